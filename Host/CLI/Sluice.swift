@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `sluice` command: runs the host and inspects plugins.
+@main
+struct Sluice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "A stream-processing host whose agents are plugins.",
+        subcommands: [RunCommand.self, PluginsCommand.self]
+    )
+}

@@ -1,0 +1,6 @@
+import Logging
+import Metrics
+import Yams
+import Crypto
+import ServiceLifecycle
+import CSluicePlugin
