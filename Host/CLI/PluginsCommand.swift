@@ -1,7 +1,161 @@
 import ArgumentParser
+import Foundation
+import Logging
+import SluiceHost
 
-/// `sluice plugins`: placeholder until the loader lands.
+/// `sluice plugins`: commands about plugin files.
 struct PluginsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Inspect plugins.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "Inspect plugins.",
+        subcommands: [PluginsInspectCommand.self]
+    )
+}
+
+/// `sluice plugins inspect FILE [--json]`: loads one plugin file with the
+/// host's checks and prints its descriptor, or the refusal line (exit status 1).
+struct PluginsInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Check a plugin file and print what its descriptor declares."
+    )
+
+    @Argument(help: "The plugin shared object (.so).")
+    var file: String
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let imageDirectory = try Self.makeTemporaryDirectory()
+        // The copy is already mapped when the directory goes: mappings outlive their file.
+        defer { try? FileManager.default.removeItem(atPath: imageDirectory) }
+        var logger = Logger(label: "sluice.plugins.inspect")
+        logger.logLevel = .critical  // the outcome is printed below; log lines would only repeat it
+        let loader = PluginLoader(imageDirectory: imageDirectory, logger: logger)
+        let image: PluginImage
+        do {
+            image = try loader.load(file: file)
+        } catch {
+            if json {
+                print(try Self.json(PluginsInspectRefusal(error)))
+            } else {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            }
+            throw ExitCode(1)
+        }
+        print(json ? try Self.json(PluginsInspectReport(image)) : Self.text(image))
+    }
+
+    /// The text form: one `label: value` line per field.
+    static func text(_ image: PluginImage) -> String {
+        let flags = image.capabilityFlags.names
+        let capabilities = flags.isEmpty
+            ? "none (0x0)" : "\(flags.joined(separator: ", ")) (0x\(String(image.capabilities, radix: 16)))"
+        let rows: [(String, String)] = [
+            ("name", image.name),
+            ("version", image.version),
+            ("description", image.summary ?? "(none)"),
+            ("abi", "1.\(image.abiMinor)"),
+            ("descriptor", "\(image.descriptorSize) bytes"),
+            ("topics", image.topics.isEmpty ? "(none)" : image.topics.joined(separator: ", ")),
+            ("capabilities", capabilities),
+            ("config schema", image.configSchema ?? "(none)"),
+            ("sha256", image.sha256),
+            ("file", image.sourcePath),
+        ]
+        let width = rows.map(\.0.count).max()! + 2
+        return rows.map { label, value in
+            (label + ":").padding(toLength: width, withPad: " ", startingAt: 0) + value
+        }.joined(separator: "\n")
+    }
+
+    /// Pretty-printed JSON with sorted keys, for scripts and people alike.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A fresh private directory for the content-addressed copy (removed after the run).
+    static func makeTemporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/sluice-inspect-XXXXXX").utf8CString)
+        guard let path = mkdtemp(&template) else {
+            throw ValidationError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: path)
+    }
+}
+
+/// What `sluice plugins inspect --json` prints for a loadable plugin.
+struct PluginsInspectReport: Encodable {
+    let name: String
+    let version: String
+    let description: String?
+    let abi: String
+    let abiMajor: Int
+    let abiMinor: Int
+    let descriptorSize: Int
+    let topics: [String]
+    let capabilities: [String]
+    let capabilityBits: UInt64
+    let configSchema: String?
+    let sha256: String
+    let file: String
+
+    /// The report for a loaded image.
+    init(_ image: PluginImage) {
+        name = image.name
+        version = image.version
+        description = image.summary
+        abi = "1.\(image.abiMinor)"
+        abiMajor = 1
+        abiMinor = Int(image.abiMinor)
+        descriptorSize = image.descriptorSize
+        topics = image.topics
+        capabilities = image.capabilityFlags.names
+        capabilityBits = image.capabilities
+        configSchema = image.configSchema
+        sha256 = image.sha256
+        file = image.sourcePath
+    }
+
+    // Absent optional fields print as null rather than disappearing.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(description, forKey: .description)
+        try container.encode(abi, forKey: .abi)
+        try container.encode(abiMajor, forKey: .abiMajor)
+        try container.encode(abiMinor, forKey: .abiMinor)
+        try container.encode(descriptorSize, forKey: .descriptorSize)
+        try container.encode(topics, forKey: .topics)
+        try container.encode(capabilities, forKey: .capabilities)
+        try container.encode(capabilityBits, forKey: .capabilityBits)
+        try container.encode(configSchema, forKey: .configSchema)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(file, forKey: .file)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, version, description, abi, abiMajor, abiMinor, descriptorSize, topics, capabilities,
+             capabilityBits, configSchema, sha256, file
+    }
+}
+
+/// What `sluice plugins inspect --json` prints for a refused file.
+struct PluginsInspectRefusal: Encodable {
+    let file: String
+    let reason: String
+    let detail: String
+    let refusal: String
+
+    /// The report for a refusal.
+    init(_ refusal: PluginRefusal) {
+        file = refusal.file
+        reason = refusal.reason.rawValue
+        detail = refusal.detail
+        self.refusal = refusal.description
+    }
 }

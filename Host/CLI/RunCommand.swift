@@ -1,7 +1,72 @@
 import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceHost
 
-/// `sluice run`: placeholder until the runtime lands.
+/// `sluice run`: loads the configuration and the plugins and runs the agents
+/// until SIGINT or SIGTERM, then stops gracefully (stop fetching, drain within
+/// `shutdown_timeout`, flush, commit) and exits 0.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the host.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the host: every plugin in the plugins directory becomes an agent.",
+        discussion: """
+            Precedence: defaults < the configuration file < SLUICE_* environment variables < these flags.
+            See docs/configuration.md for every key.
+            """)
+
+    @Option(name: [.short, .long], help: "Configuration file (default: ./sluice.yaml when it exists).")
+    var config: String?
+
+    @Option(help: "Plugins directory (overrides plugins_directory).")
+    var plugins: String?
+
+    @Option(help: "Broker: memory:// or kafka://host:port[,host:port...] (overrides broker).")
+    var broker: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (overrides log_level).")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration: HostConfiguration
+        do {
+            configuration = try loadConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sluice")
+        logger.info("configuration", metadata: ["configuration": .string(configuration.redactedDescription)])
+        do {
+            let runtime = try SluiceRuntime(configuration: configuration, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [runtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            logger.critical("sluice stopped: \(error)")
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func loadConfiguration() throws -> HostConfiguration {
+        let file = config ?? (FileManager.default.fileExists(atPath: "sluice.yaml") ? "sluice.yaml" : nil)
+        var configuration = try ConfigurationLoader.loadHost(file: file, environment: ProcessInfo.processInfo.environment)
+        if let plugins { configuration.pluginsDirectory = plugins }
+        if let broker { configuration.broker = try BrokerAddress(parsing: broker) }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level: expected one of trace, debug, info, notice, warning, error, critical, found \"\(logLevel)\"")
+            }
+            configuration.logLevel = level
+        }
+        return configuration
+    }
 }

@@ -94,10 +94,11 @@ typedef enum sluice_log_level {
     SLUICE_LOG_ERROR = 4
 } sluice_log_level;
 
-/** Capability bits in sluice_plugin_descriptor.capabilities (informational). */
-#define SLUICE_CAP_PENDING   (UINT64_C(1) << 0) /**< may return SLUICE_BATCH_PENDING */
-#define SLUICE_CAP_PRODUCES  (UINT64_C(1) << 1) /**< produces records */
-#define SLUICE_CAP_STATELESS (UINT64_C(1) << 2) /**< keeps no state between batches */
+/** Capability bits in sluice_plugin_descriptor.capabilities (informational).
+ *  Written as casts of literals (not shifts) so Swift imports them as UInt64. */
+#define SLUICE_CAP_PENDING   ((uint64_t)1) /**< may return SLUICE_BATCH_PENDING */
+#define SLUICE_CAP_PRODUCES  ((uint64_t)2) /**< produces records */
+#define SLUICE_CAP_STATELESS ((uint64_t)4) /**< keeps no state between batches */
 
 /** set_error index that names the whole batch rather than one message. */
 #define SLUICE_BATCH_INDEX SIZE_MAX

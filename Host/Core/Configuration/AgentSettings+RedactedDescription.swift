@@ -1,0 +1,29 @@
+extension AgentSettings {
+    /// The settings for logs, as sidecar text: secret-looking keys of the
+    /// plugin's `config` replaced by `"<redacted>"`. Without secrets the text
+    /// reads back (`ConfigurationLoader.parseAgent`) to an equal value.
+    public var redactedDescription: String {
+        redactedLines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per key, unindented; `config` as a JSON flow mapping (JSON is YAML).
+    var redactedLines: [String] {
+        [
+            "enabled: \(enabled)",
+            "topics: \(topics.map { "[" + $0.map(JSONText.quoted).joined(separator: ", ") + "]" } ?? "null")",
+            "group: \(group.map(JSONText.quoted) ?? "null")",
+            "batch_size: \(batchSize)",
+            "max_in_flight: \(maxInFlight)",
+            "batch_timeout: \(DurationText.format(batchTimeout))",
+            "retry:",
+            "  max_attempts: \(retry.maxAttempts)",
+            "  initial_backoff: \(DurationText.format(retry.initialBackoff))",
+            "  max_backoff: \(DurationText.format(retry.maxBackoff))",
+            "  multiplier: \(JSONText.number(retry.multiplier))",
+            "  jitter: \(JSONText.number(retry.jitter))",
+            "on_exhausted: \(onExhausted.rawValue)",
+            "dead_letter_topic: \(deadLetterTopic.map(JSONText.quoted) ?? "null")",
+            "config: \(config.redactedJSONText)",
+        ]
+    }
+}

@@ -1,0 +1,40 @@
+/// How the host runs one agent: the keys of its sidecar `NAME.yaml` (and of
+/// the `defaults:` section of sluice.yaml, which the sidecars start from).
+public struct AgentSettings: Sendable, Equatable {
+    /// Whether the agent runs at all (yaml: `enabled`).
+    public var enabled: Bool = true
+    /// Input topics; nil: the plugin's default topics (yaml: `topics`).
+    public var topics: [String]? = nil
+    /// Consumer group; nil: `"<host group>.<agent name>"` (yaml: `group`).
+    public var group: String? = nil
+    /// Most records handed to one `on_batch` call, 1…100 000 (yaml: `batch_size`).
+    public var batchSize: Int = 500
+    /// Most records handed to the agent and not yet finished, ≥ `batchSize`;
+    /// above it the agent's partitions pause (yaml: `max_in_flight`).
+    public var maxInFlight: Int = 10_000
+    /// How long a batch may stay unfinished (in `on_batch` or pending) before it
+    /// is retried (yaml: `batch_timeout`).
+    public var batchTimeout: Duration = .seconds(30)
+    /// Redelivery of records the agent asked to retry (yaml: `retry`).
+    public var retry: RetryPolicy = .init()
+    /// What happens once `retry.maxAttempts` is used up (yaml: `on_exhausted`).
+    public var onExhausted: FailurePolicy = .deadLetter
+    /// Dead-letter topic; nil: `"<agent>.dlq"` (yaml: `dead_letter_topic`).
+    public var deadLetterTopic: String? = nil
+    /// The plugin's own configuration, any mapping, passed to it as JSON
+    /// (`config.jsonText`) in `validate_config` and `create` (yaml: `config`).
+    public var config: ConfigValue = .object([:])
+
+    /// The defaults listed above.
+    public init() {}
+
+    /// The consumer group of agent `name` under host group `hostGroup`.
+    public func consumerGroup(agent name: String, hostGroup: String) -> String {
+        group ?? "\(hostGroup).\(name)"
+    }
+
+    /// The dead-letter topic of agent `name`.
+    public func deadLetterTopic(agent name: String) -> String {
+        deadLetterTopic ?? "\(name).dlq"
+    }
+}

@@ -1,0 +1,38 @@
+extension HostConfiguration {
+    /// The configuration for logs, as sluice.yaml text: secrets (kafka
+    /// properties that look secret, the admin token, secret-looking keys of
+    /// the defaults' plugin config) replaced by `"<redacted>"`. Without secrets
+    /// the text reads back (`ConfigurationLoader.parseHost`) to an equal value.
+    public var redactedDescription: String {
+        var lines = [
+            "broker: \(JSONText.quoted(broker.description))",
+            "plugins_directory: \(JSONText.quoted(pluginsDirectory))",
+            "data_directory: \(JSONText.quoted(dataDirectory))",
+            "group: \(JSONText.quoted(group))",
+            "workers: \(workers)",
+            "log_level: \(logLevel.rawValue)",
+            "commit_interval: \(DurationText.format(commitInterval))",
+            "shutdown_timeout: \(DurationText.format(shutdownTimeout))",
+            "memory:",
+            "  partitions: \(memory.partitions)",
+        ]
+        lines.append(memory.topics.isEmpty ? "  topics: {}" : "  topics:")
+        for topic in memory.topics.keys.sorted() {
+            lines.append("    \(JSONText.quoted(topic)): \(memory.topics[topic]!)")
+        }
+        lines.append(kafka.isEmpty ? "kafka: {}" : "kafka:")
+        for property in kafka.keys.sorted() {
+            let value = SecretKeys.isSecret(property) ? SecretKeys.redacted : kafka[property]!
+            lines.append("  \(JSONText.quoted(property)): \(JSONText.quoted(value))")
+        }
+        lines += [
+            "admin:",
+            "  host: \(JSONText.quoted(admin.host))",
+            "  port: \(admin.port)",
+            "  token: \(admin.token == nil ? "null" : JSONText.quoted(SecretKeys.redacted))",
+            "defaults:",
+        ]
+        lines += agentDefaults.redactedLines.map { "  " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

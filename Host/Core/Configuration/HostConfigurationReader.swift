@@ -1,0 +1,91 @@
+import Yams
+
+/// Reads the top level of sluice.yaml over a starting `HostConfiguration`.
+enum HostConfigurationReader {
+    /// Every top-level key of sluice.yaml.
+    static let keys = [
+        "broker", "plugins_directory", "data_directory", "group", "workers", "log_level",
+        "commit_interval", "shutdown_timeout", "memory", "kafka", "admin", "defaults",
+    ]
+    /// Every key of `memory:`.
+    static let memoryKeys = ["partitions", "topics"]
+    /// Every key of `admin:`.
+    static let adminKeys = ["host", "port", "token"]
+
+    /// Worker threads the host accepts.
+    static let workersRange = 1...1024
+    /// Partitions a memory topic may have.
+    static let partitionsRange = 1...1024
+    /// Listen ports; 0 asks the OS for a free one.
+    static let portRange = 0...65535
+
+    /// `mapping` (the whole file) applied over `configuration`.
+    static func read(_ mapping: YAMLMapping, over configuration: HostConfiguration,
+                     home: String) throws(ConfigurationError) -> HostConfiguration {
+        try mapping.requireKnownKeys(keys)
+        var result = configuration
+        if let text = try mapping.value("broker", .nonEmpty(BrokerAddress.shape)) {
+            result.broker = try BrokerAddress.parse(text, file: mapping.file, key: mapping.keyPath("broker"))
+        }
+        if let path = try mapping.value("plugins_directory", .path(home: home)) { result.pluginsDirectory = path }
+        if let path = try mapping.value("data_directory", .path(home: home)) { result.dataDirectory = path }
+        if let group = try mapping.value("group", .nonEmpty("a non-empty consumer group prefix")) { result.group = group }
+        if let workers = try mapping.value("workers", .integer(workersRange)) { result.workers = workers }
+        if let level = try mapping.value("log_level", .logLevel) { result.logLevel = level }
+        if let interval = try mapping.value("commit_interval", .duration(allowZero: false)) { result.commitInterval = interval }
+        if let timeout = try mapping.value("shutdown_timeout", .duration(allowZero: true)) { result.shutdownTimeout = timeout }
+        if let memory = try mapping.mapping("memory") { result.memory = try readMemory(memory, over: result.memory) }
+        if let kafka = try mapping.mapping("kafka") {
+            for (property, value) in try readKafka(kafka) { result.kafka[property] = value }
+        }
+        if let admin = try mapping.mapping("admin") { result.admin = try readAdmin(admin, over: result.admin) }
+        if let defaults = try mapping.mapping("defaults") {
+            result.agentDefaults = try AgentSettingsReader.read(defaults, over: result.agentDefaults)
+        }
+        return result
+    }
+
+    /// `memory:` over `settings`; `topics` maps topic names to partition counts.
+    static func readMemory(_ mapping: YAMLMapping, over settings: MemoryTransportSettings) throws(ConfigurationError) -> MemoryTransportSettings {
+        try mapping.requireKnownKeys(memoryKeys)
+        var result = settings
+        if let partitions = try mapping.value("partitions", .integer(partitionsRange)) { result.partitions = partitions }
+        if let topics = try mapping.mapping("topics") {
+            for (topic, _) in topics.entries where !TopicName.isValid(topic) {
+                throw ConfigurationError(file: mapping.file, key: topics.keyPath(topic),
+                                         expected: ValueRule<String>.topicName.expected,
+                                         found: ConfigurationError.quoted(topic))
+            }
+            for (topic, _) in topics.entries {
+                result.topics[topic] = try topics.value(topic, .integer(partitionsRange))
+            }
+        }
+        return result
+    }
+
+    /// `admin:` over `settings`; `token: null` removes the token.
+    static func readAdmin(_ mapping: YAMLMapping, over settings: AdminSettings) throws(ConfigurationError) -> AdminSettings {
+        try mapping.requireKnownKeys(adminKeys)
+        var result = settings
+        if let host = try mapping.value("host", .nonEmpty("a non-empty host name or address")) { result.host = host }
+        if let port = try mapping.value("port", .integer(portRange)) { result.port = port }
+        if let token = try mapping.optionalValue("token", .nonEmpty("a non-empty token")) { result.token = token }
+        return result
+    }
+
+    /// `kafka:`: librdkafka properties, each a scalar, stringified (YAML
+    /// booleans become `true`/`false`, numbers keep their text).
+    static func readKafka(_ mapping: YAMLMapping) throws(ConfigurationError) -> [String: String] {
+        var properties: [String: String] = [:]
+        for (property, node) in mapping.entries {
+            let key = mapping.keyPath(property)
+            try KafkaProperties.checkName(property, file: mapping.file, key: key)
+            guard case .scalar(let scalar) = node, !YAMLMapping.isNull(node) else {
+                throw ConfigurationError(file: mapping.file, key: key, expected: KafkaProperties.valueShape,
+                                         found: YAMLMapping.describe(node, secret: SecretKeys.isSecret(property)))
+            }
+            properties[property] = node.resolvedTagName == .bool ? (node.bool.map { $0 ? "true" : "false" } ?? scalar.string) : scalar.string
+        }
+        return properties
+    }
+}

@@ -1,0 +1,75 @@
+import CSluicePlugin
+
+/// A plugin file that passed every check and is mapped into the process (never unloaded).
+public struct PluginImage: Sendable {
+    /// The agent name (`[a-z0-9_-]{1,64}`).
+    public let name: String
+    /// The plugin's free-form version string.
+    public let version: String
+    /// The descriptor's one-line `description`, if any.
+    public let summary: String?
+    /// The default input topics.
+    public let topics: [String]
+    /// The raw `SLUICE_CAP_*` bits.
+    public let capabilities: UInt64
+    /// The JSON Schema of the configuration, if the plugin declares one.
+    public let configSchema: String?
+    /// The ABI minor version the plugin was built against.
+    public let abiMinor: UInt16
+    /// The descriptor's `struct_size`.
+    public let descriptorSize: Int
+    /// The file in the plugins directory.
+    public let sourcePath: String
+    /// The content-addressed private copy that was `dlopen`ed.
+    public let privatePath: String
+    /// Hex SHA-256 digest of the file's content.
+    public let sha256: String
+    /// The validated descriptor.
+    public let descriptor: PluginDescriptorReference
+
+    /// Creates an image description; the loader is the only intended caller.
+    public init(name: String, version: String, summary: String?, topics: [String], capabilities: UInt64,
+                configSchema: String?, abiMinor: UInt16, descriptorSize: Int, sourcePath: String,
+                privatePath: String, sha256: String, descriptor: PluginDescriptorReference) {
+        self.name = name
+        self.version = version
+        self.summary = summary
+        self.topics = topics
+        self.capabilities = capabilities
+        self.configSchema = configSchema
+        self.abiMinor = abiMinor
+        self.descriptorSize = descriptorSize
+        self.sourcePath = sourcePath
+        self.privatePath = privatePath
+        self.sha256 = sha256
+        self.descriptor = descriptor
+    }
+
+    /// The capability bits with their names.
+    public var capabilityFlags: PluginCapabilities { PluginCapabilities(rawValue: capabilities) }
+
+    /// The capacity of the error buffer handed to `validate_config`.
+    static let errorCapacity = 1024
+
+    /// Runs the plugin's validate_config (if present) on configuration JSON text.
+    ///
+    /// - Throws: `PluginRefusal` with reason `invalidConfiguration` and the
+    ///   plugin's reason when the plugin rejects the configuration.
+    public func validateConfiguration(_ json: String) throws(PluginRefusal) {
+        guard let validate = descriptor.member(\.validate_config) ?? nil else { return }
+        var error = [CChar](repeating: 0, count: Self.errorCapacity)
+        // The plugin gets an explicit length, but a trailing NUL protects one that ignores it.
+        var text = Array(json.utf8CString)
+        let status = text.withUnsafeMutableBufferPointer { textBuffer in
+            error.withUnsafeMutableBufferPointer { errorBuffer in
+                validate(textBuffer.baseAddress, textBuffer.count - 1, errorBuffer.baseAddress, errorBuffer.count)
+            }
+        }
+        guard status != SLUICE_STATUS_OK else { return }
+        error[error.count - 1] = 0  // a plugin that filled the buffer may have left no NUL
+        let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw PluginRefusal(
+            file: sourcePath, reason: .invalidConfiguration,
+            detail: "configuration rejected by validate_config: \(reason.isEmpty ? "(no reason given)" : reason)")
+    }
+}

@@ -1,0 +1,59 @@
+/// Why a plugin file (or plugins directory) was not loaded.
+///
+/// Every refusal renders as one line naming the file, what is wrong and what
+/// was expected, e.g.
+/// `plugins/x.so refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin`.
+public struct PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of problem, stable for metrics and scripts.
+    public enum Reason: String, Sendable {
+        /// The file or directory is writable by everyone.
+        case unsafePermissions
+        /// The file cannot be opened, or is not a regular file (or the directory is missing).
+        case unreadable
+        /// Not an ELF shared object of this machine (a text file, an executable, ...).
+        case notSharedObject
+        /// An ELF file cut short: its headers claim more bytes than it has.
+        case truncated
+        /// `dlopen` refused the file; the detail carries `dlerror()`.
+        case loadFailed
+        /// No `sluice_plugin_entry_v1` symbol.
+        case missingEntry
+        /// The entry function returned NULL for this host's ABI version.
+        case declinedHost
+        /// The descriptor does not start with `SLUICE_PLUGIN_MAGIC`.
+        case badMagic
+        /// The descriptor speaks another ABI major version.
+        case abiMajorMismatch
+        /// `struct_size` is smaller than the ABI 1.0 descriptor.
+        case descriptorTooSmall
+        /// The plugin was built for another pointer size.
+        case pointerSizeMismatch
+        /// `on_batch`, `create` or `destroy` is NULL.
+        case missingRequiredHook
+        /// The agent name is NULL or not `[a-z0-9_-]{1,64}`.
+        case invalidName
+        /// Another file in the same directory already declares this agent name.
+        case duplicateName
+        /// `validate_config` rejected the agent's configuration.
+        case invalidConfiguration
+        /// `create` failed (reported by the runtime).
+        case createFailed
+    }
+
+    /// The plugin file (or directory) as the caller named it.
+    public let file: String
+    /// The kind of problem.
+    public let reason: Reason
+    /// What is wrong and what was expected, without the file name.
+    public let detail: String
+
+    /// Creates a refusal of `file` for `reason`, explained by `detail`.
+    public init(file: String, reason: Reason, detail: String) {
+        self.file = file
+        self.reason = reason
+        self.detail = detail
+    }
+
+    /// One line: `<file> refused: <detail>`.
+    public var description: String { "\(file) refused: \(detail)" }
+}

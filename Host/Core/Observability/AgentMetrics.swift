@@ -1,0 +1,23 @@
+import Metrics
+
+/// The host's own metrics for one agent, created once and updated per batch.
+struct AgentMetrics: Sendable {
+    let recordsIn: Counter
+    let recordsProcessed: Counter
+    let deadLettered: Counter
+    let retried: Counter
+    let produced: Counter
+    let batchDuration: Timer
+    let inFlight: Gauge
+
+    init(agent: String) {
+        let dimensions = [("agent", agent)]
+        recordsIn = Counter(label: "sluice_records_in_total", dimensions: dimensions)
+        recordsProcessed = Counter(label: "sluice_records_processed_total", dimensions: dimensions)
+        deadLettered = Counter(label: "sluice_records_dead_lettered_total", dimensions: dimensions)
+        retried = Counter(label: "sluice_records_retried_total", dimensions: dimensions)
+        produced = Counter(label: "sluice_records_produced_total", dimensions: dimensions)
+        batchDuration = Timer(label: "sluice_batch_duration_seconds", dimensions: dimensions)
+        inFlight = Gauge(label: "sluice_records_in_flight", dimensions: dimensions)
+    }
+}

@@ -1,6 +1,0 @@
-import Logging
-import Metrics
-import Yams
-import Crypto
-import ServiceLifecycle
-import CSluicePlugin

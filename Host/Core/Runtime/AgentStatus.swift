@@ -1,0 +1,44 @@
+/// What an agent is doing, for operators (the CLI, logs, the admin API) and tests.
+public struct AgentStatus: Sendable, Equatable {
+    /// The agent's life.
+    public enum State: Sendable, Equatable, CustomStringConvertible {
+        /// Consuming and handling records.
+        case running
+        /// A partition is held by the pause policy (retries exhausted) or an operator.
+        case paused(String)
+        /// Stopped for good because of an error (FATAL batch, failed open, consumer error).
+        case failed(String)
+        /// Stopped on request.
+        case stopped
+
+        public var description: String {
+            switch self {
+            case .running: "running"
+            case .paused(let reason): "paused: \(reason)"
+            case .failed(let reason): "failed: \(reason)"
+            case .stopped: "stopped"
+            }
+        }
+    }
+
+    /// The agent's name (the plugin's).
+    public var name: String
+    /// The plugin's version.
+    public var version: String
+    /// SHA-256 of the plugin file.
+    public var sha256: String
+    /// Current state.
+    public var state: State
+    /// Assigned partitions, sorted.
+    public var partitions: [TopicPartition]
+    /// Records handed to the agent and not yet finished.
+    public var inFlight: Int
+    /// Records finished with OK or SKIP.
+    public var processed: Int
+    /// Records sent to the dead-letter topic.
+    public var deadLettered: Int
+    /// Redeliveries of records (RETRY results and failed produces).
+    public var retried: Int
+    /// The most recent error, if any.
+    public var lastError: String?
+}

@@ -1,0 +1,80 @@
+import CSluicePlugin
+import Logging
+
+/// The `sluice_host_api` table every plugin instance receives. One static
+/// table for the process; the `sluice_host *` handle passed with each call is
+/// the agent's runner (unretained: the runner outlives its instance).
+enum HostServicesTable {
+    nonisolated(unsafe) static let table: UnsafeMutablePointer<sluice_host_api> = {
+        let table = UnsafeMutablePointer<sluice_host_api>.allocate(capacity: 1)
+        table.initialize(to: sluice_host_api(
+            struct_size: UInt32(MemoryLayout<sluice_host_api>.size),
+            abi_major: UInt16(SLUICE_ABI_MAJOR),
+            abi_minor: UInt16(SLUICE_ABI_MINOR),
+            log: { host, level, message, length in
+                guard let runner = HostServicesTable.runner(host) else { return }
+                runner.pluginLog(level: level, message: HostServicesTable.text(message, length))
+            },
+            produce: { host, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
+                guard let runner = HostServicesTable.runner(host) else { return Int32(SLUICE_STATUS_ERROR) }
+                var copiedHeaders: [OutgoingRecord.Header] = []
+                if let headers, headerCount > 0 {
+                    copiedHeaders.reserveCapacity(headerCount)
+                    for index in 0..<headerCount {
+                        let header = headers[index]
+                        copiedHeaders.append(.init(
+                            name: HeaderName.text(header.name, header.name_len),
+                            value: HostServicesTable.bytes(header.value, header.value_len) ?? []))
+                    }
+                }
+                let record = OutgoingRecord(
+                    topic: HostServicesTable.text(topic, topicLength),
+                    partition: partition >= 0 ? partition : nil,
+                    key: HostServicesTable.bytes(key, keyLength),
+                    value: HostServicesTable.bytes(value, valueLength),
+                    headers: copiedHeaders)
+                return runner.pluginProduce(batchID: batchID, record: record) ? Int32(SLUICE_STATUS_OK) : Int32(SLUICE_STATUS_ERROR)
+            },
+            complete: { host, batchID, status in
+                HostServicesTable.runner(host)?.pluginComplete(batchID: batchID, status: Int32(bitPattern: status.rawValue))
+            },
+            set_error: { host, batchID, index, reason, length in
+                HostServicesTable.runner(host)?.pluginSetError(
+                    batchID: batchID, index: index, reason: HostServicesTable.text(reason, length))
+            },
+            counter_add: { host, name, length, delta in
+                HostServicesTable.runner(host)?.pluginMetrics.counter(HostServicesTable.text(name, length), add: delta)
+            },
+            gauge_set: { host, name, length, value in
+                HostServicesTable.runner(host)?.pluginMetrics.gauge(HostServicesTable.text(name, length), set: value)
+            },
+            histogram_record: { host, name, length, value in
+                HostServicesTable.runner(host)?.pluginMetrics.histogram(HostServicesTable.text(name, length), record: value)
+            }))
+        return table
+    }()
+
+    /// The handle a runner gives its instance.
+    static func handle(for runner: AgentRunner) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passUnretained(runner).toOpaque())
+    }
+
+    static func runner(_ handle: OpaquePointer?) -> AgentRunner? {
+        guard let handle else { return nil }
+        return Unmanaged<AgentRunner>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    }
+
+    static func text(_ pointer: UnsafePointer<CChar>?, _ length: Int) -> String {
+        guard let pointer, length > 0 else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+
+    static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
+        guard let pointer else { return nil }
+        return Array(UnsafeBufferPointer(start: pointer, count: length))
+    }
+
+    private enum HeaderName {
+        static func text(_ pointer: UnsafePointer<CChar>?, _ length: Int) -> String { HostServicesTable.text(pointer, length) }
+    }
+}

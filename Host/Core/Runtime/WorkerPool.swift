@@ -1,0 +1,74 @@
+import Foundation
+
+/// A fixed set of threads that run plugin calls, sized to the cores.
+///
+/// Plugin code may block (a synchronous Redis round trip, a slow C library), so
+/// it never runs on Swift's cooperative pool, where a blocked thread would
+/// starve every async task in the process. Jobs are per batch, never per
+/// message.
+public final class WorkerPool: @unchecked Sendable {
+    // @unchecked: the queue is guarded by `lock`.
+    /// A unit of work.
+    public typealias Job = @Sendable () -> Void
+
+    private let lock = ConditionLock()
+    private var jobs: [Job] = []
+    private var head = 0
+    private var stopping = false
+    private var threads: [Thread] = []
+    private var running = 0
+
+    /// Starts `size` threads named `sluice-worker-N`.
+    public init(size: Int) {
+        precondition(size > 0, "a worker pool needs at least one thread")
+        for index in 0..<size {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "sluice-worker-\(index)"
+            threads.append(thread)
+        }
+        lock.withLock { running = size }
+        threads.forEach { $0.start() }
+    }
+
+    /// Number of threads.
+    public var size: Int { threads.count }
+
+    /// Queues `job`; it runs on some worker thread, in FIFO order of submission.
+    public func submit(_ job: @escaping Job) {
+        lock.withLock {
+            jobs.append(job)
+        }
+        lock.broadcast()
+    }
+
+    /// Lets queued jobs finish, then stops the threads and waits for them.
+    public func shutdown() {
+        lock.withLock { stopping = true }
+        lock.broadcast()
+        lock.withLock { _ = lock.wait(timeout: .seconds(3600)) { running == 0 } }
+    }
+
+    private func work() {
+        while true {
+            let job: Job? = lock.withLock {
+                _ = lock.wait(timeout: .seconds(1)) { head < jobs.count || stopping }
+                guard head < jobs.count else { return nil }
+                let job = jobs[head]
+                head += 1
+                if head > 1024, head * 2 > jobs.count {
+                    jobs.removeFirst(head)
+                    head = 0
+                }
+                return job
+            }
+            if let job {
+                job()
+                continue
+            }
+            let done = lock.withLock { stopping && head >= jobs.count }
+            if done { break }
+        }
+        lock.withLock { running -= 1 }
+        lock.broadcast()
+    }
+}

@@ -1,0 +1,177 @@
+import CSluicePlugin
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded broker behind `memory://`: topics with partitions, consumer
+/// groups with committed offsets, all in process.
+///
+/// Semantics follow Kafka where a test could tell the difference: keyed records
+/// are partitioned with Kafka's murmur2, offsets start at 0 per partition and
+/// grow by one, a group's committed offset is "the next offset to consume", and
+/// a consumer starts from its group's committed offset (earliest when none).
+/// A group has one member at a time. Records are kept for the broker's
+/// lifetime: it is meant for tests, the quick start and benchmarks.
+public final class MemoryBroker: @unchecked Sendable {
+    // @unchecked: all mutable state is guarded by `lock`.
+    let lock = ConditionLock()
+    private var topics: [String: [MemoryPartitionLog]] = [:]
+    private var committedOffsets: [String: [TopicPartition: Int64]] = [:]
+    private var groupMembers: [String: ObjectIdentifier] = [:]
+    private var roundRobin: Int32 = 0
+    private let defaultPartitions: Int
+    private let partitionsPerTopic: [String: Int]
+
+    /// Creates an empty broker.
+    /// - Parameters:
+    ///   - defaultPartitions: partitions of a topic created implicitly.
+    ///   - partitionsPerTopic: overrides for named topics.
+    public init(defaultPartitions: Int = 8, partitionsPerTopic: [String: Int] = [:]) {
+        precondition(defaultPartitions > 0, "a topic needs at least one partition")
+        self.defaultPartitions = defaultPartitions
+        self.partitionsPerTopic = partitionsPerTopic
+    }
+
+    /// Creates `topic` unless it exists; returns its partition count.
+    @discardableResult
+    public func createTopic(_ topic: String, partitions: Int? = nil) -> Int {
+        lock.withLock { logs(of: topic, creatingWith: partitions).count }
+    }
+
+    /// Partition count of `topic`, or nil if it does not exist.
+    public func partitionCount(of topic: String) -> Int? {
+        lock.withLock { topics[topic]?.count }
+    }
+
+    /// Appends `record` (creating its topic if needed) and returns where it went.
+    @discardableResult
+    public func append(_ record: OutgoingRecord) -> (partition: Int32, offset: Int64) {
+        let now = Int64(ConditionLock.wallClockMilliseconds())
+        let placed: (Int32, Int64) = lock.withLock {
+            let logs = logs(of: record.topic, creatingWith: nil)
+            let partition: Int32
+            if let explicit = record.partition, explicit >= 0, Int(explicit) < logs.count {
+                partition = explicit
+            } else if let key = record.key {
+                partition = Murmur2Partitioner.partition(forKey: key, partitionCount: Int32(logs.count))
+            } else {
+                roundRobin &+= 1
+                partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
+            }
+            let offset = logs[Int(partition)].append(record, timestampMilliseconds: now)
+            return (partition, offset)
+        }
+        lock.broadcast()
+        return placed
+    }
+
+    /// The offset the next record of `partition` will get (its high watermark).
+    public func endOffset(_ partition: TopicPartition) -> Int64 {
+        lock.withLock { log(partition)?.endOffset ?? 0 }
+    }
+
+    /// Copies out the records of `partition` in `range` (for tests and tools).
+    public func records(_ partition: TopicPartition, from offset: Int64 = 0) -> [StoredRecord] {
+        lock.withLock {
+            guard let log = log(partition) else { return [] }
+            return log.messages.dropFirst(Int(offset)).map(StoredRecord.init)
+        }
+    }
+
+    /// The group's committed offsets for `partitions`.
+    public func committed(group: String, _ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        lock.withLock {
+            let all = committedOffsets[group] ?? [:]
+            return all.filter { partitions.contains($0.key) }
+        }
+    }
+
+    /// Every committed offset of `group`.
+    public func committed(group: String) -> [TopicPartition: Int64] {
+        lock.withLock { committedOffsets[group] ?? [:] }
+    }
+
+    // MARK: Used by MemoryConsumer (lock held by the caller where noted)
+
+    func commit(group: String, _ offsets: [TopicPartition: Int64]) {
+        lock.withLock { committedOffsets[group, default: [:]].merge(offsets) { $1 } }
+    }
+
+    func join(group: String, member: ObjectIdentifier) throws {
+        try lock.withLock {
+            if let current = groupMembers[group], current != member {
+                throw ProduceError("memory:// group '\(group)' already has a member; a memory:// group has one member at a time")
+            }
+            groupMembers[group] = member
+        }
+    }
+
+    func leave(group: String, member: ObjectIdentifier) {
+        lock.withLock { if groupMembers[group] == member { groupMembers[group] = nil } }
+    }
+
+    /// Lock held.
+    func partitionsLocked(of topic: String) -> [TopicPartition] {
+        let count = logs(of: topic, creatingWith: nil).count
+        return (0..<count).map { TopicPartition(topic, Int32($0)) }
+    }
+
+    /// Lock held.
+    func log(_ partition: TopicPartition) -> MemoryPartitionLog? {
+        guard let logs = topics[partition.topic], partition.partition >= 0, Int(partition.partition) < logs.count else { return nil }
+        return logs[Int(partition.partition)]
+    }
+
+    /// Lock held.
+    private func logs(of topic: String, creatingWith partitions: Int?) -> [MemoryPartitionLog] {
+        if let existing = topics[topic] { return existing }
+        let count = partitions ?? partitionsPerTopic[topic] ?? defaultPartitions
+        let created = (0..<max(1, count)).map { _ in MemoryPartitionLog() }
+        topics[topic] = created
+        return created
+    }
+}
+
+/// A copy of one stored record, for inspection.
+public struct StoredRecord: Sendable, Equatable {
+    /// Its offset.
+    public let offset: Int64
+    /// Its timestamp in milliseconds since the epoch.
+    public let timestampMilliseconds: Int64
+    /// Its key (nil: null key).
+    public let key: [UInt8]?
+    /// Its value (nil: null value).
+    public let value: [UInt8]?
+    /// Its headers.
+    public let headers: [OutgoingRecord.Header]
+
+    init(_ message: sluice_message) {
+        offset = message.offset
+        timestampMilliseconds = message.timestamp_ms
+        key = message.key.map { Array(UnsafeBufferPointer(start: $0, count: message.key_len)) }
+        value = message.value.map { Array(UnsafeBufferPointer(start: $0, count: message.value_len)) }
+        headers = (0..<message.header_count).map { index in
+            let header = message.headers[index]
+            let name = String(decoding: UnsafeRawBufferPointer(start: header.name, count: header.name_len), as: UTF8.self)
+            return OutgoingRecord.Header(name: name, value: Array(UnsafeBufferPointer(start: header.value, count: header.value_len)))
+        }
+    }
+
+    /// The value as UTF-8 text.
+    public var valueText: String? { value.map { String(decoding: $0, as: UTF8.self) } }
+    /// The key as UTF-8 text.
+    public var keyText: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+    /// The first header named `name`, as UTF-8 text.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+}
+
+extension ConditionLock {
+    /// Wall-clock milliseconds since the epoch (record timestamps).
+    static func wallClockMilliseconds() -> Int {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int(spec.tv_sec) * 1000 + Int(spec.tv_nsec) / 1_000_000
+    }
+}

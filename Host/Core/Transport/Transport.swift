@@ -1,0 +1,66 @@
+/// Where records come from and go to: `memory://` in process, or Kafka.
+///
+/// A transport hands out one consumer per consumer group and shares one
+/// producer. Implementations must make every method safe to call from any
+/// thread.
+public protocol Transport: Sendable {
+    /// The shared producer.
+    var producer: any RecordProducer { get }
+
+    /// Joins `group` as a consumer of `topics`. Assignment changes are reported
+    /// to `listener` from inside `poll`.
+    func makeConsumer(group: String, topics: [String], listener: any ConsumerListener) throws -> any RecordConsumer
+
+    /// Creates `topic` if it does not exist (the local broker does not auto-create).
+    func ensureTopic(_ topic: String) throws
+
+    /// Whether the broker can be reached now.
+    var isReachable: Bool { get }
+}
+
+/// Produces records and reports each one's fate exactly once.
+public protocol RecordProducer: Sendable {
+    /// Enqueues `record`; `acknowledged` runs once, from any thread, when the
+    /// broker has stored it or delivery has failed for good.
+    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<Void, ProduceError>) -> Void)
+
+    /// Waits up to `timeout` for every enqueued record to be acknowledged.
+    /// Returns false if some are still outstanding.
+    func flush(timeout: Duration) -> Bool
+}
+
+/// One member of a consumer group. Used by a single fetcher thread, except
+/// `pause`/`resume`/`commit`, which may be called from any thread.
+public protocol RecordConsumer: AnyObject, Sendable {
+    /// Waits up to `timeout` for records and returns at most one batch per
+    /// partition, each at most `maxBatchSize` records, `maxRecords` in all.
+    /// Calls the listener's assignment callbacks first when the assignment changes.
+    func poll(maxBatchSize: Int, maxRecords: Int, timeout: Duration) throws -> [FetchedBatch]
+
+    /// Stops returning records of these partitions until `resume`.
+    func pause(_ partitions: [TopicPartition])
+    /// Starts returning records of these partitions again.
+    func resume(_ partitions: [TopicPartition])
+    /// Makes the next poll return records of `partition` from `offset` again.
+    func seek(_ partition: TopicPartition, to offset: Int64)
+
+    /// Commits `offsets` (the next offset to consume, per partition) for the group.
+    func commit(_ offsets: [TopicPartition: Int64]) throws
+    /// The group's committed offsets for these partitions (nil: none yet).
+    func committed(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64]
+
+    /// Wakes a `poll` that is waiting, so the fetcher can notice a stop request.
+    func wakeUp()
+    /// Leaves the group. The listener's `revoked` runs for what was assigned.
+    func close()
+}
+
+/// Told about assignment changes, on the fetcher thread, from inside `poll`.
+public protocol ConsumerListener: AnyObject, Sendable {
+    /// These partitions now belong to this member; `startOffsets` says where
+    /// consumption begins for each.
+    func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64])
+    /// These partitions are being taken away: stop feeding them, finish what is
+    /// in flight, commit. The transport waits for this to return.
+    func revoked(_ partitions: [TopicPartition])
+}

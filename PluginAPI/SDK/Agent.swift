@@ -1,0 +1,60 @@
+import Foundation
+
+/// The typed, high-level way to write an agent: one decoded record at a time,
+/// `async`, errors as results.
+///
+/// The SDK answers every batch with `SLUICE_BATCH_PENDING` and runs **one task
+/// per batch** that decodes each message's value as JSON into ``Input``, calls
+/// ``handle(_:context:)`` for the records in offset order, writes the results
+/// and calls the host's `complete()`. Batches of one partition are processed one
+/// after the other, in order, even while the host keeps delivering.
+///
+/// How outcomes map to per-message results:
+/// - a returned ``Outcome`` maps one to one;
+/// - a value that is not valid JSON for ``Input`` → dead-letter, with a reason
+///   naming what failed (`invalid JSON value: missing key 'user_id'`);
+/// - a thrown ``AgentError`` → its case (``AgentError/fatal(_:)`` stops the
+///   agent);
+/// - any other thrown error → retry, with the error's description as reason
+///   (transient by default; the host dead-letters once retries run out).
+///
+/// ```swift
+/// struct Greeter: Agent {
+///     struct Input: Decodable { let name: String }
+///     static let name = "greeter"
+///     static let topics = ["people"]
+///     init(configuration: EmptyConfiguration, host: HostServices) {}
+///     func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome {
+///         try context.produce(topic: "greetings", key: record.key, value: "hello \(record.value.name)")
+///         return .ok
+///     }
+/// }
+/// ```
+public protocol Agent: SluiceAgent {
+    /// The type each message value is decoded into (from JSON).
+    associatedtype Input: Decodable
+
+    /// Handles one record. Runs on the batch's task; records of one partition
+    /// never run concurrently.
+    func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome
+
+    /// Handles a message whose value is null (a tombstone). Default: ``Outcome/skip``.
+    func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome
+
+    /// Pushes out buffered work (the C `flush` hook), after every pending batch
+    /// has completed. Default: nothing.
+    func flush() async throws
+
+    /// The decoder used for message values; one is made per batch. Default:
+    /// a plain `JSONDecoder()`. Override to set date or key strategies.
+    static func makeDecoder() -> JSONDecoder
+}
+
+extension Agent {
+    /// Default: skip tombstones.
+    public func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome { .skip }
+    /// Default: nothing buffered.
+    public func flush() async throws {}
+    /// Default: `JSONDecoder()`.
+    public static func makeDecoder() -> JSONDecoder { JSONDecoder() }
+}

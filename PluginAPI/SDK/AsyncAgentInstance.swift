@@ -1,0 +1,97 @@
+import CSluicePlugin
+import Foundation
+
+/// Dispatches the C hooks to an ``Agent``: every batch is answered PENDING
+/// and handled by one task, after the previous batch of its partition.
+final class AsyncAgentInstance<A: Agent>: AgentInstance, @unchecked Sendable {
+    let agent: A
+
+    init(agent: A, host: HostServices) {
+        self.agent = agent
+        super.init(host: host)
+    }
+
+    override func openPartition(topic: String, partition: Int32) throws -> AnyObject? {
+        try agent.openPartition(topic: topic, partition: partition)
+    }
+
+    override func closePartition(topic: String, partition: Int32, state: AnyObject?) {
+        agent.closePartition(topic: topic, partition: partition, state: state as? A.PartitionState)
+    }
+
+    override func flushAgent() throws {
+        let agent = agent
+        try runBlocking { try await agent.flush() }
+    }
+
+    override func onBatch(_ batch: BorrowedBatch) -> Int32 {
+        let slot = batch.slot
+        let previous = slot?.tail
+        inFlight.enter()
+        let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
+        let (agent, host) = (agent, host)
+        let task = Task {
+            // Keep the partition's order: this batch starts after the previous one finished.
+            await previous?.value
+            await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot)
+        }
+        // on_batch never runs concurrently for one partition, so this write is race-free.
+        slot?.tail = task
+        return pending.statusForOnBatch()
+    }
+
+    /// Decodes and handles the batch's records in order, writes the results,
+    /// and completes the batch.
+    private static func process(_ batch: BorrowedBatch, pending: PendingBatch, agent: A, host: HostServices,
+                                slot: PartitionSlot?) async {
+        let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
+                                   attempt: batch.attempt, slot: slot)
+        let decoder = A.makeDecoder()
+        for index in 0..<batch.count {
+            let message = batch.message(at: index)
+            let outcome: Outcome
+            do {
+                outcome = try await handle(message, agent: agent, decoder: decoder, context: context)
+            } catch {
+                pending.fail(reason: error.reason)
+                return
+            }
+            switch outcome {
+            case .ok: batch.setResult(.ok, at: index)
+            case .skip: batch.setResult(.skip, at: index)
+            case .retry(let reason):
+                batch.setResult(.retry, at: index)
+                host.setError(batchID: batch.id, index: index, reason: reason)
+            case .deadLetter(let reason):
+                batch.setResult(.deadLetter, at: index)
+                host.setError(batchID: batch.id, index: index, reason: reason)
+            }
+        }
+        pending.complete()
+    }
+
+    /// One message: decode, call the agent, map errors. Throws only `FatalAgentError`.
+    private static func handle(_ message: Message, agent: A, decoder: JSONDecoder,
+                               context: AgentContext) async throws(FatalAgentError) -> Outcome {
+        do {
+            guard let value = message.borrowedValueData else {
+                return try await agent.handleTombstone(key: message.keyBytes, context: context)
+            }
+            let input: A.Input
+            do {
+                input = try decoder.decode(A.Input.self, from: value)
+            } catch {
+                return .deadLetter(reason: "invalid JSON value: \(DecodingFailure.describe(error, json: value))")
+            }
+            let record = Record(value: input, key: message.keyBytes, headers: message.headers.map(\.owned),
+                                topic: context.topic, partition: context.partition, offset: message.offset,
+                                timestampMilliseconds: message.timestampMilliseconds)
+            return try await agent.handle(record, context: context)
+        } catch {
+            switch outcome(for: error) {
+            case .success(let outcome): return outcome
+            case .failure(let fatal): throw fatal
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import CSluicePlugin
+
+/// The host's services for one agent instance: logging, metrics and producing,
+/// through the `sluice_host_api` table the host passed to `create`.
+///
+/// Plugins log and count here, not through their own `LoggingSystem`: a Swift
+/// plugin links its own copy of swift-log, which the host's bootstrap never
+/// reaches. Every method may be called from any thread while the instance exists.
+public struct HostServices: @unchecked Sendable {
+    // @unchecked: two raw pointers. The header promises that the table and the
+    // host handle stay valid until destroy() returns and that every function
+    // in the table may be called from any thread; the SDK never writes through them.
+    let api: UnsafePointer<sluice_host_api>
+    let host: OpaquePointer?
+
+    /// Wraps the table and handle passed to `create`.
+    init(api: UnsafePointer<sluice_host_api>, host: OpaquePointer?) {
+        self.api = api
+        self.host = host
+    }
+
+    /// The ABI version of the host (from its table).
+    public var hostABIVersion: (major: UInt16, minor: UInt16) {
+        (api.pointee.abi_major, api.pointee.abi_minor)
+    }
+
+    /// Logs a line under the agent's name.
+    public func log(_ level: LogLevel, _ message: String) {
+        guard let log = api.pointee.log else { return }
+        var message = message
+        message.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { log(host, level.cValue, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// A counter named `sluice_plugin_<name>{agent="..."}`.
+    public func counter(_ name: String) -> Counter { Counter(name: name, host: self) }
+    /// A gauge named `sluice_plugin_<name>{agent="..."}`.
+    public func gauge(_ name: String) -> Gauge { Gauge(name: name, host: self) }
+    /// A histogram named `sluice_plugin_<name>{agent="..."}`.
+    public func histogram(_ name: String) -> Histogram { Histogram(name: name, host: self) }
+
+    /// Produces a record.
+    ///
+    /// - Parameters:
+    ///   - batchID: the batch the record belongs to: the host commits that
+    ///     batch's offsets only after the broker acknowledged this record, and
+    ///     retries the batch when delivery fails. `0` gates nothing. Inside a
+    ///     batch prefer ``AgentContext/produce(topic:key:value:headers:partition:)``
+    ///     or ``MessageBatch/produce(topic:key:value:headers:partition:)``, which pass it.
+    ///   - topic: the destination topic.
+    ///   - key: the key, or `nil` for a null key.
+    ///   - value: the value, or `nil` for a null value (a tombstone).
+    ///   - headers: headers to attach.
+    ///   - partition: a partition, or `nil` to let the host's partitioner choose.
+    /// - Throws: ``ProduceError`` when the host refuses the record (unknown
+    ///   batch, empty topic); the host logs why.
+    public func produce(batchID: UInt64, topic: String, key: (any RecordBytes)?, value: (any RecordBytes)?,
+                        headers: [RecordHeader] = [], partition: Int32? = nil) throws(ProduceError) {
+        guard let produce = api.pointee.produce else { throw ProduceError(topic: topic, reason: "the host does not support produce") }
+        let status: Int32 = withOptionalBytes(key) { keyPointer, keyCount in
+            withOptionalBytes(value) { valuePointer, valueCount in
+                HeaderArray.with(headers) { headerPointer, headerCount in
+                    var topic = topic
+                    return topic.withUTF8 { topicBytes in
+                        topicBytes.withMemoryRebound(to: CChar.self) { topicChars in
+                            produce(host, batchID, topicChars.baseAddress, topicChars.count,
+                                    partition ?? Int32(SLUICE_PARTITION_ANY),
+                                    keyPointer, keyCount, valuePointer, valueCount, headerPointer, headerCount)
+                        }
+                    }
+                }
+            }
+        }
+        guard status == SLUICE_STATUS_OK else { throw ProduceError(topic: topic, reason: "the host refused the record (see its log)") }
+    }
+
+    /// Attaches a reason to message `index` (or to the batch with `nil`).
+    func setError(batchID: UInt64, index: Int?, reason: String) {
+        guard let setError = api.pointee.set_error else { return }
+        var reason = reason
+        reason.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                setError(host, batchID, index ?? Int(bitPattern: UInt(SLUICE_BATCH_INDEX)), $0.baseAddress, $0.count)
+            }
+        }
+    }
+
+    /// Finishes a pending batch.
+    func complete(batchID: UInt64, fatal: Bool) {
+        api.pointee.complete?(host, batchID, fatal ? SLUICE_BATCH_FATAL : SLUICE_BATCH_DONE)
+    }
+}
+
+/// A present but empty key or value still needs a non-NULL pointer (NULL
+/// means "null"); this byte provides one.
+nonisolated(unsafe) private let emptyBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+
+/// Calls `body` with a C pointer and length for optional bytes.
+private func withOptionalBytes<R>(_ bytes: (any RecordBytes)?, _ body: (UnsafePointer<UInt8>?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    return bytes.withRecordBytes { buffer in
+        let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyBytes)
+        return body(base, buffer.count)
+    }
+}

@@ -1,0 +1,15 @@
+/// What the SDK stores in `partition_state` for one assigned partition: the
+/// agent's own state, and (for ``Agent``s) the task of the partition's latest
+/// batch, so the next batch's task runs after it and order is kept.
+///
+/// @unchecked Sendable: `userState` is written once in `open`, before any
+/// batch of the partition; `tail` is only touched in `on_batch`, which the
+/// header never runs concurrently for one partition.
+final class PartitionSlot: @unchecked Sendable {
+    let userState: AnyObject?
+    var tail: Task<Void, Never>?
+
+    init(userState: AnyObject?) {
+        self.userState = userState
+    }
+}

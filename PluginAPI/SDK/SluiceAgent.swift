@@ -1,0 +1,73 @@
+import Foundation
+
+/// What every Sluice agent written in Swift declares: its identity (copied into
+/// the plugin descriptor), its configuration type, how it is created, and the
+/// optional per-partition hooks.
+///
+/// Do not conform to this protocol directly: conform to ``Agent`` (typed,
+/// `async`, one record at a time) or ``BatchAgent`` (synchronous, zero-copy,
+/// one batch at a time), then export the type with `SluicePlugin.export(MyAgent.self, major, minor)`.
+///
+/// An agent instance is shared by every partition assigned to it, and batches
+/// of different partitions run concurrently, hence `Sendable`.
+public protocol SluiceAgent: Sendable {
+    /// The decoded configuration (the JSON object the host passes to
+    /// `validate_config` and `create`; `{}` when the agent has none).
+    associatedtype Configuration: Decodable & Sendable = EmptyConfiguration
+
+    /// What ``openPartition(topic:partition:)`` keeps for one assigned partition.
+    associatedtype PartitionState: AnyObject = NoPartitionState
+
+    /// The agent name: `[a-z0-9_-]{1,64}`. The host refuses anything else.
+    static var name: String { get }
+    /// A free-form version, e.g. `"1.2.0"`. Default `"0.0.0"`.
+    static var version: String { get }
+    /// One line describing the agent, or `nil`. Default `nil`.
+    static var summary: String? { get }
+    /// The default input topics (the host configuration may override them).
+    static var topics: [String] { get }
+    /// What the agent may do (informational for the host). Default: none.
+    static var capabilities: Capabilities { get }
+    /// A JSON Schema of ``Configuration``, or `nil`. Default `nil`.
+    static var configurationSchema: String? { get }
+
+    /// Checks a decoded configuration beyond what decoding checks (ranges,
+    /// non-empty names, ...). Throw an error whose description says what is
+    /// wrong. Runs in `validate_config` and again in `create`. Default: accept.
+    static func validate(_ configuration: Configuration) throws
+
+    /// Creates the instance (the C `create` hook). Throwing makes `create`
+    /// fail with the error's description as the reason.
+    /// - Parameters:
+    ///   - configuration: the decoded, validated configuration.
+    ///   - host: the host services (log, metrics, produce), valid for the
+    ///     instance's whole life; keep it.
+    init(configuration: Configuration, host: HostServices) throws
+
+    /// A partition was assigned (the C `open` hook). Return state to keep for
+    /// it, or `nil`; it is handed back in every batch of that partition and to
+    /// ``closePartition(topic:partition:state:)``. Throwing fails the
+    /// assignment; the reason is logged. Default: no state.
+    func openPartition(topic: String, partition: Int32) throws -> PartitionState?
+
+    /// A partition was revoked (the C `close` hook), after every batch of it
+    /// finished. Default: nothing.
+    func closePartition(topic: String, partition: Int32, state: PartitionState?)
+}
+
+extension SluiceAgent {
+    /// Default: `"0.0.0"`.
+    public static var version: String { "0.0.0" }
+    /// Default: no description.
+    public static var summary: String? { nil }
+    /// Default: no capabilities declared.
+    public static var capabilities: Capabilities { [] }
+    /// Default: no schema.
+    public static var configurationSchema: String? { nil }
+    /// Default: every decodable configuration is valid.
+    public static func validate(_ configuration: Configuration) throws {}
+    /// Default: no per-partition state.
+    public func openPartition(topic: String, partition: Int32) throws -> PartitionState? { nil }
+    /// Default: nothing to release.
+    public func closePartition(topic: String, partition: Int32, state: PartitionState?) {}
+}

@@ -1,0 +1,266 @@
+/*
+ * FROZEN COPY of PluginAPI/include/sluice_plugin.h as released for ABI v1.0.
+ * NEVER EDIT THIS FILE. The ABI stability test (Tests/LoaderTests) compiles a
+ * plugin against it and loads it with the current host: every later change to
+ * the real header must keep that test passing, so plugins built against v1.0
+ * keep loading.
+ */
+/*
+ * sluice_plugin.h — the Sluice plugin ABI, major version 1.
+ *
+ * A Sluice plugin is a shared object that exports exactly one function per ABI
+ * major version it speaks:
+ *
+ *     const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major,
+ *                                                            uint16_t host_minor);
+ *
+ * The host calls it once after loading the file. It returns a pointer to a
+ * static descriptor (or NULL to decline a host it cannot work with). The host
+ * checks the descriptor's magic, struct_size, ABI major and pointer size before
+ * it calls any other plugin code.
+ *
+ * COMPATIBILITY
+ *   - A minor version only appends members to the end of a struct; every struct
+ *     that crosses the boundary starts with (or carries) struct_size, so each
+ *     side reads only the members the other side has.
+ *   - A NULL function pointer means "not supported". Hosts and plugins test for
+ *     NULL (and for struct_size) before calling an appended member.
+ *   - A new major version gets a new entry symbol (sluice_plugin_entry_v2); a
+ *     plugin may export several during a migration.
+ *   - No host struct is ever exposed: the plugin sees opaque handles only.
+ *
+ * OWNERSHIP
+ *   - Everything the host passes in (messages, topics, configuration, the batch)
+ *     is borrowed: valid until the callback returns, or, for a batch whose
+ *     on_batch returned SLUICE_BATCH_PENDING, until the plugin calls complete()
+ *     for it. The plugin copies what it keeps longer.
+ *   - Everything the plugin passes out (produced records, log lines, error
+ *     reasons, metric names) is copied by the host before the call returns.
+ *   - No memory is ever freed across the boundary.
+ *   - Strings are UTF-8 with an explicit length unless documented as
+ *     NUL-terminated.
+ *
+ * THREADING
+ *   - validate_config, create, open, close, flush and destroy run on the
+ *     agent's control thread, never concurrently with each other for one
+ *     instance.
+ *   - on_batch runs on one of the host's worker threads. Batches of different
+ *     partitions of one instance may run concurrently on different threads; one
+ *     partition is never processed concurrently with itself, and its batches
+ *     are handed over in ascending offset order.
+ *   - close(partition) is only called once that partition has no batch in
+ *     on_batch and no PENDING batch; flush is only called while no on_batch call
+ *     of that instance is running.
+ *   - Every host function in sluice_host_api may be called from any thread,
+ *     including threads the plugin created, as long as the instance exists.
+ *   - No exception, Swift error, trap or longjmp may cross the boundary.
+ */
+#ifndef SLUICE_PLUGIN_H
+#define SLUICE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** "SLCE" in little-endian byte order: the first four bytes of a descriptor. */
+#define SLUICE_PLUGIN_MAGIC 0x45434C53u
+#define SLUICE_ABI_MAJOR 1
+#define SLUICE_ABI_MINOR 0
+
+/** The entry symbol's name for ABI major 1. */
+#define SLUICE_PLUGIN_ENTRY_V1 "sluice_plugin_entry_v1"
+
+/** Return values of validate_config, create, open and flush. */
+#define SLUICE_STATUS_OK 0
+#define SLUICE_STATUS_ERROR 1
+
+/** Per-message results, written by the plugin into sluice_batch.results. */
+typedef enum sluice_result {
+    SLUICE_RESULT_OK = 0,    /**< finished; the offset may be committed */
+    SLUICE_RESULT_RETRY = 1, /**< redeliver later, with backoff */
+    SLUICE_RESULT_DLQ = 2,   /**< send to the dead-letter topic; reason via set_error */
+    SLUICE_RESULT_SKIP = 3   /**< deliberately ignored; counts as finished */
+} sluice_result;
+
+/** What on_batch returns. */
+typedef enum sluice_batch_status {
+    SLUICE_BATCH_DONE = 0,    /**< results are final now */
+    SLUICE_BATCH_PENDING = 1, /**< the plugin will call complete() exactly once, from any thread */
+    SLUICE_BATCH_FATAL = 2    /**< the agent cannot go on; reason via set_error(index = SLUICE_BATCH_INDEX) */
+} sluice_batch_status;
+
+/** Log levels for sluice_host_api.log. */
+typedef enum sluice_log_level {
+    SLUICE_LOG_TRACE = 0,
+    SLUICE_LOG_DEBUG = 1,
+    SLUICE_LOG_INFO = 2,
+    SLUICE_LOG_WARNING = 3,
+    SLUICE_LOG_ERROR = 4
+} sluice_log_level;
+
+/** Capability bits in sluice_plugin_descriptor.capabilities (informational).
+ *  Written as casts of literals (not shifts) so Swift imports them as UInt64. */
+#define SLUICE_CAP_PENDING   ((uint64_t)1) /**< may return SLUICE_BATCH_PENDING */
+#define SLUICE_CAP_PRODUCES  ((uint64_t)2) /**< produces records */
+#define SLUICE_CAP_STATELESS ((uint64_t)4) /**< keeps no state between batches */
+
+/** set_error index that names the whole batch rather than one message. */
+#define SLUICE_BATCH_INDEX SIZE_MAX
+
+/** produce partition that lets the host's partitioner choose (murmur2 of the key). */
+#define SLUICE_PARTITION_ANY (-1)
+
+/** Opaque: the host's side of one plugin instance. */
+typedef struct sluice_host sluice_host;
+
+/** One header of a record. The value may contain any bytes. */
+typedef struct sluice_header {
+    const char *name;
+    size_t name_len;
+    const uint8_t *value;
+    size_t value_len;
+} sluice_header;
+
+/** One consumed record, borrowed (see OWNERSHIP). */
+typedef struct sluice_message {
+    int64_t offset;
+    int64_t timestamp_ms;       /**< record timestamp, milliseconds since the epoch */
+    const uint8_t *key;         /**< NULL for a null key */
+    size_t key_len;
+    const uint8_t *value;       /**< NULL for a null value (tombstone) */
+    size_t value_len;
+    const sluice_header *headers;
+    size_t header_count;
+} sluice_message;
+
+/** A batch of one partition's records in ascending offset order. */
+typedef struct sluice_batch {
+    uint64_t id;                /**< unique per host process; pass to complete/produce/set_error */
+    const char *topic;          /**< NUL-terminated */
+    int32_t partition;
+    uint32_t attempt;           /**< 1 for the first delivery, 2 for the first retry, ... */
+    void *partition_state;      /**< what open() stored for this partition, or NULL */
+    size_t count;
+    const sluice_message *messages;
+    uint8_t *results;           /**< count entries, preset to SLUICE_RESULT_OK; the plugin writes sluice_result values */
+} sluice_batch;
+
+/**
+ * Host services, passed to create(). Valid until destroy() returns.
+ * Every function may be called from any thread (see THREADING).
+ */
+typedef struct sluice_host_api {
+    uint32_t struct_size;       /**< sizeof(sluice_host_api) as the host was compiled */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /** Log a line under the agent's name. */
+    void (*log)(sluice_host *host, sluice_log_level level, const char *message, size_t message_len);
+
+    /**
+     * Produce a record. When batch_id names a batch that is not yet finished,
+     * the source batch's offsets are committed only after the broker has
+     * acknowledged this record; a failed delivery makes the source batch RETRY.
+     * batch_id 0 produces a record that gates nothing.
+     * key NULL means a null key; partition SLUICE_PARTITION_ANY lets the host choose.
+     * Returns SLUICE_STATUS_OK, or SLUICE_STATUS_ERROR when the record cannot be
+     * accepted (unknown batch, topic name empty); the reason is logged.
+     */
+    int (*produce)(sluice_host *host, uint64_t batch_id,
+                   const char *topic, size_t topic_len, int32_t partition,
+                   const uint8_t *key, size_t key_len,
+                   const uint8_t *value, size_t value_len,
+                   const sluice_header *headers, size_t header_count);
+
+    /**
+     * Finish a batch for which on_batch returned SLUICE_BATCH_PENDING, after
+     * writing its results. Exactly once per pending batch; a second call, or a
+     * call for a batch that was not pending, is ignored and logged.
+     * status is SLUICE_BATCH_DONE or SLUICE_BATCH_FATAL.
+     */
+    void (*complete)(sluice_host *host, uint64_t batch_id, sluice_batch_status status);
+
+    /**
+     * Attach a reason to message `index` of a batch (used in dead-letter
+     * headers and logs), or to the whole batch with index SLUICE_BATCH_INDEX.
+     * Call it before the batch is finished (on_batch returns DONE, or complete()).
+     */
+    void (*set_error)(sluice_host *host, uint64_t batch_id, size_t index,
+                      const char *reason, size_t reason_len);
+
+    /** Add to a counter named sluice_plugin_<name>{agent="..."}. */
+    void (*counter_add)(sluice_host *host, const char *name, size_t name_len, int64_t delta);
+    /** Set a gauge named sluice_plugin_<name>{agent="..."}. */
+    void (*gauge_set)(sluice_host *host, const char *name, size_t name_len, double value);
+    /** Record a value in a histogram named sluice_plugin_<name>{agent="..."}. */
+    void (*histogram_record)(sluice_host *host, const char *name, size_t name_len, double value);
+} sluice_host_api;
+
+/**
+ * The static description of a plugin, returned by the entry function.
+ * Members up to and including `destroy` are present in every v1 descriptor.
+ */
+typedef struct sluice_plugin_descriptor {
+    uint32_t magic;             /**< SLUICE_PLUGIN_MAGIC */
+    uint32_t struct_size;       /**< sizeof(sluice_plugin_descriptor) as the plugin was compiled */
+    uint16_t abi_major;         /**< SLUICE_ABI_MAJOR */
+    uint16_t abi_minor;         /**< SLUICE_ABI_MINOR */
+    uint16_t pointer_size;      /**< sizeof(void *) */
+    uint16_t reserved;          /**< zero */
+
+    const char *name;           /**< agent name: [a-z0-9_-]{1,64}, NUL-terminated */
+    const char *version;        /**< free-form, e.g. "1.2.0", NUL-terminated */
+    const char *description;    /**< one line, or NULL */
+    const char *const *topics;  /**< default input topics, NULL-terminated array */
+    uint64_t capabilities;      /**< SLUICE_CAP_* bits */
+    const char *config_schema;  /**< JSON Schema of the configuration, or NULL */
+
+    /**
+     * Check a configuration (JSON text, "{}" when none) without side effects.
+     * On failure write a NUL-terminated reason into error (capacity error_cap)
+     * and return SLUICE_STATUS_ERROR. May be NULL (every configuration is valid).
+     */
+    int (*validate_config)(const char *config_json, size_t config_len,
+                           char *error, size_t error_cap);
+
+    /**
+     * Create an instance. Store it in *instance. On failure write a reason into
+     * error and return SLUICE_STATUS_ERROR (nothing to destroy then).
+     */
+    int (*create)(const sluice_host_api *api, sluice_host *host,
+                  const char *config_json, size_t config_len,
+                  void **instance, char *error, size_t error_cap);
+
+    /**
+     * A partition is assigned. *partition_state starts NULL; what the plugin
+     * stores there is passed in every batch of that partition. May be NULL.
+     */
+    int (*open)(void *instance, const char *topic, int32_t partition, void **partition_state);
+
+    /** Handle a batch; returns a sluice_batch_status. Required. */
+    int (*on_batch)(void *instance, sluice_batch *batch);
+
+    /**
+     * Push out buffered work. Before it returns, every PENDING batch of the
+     * instance should have been completed. May be NULL.
+     */
+    int (*flush)(void *instance);
+
+    /** A partition is revoked; release what open() stored. May be NULL. */
+    void (*close)(void *instance, const char *topic, int32_t partition, void *partition_state);
+
+    /** Release the instance. Required. */
+    void (*destroy)(void *instance);
+} sluice_plugin_descriptor;
+
+/** The entry function's type. */
+typedef const sluice_plugin_descriptor *(*sluice_plugin_entry_v1_fn)(uint16_t host_major, uint16_t host_minor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLUICE_PLUGIN_H */

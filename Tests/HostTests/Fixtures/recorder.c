@@ -1,0 +1,171 @@
+/*
+ * recorder.c — a test plugin for the host's end-to-end tests.
+ *
+ * For every message it finishes with OK it produces "<partition>:<offset>:<value>"
+ * to the configured output topic, on the same partition number, so a test can
+ * read the output topic and check that every input offset was handled once
+ * and in order per partition.
+ *
+ * Configuration (compact JSON, as the host sends it):
+ *   output   topic for the records above (default "recorded")
+ *   mode     "sync" (default) or "pending": pending hands each batch to a new
+ *            thread that finishes it and calls complete()
+ * Message values steer the result:
+ *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
+ *   "poison..."   always RETRY (so retries run out)
+ *   "dlq..."      DLQ with reason "dlq requested by the record"
+ *   "fatal..."    the batch returns FATAL
+ *
+ * Build: cc -shared -fPIC -pthread -I PluginAPI/include -DAGENT_NAME='"name"' recorder.c
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sluice_plugin.h"
+
+#ifndef AGENT_NAME
+#define AGENT_NAME "recorder"
+#endif
+#ifndef AGENT_VERSION
+#define AGENT_VERSION "1.0.0"
+#endif
+
+typedef struct recorder {
+    const sluice_host_api *api;
+    sluice_host *host;
+    char output[128];
+    int pending;
+    int opened;
+} recorder;
+
+/* Finds "key":"value" in compact JSON; copies value into out. */
+static int json_string(const char *json, size_t len, const char *key, char *out, size_t cap) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *end = json + len;
+    const char *at = strstr(json, pattern);
+    if (!at || at >= end) return 0;
+    at += strlen(pattern);
+    size_t n = 0;
+    while (at < end && *at != '"' && n + 1 < cap) out[n++] = *at++;
+    out[n] = 0;
+    return 1;
+}
+
+static int starts_with(const sluice_message *m, const char *prefix) {
+    size_t n = strlen(prefix);
+    return m->value && m->value_len >= n && memcmp(m->value, prefix, n) == 0;
+}
+
+static void record_ok(recorder *r, sluice_batch *b, size_t i) {
+    const sluice_message *m = &b->messages[i];
+    char line[256];
+    int n = snprintf(line, sizeof line, "%d:%lld:", b->partition, (long long)m->offset);
+    size_t vlen = m->value_len < 64 ? m->value_len : 64;
+    if (m->value) { memcpy(line + n, m->value, vlen); n += (int)vlen; }
+    r->api->produce(r->host, b->id, r->output, strlen(r->output), b->partition,
+                    m->key, m->key_len, (const uint8_t *)line, (size_t)n, NULL, 0);
+}
+
+static int handle(recorder *r, sluice_batch *b) {
+    for (size_t i = 0; i < b->count; i++) {
+        const sluice_message *m = &b->messages[i];
+        if (starts_with(m, "fatal")) {
+            static const char reason[] = "fatal requested by the record";
+            r->api->set_error(r->host, b->id, SLUICE_BATCH_INDEX, reason, sizeof reason - 1);
+            return SLUICE_BATCH_FATAL;
+        } else if (starts_with(m, "poison")) {
+            static const char reason[] = "poison record";
+            r->api->set_error(r->host, b->id, i, reason, sizeof reason - 1);
+            b->results[i] = SLUICE_RESULT_RETRY;
+        } else if (starts_with(m, "dlq")) {
+            static const char reason[] = "dlq requested by the record";
+            r->api->set_error(r->host, b->id, i, reason, sizeof reason - 1);
+            b->results[i] = SLUICE_RESULT_DLQ;
+        } else if (starts_with(m, "retry:")) {
+            unsigned wanted = (unsigned)atoi((const char *)m->value + 6);
+            if (b->attempt <= wanted) {
+                b->results[i] = SLUICE_RESULT_RETRY;
+            } else {
+                record_ok(r, b, i);
+            }
+        } else {
+            record_ok(r, b, i);
+        }
+    }
+    return SLUICE_BATCH_DONE;
+}
+
+typedef struct job { recorder *r; sluice_batch *b; } job;
+
+static void *finish_later(void *arg) {
+    job *j = arg;
+    int status = handle(j->r, j->b);
+    j->r->api->complete(j->r->host, j->b->id, (sluice_batch_status)status);
+    free(j);
+    return NULL;
+}
+
+static int rec_create(const sluice_host_api *api, sluice_host *host, const char *config, size_t len,
+                      void **instance, char *error, size_t cap) {
+    recorder *r = calloc(1, sizeof *r);
+    if (!r) { snprintf(error, cap, "out of memory"); return SLUICE_STATUS_ERROR; }
+    r->api = api;
+    r->host = host;
+    if (!json_string(config, len, "output", r->output, sizeof r->output)) strcpy(r->output, "recorded");
+    char mode[32] = "sync";
+    json_string(config, len, "mode", mode, sizeof mode);
+    if (strcmp(mode, "sync") != 0 && strcmp(mode, "pending") != 0) {
+        snprintf(error, cap, "mode must be \"sync\" or \"pending\", not \"%s\"", mode);
+        free(r);
+        return SLUICE_STATUS_ERROR;
+    }
+    r->pending = strcmp(mode, "pending") == 0;
+    *instance = r;
+    return SLUICE_STATUS_OK;
+}
+
+static int rec_on_batch(void *instance, sluice_batch *b) {
+    recorder *r = instance;
+    if (!r->pending) return handle(r, b);
+    job *j = malloc(sizeof *j);
+    j->r = r;
+    j->b = b;
+    pthread_t thread;
+    pthread_create(&thread, NULL, finish_later, j);
+    pthread_detach(thread);
+    return SLUICE_BATCH_PENDING;
+}
+
+static int rec_open(void *instance, const char *topic, int32_t partition, void **state) {
+    (void)topic; (void)partition; (void)state;
+    __atomic_add_fetch(&((recorder *)instance)->opened, 1, __ATOMIC_SEQ_CST);
+    return SLUICE_STATUS_OK;
+}
+
+static void rec_destroy(void *instance) { free(instance); }
+
+static const char *const topics[] = { "input", NULL };
+
+static const sluice_plugin_descriptor descriptor = {
+    .magic = SLUICE_PLUGIN_MAGIC,
+    .struct_size = sizeof(sluice_plugin_descriptor),
+    .abi_major = SLUICE_ABI_MAJOR,
+    .abi_minor = SLUICE_ABI_MINOR,
+    .pointer_size = sizeof(void *),
+    .name = AGENT_NAME,
+    .version = AGENT_VERSION,
+    .description = "records every finished offset (test plugin)",
+    .topics = topics,
+    .capabilities = SLUICE_CAP_PENDING | SLUICE_CAP_PRODUCES,
+    .create = rec_create,
+    .open = rec_open,
+    .on_batch = rec_on_batch,
+    .destroy = rec_destroy,
+};
+
+const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) {
+    (void)host_minor;
+    return host_major == SLUICE_ABI_MAJOR ? &descriptor : NULL;
+}

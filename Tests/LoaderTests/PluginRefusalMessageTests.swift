@@ -1,0 +1,320 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// One test per refusal reason, each asserting the exact line an operator
+/// reads: the file, what is wrong, and what was expected.
+@Suite("Plugin refusals")
+struct PluginRefusalMessageTests {
+    @Test("a world-writable plugin file is refused before it is read")
+    func worldWritableFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("open.so", in: directory)
+        try LoaderFixtures.setMode(0o666, path)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .unsafePermissions)
+        #expect(refusal.description == "\(path) refused: world-writable (mode 0666); expected no write permission for others (chmod o-w)")
+    }
+
+    @Test("a world-writable plugins directory is refused, and scan refuses it too")
+    func worldWritableDirectory() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let plugins = directory.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
+        try LoaderFixtures.setMode(0o777, plugins)
+        let loader = LoaderFixtures.loader(directory)
+        let expected = "\(plugins) refused: plugins directory is world-writable (mode 0777); expected no write permission for others (chmod o-w)"
+        do {
+            try loader.checkDirectory(plugins)
+            Issue.record("checkDirectory accepted a world-writable directory")
+        } catch {
+            #expect(error.reason == .unsafePermissions)
+            #expect(error.description == expected)
+        }
+        do {
+            _ = try loader.scan(directory: plugins)
+            Issue.record("scan accepted a world-writable directory")
+        } catch {
+            #expect(error.description == expected)
+        }
+        try LoaderFixtures.setMode(0o755, plugins)
+        try loader.checkDirectory(plugins)
+    }
+
+    @Test("a missing plugins directory, and a plugins path that is a file, are unreadable")
+    func unreadableDirectory() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let loader = LoaderFixtures.loader(directory)
+        let missing = directory.file("nowhere")
+        do {
+            try loader.checkDirectory(missing)
+            Issue.record("a missing directory was accepted")
+        } catch {
+            #expect(error.reason == .unreadable)
+            #expect(error.description == "\(missing) refused: plugins directory cannot be read: No such file or directory")
+        }
+        let file = try LoaderFixtures.write(Array("x".utf8), to: "file", in: directory)
+        do {
+            try loader.checkDirectory(file)
+            Issue.record("a regular file was accepted as the plugins directory")
+        } catch {
+            #expect(error.description == "\(file) refused: not a directory (a regular file); expected the plugins directory")
+        }
+    }
+
+    @Test("a missing file and a directory named .so are unreadable")
+    func unreadableFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let loader = LoaderFixtures.loader(directory)
+        let missing = directory.file("gone.so")
+        let missingRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: missing) })
+        #expect(missingRefusal.reason == .unreadable)
+        #expect(missingRefusal.description == "\(missing) refused: cannot open: No such file or directory (expected a readable shared object)")
+
+        let folder = directory.file("folder.so")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let folderRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: folder) })
+        #expect(folderRefusal.reason == .unreadable)
+        #expect(folderRefusal.description == "\(folder) refused: not a regular file (a directory); expected a shared object")
+    }
+
+    @Test("a text file named .so is not a shared object")
+    func textFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.write(Array("#!/bin/sh\necho not a plugin\n".utf8), to: "script.so", in: directory)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .notSharedObject)
+        #expect(refusal.description == "\(path) refused: not an ELF file (no \\x7fELF signature); expected a shared object built with -shared")
+    }
+
+    @Test("executables (PIE and not) and relocatable objects are not shared objects")
+    func executablesAndObjects() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let loader = LoaderFixtures.loader(directory)
+
+        // /bin/true is a PIE executable: ET_DYN like a library, but it names an interpreter.
+        let pie = try LoaderFixtures.write(try LoaderFixtures.bytes("/bin/true"), to: "true.so", in: directory)
+        let pieRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: pie) })
+        #expect(pieRefusal.reason == .notSharedObject)
+        #expect(pieRefusal.description == "\(pie) refused: an executable (it names a program interpreter); expected a shared object built with -shared")
+
+        let main = directory.file("main.c")
+        try "int main(void) { return 0; }\n".write(toFile: main, atomically: true, encoding: .utf8)
+        let executable = directory.file("static.so")
+        try ProcessRunner.run(["cc", "-no-pie", "-o", executable, main])
+        let executableRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: executable) })
+        #expect(executableRefusal.description == "\(executable) refused: an ELF executable (ET_EXEC); expected a shared object built with -shared")
+
+        let object = directory.file("object.so")
+        try ProcessRunner.run(["cc", "-c", "-fPIC", "-I", RepositoryPaths.pluginInclude, "-o", object, LoaderFixtures.source])
+        let objectRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: object) })
+        #expect(objectRefusal.description == "\(object) refused: an ELF relocatable object (ET_REL); expected a shared object built with -shared")
+    }
+
+    @Test("a plugin cut to its first KiB, or to half, is truncated", arguments: ["kib", "half"])
+    func truncated(cut: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let good = try LoaderFixtures.bytes(try LoaderFixtures.plugin("good.so", in: directory))
+        let kept = cut == "kib" ? 1024 : good.count / 2
+        let path = try LoaderFixtures.write(Array(good.prefix(kept)), to: "cut.so", in: directory)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .truncated)
+        let end = LoaderFixtures.sectionHeadersEnd(good)
+        #expect(refusal.description == "\(path) refused: truncated: section headers end at byte \(end), file has \(kept) bytes (expected a complete shared object)")
+    }
+
+    @Test("a shared object dlopen cannot resolve is loadFailed with dlerror's text")
+    func loadFailed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("unresolved.so", in: directory, flags: ["-DUNDEFINED_SYMBOL"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        #expect(refusal.reason == .loadFailed)
+        #expect(refusal.description == "\(path) refused: dlopen failed: \(directory.file("images"))/\(sha256).so: undefined symbol: sluice_fixture_missing_function")
+    }
+
+    @Test("a file exporting only sluice_plugin_entry_v2 says which ABI it speaks")
+    func missingEntryOtherMajor() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("v2.so", in: directory, flags: ["-DENTRY_V2_ONLY"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .missingEntry)
+        #expect(refusal.description == "\(path) refused: missing entry symbol sluice_plugin_entry_v1; it exports sluice_plugin_entry_v2, so it speaks Sluice ABI 2 and this host speaks ABI 1")
+    }
+
+    @Test("a shared object with no entry symbol at all is not a Sluice plugin")
+    func missingEntry() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.file("library.c")
+        try "int some_library_function(void) { return 42; }\n".write(toFile: source, atomically: true, encoding: .utf8)
+        let path = try CPluginCompiler.compile(sources: [source], output: directory.file("library.so"))
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .missingEntry)
+        #expect(refusal.description == "\(path) refused: missing entry symbol sluice_plugin_entry_v1: not a Sluice plugin (expected an exported C function sluice_plugin_entry_v1)")
+    }
+
+    @Test("an entry function returning NULL declines the host")
+    func declinedHost() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("decline.so", in: directory, flags: ["-DDECLINE"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .declinedHost)
+        #expect(refusal.description == "\(path) refused: sluice_plugin_entry_v1(1, 0) returned NULL: the plugin declined this host (ABI 1.0)")
+    }
+
+    @Test("a descriptor without the magic is not a Sluice plugin")
+    func badMagic() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .badMagic)
+        #expect(refusal.description == "\(path) refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin")
+    }
+
+    @Test("a descriptor smaller than ABI 1.0's is refused")
+    func descriptorTooSmall() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("small.so", in: directory, flags: ["-DSTRUCT_SIZE=64"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .descriptorTooSmall)
+        #expect(refusal.description == "\(path) refused: descriptor struct_size 64 is smaller than an ABI 1.0 descriptor (expected at least 120 bytes)")
+    }
+
+    @Test("a descriptor of ABI major 2 names both majors")
+    func abiMajorMismatch() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("major.so", in: directory, flags: ["-DABI_MAJOR=2"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .abiMajorMismatch)
+        #expect(refusal.description == "\(path) refused: descriptor ABI major 2, this host speaks ABI major 1 (expected 1)")
+    }
+
+    @Test("a descriptor declaring 4-byte pointers is refused on this 64-bit host")
+    func pointerSizeMismatch() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("pointer.so", in: directory, flags: ["-DPOINTER_SIZE=4"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .pointerSizeMismatch)
+        #expect(refusal.description == "\(path) refused: descriptor pointer_size 4, this host's pointers are 8 bytes (expected 8)")
+    }
+
+    @Test("agent names outside [a-z0-9_-]{1,64}, or NULL, are refused",
+          arguments: [
+              (["-DNAME=\"Bad Name\""], "invalid agent name \"Bad Name\""),
+              (["-DNAME=\"\""], "invalid agent name \"\""),
+              (["-DNAME=\"" + String(repeating: "a", count: 65) + "\""],
+               "invalid agent name \"" + String(repeating: "a", count: 64) + "\"... (over 64 bytes)"),
+              (["-DNULL_NAME"], "agent name is NULL"),
+          ])
+    func invalidName(flags: [String], problem: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("name.so", in: directory, flags: flags)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .invalidName)
+        #expect(refusal.description == "\(path) refused: \(problem) (expected 1-64 characters from [a-z0-9_-])")
+    }
+
+    @Test("a descriptor without on_batch misses a required hook")
+    func missingRequiredHook() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("hook.so", in: directory, flags: ["-DNO_ON_BATCH"])
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .missingRequiredHook)
+        #expect(refusal.description == "\(path) refused: required hook on_batch is NULL (expected on_batch, create and destroy)")
+    }
+
+    @Test("validate_config's reason is carried into invalidConfiguration")
+    func invalidConfiguration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("config.so", in: directory)
+        let image = try LoaderFixtures.loader(directory).load(file: path)
+        try image.validateConfiguration("{}")
+        try image.validateConfiguration("{\"fail\":false}")
+        do {
+            try image.validateConfiguration("{\"fail\":true}")
+            Issue.record("validate_config accepted {\"fail\":true}")
+        } catch {
+            #expect(error.reason == .invalidConfiguration)
+            #expect(error.description == "\(path) refused: configuration rejected by validate_config: fail was requested")
+        }
+    }
+
+    @Test("two files declaring one agent name: the second is duplicateName")
+    func duplicateName() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let plugins = directory.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
+        let first = try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/a.so",
+                                                flags: ["-DNAME=\"twin\"", "-DVERSION=\"1\""])
+        let second = try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/b.so",
+                                                 flags: ["-DNAME=\"twin\"", "-DVERSION=\"2\""])
+        let result = try LoaderFixtures.loader(directory).scan(directory: plugins)
+        #expect(result.images.map(\.sourcePath) == [first])
+        #expect(result.refusals.map(\.description) == [
+            "\(second) refused: agent name \"twin\" is already declared by \(first) (expected one file per agent name)",
+        ])
+        #expect(result.refusals.map(\.reason) == [.duplicateName])
+    }
+
+    @Test("every refusal is logged with plugin.file and plugin.reason")
+    func refusalsAreLogged() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
+        let log = RecordedLog()
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory, log: log).load(file: path)
+        })
+        let entry = try #require(log.entries.last)
+        #expect(entry.level == .error)
+        #expect(entry.message == refusal.description)
+        #expect(entry.metadata["plugin.file"] == path)
+        #expect(entry.metadata["plugin.reason"] == "badMagic")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `sluice plugins inspect`, run as the built binary.
+@Suite("sluice plugins inspect")
+struct PluginsInspectCommandTests {
+    static let binary = RepositoryPaths.path(".build/debug/sluice")
+
+    private func requireBinary() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary),
+                     "\(Self.binary) is missing: run swift build first")
+    }
+
+    @Test("prints the descriptor of a good plugin")
+    func goodPluginText() throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("good.so", in: directory)
+        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        #expect(result.status == 0)
+        #expect(result.output == """
+            name:          fixture
+            version:       1.0.0
+            description:   A loader test fixture
+            abi:           1.0
+            descriptor:    120 bytes
+            topics:        orders, payments
+            capabilities:  produces, stateless (0x6)
+            config schema: {"type":"object"}
+            sha256:        \(sha256)
+            file:          \(path)
+
+            """)
+    }
+
+    @Test("--json prints the same fields as JSON")
+    func goodPluginJSON() throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("good.so", in: directory, flags: ["-DNEWER_MINOR"])
+        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["name"] as? String == "fixture")
+        #expect(object["version"] as? String == "1.0.0")
+        #expect(object["abi"] as? String == "1.1")
+        #expect(object["descriptorSize"] as? Int == 136)
+        #expect(object["topics"] as? [String] == ["orders", "payments"])
+        #expect(object["capabilities"] as? [String] == ["produces", "stateless"])
+        #expect(object["capabilityBits"] as? Int == 6)
+        #expect(object["configSchema"] as? String == "{\"type\":\"object\"}")
+        #expect((object["sha256"] as? String)?.count == 64)
+        #expect(object["file"] as? String == path)
+    }
+
+    @Test("a broken file prints exactly the refusal line and exits 1")
+    func brokenFile() throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
+        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        #expect(result.status == 1)
+        #expect(result.output == "\(path) refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin\n")
+
+        let json = try ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["reason"] as? String == "badMagic")
+        #expect(object["refusal"] as? String == "\(path) refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin")
+    }
+
+    @Test("a text file is refused as not a shared object")
+    func textFile() throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try LoaderFixtures.write(Array("hello\n".utf8), to: "hello.so", in: directory)
+        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        #expect(result.status == 1)
+        #expect(result.output == "\(path) refused: not an ELF file (no \\x7fELF signature); expected a shared object built with -shared\n")
+    }
+}

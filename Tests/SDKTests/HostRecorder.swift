@@ -1,0 +1,128 @@
+import CSluicePlugin
+import Foundation
+
+/// A real `sluice_host_api` table whose functions record every call, so tests
+/// can drive a plugin through its C surface and look at what it asked of the
+/// host. The `sluice_host *` handle is the recorder itself.
+final class HostRecorder: @unchecked Sendable {
+    // @unchecked: every stored property is guarded by `condition`.
+    struct Produced: Equatable {
+        let batchID: UInt64
+        let topic: String
+        let partition: Int32
+        let key: [UInt8]?
+        let value: [UInt8]?
+        let headers: [String: [UInt8]]
+        var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+        var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
+    }
+    struct ErrorReason: Equatable {
+        let batchID: UInt64
+        let index: Int?
+        let reason: String
+    }
+
+    private let condition = NSCondition()
+    private var produced: [Produced] = []
+    private var completions: [(batchID: UInt64, status: sluice_batch_status)] = []
+    private var errors: [ErrorReason] = []
+    private var logs: [(level: sluice_log_level, message: String)] = []
+    private var counters: [String: Int64] = [:]
+    /// Batch ids the host accepts produce() for; empty means any.
+    var refuseProduce = false
+
+    /// The table, allocated once per recorder and freed with it.
+    let api: UnsafeMutablePointer<sluice_host_api>
+
+    init() {
+        api = .allocate(capacity: 1)
+        api.initialize(to: sluice_host_api(
+            struct_size: UInt32(MemoryLayout<sluice_host_api>.size),
+            abi_major: UInt16(SLUICE_ABI_MAJOR), abi_minor: UInt16(SLUICE_ABI_MINOR),
+            log: { host, level, message, length in
+                HostRecorder.from(host).record { $0.logs.append((level, HostRecorder.text(message, length))) }
+            },
+            produce: { host, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
+                let recorder = HostRecorder.from(host)
+                let topicName = HostRecorder.text(topic, topicLength)
+                if topicName.isEmpty || recorder.refuseProduce { return SLUICE_STATUS_ERROR }
+                var copiedHeaders: [String: [UInt8]] = [:]
+                for index in 0..<headerCount {
+                    let header = headers![index]
+                    copiedHeaders[HostRecorder.text(header.name, header.name_len)] =
+                        Array(UnsafeBufferPointer(start: header.value, count: header.value_len))
+                }
+                let record = Produced(
+                    batchID: batchID, topic: topicName, partition: partition,
+                    key: key.map { Array(UnsafeBufferPointer(start: $0, count: keyLength)) },
+                    value: value.map { Array(UnsafeBufferPointer(start: $0, count: valueLength)) },
+                    headers: copiedHeaders)
+                recorder.record { $0.produced.append(record) }
+                return SLUICE_STATUS_OK
+            },
+            complete: { host, batchID, status in
+                HostRecorder.from(host).record { $0.completions.append((batchID, status)) }
+            },
+            set_error: { host, batchID, index, reason, length in
+                let entry = ErrorReason(batchID: batchID, index: index == Int(bitPattern: UInt(SLUICE_BATCH_INDEX)) ? nil : index,
+                                        reason: HostRecorder.text(reason, length))
+                HostRecorder.from(host).record { $0.errors.append(entry) }
+            },
+            counter_add: { host, name, length, delta in
+                let key = HostRecorder.text(name, length)
+                HostRecorder.from(host).record { $0.counters[key, default: 0] += delta }
+            },
+            gauge_set: nil,
+            histogram_record: nil))
+    }
+
+    deinit { api.deallocate() }
+
+    /// The opaque handle passed to create (unretained: the test keeps the recorder alive).
+    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ host: OpaquePointer?) -> HostRecorder {
+        Unmanaged<HostRecorder>.fromOpaque(UnsafeRawPointer(host!)).takeUnretainedValue()
+    }
+
+    static func text(_ pointer: UnsafePointer<CChar>?, _ length: Int) -> String {
+        guard let pointer else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+
+    private func record(_ change: (HostRecorder) -> Void) {
+        condition.lock()
+        change(self)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func read<T>(_ body: (HostRecorder) -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body(self)
+    }
+
+    var producedRecords: [Produced] { read { $0.produced } }
+    var errorReasons: [ErrorReason] { read { $0.errors } }
+    var logLines: [String] { read { $0.logs.map(\.message) } }
+    func counter(_ name: String) -> Int64 { read { $0.counters[name] ?? 0 } }
+    func completions(of batchID: UInt64) -> [sluice_batch_status] {
+        read { $0.completions.filter { $0.batchID == batchID }.map(\.status) }
+    }
+    func reasons(for batchID: UInt64) -> [Int?: String] {
+        read { Dictionary($0.errors.filter { $0.batchID == batchID }.map { ($0.index, $0.reason) }, uniquingKeysWith: { $1 }) }
+    }
+
+    /// Waits until complete() was called for `batchID`; false on timeout.
+    /// Polls with `Task.sleep` rather than blocking, so the cooperative pool
+    /// stays free for the plugin's tasks.
+    func waitForCompletion(of batchID: UInt64, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !completions(of: batchID).isEmpty { return true }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return !completions(of: batchID).isEmpty
+    }
+}
