@@ -174,7 +174,11 @@ struct EndToEndTests {
         harness.produce("input", count: 50_000)
         let first = try harness.makeRuntime()
         try first.start()
-        try await eventually("some records handled") { harness.count("recorded") >= 5_000 }
+        try await eventually("some records handled") {
+            let inFlight = first.agents.first?.inFlight ?? 0
+            #expect(inFlight <= 1000, "backpressure keeps in-flight records within max_in_flight")
+            return harness.count("recorded") >= 5_000
+        }
         first.stop()
         let handledBefore = harness.records("recorded").compactMap { RecordedLine($0.record) }
         #expect(handledBefore.count < 50_000, "the stop came mid-stream")

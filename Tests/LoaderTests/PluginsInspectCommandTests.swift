@@ -5,12 +5,9 @@ import TestSupport
 /// `sluice plugins inspect`, run as the built binary.
 @Suite("sluice plugins inspect")
 struct PluginsInspectCommandTests {
-    static let binary = RepositoryPaths.path(".build/debug/sluice")
+    static let binary = SluiceBinary.path
 
-    private func requireBinary() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary),
-                     "\(Self.binary) is missing: run swift build first")
-    }
+    private func requireBinary() throws { try SluiceBinary.require() }
 
     @Test("prints the descriptor of a good plugin")
     func goodPluginText() throws {

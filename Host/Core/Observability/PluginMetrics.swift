@@ -14,33 +14,26 @@ final class PluginMetrics: Sendable {
     init(agent: String) { self.agent = agent }
 
     func counter(_ name: String, add delta: Int64) {
-        let counter = counters.withLock { cache in
-            if let existing = cache[name] { return existing }
-            let created = Counter(label: label(name), dimensions: [("agent", agent)])
-            cache[name] = created
-            return created
-        }
-        counter.increment(by: delta)
+        handle(name, in: counters) { Counter(label: $0, dimensions: $1) }.increment(by: delta)
     }
 
     func gauge(_ name: String, set value: Double) {
-        let gauge = gauges.withLock { cache in
-            if let existing = cache[name] { return existing }
-            let created = Gauge(label: label(name), dimensions: [("agent", agent)])
-            cache[name] = created
-            return created
-        }
-        gauge.record(value)
+        handle(name, in: gauges) { Gauge(label: $0, dimensions: $1) }.record(value)
     }
 
     func histogram(_ name: String, record value: Double) {
-        let recorder = recorders.withLock { cache in
-            if let existing = cache[name] { return existing }
-            let created = Recorder(label: label(name), dimensions: [("agent", agent)], aggregate: true)
-            cache[name] = created
+        handle(name, in: recorders) { Recorder(label: $0, dimensions: $1, aggregate: true) }.record(value)
+    }
+
+    /// The cached handle for `name`, created on first use.
+    private func handle<Handle: Sendable>(_ name: String, in cache: borrowing Mutex<[String: Handle]>,
+                                          make: (String, [(String, String)]) -> Handle) -> Handle {
+        cache.withLock { handles in
+            if let existing = handles[name] { return existing }
+            let created = make(label(name), [("agent", agent)])
+            handles[name] = created
             return created
         }
-        recorder.record(value)
     }
 
     private func label(_ name: String) -> String {

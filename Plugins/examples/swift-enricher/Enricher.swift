@@ -30,7 +30,9 @@ struct Enricher: Agent {
     func handle(_ record: Record<Order>, context: AgentContext) async throws -> Outcome {
         let order = record.value
         guard order.quantity > 0 else { return .deadLetter(reason: "quantity must be positive") }
-        let body = try JSONEncoder().encode(EnrichedOrder(order: order, total: Double(order.quantity) * order.price))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys] // stable output for consumers and tests
+        let body = try encoder.encode(EnrichedOrder(order: order, total: Double(order.quantity) * order.price))
         try context.produce(topic: output, key: order.id, value: body)
         enriched.add()
         return .ok
