@@ -20,6 +20,11 @@ let package = Package(
         .library(name: "SluiceSDK", targets: ["SluiceSDK"]),
         /// The Swift example plugin, built as a loadable shared object.
         .library(name: "SluiceExampleSwift", type: .dynamic, targets: ["SluiceExampleSwift"]),
+        /// The integrations, each a loadable shared object (lib<Name>.so).
+        .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisPlugin"]),
+        .library(name: "SluiceHTTP", type: .dynamic, targets: ["SluiceHTTPPlugin"]),
+        .library(name: "SluiceInfluxDB", type: .dynamic, targets: ["SluiceInfluxDBPlugin"]),
+        .library(name: "SluiceElasticsearch", type: .dynamic, targets: ["SluiceElasticsearchPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // MARK: The contract
@@ -68,6 +75,7 @@ let package = Package(
             name: "SluiceHost",
             dependencies: [
                 "CSluicePlugin",
+                "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,10 +85,24 @@ let package = Package(
             path: "Host/Core",
             swiftSettings: strictConcurrency
         ),
+        /// The admin HTTP API (Hummingbird) and Prometheus metrics.
+        .target(
+            name: "SluiceAdmin",
+            dependencies: [
+                "SluiceHost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Host/Admin",
+            swiftSettings: strictConcurrency
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceHost",
+                "SluiceAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,6 +119,43 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
 
+        /// The shared HTTP client over libcurl's multi interface, used by the
+        /// http, influxdb and elasticsearch plugins (linked into each).
+        .target(
+            name: "SluiceHTTPClient",
+            dependencies: ["CCurl"],
+            path: "Plugins/Shared/HTTPClient",
+            swiftSettings: strictConcurrency
+        ),
+        .target(
+            name: "SluiceRedisPlugin",
+            dependencies: ["SluiceSDK", "CHiredis"],
+            path: "Plugins/redis",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
+        .target(
+            name: "SluiceHTTPPlugin",
+            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            path: "Plugins/http",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
+        .target(
+            name: "SluiceInfluxDBPlugin",
+            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            path: "Plugins/influxdb",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
+        .target(
+            name: "SluiceElasticsearchPlugin",
+            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            path: "Plugins/elasticsearch",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "SmokeTests",
@@ -107,6 +166,7 @@ let package = Package(
         /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints.
         .target(
             name: "TestSupport",
+            dependencies: ["SluiceHost", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictConcurrency
         ),
@@ -133,7 +193,48 @@ let package = Package(
             name: "HostTests",
             dependencies: ["SluiceHost", "CSluicePlugin", "TestSupport"],
             path: "Tests/HostTests",
-            exclude: ["Fixtures"],
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["SluiceHost", "CRdKafka", "TestSupport"],
+            path: "Tests/KafkaTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: ["SluiceAdmin", "SluiceHost", "TestSupport"],
+            path: "Tests/AdminTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["SluiceHTTPClient", "TestSupport"],
+            path: "Tests/HTTPClientTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "RedisPluginTests",
+            dependencies: ["SluiceHost", "CHiredis", "TestSupport"],
+            path: "Tests/RedisPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "HTTPPluginTests",
+            dependencies: ["SluiceHost", "TestSupport"],
+            path: "Tests/HTTPPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "InfluxDBPluginTests",
+            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "TestSupport"],
+            path: "Tests/InfluxDBPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
+            name: "ElasticsearchPluginTests",
+            dependencies: ["SluiceHost", "SluiceElasticsearchPlugin", "TestSupport"],
+            path: "Tests/ElasticsearchPluginTests",
             swiftSettings: strictConcurrency
         ),
     ]

@@ -1,17 +1,22 @@
 import Foundation
 import Logging
 import SluiceHost
-import TestSupport
 
-/// A host on `memory://` over a temporary plugins directory, for end-to-end tests.
-struct HostHarness {
-    let directory: TemporaryDirectory
-    let broker: MemoryBroker
-    var configuration: HostConfiguration
+/// A host on `memory://` over a temporary plugins directory, for end-to-end
+/// tests of the host and of plugins.
+public struct HostHarness {
+    /// The temporary directory holding plugins/ and data/.
+    public let directory: TemporaryDirectory
+    /// The embedded broker the host runs on.
+    public let broker: MemoryBroker
+    /// The host configuration `makeRuntime()` uses.
+    public var configuration: HostConfiguration
 
-    var pluginsDirectory: String { directory.file("plugins") }
+    /// The plugins directory.
+    public var pluginsDirectory: String { directory.file("plugins") }
 
-    init(partitions: Int = 8) throws {
+    /// A harness whose topics have `partitions` partitions.
+    public init(partitions: Int = 8) throws {
         directory = try TemporaryDirectory(prefix: "sluice-host")
         try FileManager.default.createDirectory(atPath: directory.file("plugins"), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
@@ -26,19 +31,19 @@ struct HostHarness {
         configuration.agentDefaults.retry.maxBackoff = .milliseconds(50)
     }
 
-    /// Compiles Tests/HostTests/Fixtures/recorder.c as agent `name` into the plugins directory.
+    /// Compiles Tests/Fixtures/recorder.c as agent `name` into the plugins directory.
     @discardableResult
-    func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil) throws -> String {
+    public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil) throws -> String {
         let output = pluginsDirectory + "/\(name).so"
         try CPluginCompiler.compile(
-            sources: [RepositoryPaths.path("Tests/HostTests/Fixtures/recorder.c")], output: output,
+            sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: output,
             flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""])
         if let sidecar { try writeSidecar(name, sidecar) }
         return output
     }
 
     /// Compiles the C example plugin (Plugins/examples/c-uppercase) into the plugins directory.
-    func installUppercaseExample(sidecar: String? = nil) throws {
+    public func installUppercaseExample(sidecar: String? = nil) throws {
         try CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Plugins/examples/c-uppercase/uppercase.c")],
             output: pluginsDirectory + "/uppercase.so")
@@ -46,55 +51,66 @@ struct HostHarness {
     }
 
     /// Copies the Swift example plugin, built by `swift build`, into the plugins directory.
-    func installSwiftExample(sidecar: String? = nil) throws {
-        let built = RepositoryPaths.path(".build/debug/libSluiceExampleSwift.so")
+    public func installSwiftExample(sidecar: String? = nil) throws {
+        try installBuiltPlugin(product: "SluiceExampleSwift", as: "enricher", sidecar: sidecar)
+    }
+
+    /// Copies the Swift plugin product `product` (built by `swift build` as
+    /// `.build/debug/lib<product>.so`) into the plugins directory as `<name>.so`.
+    public func installBuiltPlugin(product: String, as name: String, sidecar: String? = nil) throws {
+        let built = RepositoryPaths.path(".build/debug/lib\(product).so")
         guard FileManager.default.fileExists(atPath: built) else {
             throw HarnessError("\(built) is missing: run `swift build` first (tools/test does)")
         }
-        try FileManager.default.copyItem(atPath: built, toPath: pluginsDirectory + "/enricher.so")
-        if let sidecar { try writeSidecar("enricher", sidecar) }
+        try FileManager.default.copyItem(atPath: built, toPath: pluginsDirectory + "/\(name).so")
+        if let sidecar { try writeSidecar(name, sidecar) }
     }
 
-    func writeSidecar(_ name: String, _ yaml: String) throws {
+    /// Writes `NAME.yaml` beside the plugin.
+    public func writeSidecar(_ name: String, _ yaml: String) throws {
         try yaml.write(toFile: pluginsDirectory + "/\(name).yaml", atomically: true, encoding: .utf8)
     }
 
-    func makeRuntime() throws -> SluiceRuntime {
+    /// A host over the harness's broker and plugins directory.
+    public func makeRuntime() throws -> SluiceRuntime {
         var logger = Logger(label: "sluice.test")
         logger.logLevel = .warning
         return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker), logger: logger)
     }
 
     /// Produces `count` records to `topic`; value i is `value(i)`, key "k<i>".
-    func produce(_ topic: String, count: Int, value: (Int) -> String = { "v\($0)" }) {
+    public func produce(_ topic: String, count: Int, value: (Int) -> String = { "v\($0)" }) {
         for index in 0..<count {
             broker.append(OutgoingRecord(topic: topic, key: Array("k\(index)".utf8), value: Array(value(index).utf8)))
         }
     }
 
     /// Every record of `topic`, across partitions.
-    func records(_ topic: String) -> [(partition: Int32, record: StoredRecord)] {
+    public func records(_ topic: String) -> [(partition: Int32, record: StoredRecord)] {
         let partitions = broker.partitionCount(of: topic) ?? 0
         return (0..<partitions).flatMap { partition in
             broker.records(TopicPartition(topic, Int32(partition))).map { (Int32(partition), $0) }
         }
     }
 
-    func count(_ topic: String) -> Int {
+    /// Number of records in `topic`, across partitions.
+    public func count(_ topic: String) -> Int {
         let partitions = broker.partitionCount(of: topic) ?? 0
         return (0..<partitions).reduce(0) { $0 + Int(broker.endOffset(TopicPartition(topic, Int32($1)))) }
     }
 
-    func remove() { directory.remove() }
+    /// Deletes the temporary directory.
+    public func remove() { directory.remove() }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A harness step failed.
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` every 10 ms until it holds; fails after `timeout`.
-func eventually(timeout: Duration = .seconds(30), _ what: String,
+public func eventually(timeout: Duration = .seconds(30), _ what: String,
                 _ condition: () throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
@@ -107,12 +123,12 @@ func eventually(timeout: Duration = .seconds(30), _ what: String,
 }
 
 /// The recorder's output line "<partition>:<offset>:<value>" parsed.
-struct RecordedLine: Hashable {
-    let partition: Int32
-    let offset: Int64
-    let value: String
+public struct RecordedLine: Hashable, Sendable {
+    public let partition: Int32
+    public let offset: Int64
+    public let value: String
 
-    init?(_ record: StoredRecord) {
+    public init?(_ record: StoredRecord) {
         guard let text = record.valueText else { return nil }
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let partition = Int32(parts[0]), let offset = Int64(parts[1]) else { return nil }

@@ -1,0 +1,2 @@
+// Placeholder: the admin API lands with issue #9.
+import SluiceHost

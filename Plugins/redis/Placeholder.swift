@@ -1,0 +1,2 @@
+// Placeholder: this plugin is being written.
+import SluiceSDK
