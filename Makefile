@@ -27,6 +27,5 @@ services-down: ## stop the local services started by services-up
 build: ## build all products (swift build)
 	swift build
 
-demo: ## quick start demo (not yet: issue #12)
-	@echo "make demo: not yet — tracked in issue #12 (Quick start demo and documentation)" >&2
-	@exit 1
+demo: ## quick start: the example agents on memory:// with sample records
+	tools/demo

@@ -2,9 +2,10 @@
  * recorder.c — a test plugin for the host's end-to-end tests.
  *
  * For every message it finishes with OK it produces "<partition>:<offset>:<value>"
- * to the configured output topic, on the same partition number, so a test can
- * read the output topic and check that every input offset was handled once
- * and in order per partition.
+ * to the configured output topic, on the same partition number, with a header
+ * "recorder.version" = AGENT_VERSION, so a test can read the output topic and
+ * check that every input offset was handled once, in order per partition, and
+ * by which version of the plugin (hot reload).
  *
  * Configuration (compact JSON, as the host sends it):
  *   output   topic for the records above (default "recorded")
@@ -64,8 +65,12 @@ static void record_ok(recorder *r, sluice_batch *b, size_t i) {
     int n = snprintf(line, sizeof line, "%d:%lld:", b->partition, (long long)m->offset);
     size_t vlen = m->value_len < 64 ? m->value_len : 64;
     if (m->value) { memcpy(line + n, m->value, vlen); n += (int)vlen; }
+    static const char version_name[] = "recorder.version";
+    static const char version_value[] = AGENT_VERSION;
+    const sluice_header version = { version_name, sizeof version_name - 1,
+                                    (const uint8_t *)version_value, sizeof version_value - 1 };
     r->api->produce(r->host, b->id, r->output, strlen(r->output), b->partition,
-                    m->key, m->key_len, (const uint8_t *)line, (size_t)n, NULL, 0);
+                    m->key, m->key_len, (const uint8_t *)line, (size_t)n, &version, 1);
 }
 
 static int handle(recorder *r, sluice_batch *b) {

@@ -19,12 +19,12 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         public let description: String
     }
 
-    /// The plugin this agent runs.
-    public let image: PluginImage
+    /// The plugin this agent runs now (a hot reload replaces it).
+    public var image: PluginImage { lock.withLock { currentImage } }
     /// The agent's settings (sidecar over host defaults).
     public let settings: AgentSettings
     /// The agent's name.
-    public var name: String { image.name }
+    public let name: String
     /// The consumer group this agent joins.
     public let group: String
     /// The topics it consumes.
@@ -40,8 +40,16 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     private let logger: Logger
     private let commitInterval: Duration
     private let drainTimeout: Duration
-    private let descriptor: UnsafePointer<sluice_plugin_descriptor>
-    private var instance: UnsafeMutableRawPointer?
+    private var currentImage: PluginImage
+    /// The live instance; nil once destroyed. Guarded by `lock`.
+    private var plugin: PluginInstance?
+    /// An upgrade waiting for the control thread, and its outcome.
+    private var pendingUpgrade: PluginInstance?
+    private var upgradeOutcome: Result<Duration, AgentRunner.StartError>?
+    /// The queue waits while the instance is being swapped.
+    private var swapping = false
+    /// Paused by an operator: nothing is fetched or dispatched.
+    private var operatorPaused = false
 
     let lock = ConditionLock()
     private var lanes: [TopicPartition: PartitionLane] = [:]
@@ -61,7 +69,8 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     /// consumed until `start()`.
     public init(image: PluginImage, settings: AgentSettings, hostGroup: String, transport: any Transport,
                 pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration, logger: Logger) throws {
-        self.image = image
+        self.name = image.name
+        self.currentImage = image
         self.settings = settings
         self.group = settings.consumerGroup(agent: image.name, hostGroup: hostGroup)
         self.topics = settings.topics ?? image.topics
@@ -71,7 +80,6 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         self.pool = pool
         self.commitInterval = commitInterval
         self.drainTimeout = drainTimeout
-        self.descriptor = image.descriptor.pointer
         var logger = logger
         logger[metadataKey: "agent"] = .string(image.name)
         self.logger = logger
@@ -81,21 +89,8 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         guard !topics.isEmpty else {
             throw StartError(description: "agent '\(image.name)' has no topics: the plugin declares none and its sidecar sets none")
         }
-        let json = settings.config.jsonText
-        try image.validateConfiguration(json)
-        var created: UnsafeMutableRawPointer?
-        let errorCapacity = 512
-        var error = [CChar](repeating: 0, count: errorCapacity)
-        let status = json.withCString { config in
-            descriptor.pointee.create!(HostServicesTable.table, HostServicesTable.handle(for: self),
-                                       config, strlen(config), &created, &error, errorCapacity)
-        }
-        guard status == SLUICE_STATUS_OK, let created else {
-            let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw PluginRefusal(file: image.sourcePath, reason: .createFailed,
-                                detail: "create() failed: \(detail.isEmpty ? "no reason given" : detail)")
-        }
-        instance = created
+        plugin = try PluginInstance(image: image, configurationJSON: settings.config.jsonText,
+                                    host: HostServicesTable.handle(for: self))
     }
 
     /// Joins the group and starts the fetcher thread.
@@ -107,7 +102,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         thread.name = "sluice-agent-\(name)"
         thread.start()
         logger.info("agent started", metadata: [
-            "plugin.version": .string(image.version), "group": .string(group),
+            "plugin.version": .string(currentImage.version), "group": .string(group),
             "topics": .string(topics.joined(separator: ",")),
         ])
     }
@@ -129,7 +124,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     public var status: AgentStatus {
         lock.withLock {
             AgentStatus(
-                name: image.name, version: image.version, sha256: image.sha256, state: state,
+                name: name, version: currentImage.version, sha256: currentImage.sha256, state: state,
                 partitions: lanes.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) },
                 inFlight: inFlight, processed: processed, deadLettered: deadLettered, retried: retried,
                 lastError: lastError)
@@ -147,8 +142,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         var lastCommit = ConditionLock.monotonicNow()
         let lowWatermark = settings.maxInFlight / 2
         while true {
+            if let upgrade = lock.withLock({ pendingUpgrade }) { performUpgrade(to: upgrade) }
             let (stop, budget, resume, pause): (Bool, Int, Bool, Bool) = lock.withLock {
-                let budget = settings.maxInFlight - inFlight
+                let budget = operatorPaused ? 0 : settings.maxInFlight - inFlight
                 var resume = false, pause = false
                 if budget <= 0, !backpressurePaused { backpressurePaused = true; pause = true }
                 else if backpressurePaused, inFlight <= lowWatermark { backpressurePaused = false; resume = true }
@@ -176,6 +172,11 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         // Shutdown: close() revokes everything, which drains, flushes and commits.
         consumer.close()
         lock.withLock {
+            if let upgrade = pendingUpgrade {
+                pendingUpgrade = nil
+                upgradeOutcome = .failure(StartError(description: "agent '\(name)' stopped before the upgrade"))
+                upgrade.destroy()
+            }
             fetcherFinished = true
             if case .running = state { state = .stopped }
             if case .paused = state { state = .stopped }
@@ -232,14 +233,12 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     public func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64]) {
         for partition in partitions {
             let lane = PartitionLane(partition: partition, startOffset: startOffsets[partition] ?? 0)
-            if let open = descriptor.pointee.open, let instance {
-                var partitionState: UnsafeMutableRawPointer?
-                let status = open(instance, lane.topicCString, partition.partition, &partitionState)
+            if let plugin = lock.withLock({ plugin }) {
+                let status = plugin.open(lane)
                 guard status == SLUICE_STATUS_OK else {
                     fail("open(\(partition)) failed with status \(status)")
                     return
                 }
-                lane.partitionState = partitionState
             }
             lock.withLock { lanes[partition] = lane }
             logger.debug("partition assigned", metadata: [
@@ -266,9 +265,8 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         let everything = lock.withLock { Set(lanes.keys) == revoking }
         if everything {
             _ = waitUntil(timeout: drainTimeout) { revoking.allSatisfy { !(self.lanes[$0]?.running ?? false) } }
-            if let flush = descriptor.pointee.flush, let instance, !isFailed {
-                let status = flush(instance)
-                if status != SLUICE_STATUS_OK { recordError("flush() returned \(status)") }
+            if let plugin = lock.withLock({ plugin }), !isFailed, let status = plugin.flush(), status != SLUICE_STATUS_OK {
+                recordError("flush() returned \(status)")
             }
         }
         let drained = waitUntil(timeout: drainTimeout) {
@@ -286,10 +284,8 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             for lane in closing { inFlight -= lane.ledger.reset(to: lane.ledger.committable) }
             return closing
         }
-        for lane in closing {
-            if let close = descriptor.pointee.close, let instance {
-                close(instance, lane.topicCString, lane.partition.partition, lane.partitionState)
-            }
+        if let plugin = lock.withLock({ plugin }) {
+            for lane in closing { plugin.close(lane) }
         }
         lock.broadcast()
     }
@@ -304,19 +300,118 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     }
 
     private func destroyInstance() {
-        let (instance, outstanding): (UnsafeMutableRawPointer?, Int) = lock.withLock {
-            let instance = self.instance
-            self.instance = nil
-            return (instance, batches.count)
+        let (plugin, outstanding): (PluginInstance?, Int) = lock.withLock {
+            let plugin = self.plugin
+            self.plugin = nil
+            return (plugin, batches.count)
         }
-        guard let instance else { return }
+        guard let plugin else { return }
         if outstanding > 0 {
             // A plugin that never completed a PENDING batch could still call
             // complete() later; destroying would hand it freed state. Leak instead.
             logger.warning("not destroying the instance: batches are still pending", metadata: ["batches": .stringConvertible(outstanding)])
             return
         }
-        descriptor.pointee.destroy!(instance)
+        plugin.destroy()
+    }
+
+    // MARK: - Operator control (any thread)
+
+    /// Replaces the running plugin with `image` in place: the new instance is
+    /// created first (a failure leaves the old one running and throws); then,
+    /// on the control thread, dispatch stops, in-flight work drains, the old
+    /// instance is flushed, committed, closed and destroyed, and the new one
+    /// opens every partition. The consumer keeps its assignment, so there is
+    /// no rebalance. Returns how long dispatch was paused.
+    public func upgrade(to image: PluginImage) throws -> Duration {
+        let next = try PluginInstance(image: image, configurationJSON: settings.config.jsonText,
+                                      host: HostServicesTable.handle(for: self))
+        let consumer: (any RecordConsumer)? = lock.withLock {
+            guard !stopRequested, self.consumer != nil else { return nil }
+            pendingUpgrade = next
+            upgradeOutcome = nil
+            return self.consumer
+        }
+        guard let consumer else {
+            next.destroy()
+            throw StartError(description: "agent '\(name)' is not running; it cannot be upgraded")
+        }
+        consumer.wakeUp()
+        let outcome: Result<Duration, StartError>? = lock.withLock {
+            _ = lock.wait(timeout: drainTimeout + .seconds(30)) { upgradeOutcome != nil }
+            defer { upgradeOutcome = nil }
+            return upgradeOutcome
+        }
+        guard let outcome else { throw StartError(description: "agent '\(name)': the upgrade did not finish in time") }
+        return try outcome.get()
+    }
+
+    /// Stops fetching and dispatching; in-flight work finishes. Shown as paused.
+    public func pause() {
+        let consumer: (any RecordConsumer)? = lock.withLock {
+            operatorPaused = true
+            if case .running = state { state = .paused("paused by an operator") }
+            return self.consumer
+        }
+        consumer?.pause(assignedPartitions())
+    }
+
+    /// Undoes `pause`, and releases partitions the pause policy held (their
+    /// held records are tried again).
+    public func resume() {
+        let (consumer, lanes): ((any RecordConsumer)?, [PartitionLane]) = lock.withLock {
+            operatorPaused = false
+            for lane in self.lanes.values where lane.pausedReason != nil {
+                lane.pausedReason = nil
+                if let parked = lane.parkedRetry {
+                    lane.parkedRetry = nil
+                    lane.readyRetries.append(parked)
+                }
+            }
+            if case .paused = state { state = .running }
+            return (self.consumer, Array(self.lanes.values))
+        }
+        if !lock.withLock({ backpressurePaused }) { consumer?.resume(lanes.map(\.partition)) }
+        consumer?.wakeUp()
+        for lane in lanes { pump(lane) }
+    }
+
+    /// Control thread: the swap itself.
+    private func performUpgrade(to next: PluginInstance) {
+        let started = ConditionLock.monotonicNow()
+        let (old, lanes): (PluginInstance?, [PartitionLane]) = lock.withLock {
+            pendingUpgrade = nil
+            swapping = true
+            return (plugin, Array(self.lanes.values))
+        }
+        _ = waitUntil(timeout: drainTimeout) { lanes.allSatisfy { !$0.running } }
+        if let old, let status = old.flush(), status != SLUICE_STATUS_OK { recordError("flush() returned \(status)") }
+        let drained = waitUntil(timeout: drainTimeout) { lanes.allSatisfy(\.isDrained) }
+        commitFinished()
+        if let old {
+            for lane in lanes { old.close(lane) }
+            if drained { old.destroy() } else {
+                logger.warning("upgrade: the old instance still had work after the drain deadline; it is not destroyed")
+            }
+        }
+        lock.withLock {
+            plugin = next
+            currentImage = next.image
+        }
+        for lane in lanes where next.open(lane) != SLUICE_STATUS_OK {
+            fail("open(\(lane.partition)) failed on the new version \(next.image.version)")
+        }
+        let paused = ConditionLock.monotonicNow() - started
+        lock.withLock {
+            swapping = false
+            upgradeOutcome = .success(paused)
+        }
+        lock.broadcast()
+        logger.notice("plugin upgraded in place", metadata: [
+            "plugin.version": .string(next.image.version), "plugin.sha256": .string(next.image.sha256),
+            "pause_ms": .stringConvertible(paused.nanoseconds / 1_000_000),
+        ])
+        for lane in lanes { pump(lane) }
     }
 
     // MARK: - Failure and errors
@@ -345,11 +440,11 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     /// Starts the lane's next delivery if it may run now.
     func pump(_ lane: PartitionLane) {
         let next: BatchContext? = lock.withLock {
-            guard !lane.running, !lane.failed, lane.pausedReason == nil, instance != nil else { return nil }
+            guard !lane.running, !lane.failed, lane.pausedReason == nil, !operatorPaused, plugin != nil else { return nil }
             var context: BatchContext?
             if !lane.readyRetries.isEmpty {
                 context = lane.readyRetries.removeFirst()
-            } else if lane.retryBlocks == 0, !lane.revoking, !stopRequested, let fetched = lane.dequeue() {
+            } else if lane.retryBlocks == 0, !lane.revoking, !swapping, !stopRequested, let fetched = lane.dequeue() {
                 let ticket = lane.ledger.track(lastOffset: fetched.lastOffset, records: fetched.count)
                 context = BatchContext(lane: lane, fetched: fetched, ticket: ticket)
             }
@@ -364,8 +459,8 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
 
     /// Worker thread: one on_batch call and what follows from its status.
     private func execute(_ context: BatchContext) {
-        guard let instance = lock.withLock({ self.instance }) else { return }
-        let status = descriptor.pointee.on_batch!(instance, context.batch)
+        guard let plugin = lock.withLock({ plugin }) else { return }
+        let status = plugin.onBatch(context.batch)
         let finishStatus: Int32? = lock.withLock {
             context.lane.running = false
             switch status {
@@ -505,7 +600,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         let message = context.messages[index]
         let record = DeadLetterRecord.make(
             message: message, source: context.lane.partition, topic: deadLetterTopic, reason: reason,
-            agent: name, pluginVersion: image.version, attempts: context.attempt)
+            agent: name, pluginVersion: lock.withLock { currentImage.version }, attempts: context.attempt)
         logger.warning("dead-lettered", metadata: [
             "topic": .string(context.lane.partition.topic), "partition": .stringConvertible(context.lane.partition.partition),
             "offset": .stringConvertible(message.offset), "reason": .string(reason),

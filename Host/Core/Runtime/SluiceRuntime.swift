@@ -26,15 +26,26 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private let logger: Logger
     private let pool: WorkerPool
+    private let watchDirectory: Bool
     private let lock = ConditionLock()
+    /// Serialises reloads (the watcher and operators may ask at once).
+    private let reloadLock = NSLock()
     private var runners: [String: AgentRunner] = [:]
+    /// Plugin file base name → the agent it runs.
+    private var agentsByFile: [String: String] = [:]
     private var refused: [PluginRefusal] = []
+    private var events: [ReloadEvent] = []
+    private var watcher: PluginDirectoryWatcher?
     private var started = false
 
-    /// Creates a host. `transport` defaults to the one `configuration.broker` names.
-    public init(configuration: HostConfiguration, transport: (any Transport)? = nil, logger: Logger) throws {
+    /// Creates a host. `transport` defaults to the one `configuration.broker`
+    /// names. With `watchDirectory`, files dropped into, replaced in or removed
+    /// from the plugins directory start, upgrade or stop agents while it runs.
+    public init(configuration: HostConfiguration, transport: (any Transport)? = nil,
+                watchDirectory: Bool = true, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.watchDirectory = watchDirectory
         if let transport {
             self.transport = transport
         } else {
@@ -54,7 +65,10 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 defaultPartitions: configuration.memory.partitions,
                 partitionsPerTopic: configuration.memory.topics))
         case .kafka:
-            throw StartError(description: "broker: kafka:// is not available in this build yet (the Kafka transport is issue #4); use memory://")
+            guard let settings = try KafkaSettings(configuration: configuration) else {
+                throw StartError(description: "broker: kafka:// names no bootstrap servers")
+            }
+            return try KafkaTransport(settings: settings, logger: Logger(label: "sluice.kafka"))
         }
     }
 
@@ -98,9 +112,18 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             }
         }
         lock.withLock {
-            for runner in started { runners[runner.name] = runner }
+            for runner in started {
+                runners[runner.name] = runner
+                agentsByFile[SluiceRuntime.baseName(runner.image.sourcePath)] = runner.name
+            }
             self.refused = refused
             self.started = true
+        }
+        if watchDirectory {
+            let watcher = try PluginDirectoryWatcher(directory: directory) { [weak self] changed in
+                for base in changed.sorted() { self?.reconcile(base) }
+            }
+            lock.withLock { self.watcher = watcher }
         }
         logger.info("host started", metadata: [
             "broker": .string(configuration.broker.description),
@@ -112,6 +135,9 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// Stops every agent (in parallel): stop fetching, drain within the
     /// shutdown timeout, flush, commit, close. Blocks until done.
     public func stop() {
+        lock.withLock { watcher }?.stop()
+        reloadLock.lock()
+        defer { reloadLock.unlock() }
         let all: [AgentRunner] = lock.withLock {
             let all = Array(runners.values)
             runners.removeAll()
@@ -135,6 +161,151 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// Plugin files refused at start.
     public var refusals: [PluginRefusal] {
         lock.withLock { refused }
+    }
+
+    /// Recent reloads, oldest first (the last 100).
+    public var reloadEvents: [ReloadEvent] {
+        lock.withLock { events }
+    }
+
+    /// Ready: started, the broker reachable, and every agent running (none
+    /// failed, none paused).
+    public var isReady: Bool {
+        let (started, runners) = lock.withLock { (self.started, Array(self.runners.values)) }
+        guard started, transport.isReachable else { return false }
+        return runners.allSatisfy { $0.status.state == .running }
+    }
+
+    /// Pauses agent `name` (stops fetching and dispatching; in-flight work finishes).
+    public func pause(agent name: String) throws(RuntimeControlError) {
+        guard let runner = agent(name) else { throw .unknownAgent(name) }
+        runner.pause()
+    }
+
+    /// Resumes agent `name`, including partitions its pause policy held.
+    public func resume(agent name: String) throws(RuntimeControlError) {
+        guard let runner = agent(name) else { throw .unknownAgent(name) }
+        runner.resume()
+    }
+
+    /// Reloads agent `name` from its file and sidecar now (as if they had changed).
+    @discardableResult
+    public func reload(agent name: String) throws(RuntimeControlError) -> ReloadEvent {
+        guard let runner = agent(name) else { throw .unknownAgent(name) }
+        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath), force: true)
+        if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
+        return event
+    }
+
+    // MARK: - Hot reload
+
+    /// Brings the agent of `NAME.so` / `NAME.yaml` in line with the files:
+    /// start, upgrade in place, restart (settings changed), stop, or refuse and
+    /// keep what runs.
+    @discardableResult
+    func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
+        reloadLock.lock()
+        defer { reloadLock.unlock() }
+        let file = configuration.pluginsDirectory + "/" + base + ".so"
+        let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
+        let event = reconcileLocked(base: base, file: file, current: current, force: force)
+        lock.withLock {
+            events.append(event)
+            if events.count > 100 { events.removeFirst(events.count - 100) }
+        }
+        switch event.outcome {
+        case .refused(let reason):
+            logger.error("reload refused; the running version is kept", metadata: [
+                "plugin.file": .string(file), "reason": .string(reason)])
+        case .unchanged:
+            logger.debug("plugin file unchanged", metadata: ["plugin.file": .string(file)])
+        default:
+            var metadata: Logger.Metadata = ["plugin.file": .string(file), "agent": .string(event.agent), "outcome": .string(event.outcome.description)]
+            if let pause = event.pause { metadata["pause_ms"] = .stringConvertible(pause.nanoseconds / 1_000_000) }
+            logger.notice("plugin reloaded", metadata: metadata)
+        }
+        return event
+    }
+
+    private func reconcileLocked(base: String, file: String, current: AgentRunner?, force: Bool) -> ReloadEvent {
+        func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> ReloadEvent {
+            ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date())
+        }
+        guard FileManager.default.fileExists(atPath: file) else {
+            guard let current else { return event(base, .unchanged) }
+            current.stop()
+            lock.withLock {
+                runners[current.name] = nil
+                agentsByFile[base] = nil
+            }
+            return event(current.name, .stopped)
+        }
+        let image: PluginImage
+        let settings: AgentSettings
+        do {
+            image = try loader.load(file: file)
+            let sidecar = SluiceRuntime.sidecarPath(for: file)
+            settings = try ConfigurationLoader.loadAgent(
+                sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
+                defaults: configuration.agentDefaults)
+        } catch {
+            return event(current?.name ?? base, .refused("\(error)"))
+        }
+        if let other = agent(image.name), other !== current {
+            return event(image.name, .refused("agent name \"\(image.name)\" is already run by \(other.image.sourcePath)"))
+        }
+        if let current, !force, current.image.sha256 == image.sha256, current.settings == settings {
+            return event(current.name, .unchanged)
+        }
+        guard settings.enabled else {
+            if let current {
+                current.stop()
+                lock.withLock {
+                    runners[current.name] = nil
+                    agentsByFile[base] = nil
+                }
+            }
+            return event(image.name, .stopped)
+        }
+        // Same agent, same settings: swap the instance in place (no rebalance).
+        if let current, current.name == image.name, current.settings == settings {
+            do {
+                let pause = try current.upgrade(to: image)
+                return event(current.name, .upgraded, pause: pause)
+            } catch {
+                return event(current.name, .refused("\(error)"))
+            }
+        }
+        // New agent, or new settings: create the new runner first, then swap.
+        let next: AgentRunner
+        do {
+            next = try AgentRunner(
+                image: image, settings: settings, hostGroup: configuration.group, transport: transport,
+                pool: pool, commitInterval: configuration.commitInterval,
+                drainTimeout: configuration.shutdownTimeout, logger: logger)
+        } catch {
+            return event(image.name, .refused("\(error)"))
+        }
+        let started = ConditionLock.monotonicNow()
+        if let current {
+            current.stop()
+            lock.withLock { runners[current.name] = nil }
+        }
+        do {
+            try next.start()
+        } catch {
+            next.stop()
+            return event(image.name, .refused("\(error)"))
+        }
+        lock.withLock {
+            runners[next.name] = next
+            agentsByFile[base] = next.name
+        }
+        return current == nil ? event(next.name, .started) : event(next.name, .upgraded, pause: ConditionLock.monotonicNow() - started)
+    }
+
+    static func baseName(_ path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
 
     /// `Service`: starts, waits for a graceful shutdown signal, then stops.

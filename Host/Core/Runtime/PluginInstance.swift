@@ -1,0 +1,66 @@
+import CSluicePlugin
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One created instance of a plugin image, and the C calls made on it. The
+/// runner holds one at a time; a hot reload creates the next one *before* the
+/// current one is drained and destroyed, so a new version that cannot start
+/// never disturbs the running one.
+final class PluginInstance: @unchecked Sendable {
+    // @unchecked: the pointers are immutable; the plugin's threading rules
+    // (documented in the header) say which calls may overlap.
+    let image: PluginImage
+    private let descriptor: UnsafePointer<sluice_plugin_descriptor>
+    private let handle: UnsafeMutableRawPointer
+
+    /// Runs validate_config, then create, with `host` as the instance's handle.
+    init(image: PluginImage, configurationJSON json: String, host: OpaquePointer) throws {
+        try image.validateConfiguration(json)
+        let descriptor = image.descriptor.pointer
+        var created: UnsafeMutableRawPointer?
+        let errorCapacity = 512
+        var error = [CChar](repeating: 0, count: errorCapacity)
+        let status = json.withCString { config in
+            descriptor.pointee.create!(HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+        }
+        guard status == SLUICE_STATUS_OK, let created else {
+            let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw PluginRefusal(file: image.sourcePath, reason: .createFailed,
+                                detail: "create() failed: \(detail.isEmpty ? "no reason given" : detail)")
+        }
+        self.image = image
+        self.descriptor = descriptor
+        handle = created
+    }
+
+    /// open(partition); stores the plugin's partition state in the lane.
+    func open(_ lane: PartitionLane) -> Int32 {
+        guard let open = descriptor.pointee.open else { return Int32(SLUICE_STATUS_OK) }
+        var state: UnsafeMutableRawPointer?
+        let status = open(handle, lane.topicCString, lane.partition.partition, &state)
+        lane.partitionState = state
+        return status
+    }
+
+    /// on_batch; returns a sluice_batch_status.
+    func onBatch(_ batch: UnsafeMutablePointer<sluice_batch>) -> Int32 {
+        descriptor.pointee.on_batch!(handle, batch)
+    }
+
+    /// flush, or nil when the plugin has none.
+    func flush() -> Int32? {
+        descriptor.pointee.flush.map { $0(handle) }
+    }
+
+    /// close(partition) with the lane's partition state.
+    func close(_ lane: PartitionLane) {
+        descriptor.pointee.close?(handle, lane.topicCString, lane.partition.partition, lane.partitionState)
+        lane.partitionState = nil
+    }
+
+    /// destroy. The instance must not be used afterwards.
+    func destroy() {
+        descriptor.pointee.destroy!(handle)
+    }
+}
