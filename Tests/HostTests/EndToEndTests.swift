@@ -161,6 +161,37 @@ struct EndToEndTests {
         #expect(harness.count("recorded") == 2)
         #expect(harness.count("recorder.dlq") == 0)
         #expect(harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 2)
+
+        // An operator's resume tries the held record again; still poison, so it pauses again.
+        let retriedBefore = try #require(runtime.agents.first).retried
+        try runtime.resume(agent: "recorder")
+        try await eventually("retried and paused again") {
+            guard let status = runtime.agents.first, case .paused = status.state else { return false }
+            return status.retried > retriedBefore
+        }
+        #expect(harness.count("recorded") == 2)
+        #expect(throws: RuntimeControlError.unknownAgent("nope")) { try runtime.resume(agent: "nope") }
+        runtime.stop()
+    }
+
+    @Test("an operator's pause stops dispatching; resume carries on with nothing lost")
+    func operatorPause() async throws {
+        let harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        try harness.installRecorder()
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        harness.produce("input", count: 100)
+        try await eventually("first records") { harness.count("recorded") == 100 }
+        try runtime.pause(agent: "recorder")
+        #expect(runtime.agents.first?.state == .paused("paused by an operator"))
+        #expect(!runtime.isReady)
+        harness.produce("input", count: 100)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(harness.count("recorded") == 100, "nothing dispatched while paused")
+        try runtime.resume(agent: "recorder")
+        try await eventually("the rest after resume") { harness.count("recorded") == 200 }
+        #expect(runtime.isReady)
         runtime.stop()
     }
 

@@ -281,7 +281,11 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         commitFinished(revoking)
         let closing: [PartitionLane] = lock.withLock {
             let closing = partitions.compactMap { lanes.removeValue(forKey: $0) }
-            for lane in closing { inFlight -= lane.ledger.reset(to: lane.ledger.committable) }
+            for lane in closing {
+                lane.closed = true
+                lane.readyRetries.removeAll()
+                inFlight -= lane.ledger.reset(to: lane.ledger.committable)
+            }
             return closing
         }
         if let plugin = lock.withLock({ plugin }) {
@@ -364,8 +368,10 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             for lane in self.lanes.values where lane.pausedReason != nil {
                 lane.pausedReason = nil
                 if let parked = lane.parkedRetry {
+                    // Tried once more; if it fails again the policy holds it again.
                     lane.parkedRetry = nil
                     lane.readyRetries.append(parked)
+                    retried += parked.count
                 }
             }
             if case .paused = state { state = .running }
@@ -440,11 +446,13 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     /// Starts the lane's next delivery if it may run now.
     func pump(_ lane: PartitionLane) {
         let next: BatchContext? = lock.withLock {
-            guard !lane.running, !lane.failed, lane.pausedReason == nil, !operatorPaused, plugin != nil else { return nil }
+            guard !lane.running, !lane.failed, !lane.closed, lane.pausedReason == nil, plugin != nil else { return nil }
             var context: BatchContext?
             if !lane.readyRetries.isEmpty {
+                // Retries are in-flight work: they run even while paused, swapping or stopping.
                 context = lane.readyRetries.removeFirst()
-            } else if lane.retryBlocks == 0, !lane.revoking, !swapping, !stopRequested, let fetched = lane.dequeue() {
+            } else if lane.retryBlocks == 0, !lane.revoking, !swapping, !stopRequested, !operatorPaused,
+                      let fetched = lane.dequeue() {
                 let ticket = lane.ledger.track(lastOffset: fetched.lastOffset, records: fetched.count)
                 context = BatchContext(lane: lane, fetched: fetched, ticket: ticket)
             }

@@ -38,6 +38,9 @@ final class PartitionLane: @unchecked Sendable {
     var revoking = false
     /// A FATAL batch came from this lane; it will never finish.
     var failed = false
+    /// Revoked and closed: nothing may be dispatched any more (a retry timer
+    /// that fires late finds this and drops its batch).
+    var closed = false
 
     init(partition: TopicPartition, startOffset: Int64) {
         self.partition = partition
