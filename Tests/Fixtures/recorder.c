@@ -16,13 +16,17 @@
  *   "poison..."   always RETRY (so retries run out)
  *   "dlq..."      DLQ with reason "dlq requested by the record"
  *   "fatal..."    the batch returns FATAL
+ *   "hang..."     never finishes: sync mode blocks in on_batch forever, pending
+ *                 mode never calls complete() for the batch
  *
  * Build: cc -shared -fPIC -pthread -I PluginAPI/include -DAGENT_NAME='"name"' recorder.c
  */
+#define _POSIX_C_SOURCE 200809L /* sleep() under -std=c99 */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "sluice_plugin.h"
 
 #ifndef AGENT_NAME
@@ -73,6 +77,13 @@ static void record_ok(recorder *r, sluice_batch *b, size_t i) {
                     m->key, m->key_len, (const uint8_t *)line, (size_t)n, &version, 1);
 }
 
+static int contains_hang(const sluice_batch *b) {
+    for (size_t i = 0; i < b->count; i++) {
+        if (starts_with(&b->messages[i], "hang")) return 1;
+    }
+    return 0;
+}
+
 static int handle(recorder *r, sluice_batch *b) {
     for (size_t i = 0; i < b->count; i++) {
         const sluice_message *m = &b->messages[i];
@@ -106,6 +117,7 @@ typedef struct job { recorder *r; sluice_batch *b; } job;
 
 static void *finish_later(void *arg) {
     job *j = arg;
+    if (contains_hang(j->b)) { free(j); return NULL; } /* never completes */
     int status = handle(j->r, j->b);
     j->r->api->complete(j->r->host, j->b->id, (sluice_batch_status)status);
     free(j);
@@ -133,7 +145,10 @@ static int rec_create(const sluice_host_api *api, sluice_host *host, const char 
 
 static int rec_on_batch(void *instance, sluice_batch *b) {
     recorder *r = instance;
-    if (!r->pending) return handle(r, b);
+    if (!r->pending) {
+        if (contains_hang(b)) for (;;) sleep(1); /* a plugin stuck in on_batch */
+        return handle(r, b);
+    }
     job *j = malloc(sizeof *j);
     j->r = r;
     j->b = b;

@@ -249,6 +249,50 @@ struct EndToEndTests {
         #expect(harness.broker.committed(group: "sluice.doomed").values.allSatisfy { $0 == 0 })
     }
 
+    @Test("a PENDING batch that is never completed times out, is redelivered, then dead-lettered")
+    func pendingTimeout() async throws {
+        let harness = try HostHarness(partitions: 1)
+        defer { harness.remove() }
+        try harness.installRecorder(sidecar: """
+            batch_size: 1
+            batch_timeout: 300ms
+            retry:
+              max_attempts: 2
+              initial_backoff: 5ms
+            config:
+              mode: pending
+            """)
+        harness.produce("input", count: 3) { $0 == 1 ? "hang" : "ok\($0)" }
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        try await eventually("two recorded, one dead-lettered") {
+            harness.count("recorded") == 2 && harness.count("recorder.dlq") == 1
+        }
+        runtime.stop()
+        let dead = try #require(harness.records("recorder.dlq").first?.record)
+        #expect(dead.valueText == "hang")
+        #expect(dead.header("sluice.error")?.contains("did not complete the batch within batch_timeout") == true)
+        #expect(harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 3)
+    }
+
+    @Test("an on_batch call that never returns stops only its agent")
+    func stuckCall() async throws {
+        let harness = try HostHarness(partitions: 1)
+        defer { harness.remove() }
+        try harness.installRecorder(name: "stuck", sidecar: "topics: [slow]\nbatch_timeout: 300ms\nconfig:\n  output: stuck-out\n")
+        try harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
+        harness.produce("slow", count: 1) { _ in "hang" }
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        try await eventually("stuck agent failed") {
+            if case .failed = runtime.agent("stuck")?.status.state { return true } else { return false }
+        }
+        #expect(runtime.agent("stuck")?.status.state.description.contains("has not returned within batch_timeout") == true)
+        harness.produce("good", count: 200)
+        try await eventually("the other agent keeps going") { harness.count("healthy-out") == 200 }
+        runtime.stop()
+    }
+
     @Test("broken plugin files are refused with a reason while the good ones run")
     func refusalsBesideGoodPlugins() async throws {
         let harness = try HostHarness(partitions: 1)

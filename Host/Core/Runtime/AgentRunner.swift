@@ -54,6 +54,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     let lock = ConditionLock()
     private var lanes: [TopicPartition: PartitionLane] = [:]
     private var batches: [UInt64: BatchContext] = [:]
+    /// Deliveries that timed out while PENDING: kept alive (the plugin may
+    /// still read them) until their late complete() arrives.
+    private var timedOut: [UInt64: BatchContext] = [:]
     private var inFlight = 0
     private var backpressurePaused = false
     private var stopRequested = false
@@ -164,6 +167,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.1)
             }
             let now = ConditionLock.monotonicNow()
+            enforceBatchTimeout(now: now)
             if now - lastCommit >= commitInterval {
                 commitFinished()
                 lastCommit = now
@@ -264,7 +268,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         //    buffered and PENDING work is pushed out.
         let everything = lock.withLock { Set(lanes.keys) == revoking }
         if everything {
-            _ = waitUntil(timeout: drainTimeout) { revoking.allSatisfy { !(self.lanes[$0]?.running ?? false) } }
+            _ = waitUntil(timeout: drainTimeout) {
+                revoking.allSatisfy { guard let lane = self.lanes[$0] else { return true }; return !lane.running || lane.failed }
+            }
             if let plugin = lock.withLock({ plugin }), !isFailed, let status = plugin.flush(), status != SLUICE_STATUS_OK {
                 recordError("flush() returned \(status)")
             }
@@ -289,7 +295,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             return closing
         }
         if let plugin = lock.withLock({ plugin }) {
-            for lane in closing { plugin.close(lane) }
+            // A lane whose call never returned keeps its state: close() must not
+            // race a call that is still inside the plugin.
+            for lane in closing where !lane.running { plugin.close(lane) }
         }
         lock.broadcast()
     }
@@ -307,7 +315,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         let (plugin, outstanding): (PluginInstance?, Int) = lock.withLock {
             let plugin = self.plugin
             self.plugin = nil
-            return (plugin, batches.count)
+            return (plugin, batches.count + timedOut.count)
         }
         guard let plugin else { return }
         if outstanding > 0 {
@@ -420,6 +428,51 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         for lane in lanes { pump(lane) }
     }
 
+    // MARK: - Batch timeout (control thread)
+
+    /// A PENDING delivery older than `batch_timeout` is redelivered (RETRY,
+    /// then the agent's policy); its late complete() is ignored. An on_batch
+    /// call older than that never returned: C code cannot be interrupted, so
+    /// the agent is stopped (its worker thread stays blocked in the plugin)
+    /// and the other agents go on.
+    private func enforceBatchTimeout(now: Duration) {
+        let limit = settings.batchTimeout
+        let (expired, stuck): ([BatchContext], BatchContext?) = lock.withLock {
+            var expired: [BatchContext] = []
+            var stuck: BatchContext?
+            for context in batches.values where now - context.startedAt > limit {
+                switch context.phase {
+                case .pending:
+                    context.phase = .finished
+                    context.lane.pendingBatches -= 1
+                    context.redeliveryReason = "the plugin did not complete the batch within batch_timeout (\(limit))"
+                    timedOut[context.id] = context
+                    expired.append(context)
+                case .inCall:
+                    if !context.lane.failed {
+                        context.lane.failed = true
+                        stuck = context
+                    }
+                case .finished:
+                    break
+                }
+            }
+            return (expired, stuck)
+        }
+        for context in expired {
+            logger.error("batch timed out; redelivering", metadata: [
+                "topic": .string(context.lane.partition.topic), "partition": .stringConvertible(context.lane.partition.partition),
+                "offset": .stringConvertible(context.messages[0].offset),
+            ])
+            finish(context, status: Int32(SLUICE_BATCH_DONE.rawValue))
+            pump(context.lane)
+        }
+        if let stuck {
+            fail("on_batch for \(stuck.lane.partition) at offset \(stuck.messages[0].offset) has not returned within "
+                 + "batch_timeout (\(limit)); the agent is stopped and one worker thread stays blocked in the plugin")
+        }
+    }
+
     // MARK: - Failure and errors
 
     /// Stops this agent for good (FATAL, failed open): the others keep running.
@@ -510,11 +563,11 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         var finished = 0
         var deadLetters: [(index: Int, reason: String)] = []
         var retries: [Int] = []
-        let produceFailure = lock.withLock { context.produceFailure }
-        if let produceFailure {
-            // A record produced for this delivery was not stored: send all of it round again.
+        let redeliveryReason = lock.withLock { context.redeliveryReason }
+        if let redeliveryReason {
+            // A produced record was not stored, or the delivery timed out: send all of it round again.
             retries = Array(0..<context.count)
-            lock.withLock { context.batchReason = context.batchReason ?? produceFailure }
+            lock.withLock { context.batchReason = redeliveryReason }
         } else {
             for index in 0..<context.count {
                 switch Int32(context.results[index]) {
@@ -667,7 +720,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                     let reason = "produce to \(record.topic) failed: \(error)"
                     lastError = reason
                     if context.phase != .finished {
-                        context.produceFailure = reason
+                        context.redeliveryReason = context.redeliveryReason ?? reason
                     } else {
                         // The delivery is already settled: send its records round again.
                         let redelivery = BatchContext(retrying: context, indices: Array(0..<context.count))
@@ -701,7 +754,11 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             }
         }
         guard let context else {
-            logger.warning("complete() for batch \(batchID), which is not pending; ignored")
+            if lock.withLock({ timedOut.removeValue(forKey: batchID) }) != nil {
+                logger.warning("complete() for batch \(batchID) after it timed out; ignored (it was redelivered)")
+            } else {
+                logger.warning("complete() for batch \(batchID), which is not pending; ignored")
+            }
             return
         }
         finish(context, status: status == Int32(SLUICE_BATCH_FATAL.rawValue) ? status : Int32(SLUICE_BATCH_DONE.rawValue))

@@ -38,8 +38,9 @@ final class BatchContext: @unchecked Sendable {
     var reasons: [Int: String] = [:]
     /// A reason for the whole batch (FATAL, or a reason for every message).
     var batchReason: String?
-    /// A record produced for this delivery failed: redeliver all of it.
-    var produceFailure: String?
+    /// A record produced for this delivery failed, or the delivery timed out:
+    /// send all of it round again, with this reason.
+    var redeliveryReason: String?
 
     /// A first delivery of the whole fetched batch.
     convenience init(lane: PartitionLane, fetched: FetchedBatch, ticket: OffsetLedger.Ticket) {

@@ -77,7 +77,8 @@ final class PartitionLane: @unchecked Sendable {
 
     /// Nothing is running, pending, waiting for a retry, or unacknowledged.
     var isDrained: Bool {
-        if failed { return !running }
+        // A failed lane never finishes (FATAL, or a call that never returned): nothing to wait for.
+        if failed { return true }
         return !running && pendingBatches == 0 && readyRetries.isEmpty && ledger.isEmpty
     }
 }

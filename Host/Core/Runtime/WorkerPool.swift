@@ -41,11 +41,14 @@ public final class WorkerPool: @unchecked Sendable {
         lock.broadcast()
     }
 
-    /// Lets queued jobs finish, then stops the threads and waits for them.
-    public func shutdown() {
+    /// Lets queued jobs finish, then stops the threads and waits for them, at
+    /// most `timeout`: a thread stuck inside a plugin call (one that never
+    /// returns) cannot be interrupted and is abandoned. Returns false then.
+    @discardableResult
+    public func shutdown(timeout: Duration = .seconds(10)) -> Bool {
         lock.withLock { stopping = true }
         lock.broadcast()
-        lock.withLock { _ = lock.wait(timeout: .seconds(3600)) { running == 0 } }
+        return lock.withLock { lock.wait(timeout: timeout) { running == 0 } }
     }
 
     private func work() {
