@@ -6,6 +6,6 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A stream-processing host whose agents are plugins.",
-        subcommands: [RunCommand.self, PluginsCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, PluginsCommand.self, DemoCommand.self, NewPluginCommand.self]
     )
 }
