@@ -23,8 +23,8 @@ let package = Package(
         /// The integrations, each a loadable shared object (lib<Name>.so).
         .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisPlugin"]),
         .library(name: "SluiceHTTP", type: .dynamic, targets: ["SluiceHTTPPlugin"]),
-        .library(name: "SluiceInfluxDB", type: .dynamic, targets: ["SluiceInfluxDBPlugin"]),
-        .library(name: "SluiceElasticsearch", type: .dynamic, targets: ["SluiceElasticsearchPlugin"]),
+        .library(name: "SluiceInfluxDB", type: .dynamic, targets: ["SluiceInfluxDBEntry"]),
+        .library(name: "SluiceElasticsearch", type: .dynamic, targets: ["SluiceElasticsearchEntry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -145,14 +145,28 @@ let package = Package(
             name: "SluiceInfluxDBPlugin",
             dependencies: ["SluiceSDK", "SluiceHTTPClient"],
             path: "Plugins/influxdb",
-            exclude: ["README.md"],
+            exclude: ["README.md", "Entry"],
+            swiftSettings: strictConcurrency
+        ),
+        /// The exported entry symbol only, so tests can link the plugin's module.
+        .target(
+            name: "SluiceInfluxDBEntry",
+            dependencies: ["SluiceInfluxDBPlugin"],
+            path: "Plugins/influxdb/Entry",
             swiftSettings: strictConcurrency
         ),
         .target(
             name: "SluiceElasticsearchPlugin",
             dependencies: ["SluiceSDK", "SluiceHTTPClient"],
             path: "Plugins/elasticsearch",
-            exclude: ["README.md"],
+            exclude: ["README.md", "Entry"],
+            swiftSettings: strictConcurrency
+        ),
+        /// The exported entry symbol only, so tests can link the plugin's module.
+        .target(
+            name: "SluiceElasticsearchEntry",
+            dependencies: ["SluiceElasticsearchPlugin"],
+            path: "Plugins/elasticsearch/Entry",
             swiftSettings: strictConcurrency
         ),
 
