@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SluiceAdmin
 import SluiceHost
 
 /// `sluice run`: loads the configuration and the plugins and runs the agents
@@ -44,11 +45,18 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "sluice")
         logger.info("configuration", metadata: ["configuration": .string(configuration.redactedDescription)])
+        // Metrics must have their backend before the runtime creates its counters.
+        let registry = AdminMetrics.bootstrap()
         do {
             let runtime = try SluiceRuntime(configuration: configuration, logger: logger)
+            let admin = try AdminServer(runtime: runtime, configuration: configuration.admin, registry: registry, logger: logger)
+            // The admin server is last, so it stops first on shutdown.
             let group = ServiceGroup(configuration: .init(
-                services: [runtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [runtime, admin], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
+        } catch let error as AdminServerError {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
         } catch {
             logger.critical("sluice stopped: \(error)")
             FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))

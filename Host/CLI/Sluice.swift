@@ -6,6 +6,10 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A stream-processing host whose agents are plugins.",
-        subcommands: [RunCommand.self, PluginsCommand.self, DemoCommand.self, NewPluginCommand.self]
+        subcommands: [
+            RunCommand.self, PluginsCommand.self, AgentsCommand.self, SendCommand.self,
+            PauseCommand.self, ResumeCommand.self, ReloadCommand.self,
+            DemoCommand.self, NewPluginCommand.self,
+        ]
     )
 }

@@ -50,7 +50,8 @@ struct CommandLineTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
-        process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin"]
+        process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin",
+                               "SLUICE_ADMIN_PORT": "0"]  // any free port: tests run side by side
         let output = Pipe()
         process.standardError = output
         process.standardOutput = output

@@ -1,2 +1,0 @@
-// Placeholder: the admin API lands with issue #9.
-import SluiceHost

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SluiceAdmin
+
+/// `sluice agents [--json]`: the agents of the running host, from its admin API.
+struct AgentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agents",
+        abstract: "List the agents of the running host: state, partitions, counts, last error.")
+
+    @OptionGroup var connection: AdminConnectionOptions
+
+    @Flag(help: "Print the admin API's JSON (GET /agents) instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let body: Data
+        do {
+            body = try await connection.client().get("/agents")
+        } catch let error as AdminClientError {
+            throw failOperatorCommand(error)
+        }
+        if json {
+            print(String(decoding: body, as: UTF8.self), terminator: "")
+            return
+        }
+        let report: AgentsReport
+        do {
+            report = try JSONDecoder().decode(AgentsReport.self, from: body)
+        } catch {
+            throw failOperatorCommand(.malformedResponse("GET /agents: \(error)"))
+        }
+        print(Self.table(report))
+    }
+
+    /// The human-readable form: one row per agent, then refused files and refused reloads.
+    static func table(_ report: AgentsReport) -> String {
+        var lines: [String] = []
+        if report.agents.isEmpty {
+            lines.append("no agents running")
+        } else {
+            let header = ["NAME", "VERSION", "STATE", "PARTITIONS", "IN-FLIGHT", "PROCESSED", "DLQ", "RETRIED", "LAST ERROR"]
+            let rows = report.agents.map { agent -> [String] in
+                let state = agent.stateReason.map { "\(agent.state) (\($0))" } ?? agent.state
+                return [agent.name, agent.version, state, partitions(agent.partitions), String(agent.inFlight),
+                        String(agent.processed), String(agent.deadLettered), String(agent.retried),
+                        agent.lastError ?? "-"]
+            }
+            let widths = header.indices.map { column in
+                ([header] + rows).map { $0[column].count }.max() ?? 0
+            }
+            for row in [header] + rows {
+                lines.append(row.enumerated().map { column, cell in
+                    column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                }.joined(separator: "  "))
+            }
+        }
+        for agent in report.agents {
+            if let reload = agent.lastReload, reload.outcome == "refused" {
+                lines.append("\(agent.name): last reload refused (still running \(agent.version)): \(reload.reason ?? "")")
+            }
+        }
+        for refusal in report.refused {
+            lines.append("refused: \(refusal.file): \(refusal.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `input[0-3,5]` style, per topic.
+    static func partitions(_ partitions: [AgentReport.Partition]) -> String {
+        guard !partitions.isEmpty else { return "-" }
+        let byTopic = Dictionary(grouping: partitions, by: \.topic)
+        return byTopic.keys.sorted().map { topic in
+            let numbers = byTopic[topic]!.map(\.partition).sorted()
+            var ranges: [String] = []
+            var start = numbers[0], end = numbers[0]
+            for number in numbers.dropFirst() {
+                if number == end + 1 { end = number; continue }
+                ranges.append(start == end ? "\(start)" : "\(start)-\(end)")
+                start = number
+                end = number
+            }
+            ranges.append(start == end ? "\(start)" : "\(start)-\(end)")
+            return "\(topic)[\(ranges.joined(separator: ","))]"
+        }.joined(separator: " ")
+    }
+}

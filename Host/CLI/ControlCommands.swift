@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SluiceAdmin
+
+/// Where the admin API of a running host is, shared by the operator commands.
+struct AdminConnectionOptions: ParsableArguments {
+    @Option(help: "The admin API of the running host.")
+    var admin: String = "http://127.0.0.1:6066"
+
+    @Option(help: "Bearer token for the admin API (default: $SLUICE_ADMIN_TOKEN).")
+    var token: String?
+
+    /// A client for `--admin`, with `--token` or SLUICE_ADMIN_TOKEN.
+    func client() throws -> AdminClient {
+        let token = token ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"]
+        do {
+            return try AdminClient(baseURL: admin, token: token)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// Prints an admin API failure as one line on stderr and exits 1.
+func failOperatorCommand(_ error: AdminClientError) -> ExitCode {
+    FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+    return ExitCode(1)
+}
+
+/// `pause`, `resume`: a POST to `/agents/NAME/ACTION` that answers with the agent.
+protocol AgentActionCommand: AsyncParsableCommand {
+    /// The endpoint's last path segment.
+    static var action: String { get }
+    /// The past tense for the confirmation line.
+    static var done: String { get }
+    var name: String { get }
+    var connection: AdminConnectionOptions { get }
+    var json: Bool { get }
+}
+
+extension AgentActionCommand {
+    func run() async throws {
+        let client = try connection.client()
+        let body: Data
+        do {
+            body = try await client.post("/agents/\(AdminClient.segment(name))/\(Self.action)")
+        } catch {
+            throw failOperatorCommand(error)
+        }
+        if json {
+            print(String(decoding: body, as: UTF8.self), terminator: "")
+            return
+        }
+        let report = try? JSONDecoder().decode(AgentReport.self, from: body)
+        print("\(Self.done) \(name)" + (report.map { ": now \($0.state)" } ?? ""))
+    }
+}
+
+/// `sluice pause NAME`: stops an agent fetching; in-flight work finishes.
+struct PauseCommand: AgentActionCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause an agent of the running host (in-flight work finishes).")
+    static let action = "pause"
+    static let done = "paused"
+
+    @Argument(help: "The agent's name.")
+    var name: String
+    @OptionGroup var connection: AdminConnectionOptions
+    @Flag(help: "Print the admin API's JSON answer.")
+    var json = false
+}
+
+/// `sluice resume NAME`: resumes a paused agent (including partitions its pause policy held).
+struct ResumeCommand: AgentActionCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused agent of the running host.")
+    static let action = "resume"
+    static let done = "resumed"
+
+    @Argument(help: "The agent's name.")
+    var name: String
+    @OptionGroup var connection: AdminConnectionOptions
+    @Flag(help: "Print the admin API's JSON answer.")
+    var json = false
+}
+
+/// `sluice reload NAME`: reloads an agent from its plugin file and sidecar now.
+struct ReloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Reload an agent of the running host from its plugin file and sidecar now.",
+        discussion: "A refused new version leaves the running one in place; the reason is printed and the exit status is 1.")
+
+    @Argument(help: "The agent's name.")
+    var name: String
+    @OptionGroup var connection: AdminConnectionOptions
+    @Flag(help: "Print the admin API's JSON answer.")
+    var json = false
+
+    func run() async throws {
+        let client = try connection.client()
+        let body: Data
+        do {
+            body = try await client.post("/agents/\(AdminClient.segment(name))/reload")
+        } catch {
+            throw failOperatorCommand(error)
+        }
+        if json {
+            print(String(decoding: body, as: UTF8.self), terminator: "")
+            return
+        }
+        guard let answer = try? JSONDecoder().decode(ReloadResponse.self, from: body) else {
+            print("reloaded \(name)")
+            return
+        }
+        var line = "\(name): \(answer.reload.outcome)"
+        if let version = answer.agent?.version { line += ", version \(version)" }
+        if let pause = answer.reload.pauseMilliseconds { line += String(format: ", paused %.1f ms", pause) }
+        print(line)
+    }
+}

@@ -1,0 +1,349 @@
+import CRdKafka
+import Logging
+
+/// One member of a Kafka consumer group (classic protocol), for one agent.
+///
+/// - Batches come from `rd_kafka_consume_batch_queue` on the consumer queue
+///   and are grouped per partition; the `sluice_message`s point straight into
+///   the `rd_kafka_message_t`s (see `KafkaFetchedMessages`).
+/// - Assignment changes arrive through librdkafka's rebalance callback, which
+///   runs inside `poll` (and inside `close`) on the fetcher thread; see
+///   `KafkaConsumer+Rebalance.swift`.
+/// - Offsets are never stored or committed by librdkafka on its own
+///   (`enable.auto.commit=false`, `enable.auto.offset.store=false`): the host
+///   commits explicit offsets, synchronously while partitions are being
+///   revoked or the consumer closes, asynchronously otherwise.
+final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
+    // @unchecked: mutable state is guarded by `lock`; librdkafka calls are thread-safe.
+    let handle: KafkaClientHandle
+    let group: String
+    let settings: KafkaSettings
+    let logger: Logger
+    /// `earliest` or `latest`: where a partition without a committed offset starts.
+    let offsetReset: String
+    weak var listener: (any ConsumerListener)?
+    private let queue: OpaquePointer
+
+    let lock = ConditionLock()
+    /// What the group currently assigns to this member.
+    var assignment: Set<TopicPartition> = []
+    /// Where each assigned partition started (what the listener was told).
+    var startOffsets: [TopicPartition: Int64] = [:]
+    /// Partitions whose assignment changed during the current poll: what was
+    /// fetched for them in that poll may predate the change and is dropped.
+    var rebalancedDuringPoll: Set<TopicPartition> = []
+    /// Commits are synchronous while this is set (revoke, close).
+    var commitSynchronously = false
+    /// Offsets whose asynchronous commit failed; sent again with the next commit.
+    var failedCommits: [TopicPartition: Int64] = [:]
+    private var paused: Set<TopicPartition> = []
+    /// Fetched, not yet returned (beyond a batch size, the record budget, or paused).
+    private var stash: [TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]] = [:]
+    private var closed = false
+    private var nextStart = 0
+    private var lastErrorLog: [Int32: Duration] = [:]
+
+    /// Creates the client and subscribes; the group is joined by the first `poll`.
+    init(settings: KafkaSettings, group: String, topics: [String], listener: any ConsumerListener,
+         health: KafkaHealth, logger: Logger) throws(KafkaError) {
+        self.settings = settings
+        self.group = group
+        self.listener = listener
+        var logger = logger
+        logger[metadataKey: "group"] = .string(group)
+        self.logger = logger
+        offsetReset = (settings.properties["auto.offset.reset"] ?? "earliest").lowercased()
+        var properties: [(String, String)] = [
+            ("bootstrap.servers", settings.bootstrapServers),
+            ("auto.offset.reset", "earliest"),
+            ("enable.partition.eof", "false"),
+        ]
+        properties += settings.properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        // Last, so nothing overrides them: the host owns group, stores and commits.
+        properties += [("group.id", group), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false")]
+        let context = KafkaClientContext(logger: logger, health: health)
+        handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: properties, context: context) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf) { client, code, partitions, opaque in
+                guard let client, let partitions else { return }
+                if let consumer = KafkaClientContext.from(opaque)?.consumer {
+                    consumer.rebalance(code, partitions)
+                } else {
+                    KafkaConsumer.defaultRebalance(client, code, partitions)
+                }
+            }
+            rd_kafka_conf_set_offset_commit_cb(conf) { _, code, offsets, opaque in
+                guard let offsets else { return }
+                KafkaClientContext.from(opaque)?.consumer?.commitFinished(code, offsets)
+            }
+        }
+        // Everything (rebalances, errors, commit results) is served by the consumer queue.
+        rd_kafka_poll_set_consumer(handle.pointer)
+        queue = rd_kafka_queue_get_consumer(handle.pointer)
+        context.consumer = self
+
+        let subscription = TopicPartitionList.make(topics.map { TopicPartition($0, Int32(RD_KAFKA_PARTITION_UA)) })
+        defer { rd_kafka_topic_partition_list_destroy(subscription) }
+        let code = rd_kafka_subscribe(handle.pointer, subscription)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError("subscribing group \(group) to \(topics.joined(separator: ","))", code: code)
+        }
+    }
+
+    deinit {
+        for messages in stash.values { messages.forEach { rd_kafka_message_destroy($0) } }
+        rd_kafka_queue_destroy(queue)
+    }
+
+    // MARK: - Fetching (fetcher thread)
+
+    func poll(maxBatchSize: Int, maxRecords: Int, timeout: Duration) throws -> [FetchedBatch] {
+        let batchSize = max(1, maxBatchSize)
+        // Stashed records of running partitions go first; if there are any, do not wait.
+        let (carried, carriedCount): ([TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]], Int) = lock.withLock {
+            if closed { return ([:], 0) }
+            rebalancedDuringPoll = []
+            var carried: [TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]] = [:]
+            for (partition, messages) in stash where !paused.contains(partition) {
+                carried[partition] = messages
+                stash[partition] = nil
+            }
+            return (carried, carried.values.reduce(0) { $0 + $1.count })
+        }
+        if lock.withLock({ closed }) { return [] }
+        // Always fetch at least one: the call is also what serves rebalances,
+        // errors and commit results. Surplus goes to the stash.
+        let wanted = min(max(1, maxRecords - carriedCount), 10_000)
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: wanted)
+        defer { buffer.deallocate() }
+        let waitMilliseconds = carriedCount > 0 ? 0 : Self.milliseconds(timeout)
+        let fetched = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer, wanted)
+
+        var byPartition = carried
+        var arrivals: [TopicPartition] = []
+        lock.withLock {
+            for index in 0..<max(0, fetched) {
+                guard let message = buffer[index] else { continue }
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    consumeError(message)
+                    rd_kafka_message_destroy(message)
+                    continue
+                }
+                let partition = TopicPartition(String(cString: rd_kafka_topic_name(message.pointee.rkt)), message.pointee.partition)
+                // Fetched before a rebalance that touched the partition, or no longer ours.
+                guard assignment.contains(partition), !rebalancedDuringPoll.contains(partition) else {
+                    rd_kafka_message_destroy(message)
+                    arrivals.append(partition)
+                    continue
+                }
+                byPartition[partition, default: []].append(message)
+            }
+        }
+        if fetched > 0 { handle.context.health.markUp() }
+        rewindRebalanced(droppedFrom: Set(arrivals))
+
+        // At most one batch per partition, rotating the first partition so none starves.
+        var batches: [FetchedBatch] = []
+        var budget = max(0, maxRecords)
+        let order = byPartition.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        lock.withLock {
+            for step in 0..<order.count {
+                let partition = order[(nextStart + step) % order.count]
+                var messages = byPartition[partition]!
+                if !paused.contains(partition), budget > 0 {
+                    let count = min(batchSize, budget, messages.count)
+                    batches.append(KafkaFetchedMessages.batch(
+                        source: partition, messages: Array(messages.prefix(count)), handle: handle))
+                    budget -= count
+                    messages.removeFirst(count)
+                }
+                if !messages.isEmpty { stash[partition, default: []].insert(contentsOf: messages, at: 0) }
+            }
+            nextStart = (nextStart + 1) % max(1, order.count)
+        }
+        return batches
+    }
+
+    /// Records fetched for a partition in the same poll as its rebalance were
+    /// dropped; if it is (again) ours, fetch it again from where it starts.
+    private func rewindRebalanced(droppedFrom partitions: Set<TopicPartition>) {
+        let rewind: [TopicPartition: Int64] = lock.withLock {
+            var rewind: [TopicPartition: Int64] = [:]
+            for partition in partitions where assignment.contains(partition) && rebalancedDuringPoll.contains(partition) {
+                if let start = startOffsets[partition] { rewind[partition] = start }
+            }
+            return rewind
+        }
+        for (partition, offset) in rewind { seek(partition, to: offset) }
+    }
+
+    /// A per-message error: logged (at most every 10 s per error code); the broker going away marks it down.
+    private func consumeError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let code = message.pointee.err
+        if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
+        let now = ConditionLock.monotonicNow()
+        if let last = lastErrorLog[code.rawValue], now - last < .seconds(10) { return }
+        lastErrorLog[code.rawValue] = now
+        var detail = KafkaError.describe(code)
+        if let text = rd_kafka_message_errstr(message) { detail += " (\(String(cString: text)))" }
+        logger.warning("kafka consumer error; it keeps polling", metadata: ["error": .string(detail)])
+    }
+
+    // MARK: - Flow control (any thread)
+
+    func pause(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        lock.withLock { paused.formUnion(partitions) }
+        let list = TopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_pause_partitions(handle.pointer, list)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("pausing partitions failed: \(KafkaError.describe(code))") }
+    }
+
+    func resume(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        lock.withLock { paused.subtract(partitions) }
+        let list = TopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_resume_partitions(handle.pointer, list)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("resuming partitions failed: \(KafkaError.describe(code))") }
+        wakeUp()
+    }
+
+    func seek(_ partition: TopicPartition, to offset: Int64) {
+        lock.withLock { dropStash(of: [partition]) }
+        let list = TopicPartitionList.make([partition], offset: offset)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(handle.pointer, list, settings.requestTimeoutMilliseconds) {
+            logger.warning("seek \(partition) to \(offset) failed: \(String(cString: rd_kafka_error_string(error)))")
+            rd_kafka_error_destroy(error)
+        } else if let problem = TopicPartitionList.firstError(list) {
+            logger.warning("seek to \(offset) failed: \(problem)")
+        }
+    }
+
+    /// Lock held: releases stashed records of `partitions`.
+    func dropStash(of partitions: some Sequence<TopicPartition>) {
+        for partition in partitions {
+            stash.removeValue(forKey: partition)?.forEach { rd_kafka_message_destroy($0) }
+        }
+    }
+
+    /// Lock held: forgets `partitions` (revoked or lost).
+    func forget(_ partitions: [TopicPartition]) {
+        assignment.subtract(partitions)
+        paused.subtract(partitions)
+        dropStash(of: partitions)
+        for partition in partitions {
+            startOffsets[partition] = nil
+            failedCommits[partition] = nil
+        }
+    }
+
+    /// Lock held: takes on `partitions` starting at `starts`.
+    func adopt(_ partitions: [TopicPartition], starts: [TopicPartition: Int64]) {
+        assignment.formUnion(partitions)
+        paused.subtract(partitions)
+        dropStash(of: partitions)
+        startOffsets.merge(starts) { $1 }
+    }
+
+    // MARK: - Offsets
+
+    func commit(_ offsets: [TopicPartition: Int64]) throws {
+        let (merged, synchronous, closed): ([TopicPartition: Int64], Bool, Bool) = lock.withLock {
+            var merged = offsets
+            for (partition, offset) in failedCommits where merged[partition] == nil && assignment.contains(partition) {
+                merged[partition] = offset
+            }
+            failedCommits = [:]
+            return (merged, commitSynchronously, self.closed)
+        }
+        guard !merged.isEmpty else { return }
+        guard !closed else { throw KafkaError("group \(group): the consumer is closed; cannot commit") }
+        let list = TopicPartitionList.make(merged)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        // Synchronous while revoking or closing: the offsets must be stored
+        // before the partitions are handed over. On the interval, asynchronous,
+        // so a slow or stopped broker never blocks the fetcher (a failure is
+        // retried with the next commit).
+        let code = rd_kafka_commit(handle.pointer, list, synchronous ? 0 : 1)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            lock.withLock { for (partition, offset) in merged { rememberFailed(partition, offset) } }
+            throw KafkaError("group \(group): committing offsets", code: code)
+        }
+        if synchronous, let problem = TopicPartitionList.firstError(list) {
+            throw KafkaError("group \(group): committing offsets: \(problem)")
+        }
+    }
+
+    /// The commit callback (async and sync commits alike), on the fetcher thread.
+    func commitFinished(_ code: rd_kafka_resp_err_t, _ offsets: UnsafePointer<rd_kafka_topic_partition_list_t>) {
+        guard code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+        var failed = code != RD_KAFKA_RESP_ERR_NO_ERROR
+        lock.withLock {
+            for element in TopicPartitionList.elements(offsets) where code != RD_KAFKA_RESP_ERR_NO_ERROR || element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                failed = true
+                rememberFailed(TopicPartition(String(cString: element.topic), element.partition), element.offset)
+            }
+        }
+        if failed {
+            let detail = code != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError.describe(code) : (TopicPartitionList.firstError(offsets) ?? "")
+            logger.warning("offset commit failed; retried with the next commit", metadata: ["error": .string(detail)])
+        }
+    }
+
+    /// Lock held.
+    private func rememberFailed(_ partition: TopicPartition, _ offset: Int64) {
+        guard offset >= 0, assignment.contains(partition) else { return }
+        failedCommits[partition] = max(failedCommits[partition] ?? offset, offset)
+    }
+
+    func committed(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        let list = TopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_committed(handle.pointer, list, settings.requestTimeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError("group \(group): reading committed offsets", code: code) }
+        var result: [TopicPartition: Int64] = [:]
+        for element in TopicPartitionList.elements(list) where element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {
+            result[TopicPartition(String(cString: element.topic), element.partition)] = element.offset
+        }
+        return result
+    }
+
+    // MARK: - Lifecycle
+
+    func wakeUp() {
+        rd_kafka_queue_yield(queue)
+    }
+
+    func close() {
+        let alreadyClosed: Bool = lock.withLock {
+            defer { commitSynchronously = true }
+            return closed
+        }
+        guard !alreadyClosed else { return }
+        // Leaving the group revokes the assignment through the rebalance
+        // callback, on this thread: the listener drains and commits first.
+        let code = rd_kafka_consumer_close(handle.pointer)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("closing the kafka consumer: \(KafkaError.describe(code))")
+        }
+        let leftover: [TopicPartition] = lock.withLock {
+            closed = true
+            return Array(assignment)
+        }
+        // The callback did not run (e.g. the broker was unreachable): still
+        // tell the listener, so the agent stops and closes its partitions.
+        if !leftover.isEmpty {
+            listener?.revoked(leftover)
+            lock.withLock { forget(leftover) }
+        }
+        lock.withLock { dropStash(of: Array(stash.keys)) }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        return Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -1,0 +1,51 @@
+import CRdKafka
+
+/// Creates topics through the Admin API (`CreateTopics`), on an existing
+/// client. The local broker does not auto-create topics, and output and
+/// dead-letter topics must exist before records are produced to them.
+struct KafkaTopicAdmin {
+    let handle: KafkaClientHandle
+    let partitions: Int
+    let replicationFactor: Int
+    let timeoutMilliseconds: Int32
+
+    /// Creates `topic`; a topic that already exists counts as success.
+    func create(_ topic: String) throws(KafkaError) {
+        var error = [CChar](repeating: 0, count: 512)
+        guard let newTopic = rd_kafka_NewTopic_new(topic, Int32(partitions), Int32(replicationFactor), &error, error.count) else {
+            throw KafkaError("creating topic \(topic): \(KafkaError.text(of: error))")
+        }
+        defer { rd_kafka_NewTopic_destroy(newTopic) }
+        guard let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS) else {
+            throw KafkaError("creating topic \(topic): rd_kafka_AdminOptions_new returned NULL")
+        }
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMilliseconds, &error, error.count)
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMilliseconds, &error, error.count)
+
+        let queue = rd_kafka_queue_new(handle.pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        var topics: [OpaquePointer?] = [newTopic]
+        rd_kafka_CreateTopics(handle.pointer, &topics, topics.count, options, queue)
+        // The request carries its own timeout; wait a little longer so its
+        // result (a timeout error at worst) always arrives.
+        guard let event = rd_kafka_queue_poll(queue, timeoutMilliseconds + 5000) else {
+            throw KafkaError("creating topic \(topic): no answer within \(timeoutMilliseconds + 5000) ms")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventError = rd_kafka_event_error(event)
+        guard eventError == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError("creating topic \(topic)", code: eventError)
+        }
+        var count = 0
+        guard let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count),
+              count == 1, let result = results[0] else {
+            throw KafkaError("creating topic \(topic): the broker's answer names no topic")
+        }
+        let code = rd_kafka_topic_result_error(result)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS else {
+            let message = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
+            throw KafkaError("creating topic \(topic): \(KafkaError.describe(code)) \(message)")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder: the shared HTTP client lands with issue #6.
-import CCurl

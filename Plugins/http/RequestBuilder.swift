@@ -1,0 +1,59 @@
+import Foundation
+import SluiceHTTPClient
+
+/// Turns one record value into the request the configuration describes.
+struct RequestBuilder: Sendable {
+    let method: String
+    let url: FieldTemplate
+    let headers: [HTTPHeader]
+    /// Nil: pass the record through as the body.
+    let body: BodyTemplate?
+
+    /// Characters a substituted URL value keeps; everything else is
+    /// percent-escaped, so a value cannot add path segments or a query.
+    private static let unreserved = CharacterSet(charactersIn:
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    init(configuration: HTTPAgentConfiguration, headers: [HTTPHeader]) {
+        method = configuration.method.uppercased()
+        url = FieldTemplate(configuration.url)
+        body = configuration.passthrough ? nil : BodyTemplate(template: configuration.body ?? BodyTemplate.orderConfirmation.template)
+        var all = headers
+        if !all.contains(where: { $0.name.lowercased() == "content-type" }) {
+            all.append(HTTPHeader("Content-Type", "application/json"))
+        }
+        self.headers = all
+    }
+
+    /// The request for a record value; throws when the value is not a JSON
+    /// object or lacks a field a template uses (the record is dead-lettered).
+    func request(for value: UnsafeRawBufferPointer) throws -> HTTPRequest {
+        // Passthrough with a URL without fields needs no parsing at all.
+        if body == nil && url.fields.isEmpty {
+            return HTTPRequest(method: method, url: try url.render(.null), headers: headers, body: Array(value))
+        }
+        let record: JSONValue
+        do {
+            record = try JSONDecoder().decode(JSONValue.self, from: Data(value))
+        } catch {
+            throw RecordError("the record value is not valid JSON")
+        }
+        guard case .object = record else { throw TemplateError.notAnObject }
+        let target = try url.render(record) {
+            $0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""
+        }
+        let bytes: [UInt8]
+        if let body {
+            bytes = Array(try JSONValue.encoder.encode(try body.render(record)))
+        } else {
+            bytes = Array(value)
+        }
+        return HTTPRequest(method: method, url: target, headers: headers, body: bytes)
+    }
+}
+
+/// A record the agent cannot turn into a request.
+struct RecordError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,2 +1,0 @@
-// Placeholder: this plugin is being written.
-import SluiceSDK

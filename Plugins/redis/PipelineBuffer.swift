@@ -1,0 +1,62 @@
+/// The rendered commands of one batch, in one byte arena: every argument is a
+/// range of ``bytes``, every command a run of arguments tagged with the index
+/// of the message it belongs to. A batch allocates a handful of arrays, not
+/// anything per message.
+struct PipelineBuffer {
+    /// One rendered command.
+    struct Command {
+        /// Its arguments: indices into ``PipelineBuffer/arguments``.
+        var arguments: Range<Int>
+        /// The batch index of the message it belongs to.
+        let message: Int
+        /// The command name, for reasons.
+        let name: String
+    }
+
+    /// A position to roll back to.
+    struct Mark {
+        let bytes: Int
+        let arguments: Int
+        let commands: Int
+    }
+
+    var bytes: [UInt8] = []
+    private(set) var arguments: [Range<Int>] = []
+    private(set) var commands: [Command] = []
+    private var argumentStart = 0
+
+    func mark() -> Mark { Mark(bytes: bytes.count, arguments: arguments.count, commands: commands.count) }
+
+    mutating func rollBack(to mark: Mark) {
+        bytes.removeSubrange(mark.bytes...)
+        arguments.removeSubrange(mark.arguments...)
+        commands.removeSubrange(mark.commands...)
+    }
+
+    /// Starts a command; the arguments that follow belong to it.
+    mutating func beginCommand(message: Int, name: String) {
+        commands.append(Command(arguments: arguments.count..<arguments.count, message: message, name: name))
+    }
+
+    /// Starts an argument at the end of ``bytes``.
+    mutating func beginArgument() { argumentStart = bytes.count }
+
+    /// Ends the argument begun last: everything appended since is its text.
+    @discardableResult
+    mutating func endArgument() -> Range<Int> {
+        let range = argumentStart..<bytes.count
+        arguments.append(range)
+        commands[commands.count - 1].arguments = commands[commands.count - 1].arguments.lowerBound..<arguments.count
+        return range
+    }
+
+    /// Appends a whole command of literal arguments.
+    mutating func appendCommand(message: Int, name: String, arguments literal: [[UInt8]]) {
+        beginCommand(message: message, name: name)
+        for argument in literal {
+            beginArgument()
+            bytes.append(contentsOf: argument)
+            endArgument()
+        }
+    }
+}

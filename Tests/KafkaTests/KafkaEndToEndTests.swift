@@ -1,0 +1,173 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// The host on `kafka://` (the local Tansu broker) with the C recorder plugin:
+/// the issue's "Done when" list, items 1, 2, 4 and 6.
+@Suite("Kafka end to end", .serialized, .timeLimit(.minutes(3)))
+struct KafkaEndToEndTests {
+    @Test("1. consume → plugin → commit: each record once, committed = end offsets, a second run processes nothing")
+    func consumeAndCommit() async throws {
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        host.harness.configuration.agentDefaults.batchSize = 100
+        let input = world.name("orders"), output = world.name("recorded")
+        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(output)
+        let total = 2000
+        try world.produce(input, count: total, through: seeding)
+        let ends = try world.endOffsets(input, expected: total)
+        #expect(ends.count == 4 && ends.values.reduce(0, +) == Int64(total))
+
+        let runtime = try host.makeRuntime()
+        try runtime.start()
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "\(total) records recorded") { reader.count >= total }
+        runtime.stop()
+
+        let recorded = RecordedOutput(reader.records)
+        #expect(recorded.missing(ends: ends) == 0)
+        #expect(recorded.duplicates == 0)
+        #expect(recorded.misplaced == 0)
+        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+
+        // Same group again: assigned everything, handles nothing.
+        let second = try host.makeRuntime()
+        try second.start()
+        try await eventually(timeout: .seconds(60), "the second run is assigned all 4 partitions") {
+            second.agents.first?.partitions.count == 4
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(second.agents.first?.processed == 0)
+        second.stop()
+        #expect(reader.count == total)
+    }
+
+    @Test("4. a chain through Kafka: A consumes orders and produces to quality, B consumes quality; all arrive, keys kept")
+    func chain() async throws {
+        let world = try KafkaTestWorld()
+        let host = try KafkaHost(world: world)
+        defer { host.remove() }
+        let orders = world.name("orders"), quality = world.name("quality"), final = world.name("final")
+        try host.harness.installRecorder(name: "alpha", sidecar: "topics: [\(orders)]\nconfig:\n  output: \(quality)\n")
+        try host.harness.installRecorder(name: "beta", sidecar: "topics: [\(quality)]\nconfig:\n  output: \(final)\n")
+        let seeding = try world.transport()
+        try seeding.ensureTopic(orders)
+        try seeding.ensureTopic(final)
+        let total = 500
+        try world.produce(orders, count: total, through: seeding)
+
+        let runtime = try host.makeRuntime()
+        try runtime.start()
+        let reader = try TopicReader(world: world, topic: final)
+        try await eventually(timeout: .seconds(90), "\(total) records through both agents") { reader.count >= total }
+        runtime.stop()
+
+        let finals = reader.records
+        #expect(finals.count == total)
+        #expect(Set(finals.compactMap(\.key)) == Set((0..<total).map { "k\($0)" }))
+        // B recorded A's output records, which recorded the orders: partitions line up end to end.
+        let qualityRecords = try world.readAll(quality, expected: total)
+        #expect(Set(qualityRecords.compactMap(\.key)) == Set((0..<total).map { "k\($0)" }))
+        #expect(RecordedOutput(finals).duplicates == 0)
+    }
+
+    @Test("2. restart: stop the host mid-stream, start it again; nothing missing, duplicates counted")
+    func restartMidStream() async throws {
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        // Small batches and a small in-flight limit keep the run long enough to
+        // stop in the middle (and exercise pause/resume at the watermarks).
+        host.harness.configuration.agentDefaults.batchSize = 5
+        host.harness.configuration.agentDefaults.maxInFlight = 10
+        let input = world.name("orders"), output = world.name("recorded")
+        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(output)
+        let total = 3000
+        try world.produce(input, count: total, through: seeding)
+        let ends = try world.endOffsets(input, expected: total)
+
+        let first = try host.makeRuntime()
+        try first.start()
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "a first share recorded") { reader.count >= 200 }
+        first.stop()
+        let atStop = reader.count
+        let committedAtStop = try world.committed(group: host.group(of: "recorder"), topic: input).values.reduce(0, +)
+
+        let second = try host.makeRuntime()
+        try second.start()
+        try await eventually(timeout: .seconds(120), "the rest recorded") {
+            _ = reader.count
+            return RecordedOutput(reader.records).missing(ends: ends) == 0
+        }
+        second.stop()
+
+        let recorded = RecordedOutput(reader.records)
+        print("restart: stopped after \(atStop) of \(total) records (committed \(committedAtStop)); duplicates after restart: \(recorded.duplicates)")
+        #expect(atStop < total, "the stop came mid-stream")
+        #expect(recorded.missing(ends: ends) == 0)
+        // A graceful stop drains and commits what was in flight: nothing is handled twice.
+        #expect(recorded.duplicates == 0)
+        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+    }
+
+    @Test("6. produce failure: records whose output cannot be stored are retried, then dead-lettered; nothing vanishes")
+    func produceFailure() async throws {
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        host.harness.configuration.agentDefaults.batchSize = 20
+        let input = world.name("orders"), output = world.name("narrow"), deadLetters = world.name("recorder-dlq")
+        try host.harness.installRecorder(sidecar: """
+            topics: [\(input)]
+            dead_letter_topic: \(deadLetters)
+            retry:
+              max_attempts: 2
+              initial_backoff: 10ms
+            config:
+              output: \(output)
+            """)
+        // The recorder writes to the input's partition number; the output has
+        // one partition, so every record of partitions 1–3 fails to produce.
+        try world.transport(["sluice.topic.partitions": "1"]).ensureTopic(output)
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(deadLetters)
+        let total = 200
+        try world.produce(input, count: total, through: seeding)
+        let ends = try world.endOffsets(input, expected: total)
+
+        let runtime = try host.makeRuntime()
+        try runtime.start()
+        let expectedDead = Int(ends.filter { $0.key != 0 }.values.reduce(0, +))
+        let outputReader = try TopicReader(world: world, topic: output)
+        let deadReader = try TopicReader(world: world, topic: deadLetters)
+        try await eventually(timeout: .seconds(90), "partition 0 recorded, the rest dead-lettered") {
+            outputReader.count >= Int(ends[0] ?? 0) && deadReader.count >= expectedDead
+        }
+        runtime.stop()
+
+        let recorded = RecordedOutput(outputReader.records)
+        #expect(recorded.missing(ends: [0: ends[0] ?? 0]) == 0)
+        var dead = Set<RecordedOutput.RecordedKey>()
+        for record in deadReader.records {
+            let partition = try #require(record.headers["sluice.source.partition"].flatMap { Int32($0) })
+            let offset = try #require(record.headers["sluice.source.offset"].flatMap { Int64($0) })
+            #expect(record.headers["sluice.error"]?.contains("produce to \(output) failed") == true)
+            dead.insert(.init(partition: partition, offset: offset))
+        }
+        for (partition, end) in ends where partition != 0 {
+            for offset in 0..<end { #expect(dead.contains(.init(partition: partition, offset: offset))) }
+        }
+        #expect(dead.count == expectedDead)
+        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hosts and brokers going away: the "Done when" items 3 and 5.
+@Suite("Kafka failover", .serialized, .timeLimit(.minutes(3)))
+struct KafkaFailoverTests {
+    @Test("3. scale out: two hosts split the partitions; kill -9 one mid-stream; the survivor handles every record")
+    func scaleOutAndKill() async throws {
+        try SluiceBinary.require()
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        // Slow enough that the kill lands mid-stream.
+        host.harness.configuration.agentDefaults.batchSize = 5
+        host.harness.configuration.agentDefaults.maxInFlight = 10
+        let input = world.name("orders"), output = world.name("recorded")
+        let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
+        try host.harness.installRecorder(sidecar: sidecar)
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(output)
+
+        // The second host: `sluice run` in its own process, same group, same plugin.
+        let other = try TemporaryDirectory(prefix: "sluice-kafka-peer")
+        defer { other.remove() }
+        let plugins = other.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: host.harness.pluginsDirectory + "/recorder.so", toPath: plugins + "/recorder.so")
+        try sidecar.write(toFile: plugins + "/recorder.yaml", atomically: true, encoding: .utf8)
+        let configuration = other.file("sluice.yaml")
+        try host.configurationFile(pluginsDirectory: plugins, dataDirectory: other.file("data"))
+            .write(toFile: configuration, atomically: true, encoding: .utf8)
+        let peer = Process()
+        peer.executableURL = URL(fileURLWithPath: SluiceBinary.path)
+        peer.arguments = ["run", "--config", configuration]
+        let peerLog = other.file("peer.log")
+        FileManager.default.createFile(atPath: peerLog, contents: nil)
+        peer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: peerLog))
+        peer.standardError = peer.standardOutput
+        try peer.run()
+        defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() } }
+
+        let runtime = try host.makeRuntime()
+        try runtime.start()
+        defer { runtime.stop() }
+        try await eventually(timeout: .seconds(60), "the two hosts split the 4 partitions") {
+            runtime.agents.first?.partitions.count == 2
+        }
+        let mine = Set(runtime.agents.first?.partitions.map(\.partition) ?? [])
+
+        let total = 4000
+        try world.produce(input, count: total, through: seeding)
+        let ends = try world.endOffsets(input, expected: total)
+        // Both hosts are handling records, then the peer dies without a word.
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "both hosts recording") {
+            _ = reader.count
+            let recorded = RecordedOutput(reader.records)
+            let partitions = Set(recorded.handled.keys.map(\.partition))
+            return partitions.count == 4 && recorded.handled.count >= 400
+        }
+        kill(peer.processIdentifier, SIGKILL)
+        peer.waitUntilExit()
+        let atKill = reader.count
+
+        try await eventually(timeout: .seconds(120), "the survivor finishes every partition") {
+            _ = reader.count
+            return RecordedOutput(reader.records).missing(ends: ends) == 0
+        }
+        #expect(runtime.agents.first?.partitions.count == 4, "the survivor took over the dead host's partitions")
+        let recorded = RecordedOutput(reader.records)
+        let peerPartitions = Set(ends.keys).subtracting(mine)
+        print("scale-out: killed the peer after \(atKill) of \(total) records; duplicates: \(recorded.duplicates) "
+              + "(peer partitions \(peerPartitions.sorted()), in-flight limit 10 per host, commit interval 200 ms)")
+        #expect(recorded.missing(ends: ends) == 0)
+        // Only the dead host's records since its last commit come round again:
+        // at most what it had in flight plus one commit interval's worth.
+        #expect(recorded.duplicates <= 500, "duplicates \(recorded.duplicates)")
+        runtime.stop()
+        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+    }
+
+    @Test("5. broker stopped (SIGSTOP) for 10 s, then continued: the host survives and nothing is lost")
+    func brokerPause() async throws {
+        let brokerPID = try #require(Int32(try TestServices.value("SLUICE_SERVICES_KAFKA_PID")))
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        host.harness.configuration.agentDefaults.batchSize = 5
+        host.harness.configuration.agentDefaults.maxInFlight = 10
+        let input = world.name("orders"), output = world.name("recorded")
+        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(output)
+        let total = 3000
+        try world.produce(input, count: total, through: seeding)
+        let ends = try world.endOffsets(input, expected: total)
+
+        let runtime = try host.makeRuntime()
+        try runtime.start()
+        defer { runtime.stop() }
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "a first share recorded") { reader.count >= 200 }
+
+        kill(brokerPID, SIGSTOP)
+        var sawUnreachable = false
+        do {
+            // Always continue the broker, whatever happens here: other suites share it.
+            defer { kill(brokerPID, SIGCONT) }
+            let clock = ContinuousClock()
+            let resumeAt = clock.now + .seconds(10)
+            while clock.now < resumeAt {
+                if !runtime.transport.isReachable { sawUnreachable = true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(sawUnreachable, "the transport reported the stopped broker as unreachable")
+        try await eventually(timeout: .seconds(120), "every record handled after the broker came back") {
+            _ = reader.count
+            return RecordedOutput(reader.records).missing(ends: ends) == 0
+        }
+        try await eventually(timeout: .seconds(10), "reachable again") { runtime.transport.isReachable }
+        #expect(runtime.agents.first.map { if case .failed = $0.state { false } else { true } } == true)
+        let recorded = RecordedOutput(reader.records)
+        print("broker pause: duplicates after SIGSTOP/SIGCONT: \(recorded.duplicates)")
+        #expect(recorded.missing(ends: ends) == 0)
+    }
+}

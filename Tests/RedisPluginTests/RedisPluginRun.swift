@@ -1,0 +1,55 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// Running the built redis plugin (`.build/debug/libSluiceRedis.so`) inside a
+/// host on memory://, and checking what it wrote.
+enum RedisPluginRun {
+    /// A unique key prefix, so runs never see each other's keys.
+    static func uniquePrefix(_ test: String) -> String { "sluice-test:\(test):\(UUID().uuidString.prefix(8)):" }
+
+    /// Retry settings for tests where Redis goes away: many quick attempts,
+    /// so an outage of seconds never exhausts them.
+    static let patientRetry = """
+        retry:
+          max_attempts: 100000
+          initial_backoff: 20ms
+          max_backoff: 200ms
+        """
+
+    /// Installs the plugin with `sidecar` and starts a host.
+    static func start(_ harness: HostHarness, sidecar: String) throws -> SluiceRuntime {
+        try harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: sidecar)
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
+        return runtime
+    }
+
+    /// The redis agent's status.
+    static func status(_ runtime: SluiceRuntime) throws -> AgentStatus {
+        try #require(runtime.agents.first { $0.name == "redis" }, "the redis agent is not running: \(runtime.refusals)")
+    }
+
+    /// Waits until `count` records are finished (processed or dead-lettered).
+    static func waitFinished(_ runtime: SluiceRuntime, _ count: Int, timeout: Duration = .seconds(180)) async throws {
+        try await eventually(timeout: timeout, "\(count) records finished") {
+            let status = try status(runtime)
+            if case .failed(let reason) = status.state { throw HarnessError("the agent failed: \(reason)") }
+            return status.processed + status.deadLettered >= count
+        }
+    }
+
+    /// Checks that every user's sorted set (under `prefix`) holds exactly the
+    /// expected members and scores.
+    static func expectSets(_ client: RedisTestClient, prefix: String, _ expected: [String: [String: Double]]) throws {
+        for (user, members) in expected {
+            let actual = try client.sortedSet(prefix + user)
+            #expect(actual.count == members.count, "\(user): \(actual.count) members, expected \(members.count)")
+            for (member, score) in actual {
+                #expect(members[member] == score, "\(user): member \(member) has score \(score), expected \(String(describing: members[member]))")
+            }
+        }
+    }
+}

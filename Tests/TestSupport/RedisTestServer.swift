@@ -1,0 +1,108 @@
+import Foundation
+
+/// A private redis-server for tests that must freeze, kill or restart Redis
+/// (so the shared one of `tools/services` is never disturbed), on a free
+/// port of 127.0.0.1, with its data in a temporary directory.
+public final class RedisTestServer: @unchecked Sendable {
+    // @unchecked: `process` is only touched by the test that owns the server,
+    // one call at a time.
+    /// The TCP port it listens on (kept across restarts).
+    public let port: Int
+    /// Its working directory (AOF files, log).
+    public let directory: TemporaryDirectory
+    private let arguments: [String]
+    private let password: String?
+    private var process: Process?
+
+    /// Starts a server. `appendOnly` turns on the AOF with `appendfsync always`
+    /// (so a killed server keeps every acknowledged write); `password` sets `requirepass`.
+    public init(appendOnly: Bool = false, password: String? = nil) throws {
+        directory = try TemporaryDirectory(prefix: "sluice-redis")
+        port = try Self.freePort()
+        self.password = password
+        var arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory.path,
+                         "--save", "", "--appendonly", appendOnly ? "yes" : "no",
+                         "--logfile", directory.file("redis.log"), "--daemonize", "no"]
+        // fsync before each reply: with the default `everysec`, Redis may
+        // acknowledge writes it has not yet written, and a SIGKILL loses them.
+        if appendOnly { arguments += ["--appendfsync", "always"] }
+        if let password { arguments += ["--requirepass", password] }
+        self.arguments = arguments
+        try start()
+    }
+
+    deinit { stop() }
+
+    /// Starts the server (again, after ``kill()``) and waits until it answers PING.
+    public func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["redis-server"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try ping() { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
+        throw HarnessError("redis-server on port \(port) did not answer PING within 10 s:\n\(log.suffix(2000))")
+    }
+
+    /// Whether the server answers PING now (with `redis-cli`).
+    public func ping() throws -> Bool {
+        var command = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"]
+        if let password { command += ["--no-auth-warning", "-a", password] }
+        return try ProcessRunner.run(command + ["PING"], check: false).output.contains("PONG")
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
+    public func pause() { signal(SIGSTOP) }
+
+    /// Thaws a paused server (SIGCONT).
+    public func resume() { signal(SIGCONT) }
+
+    /// Kills the server (SIGKILL) and waits for it to exit; ``start()`` brings it back.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        signal(SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Kills the server and removes its directory.
+    public func stop() {
+        if let process, process.isRunning {
+            signal(SIGCONT) // a paused server must wake up to die
+            kill()
+        }
+        process = nil
+        directory.remove()
+    }
+
+    private func signal(_ number: Int32) {
+        guard let process, process.isRunning else { return }
+        _ = Foundation.kill(process.processIdentifier, number)
+    }
+
+    /// A port nobody listens on now: bind port 0, read what the OS chose, close.
+    private static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socketFD, generic, length) == 0 && getsockname(socketFD, generic, &length) == 0
+            }
+        }
+        guard bound else { throw HarnessError("cannot bind a free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
