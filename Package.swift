@@ -241,7 +241,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfluxDBPluginTests",
-            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "TestSupport"],
+            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "SluiceHTTPClient", "TestSupport"],
             path: "Tests/InfluxDBPluginTests",
             swiftSettings: strictConcurrency
         ),

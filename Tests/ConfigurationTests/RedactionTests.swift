@@ -54,4 +54,16 @@ import Testing
         #expect(value.redactedJSONText == #"{"Password":"<redacted>","items":[{"id":1,"token":"<redacted>"}],"user":"u"}"#)
         #expect(value.jsonText == #"{"Password":"p","items":[{"id":1,"token":"t"}],"user":"u"}"#)
     }
+
+    @Test func credentialsInsideURLsAreMasked() {
+        let value: ConfigValue = [
+            "url": "redis://:s3cret@127.0.0.1:6379/0",
+            "upstream": "https://user:pw@example.test/path?q=a@b",
+            "plain": "http://example.test/a@b",
+        ]
+        #expect(value.redactedJSONText
+            == #"{"plain":"http://example.test/a@b","upstream":"https://<redacted>@example.test/path?q=a@b","url":"redis://<redacted>@127.0.0.1:6379/0"}"#)
+        #expect(!value.redactedJSONText.contains("s3cret"))
+        #expect(value.jsonText.contains("s3cret"), "the plugin itself still gets the real URL")
+    }
 }

@@ -104,8 +104,13 @@ struct KafkaEndToEndTests {
 
         let second = try host.makeRuntime()
         try second.start()
+        var lastPrint = ContinuousClock.now
         try await eventually(timeout: .seconds(120), "the rest recorded") {
             _ = reader.count
+            if ContinuousClock.now - lastPrint > .seconds(3) {
+                lastPrint = ContinuousClock.now
+                print("DEBUG count \(reader.records.count) status \(second.agents)")
+            }
             return RecordedOutput(reader.records).missing(ends: ends) == 0
         }
         second.stop()

@@ -26,6 +26,8 @@ struct KafkaTestWorld {
         "heartbeat.interval.ms": "1000",
         "topic.metadata.refresh.interval.ms": "2000",
         "sluice.topic.partitions": "4",
+        "fetch.queue.backoff.ms": "10",
+        "fetch.error.backoff.ms": "10",
     ]
 
     init() throws {

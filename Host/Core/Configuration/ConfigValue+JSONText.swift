@@ -9,7 +9,8 @@ extension ConfigValue {
     }
 
     /// `jsonText` with the values of secret-looking keys (password, token,
-    /// secret, …) replaced by `"<redacted>"`, for logs.
+    /// secret, …) replaced by `"<redacted>"`, and the `user:password@` part of
+    /// URL-looking strings (`redis://:pw@host`) masked, for logs.
     public var redactedJSONText: String {
         var output = ""
         write(to: &output, redactingSecrets: true)
@@ -22,7 +23,8 @@ extension ConfigValue {
         case .bool(let value): output += value ? "true" : "false"
         case .integer(let value): output += String(value)
         case .double(let value): output += JSONText.number(value)
-        case .string(let value): output += JSONText.quoted(value)
+        case .string(let value):
+            output += JSONText.quoted(redactingSecrets ? SecretKeys.maskingURLCredentials(value) : value)
         case .array(let elements):
             output += "["
             for (index, element) in elements.enumerated() {

@@ -19,4 +19,13 @@ enum SecretKeys {
         let lowered = key.lowercased()
         return fragments.contains { lowered.contains($0) }
     }
+
+    /// `scheme://user:password@host…` → `scheme://<redacted>@host…`; other text unchanged.
+    static func maskingURLCredentials(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<scheme.upperBound]) + redacted + String(rest[at...])
+    }
 }

@@ -115,8 +115,14 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         let wanted = min(max(1, maxRecords - carriedCount), 10_000)
         let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: wanted)
         defer { buffer.deallocate() }
+        // consume_batch_queue waits until it has `size` records or the
+        // timeout passes: wait for the first one only, then take what is there.
         let waitMilliseconds = carriedCount > 0 ? 0 : Self.milliseconds(timeout)
-        let fetched = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer, wanted)
+        var fetched = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer, 1)
+        if fetched == 1, wanted > 1 {
+            let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, wanted - 1)
+            if more > 0 { fetched += more }
+        }
 
         var byPartition = carried
         var arrivals: [TopicPartition] = []
