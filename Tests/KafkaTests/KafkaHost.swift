@@ -40,6 +40,8 @@ struct KafkaHost {
             "log_level: warning",
             "commit_interval: 200ms",
             "shutdown_timeout: 10s",
+            "admin:",
+            "  port: 0",  // any free port: the admin API must not collide with another host
             "kafka:",
         ]
         for (key, value) in harness.configuration.kafka.sorted(by: { $0.key < $1.key }) {

@@ -36,7 +36,12 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     var commitSynchronously = false
     /// Offsets whose asynchronous commit failed; sent again with the next commit.
     var failedCommits: [TopicPartition: Int64] = [:]
+    /// Partitions the host paused: their records are kept back (stashed).
     private var paused: Set<TopicPartition> = []
+    /// Paused partitions also paused in librdkafka, once their stash is full.
+    private var hardPaused: Set<TopicPartition> = []
+    /// Stashed records of a paused partition before it is paused in librdkafka.
+    private let hardPauseThreshold = 1000
     /// Fetched, not yet returned (beyond a batch size, the record budget, or paused).
     private var stash: [TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]] = [:]
     private var closed = false
@@ -149,6 +154,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
 
         // At most one batch per partition, rotating the first partition so none starves.
         var batches: [FetchedBatch] = []
+        var hardPause: [TopicPartition] = []
         var budget = max(0, maxRecords)
         let order = byPartition.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         lock.withLock {
@@ -162,10 +168,17 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
                     budget -= count
                     messages.removeFirst(count)
                 }
-                if !messages.isEmpty { stash[partition, default: []].insert(contentsOf: messages, at: 0) }
+                // Behind anything already stashed (a paused partition's older records).
+                if !messages.isEmpty { stash[partition, default: []].append(contentsOf: messages) }
+                if paused.contains(partition), !hardPaused.contains(partition),
+                   (stash[partition]?.count ?? 0) >= hardPauseThreshold {
+                    hardPause.append(partition)
+                }
             }
+            hardPaused.formUnion(hardPause)
             nextStart = (nextStart + 1) % max(1, order.count)
         }
+        if !hardPause.isEmpty { pauseInLibrdkafka(hardPause) }
         return batches
     }
 
@@ -196,23 +209,39 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
 
     // MARK: - Flow control (any thread)
 
+    /// Pausing is two-stage. First the partitions' records are only held
+    /// back here (librdkafka keeps prefetching, bounded by
+    /// `queued.max.messages.kbytes`), so the short pauses of backpressure cost
+    /// nothing. A partition whose held-back records reach `hardPauseThreshold`
+    /// is then paused in librdkafka too (`rd_kafka_pause_partitions`), which
+    /// drops its prefetch and costs a refetch on resume.
     func pause(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
         lock.withLock { paused.formUnion(partitions) }
-        let list = TopicPartitionList.make(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let code = rd_kafka_pause_partitions(handle.pointer, list)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("pausing partitions failed: \(KafkaError.describe(code))") }
     }
 
     func resume(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
-        lock.withLock { paused.subtract(partitions) }
+        let hard: [TopicPartition] = lock.withLock {
+            paused.subtract(partitions)
+            let hard = partitions.filter { hardPaused.contains($0) }
+            hardPaused.subtract(hard)
+            return hard
+        }
+        if !hard.isEmpty {
+            let list = TopicPartitionList.make(hard)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let code = rd_kafka_resume_partitions(handle.pointer, list)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("resuming partitions failed: \(KafkaError.describe(code))") }
+        }
+        wakeUp()
+    }
+
+    private func pauseInLibrdkafka(_ partitions: [TopicPartition]) {
         let list = TopicPartitionList.make(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let code = rd_kafka_resume_partitions(handle.pointer, list)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("resuming partitions failed: \(KafkaError.describe(code))") }
-        wakeUp()
+        let code = rd_kafka_pause_partitions(handle.pointer, list)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("pausing partitions failed: \(KafkaError.describe(code))") }
     }
 
     func seek(_ partition: TopicPartition, to offset: Int64) {
@@ -238,6 +267,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     func forget(_ partitions: [TopicPartition]) {
         assignment.subtract(partitions)
         paused.subtract(partitions)
+        hardPaused.subtract(partitions)
         dropStash(of: partitions)
         for partition in partitions {
             startOffsets[partition] = nil
@@ -249,6 +279,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     func adopt(_ partitions: [TopicPartition], starts: [TopicPartition: Int64]) {
         assignment.formUnion(partitions)
         paused.subtract(partitions)
+        hardPaused.subtract(partitions)
         dropStash(of: partitions)
         startOffsets.merge(starts) { $1 }
     }
