@@ -563,11 +563,13 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         var finished = 0
         var deadLetters: [(index: Int, reason: String)] = []
         var retries: [Int] = []
-        let redeliveryReason = lock.withLock { context.redeliveryReason }
-        if let redeliveryReason {
+        let redeliveryReason: String? = lock.withLock {
+            if let reason = context.redeliveryReason { context.batchReason = reason }
+            return context.redeliveryReason
+        }
+        if redeliveryReason != nil {
             // A produced record was not stored, or the delivery timed out: send all of it round again.
             retries = Array(0..<context.count)
-            lock.withLock { context.batchReason = redeliveryReason }
         } else {
             for index in 0..<context.count {
                 switch Int32(context.results[index]) {
@@ -585,7 +587,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
 
         let maxAttempts = UInt32(max(1, settings.retry.maxAttempts))
         let attempt = context.attempt
-        let (retry, exhaustedPolicy, wake): (BatchContext?, FailurePolicy?, Bool) = lock.withLock {
+        let (retry, exhaustedPolicy, wake, inFlightNow): (BatchContext?, FailurePolicy?, Bool, Int) = lock.withLock {
             batches[context.id] = nil
             let lane = context.lane
             for position in deadLetters.indices where deadLetters[position].reason.isEmpty {
@@ -624,7 +626,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             }
             deadLettered += deadLetters.count
             let wake = backpressurePaused && inFlight <= settings.maxInFlight / 2
-            return (retry, exhaustedPolicy, wake)
+            return (retry, exhaustedPolicy, wake, inFlight)
         }
         metrics.recordsProcessed.increment(by: finished)
         if exhaustedPolicy == .pause {
@@ -651,7 +653,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             }
         }
         if wake { lock.withLock { consumer }?.wakeUp() }
-        metrics.inFlight.record(lock.withLock { inFlight })
+        metrics.inFlight.record(inFlightNow)
     }
 
     /// Produces message `index` of `context` to the dead-letter topic; its

@@ -23,7 +23,7 @@ enum HostServicesTable {
                     for index in 0..<headerCount {
                         let header = headers[index]
                         copiedHeaders.append(.init(
-                            name: HeaderName.text(header.name, header.name_len),
+                            name: HostServicesTable.text(header.name, header.name_len),
                             value: HostServicesTable.bytes(header.value, header.value_len) ?? []))
                     }
                 }
@@ -72,9 +72,5 @@ enum HostServicesTable {
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
         guard let pointer else { return nil }
         return Array(UnsafeBufferPointer(start: pointer, count: length))
-    }
-
-    private enum HeaderName {
-        static func text(_ pointer: UnsafePointer<CChar>?, _ length: Int) -> String { HostServicesTable.text(pointer, length) }
     }
 }

@@ -96,10 +96,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 continue
             }
             do {
-                let runner = try AgentRunner(
-                    image: image, settings: settings, hostGroup: configuration.group, transport: transport,
-                    pool: pool, commitInterval: configuration.commitInterval,
-                    drainTimeout: configuration.shutdownTimeout, logger: logger)
+                let runner = try makeRunner(image, settings)
                 try runner.start()
                 started.append(runner)
             } catch let refusal as PluginRefusal {
@@ -279,10 +276,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         // New agent, or new settings: create the new runner first, then swap.
         let next: AgentRunner
         do {
-            next = try AgentRunner(
-                image: image, settings: settings, hostGroup: configuration.group, transport: transport,
-                pool: pool, commitInterval: configuration.commitInterval,
-                drainTimeout: configuration.shutdownTimeout, logger: logger)
+            next = try makeRunner(image, settings)
         } catch {
             return event(image.name, .refused("\(error)"))
         }
@@ -302,6 +296,14 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             agentsByFile[base] = next.name
         }
         return current == nil ? event(next.name, .started) : event(next.name, .upgraded, pause: ConditionLock.monotonicNow() - started)
+    }
+
+    /// A runner for `image` with the host's shared pool, transport and timings.
+    private func makeRunner(_ image: PluginImage, _ settings: AgentSettings) throws -> AgentRunner {
+        try AgentRunner(
+            image: image, settings: settings, hostGroup: configuration.group, transport: transport,
+            pool: pool, commitInterval: configuration.commitInterval,
+            drainTimeout: configuration.shutdownTimeout, logger: logger)
     }
 
     static func baseName(_ path: String) -> String {

@@ -88,12 +88,9 @@ final class MemoryConsumer: RecordConsumer, @unchecked Sendable {
 
     /// First poll: every partition of every topic, from the committed offsets.
     private func assignAll() {
-        let (partitions, starts): ([TopicPartition], [TopicPartition: Int64]) = broker.lock.withLock {
-            let partitions = topics.flatMap { broker.partitionsLocked(of: $0) }
-            return (partitions, [:])
-        }
+        let partitions = broker.lock.withLock { topics.flatMap { broker.partitionsLocked(of: $0) } }
         let committed = broker.committed(group: group, partitions)
-        var startOffsets = starts
+        var startOffsets: [TopicPartition: Int64] = [:]
         for partition in partitions { startOffsets[partition] = committed[partition] ?? 0 }
         broker.lock.withLock {
             assignment = partitions
