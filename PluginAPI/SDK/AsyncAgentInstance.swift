@@ -3,22 +3,7 @@ import Foundation
 
 /// Dispatches the C hooks to an ``Agent``: every batch is answered PENDING
 /// and handled by one task, after the previous batch of its partition.
-final class AsyncAgentInstance<A: Agent>: AgentInstance, @unchecked Sendable {
-    let agent: A
-
-    init(agent: A, host: HostServices) {
-        self.agent = agent
-        super.init(host: host)
-    }
-
-    override func openPartition(topic: String, partition: Int32) throws -> AnyObject? {
-        try agent.openPartition(topic: topic, partition: partition)
-    }
-
-    override func closePartition(topic: String, partition: Int32, state: AnyObject?) {
-        agent.closePartition(topic: topic, partition: partition, state: state as? A.PartitionState)
-    }
-
+final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Sendable {
     override func flushAgent() throws {
         let agent = agent
         try runBlocking { try await agent.flush() }
@@ -56,16 +41,7 @@ final class AsyncAgentInstance<A: Agent>: AgentInstance, @unchecked Sendable {
                 pending.fail(reason: error.reason)
                 return
             }
-            switch outcome {
-            case .ok: batch.setResult(.ok, at: index)
-            case .skip: batch.setResult(.skip, at: index)
-            case .retry(let reason):
-                batch.setResult(.retry, at: index)
-                host.setError(batchID: batch.id, index: index, reason: reason)
-            case .deadLetter(let reason):
-                batch.setResult(.deadLetter, at: index)
-                host.setError(batchID: batch.id, index: index, reason: reason)
-            }
+            batch.setOutcome(outcome, at: index, host: host)
         }
         pending.complete()
     }

@@ -1,22 +1,7 @@
 import CSluicePlugin
 
 /// Dispatches the C hooks to a ``BatchAgent``.
-final class BatchAgentInstance<A: BatchAgent>: AgentInstance, @unchecked Sendable {
-    let agent: A
-
-    init(agent: A, host: HostServices) {
-        self.agent = agent
-        super.init(host: host)
-    }
-
-    override func openPartition(topic: String, partition: Int32) throws -> AnyObject? {
-        try agent.openPartition(topic: topic, partition: partition)
-    }
-
-    override func closePartition(topic: String, partition: Int32, state: AnyObject?) {
-        agent.closePartition(topic: topic, partition: partition, state: state as? A.PartitionState)
-    }
-
+final class BatchAgentInstance<A: BatchAgent>: TypedAgentInstance<A>, @unchecked Sendable {
     override func flushAgent() throws { try agent.flush() }
 
     override func onBatch(_ batch: BorrowedBatch) -> Int32 {
@@ -38,18 +23,7 @@ final class BatchAgentInstance<A: BatchAgent>: AgentInstance, @unchecked Sendabl
             host.setError(batchID: batch.id, index: nil, reason: fatal.reason)
             return Int32(SLUICE_BATCH_FATAL.rawValue)
         case .success(let outcome):
-            for index in 0..<batch.count {
-                switch outcome {
-                case .ok: batch.setResult(.ok, at: index)
-                case .skip: batch.setResult(.skip, at: index)
-                case .retry(let reason):
-                    batch.setResult(.retry, at: index)
-                    host.setError(batchID: batch.id, index: index, reason: reason)
-                case .deadLetter(let reason):
-                    batch.setResult(.deadLetter, at: index)
-                    host.setError(batchID: batch.id, index: index, reason: reason)
-                }
-            }
+            for index in 0..<batch.count { batch.setOutcome(outcome, at: index, host: host) }
             return Int32(SLUICE_BATCH_DONE.rawValue)
         }
     }

@@ -26,6 +26,21 @@ struct BorrowedBatch: @unchecked Sendable {
         raw.pointee.results[index] = result.rawValue
     }
 
+    /// Writes an agent's outcome as the message's result, and its reason, if
+    /// any, into the host's error slot for the message.
+    func setOutcome(_ outcome: Outcome, at index: Int, host: HostServices) {
+        switch outcome {
+        case .ok: setResult(.ok, at: index)
+        case .skip: setResult(.skip, at: index)
+        case .retry(let reason):
+            setResult(.retry, at: index)
+            host.setError(batchID: id, index: index, reason: reason)
+        case .deadLetter(let reason):
+            setResult(.deadLetter, at: index)
+            host.setError(batchID: id, index: index, reason: reason)
+        }
+    }
+
     /// The SDK's per-partition record, when the host called `open` for the partition.
     var slot: PartitionSlot? {
         raw.pointee.partition_state.map { Unmanaged<PartitionSlot>.fromOpaque($0).takeUnretainedValue() }
