@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "CSluicePlugin",
                 "CRdKafka",
+                "SluicePluginKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,9 +128,17 @@ let package = Package(
             path: "Plugins/Shared/HTTPClient",
             swiftSettings: strictConcurrency
         ),
+        /// What the plugins (and the host) share beyond the SDK: JSON that
+        /// keeps numbers as written (borrowed and owned forms), JSON quoting,
+        /// exact ISO-8601 instants. No dependencies, so every plugin can link it.
+        .target(
+            name: "SluicePluginKit",
+            path: "Plugins/Shared/PluginKit",
+            swiftSettings: strictConcurrency
+        ),
         .target(
             name: "SluiceRedisPlugin",
-            dependencies: ["SluiceSDK", "CHiredis"],
+            dependencies: ["SluiceSDK", "SluicePluginKit", "CHiredis"],
             path: "Plugins/redis",
             exclude: ["README.md"],
             swiftSettings: strictConcurrency
@@ -143,7 +152,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceInfluxDBPlugin",
-            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
             path: "Plugins/influxdb",
             exclude: ["README.md", "Entry"],
             swiftSettings: strictConcurrency
@@ -228,8 +237,14 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
         .testTarget(
+            name: "PluginKitTests",
+            dependencies: ["SluicePluginKit"],
+            path: "Tests/PluginKitTests",
+            swiftSettings: strictConcurrency
+        ),
+        .testTarget(
             name: "RedisPluginTests",
-            dependencies: ["SluiceHost", "CHiredis", "TestSupport"],
+            dependencies: ["SluiceHost", "SluicePluginKit", "CHiredis", "TestSupport"],
             path: "Tests/RedisPluginTests",
             swiftSettings: strictConcurrency
         ),
@@ -241,7 +256,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfluxDBPluginTests",
-            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "SluiceHTTPClient", "TestSupport"],
+            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "SluicePluginKit", "SluiceHTTPClient", "TestSupport"],
             path: "Tests/InfluxDBPluginTests",
             swiftSettings: strictConcurrency
         ),

@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// Sets one field in an order's JSON text while keeping everything else as
 /// it was written: the field is appended before the closing brace, so prices,
 /// ids and key order pass through byte for byte. Only when the order already

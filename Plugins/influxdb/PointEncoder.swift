@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// Turns a record (a JSON object) into one line of line protocol, following
 /// the write-mode settings: measurement, tag fields, value fields, time.
 public struct PointEncoder: Sendable {

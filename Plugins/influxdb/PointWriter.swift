@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTPClient
+import SluicePluginKit
 import SluiceSDK
 
 /// Write mode: records become line-protocol points, buffered across batches
@@ -68,9 +69,9 @@ final class PointWriter: @unchecked Sendable {
             let message = batch[index]
             guard let value = message.value else { batch.skip(at: index); continue } // a tombstone has no point
             do {
-                let record = try JSONParser.parse(value)
+                let record = try JSONValue.parse(value)
                 lines.append((index, try encoder.line(for: record, recordTimestampMilliseconds: message.timestampMilliseconds)))
-            } catch let error as JSONParser.Failure {
+            } catch let error as JSONSyntaxError {
                 batch.deadLetter(at: index, reason: "invalid JSON value: \(error)")
             } catch {
                 rejected.add()
@@ -138,7 +139,7 @@ final class PointWriter: @unchecked Sendable {
             }
             guard points.count > 1 else {
                 rejected.add()
-                let detail = (try? JSONParser.parse(response.body))?["error"]?.stringValue ?? reason
+                let detail = (try? JSONValue.parse(response.body))?["error"]?.stringValue ?? reason
                 points[0].tracker.deadLetter(points[0].index, reason: "InfluxDB refused the point: \(detail)")
                 return
             }

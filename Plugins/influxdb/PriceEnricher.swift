@@ -1,4 +1,5 @@
 import SluiceHTTPClient
+import SluicePluginKit
 import SluiceSDK
 
 /// Enrich mode: for each order, the market price of its symbol at or before
@@ -45,7 +46,7 @@ final class PriceEnricher: Sendable {
             guard let value = message.value else { batch.skip(at: index); continue } // a tombstone is no order
             let bytes = Array(value)
             let parsed: JSONValue
-            do { parsed = try JSONParser.parse(bytes) } catch {
+            do { parsed = try JSONValue.parse(bytes) } catch {
                 batch.deadLetter(at: index, reason: "invalid JSON value: \(error)")
                 continue
             }

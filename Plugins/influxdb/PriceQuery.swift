@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// The price lookups of one batch as one InfluxQL request: one `SELECT last(…)`
 /// statement per distinct (symbol, time), separated by `;`, with the symbol
 /// and the time as bound parameters (`$symbol0`, `$time0`, …), never pasted

@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// InfluxDB's answer to a ``PriceQuery``: for each statement, the price found
 /// (the JSON value exactly as InfluxDB wrote it), none, or an error.
 public struct PriceQueryResponse: Sendable {
@@ -25,7 +27,7 @@ public struct PriceQueryResponse: Sendable {
     /// with InfluxDB's message.
     public init(body: [UInt8], statementCount: Int) throws(Malformed) {
         let root: JSONValue
-        do { root = try JSONParser.parse(body) } catch {
+        do { root = try JSONValue.parse(body) } catch {
             throw Malformed(description: "the /query response is not JSON (\(error))")
         }
         if let error = root["error"]?.stringValue { throw Malformed(description: "InfluxDB: \(error)") }

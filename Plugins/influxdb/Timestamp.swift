@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// An instant as nanoseconds since the Unix epoch: InfluxDB's own resolution
 /// and range (1677-09-21 to 2262-04-11). Parsing and formatting are exact
 /// (no trip through `Double`), so an order at `…:30.000000001Z` is not
@@ -19,64 +21,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// (space instead of `T`), `…+0200`. A missing offset is refused: an order
     /// time without a zone is ambiguous. Nil when malformed or out of range.
     public init?(rfc3339 text: String) {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func digits(_ count: Int) -> Int64? {
-            guard index + count <= bytes.count else { return nil }
-            var value: Int64 = 0
-            for offset in 0..<count {
-                let byte = bytes[index + offset]
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int64(byte - 0x30)
-            }
-            index += count
-            return value
-        }
-        func expect(_ characters: String) -> Bool {
-            guard index < bytes.count, characters.utf8.contains(bytes[index]) else { return false }
-            index += 1
-            return true
-        }
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2),
-              expect("Tt "), let hour = digits(2), expect(":"), let minute = digits(2), expect(":"),
-              let second = digits(2) else { return nil }
-        guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 61 else { return nil }
-        var fraction: Int64 = 0
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
-            index += 1
-            var scale: Int64 = 100_000_000
-            var count = 0
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-                // Digits past nanoseconds are truncated, as InfluxDB does.
-                fraction += Int64(bytes[index] - 0x30) * scale
-                scale /= 10
-                index += 1
-                count += 1
-            }
-            guard count > 0 else { return nil }
-        }
-        guard index < bytes.count else { return nil }
-        var offsetSeconds: Int64 = 0
-        if expect("Zz") {
-            offsetSeconds = 0
-        } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-            let negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
-            guard let offsetHours = digits(2) else { return nil }
-            _ = expect(":")
-            guard let offsetMinutes = digits(2), offsetHours < 24, offsetMinutes < 60 else { return nil }
-            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (negative ? -1 : 1)
-        } else {
-            return nil
-        }
-        guard index == bytes.count else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard let instant = ISO8601Instant(text, form: .rfc3339) else { return nil }
+        let (scaled, overflow) = instant.seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
-        let (total, overflow2) = scaled.addingReportingOverflow(fraction)
-        guard !overflow2 else { return nil }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(instant.nanoseconds)
+        guard !overflowAgain else { return nil }
         nanoseconds = total
     }
 
@@ -87,7 +36,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         var days = nanoseconds / perDay
         var rest = nanoseconds % perDay
         if rest < 0 { rest += perDay; days -= 1 }
-        let (year, month, day) = Self.civilFromDays(days)
+        let (year, month, day) = CivilCalendar.date(days: days)
         let secondsOfDay = rest / 1_000_000_000
         let fraction = rest % 1_000_000_000
         func pad(_ value: Int64, _ width: Int) -> String {
@@ -116,37 +65,5 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let (product, overflow) = value.multipliedReportingOverflow(by: precision.nanosecondsPerUnit)
         guard !overflow else { return nil }
         nanoseconds = product
-    }
-
-    private static func isLeap(_ year: Int64) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,9 +1,11 @@
+import SluicePluginKit
+
 /// One record as templates see it: borrowed key and value bytes, and the
 /// value's JSON, parsed on first use and at most once.
 struct RecordView {
     let key: UnsafeRawBufferPointer?
     let value: UnsafeRawBufferPointer?
-    private var document: JSONValue?
+    private var document: JSONNode?
 
     init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
         self.key = key
@@ -48,7 +50,7 @@ struct RecordView {
         }
     }
 
-    private mutating func parsedDocument(_ value: UnsafeRawBufferPointer) throws(RenderFailure) -> JSONValue {
+    private mutating func parsedDocument(_ value: UnsafeRawBufferPointer) throws(RenderFailure) -> JSONNode {
         if let document { return document }
         do {
             let parsed = try JSONParser.parse(value)
@@ -60,7 +62,7 @@ struct RecordView {
     }
 
     /// Renders a JSON value found at a field.
-    private func convert(_ node: JSONValue, _ placeholder: Placeholder, source: UnsafeRawBufferPointer,
+    private func convert(_ node: JSONNode, _ placeholder: Placeholder, source: UnsafeRawBufferPointer,
                          into output: inout [UInt8]) throws(RenderFailure) {
         let label = "field '\(placeholder.name)'"
         switch node {
@@ -117,7 +119,7 @@ struct RecordView {
             }
             output.append(contentsOf: text)
         case .epoch, .epochMilliseconds:
-            guard let instant = ISO8601Timestamp(text) else {
+            guard let instant = ISO8601Instant(text) else {
                 throw RenderFailure(reason: "\(label): \(quoted(text)) is not an ISO-8601 timestamp")
             }
             let rendered = conversion == .epoch ? instant.epochSecondsText : String(instant.epochMilliseconds)

@@ -1,3 +1,4 @@
+import SluicePluginKit
 import SluiceSDK
 
 /// Where the Redis server is: `redis://[[user]:password@]host[:port][/db]`.

@@ -1,8 +1,9 @@
 import Foundation
 import SluiceHost
 import SluiceInfluxDBPlugin
-import Testing
+import SluicePluginKit
 import TestSupport
+import Testing
 
 /// Enrich mode against the real influxd: orders get the price at or before their time.
 @Suite("Enrich mode (influxd)", .serialized, .timeLimit(.minutes(3)))

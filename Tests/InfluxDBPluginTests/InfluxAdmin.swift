@@ -1,6 +1,7 @@
 import Foundation
 import SluiceHTTPClient
 import SluiceInfluxDBPlugin
+import SluicePluginKit
 import TestSupport
 
 /// Test-side access to an influxd: create and drop databases, write seed
@@ -44,7 +45,7 @@ struct InfluxAdmin {
                                                headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
                                                body: Array(body.utf8)))
         guard response.status == 200 else { throw HarnessError("query: HTTP \(response.status) \(response.bodyText)") }
-        let root = try JSONParser.parse(response.body)
+        let root = try JSONValue.parse(response.body)
         guard case .array(let results)? = root["results"], let first = results.first else { throw HarnessError("no results: \(response.bodyText)") }
         if let error = first["error"]?.stringValue { throw HarnessError("InfluxQL: \(error)") }
         guard case .array(let series)? = first["series"] else { return [] }

@@ -1,4 +1,5 @@
 import SluiceInfluxDBPlugin
+import SluicePluginKit
 import Testing
 
 /// Setting `market_price` in an order keeps the rest of it as written.
@@ -6,7 +7,7 @@ import Testing
 struct OrderEnrichmentTests {
     private func set(_ json: String, _ value: JSONValue) throws -> String {
         let bytes = Array(json.utf8)
-        return String(decoding: OrderEnrichment.setting("market_price", to: value, in: bytes, parsed: try JSONParser.parse(bytes)), as: UTF8.self)
+        return String(decoding: OrderEnrichment.setting("market_price", to: value, in: bytes, parsed: try JSONValue.parse(bytes)), as: UTF8.self)
     }
 
     @Test("appended before the closing brace, the original bytes untouched")

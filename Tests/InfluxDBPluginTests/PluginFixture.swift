@@ -1,6 +1,7 @@
 import Foundation
 import SluiceHost
 import SluiceInfluxDBPlugin
+import SluicePluginKit
 import TestSupport
 
 /// The built influxdb plugin in a host on memory://, with a sidecar.
@@ -33,7 +34,7 @@ enum PluginFixture {
     static func values(_ harness: HostHarness, _ topic: String) throws -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for (_, record) in harness.records(topic) {
-            out[record.keyText ?? ""] = try JSONParser.parse(record.value ?? [])
+            out[record.keyText ?? ""] = try JSONValue.parse(record.value ?? [])
         }
         return out
     }

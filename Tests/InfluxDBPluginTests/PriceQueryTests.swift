@@ -1,4 +1,5 @@
 import SluiceInfluxDBPlugin
+import SluicePluginKit
 import Testing
 
 /// The enrich query: identifiers quoted, message values only as bound parameters.
@@ -25,7 +26,7 @@ struct PriceQueryTests {
         var query = PriceQuery(measurement: "marketdata", field: "price", tag: "symbol")
         let time = try #require(Timestamp(rfc3339: "2023-11-14T22:13:20.000000001Z"))
         for symbol in hostile { _ = query.add(.init(symbol: symbol, time: time)) }
-        let parsed = try JSONParser.parse(query.parameters)
+        let parsed = try JSONValue.parse(query.parameters)
         for (index, symbol) in hostile.enumerated() {
             #expect(parsed["symbol\(index)"] == .string(symbol))
             #expect(parsed["time\(index)"] == .string("2023-11-14T22:13:20.000000001Z"))

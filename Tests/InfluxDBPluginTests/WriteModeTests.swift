@@ -1,8 +1,9 @@
 import Foundation
 import SluiceHost
 import SluiceInfluxDBPlugin
-import Testing
+import SluicePluginKit
 import TestSupport
+import Testing
 
 /// Write mode against the real influxd: records become points, read back equal.
 @Suite("Write mode (influxd)", .serialized, .timeLimit(.minutes(5)))

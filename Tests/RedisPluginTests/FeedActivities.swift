@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHost
+import SluicePluginKit
 import TestSupport
 
 /// Faust's feed activities `{"user": …, "message": …, "timestamp": ISO-8601}`,
@@ -66,16 +67,7 @@ struct FeedActivities {
         let local = seconds + offsetHours * 3600
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = local - days * 86_400
-        // Days → civil date (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilCalendar.date(days: days)
         return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day,
                       secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }

@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 extension AgentSettings {
     /// The settings for logs, as sidecar text: secret-looking keys of the
     /// plugin's `config` replaced by `"<redacted>"`. Without secrets the text

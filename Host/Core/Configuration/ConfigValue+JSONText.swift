@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 extension ConfigValue {
     /// Compact JSON text (no spaces), object keys sorted by their UTF-8 bytes so
     /// the same tree always gives the same text; strings escaped per RFC 8259

@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// A configuration problem, precise enough to fix without reading the code:
 /// which file, which key, what was expected, and what was found.
 ///

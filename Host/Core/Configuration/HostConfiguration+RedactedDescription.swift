@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 extension HostConfiguration {
     /// The configuration for logs, as sluice.yaml text: secrets (kafka
     /// properties that look secret, the admin token, secret-looking keys of

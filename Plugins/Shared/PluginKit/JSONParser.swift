@@ -1,22 +1,20 @@
-/// A malformed JSON text, with where and why.
-struct JSONSyntaxError: Error, CustomStringConvertible {
-    let offset: Int
-    let expected: String
-    var description: String { "malformed JSON at byte \(offset): expected \(expected)" }
-}
+/// A validating JSON parser (RFC 8259) over borrowed bytes. It produces a
+/// ``JSONNode`` tree of byte ranges; ``JSONValue/parse(_:)`` builds the owned form.
+///
+/// Written here because Foundation's parser cannot tell `true` from `1` on
+/// Linux, rewrites numbers (`1.10` → `1.1`, large integers through `Double`)
+/// and copies every string; plugins need numbers exactly as written.
+public struct JSONParser {
+    /// Nesting deeper than this is refused: a hostile record must not overflow the stack.
+    public static let maximumDepth = 128
 
-/// A validating JSON parser over borrowed bytes (RFC 8259).
-struct JSONParser {
-    /// Nesting deeper than this is refused rather than risking the stack.
-    static let maximumDepth = 64
-
-    let bytes: UnsafeRawBufferPointer
+    private let bytes: UnsafeRawBufferPointer
     private var position = 0
 
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    /// Parses the whole text as one value.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue {
+    /// Parses the whole text (surrounding whitespace allowed) as one value.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -33,7 +31,7 @@ struct JSONParser {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONNode {
         guard depth < Self.maximumDepth else { throw error("at most \(Self.maximumDepth) levels of nesting") }
         guard let byte = current else { throw error("a value") }
         switch byte {
@@ -59,10 +57,10 @@ struct JSONParser {
         position += text.count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONNode {
         let start = position
         position += 1
-        var members: [(key: [UInt8], value: JSONValue)] = []
+        var members: [(key: [UInt8], value: JSONNode)] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") { position += 1; return .object(members, source: start..<position) }
         while true {
@@ -82,10 +80,10 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONNode {
         let start = position
         position += 1
-        var elements: [JSONValue] = []
+        var elements: [JSONNode] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") { position += 1; return .array(elements, source: start..<position) }
         while true {
@@ -100,7 +98,8 @@ struct JSONParser {
 
     /// Scans a string starting at its opening quote; returns the range between
     /// the quotes and whether it holds escapes. Checks escapes and control
-    /// characters (UTF-8 validity is left to Redis, which stores bytes).
+    /// characters; UTF-8 validity is left to the user of the text (Redis
+    /// stores bytes; ``JSONValue`` repairs invalid sequences to U+FFFD).
     private mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
         position += 1
         let start = position

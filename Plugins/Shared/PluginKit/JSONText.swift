@@ -1,11 +1,12 @@
-/// JSON text fragments per RFC 8259, shared by `ConfigValue.jsonText`, the
-/// redacted descriptions (JSON strings are valid YAML double-quoted scalars)
-/// and the quoting of found values in errors.
-enum JSONText {
+/// JSON text fragments per RFC 8259, for everything that writes JSON by hand:
+/// the host's configuration texts (JSON strings are also valid YAML
+/// double-quoted scalars), error messages quoting found values, and the
+/// plugins' request bodies.
+public enum JSONText {
     /// `text` as a JSON string literal: quotes, backslashes and every control
     /// character (U+0000–U+001F, U+007F) escaped, plus U+2028/U+2029 so the
     /// text is also safe inside JavaScript; other Unicode stays as UTF-8.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         result.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -28,7 +29,7 @@ enum JSONText {
 
     /// A JSON number for `value`: the shortest text that reads back to the same
     /// double; `null` for NaN and infinities, which JSON cannot express.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         return "\(value)"
     }

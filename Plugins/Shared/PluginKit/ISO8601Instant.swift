@@ -1,29 +1,44 @@
 /// An instant parsed from ISO-8601 text, kept as whole seconds since the
-/// epoch plus nanoseconds, so a score or millisecond value is exact.
-///
-/// Accepted: `YYYY-MM-DD`, optionally followed by `T` (or a space) and
-/// `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fraction` (up to 9 digits; more are
-/// truncated), then `Z`, `±hh:mm`, `±hhmm`, `±hh`, or nothing (read as UTC).
-struct ISO8601Timestamp: Equatable {
-    /// Seconds since 1970-01-01T00:00:00Z (floor).
-    let seconds: Int64
-    /// 0 ..< 1_000_000_000.
-    let nanoseconds: Int64
+/// epoch plus nanoseconds, so a score, a millisecond value or a nanosecond
+/// timestamp is exact (no trip through `Double`).
+public struct ISO8601Instant: Sendable, Hashable {
+    /// How much of ISO 8601 a parse accepts.
+    public enum Form: Sendable {
+        /// `YYYY-MM-DD`, optionally followed by `T` (or a space) and `hh:mm`,
+        /// `hh:mm:ss` or `hh:mm:ss.fraction`, then `Z`, `±hh:mm`, `±hhmm`,
+        /// `±hh`, or nothing (read as UTC).
+        case lenient
+        /// RFC 3339 date-times only: seconds and a zone are required, since a
+        /// time without a zone is ambiguous (`2024-03-01T12:30:00Z`,
+        /// `2024-03-01 12:30:00.5+02:00`).
+        case rfc3339
+    }
 
-    /// Parses `text`; nil when it is not an ISO-8601 timestamp.
-    init?(_ text: UnsafeRawBufferPointer) {
+    /// Seconds since 1970-01-01T00:00:00Z (floor).
+    public let seconds: Int64
+    /// 0 ..< 1_000_000_000. A fraction finer than nanoseconds is truncated.
+    public let nanoseconds: Int64
+
+    /// Parses UTF-8 text; nil when it is not an instant of `form`. A leap
+    /// second (`:60`) is read as the start of the next second.
+    public init?(_ text: UnsafeRawBufferPointer, form: Form = .lenient) {
         var reader = DigitReader(bytes: text)
         guard let year = reader.number(digits: 4), reader.skip("-"),
               let month = reader.number(digits: 2), reader.skip("-"),
               let day = reader.number(digits: 2),
-              (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+              (1...12).contains(month), (1...CivilCalendar.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         var hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, nanos: Int64 = 0, offset: Int64 = 0
-        if reader.skip("T") || reader.skip("t") || reader.skip(" ") {
+        let hasTime = reader.skip("T") || reader.skip("t") || reader.skip(" ")
+        guard hasTime || form == .lenient else { return nil }
+        if hasTime {
             guard let h = reader.number(digits: 2), reader.skip(":"), let m = reader.number(digits: 2),
                   h <= 23, m <= 59 else { return nil }
             hour = h
             minute = m
-            if reader.skip(":") {
+            let hasSeconds = reader.skip(":")
+            guard hasSeconds || form == .lenient else { return nil }
+            if hasSeconds {
                 // 60 is a leap second; it is read as the next second's start.
                 guard let s = reader.number(digits: 2), s <= 60 else { return nil }
                 second = s
@@ -39,6 +54,8 @@ struct ISO8601Timestamp: Equatable {
             }
             if reader.skip("Z") || reader.skip("z") {
                 offset = 0
+            } else if form == .rfc3339, !reader.atSign {
+                return nil
             } else if let sign: Int64 = reader.skip("+") ? 1 : (reader.skip("-") ? -1 : nil) {
                 guard let oh = reader.number(digits: 2), oh <= 23 else { return nil }
                 var om: Int64 = 0
@@ -53,13 +70,20 @@ struct ISO8601Timestamp: Equatable {
             }
         }
         guard reader.atEnd else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         nanoseconds = nanos
     }
 
+    /// Parses `text` (see the byte-buffer initialiser).
+    public init?(_ text: String, form: Form = .lenient) {
+        var text = text
+        guard let instant = text.withUTF8({ ISO8601Instant(UnsafeRawBufferPointer($0), form: form) }) else { return nil }
+        self = instant
+    }
+
     /// Epoch seconds as decimal text: `1558446912.123`, or `1558446912` when whole.
-    var epochSecondsText: String {
+    public var epochSecondsText: String {
         guard nanoseconds != 0 else { return String(seconds) }
         // seconds is the floor: -0.5 s is seconds -1, nanoseconds 500_000_000.
         let negative = seconds < 0
@@ -72,27 +96,7 @@ struct ISO8601Timestamp: Equatable {
     }
 
     /// Epoch milliseconds (floor).
-    var epochMilliseconds: Int64 { seconds * 1000 + nanoseconds / 1_000_000 }
-
-    private static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    public var epochMilliseconds: Int64 { seconds * 1000 + nanoseconds / 1_000_000 }
 }
 
 /// Reads fixed-width digits and punctuation from bytes.
@@ -101,6 +105,9 @@ private struct DigitReader {
     var position = 0
 
     var atEnd: Bool { position == bytes.count }
+
+    /// Whether the next byte is `+` or `-`.
+    var atSign: Bool { position < bytes.count && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")) }
 
     mutating func digit() -> Int64? {
         guard position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 else { return nil }

@@ -1,7 +1,7 @@
 /// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-enum JSONNumberGrammar {
+public enum JSONNumberGrammar {
     /// Advances `position` over a number; false (position unspecified) if none.
-    static func scan(_ bytes: UnsafeRawBufferPointer, from position: inout Int) -> Bool {
+    public static func scan(_ bytes: UnsafeRawBufferPointer, from position: inout Int) -> Bool {
         func digit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= 0x30 && bytes[index] <= 0x39 }
         if position < bytes.count && bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard digit(position) else { return false }
@@ -21,7 +21,7 @@ enum JSONNumberGrammar {
     }
 
     /// Whether all of `bytes` is one JSON number.
-    static func isNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func isNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var position = 0
         return scan(bytes, from: &position) && position == bytes.count
     }

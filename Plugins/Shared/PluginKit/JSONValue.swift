@@ -1,6 +1,7 @@
-/// A parsed JSON value that keeps numbers as the text they were written as,
-/// so a price or a quantity passes through without a round trip via `Double`
-/// (and so an integer can be told from a float, which line protocol cares about).
+/// A parsed JSON value that owns its text and keeps numbers as the text they
+/// were written as, so a price or a quantity passes through without a round
+/// trip via `Double` (and an integer can be told from a float, which line
+/// protocol cares about). ``JSONNode`` is the borrowed, copy-free form.
 public enum JSONValue: Sendable, Equatable {
     /// A string, unescaped.
     case string(String)
@@ -14,6 +15,37 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     /// An object, members in source order (a repeated key keeps every occurrence).
     case object([(key: String, value: JSONValue)])
+
+    /// Parses one JSON text (surrounding whitespace allowed, nothing else).
+    public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(JSONSyntaxError) -> JSONValue
+    where Bytes.Element == UInt8 {
+        // withUnsafeBytes rethrows untyped errors: carry the outcome out as a value.
+        let outcome: Result<JSONValue, JSONSyntaxError> = Array(bytes).withUnsafeBytes { buffer in
+            Result { () throws(JSONSyntaxError) in JSONValue(try JSONParser.parse(buffer), in: buffer) }
+        }
+        return try outcome.get()
+    }
+
+    /// Parses UTF-8 text.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    /// The owned copy of `node`, a node parsed from `bytes`. Invalid UTF-8
+    /// inside strings becomes U+FFFD.
+    public init(_ node: JSONNode, in bytes: UnsafeRawBufferPointer) {
+        switch node {
+        case .string(let range, let escaped):
+            let content = escaped ? JSONStrings.unescape(bytes, range) : Array(bytes[range])
+            self = .string(String(decoding: content, as: UTF8.self))
+        case .number(let range): self = .number(String(decoding: bytes[range], as: UTF8.self))
+        case .bool(let flag): self = .bool(flag)
+        case .null: self = .null
+        case .array(let elements, _): self = .array(elements.map { JSONValue($0, in: bytes) })
+        case .object(let members, _):
+            self = .object(members.map { (String(decoding: $0.key, as: UTF8.self), JSONValue($0.value, in: bytes)) })
+        }
+    }
 
     /// The member `key` of an object (the last occurrence, as most parsers do), or nil.
     public subscript(key: String) -> JSONValue? {
@@ -80,26 +112,8 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-        return out
-    }
+    /// `text` as a JSON string literal (see ``JSONText/quoted(_:)``).
+    public static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {

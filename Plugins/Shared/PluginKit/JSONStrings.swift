@@ -1,7 +1,7 @@
 /// Decoding of JSON string escapes.
-enum JSONStrings {
+public enum JSONStrings {
     /// The value of a hex digit, or nil.
-    static func hexValue(_ byte: UInt8) -> UInt32? {
+    public static func hexValue(_ byte: UInt8) -> UInt32? {
         switch byte {
         case 0x30...0x39: UInt32(byte - 0x30)
         case 0x41...0x46: UInt32(byte - 0x41 + 10)
@@ -11,7 +11,7 @@ enum JSONStrings {
     }
 
     /// The UTF-8 bytes of an escaped string's content (already validated by the parser).
-    static func unescape(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> [UInt8] {
+    public static func unescape(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(range.count)
         appendUnescaped(bytes, range, to: &output)
@@ -19,7 +19,7 @@ enum JSONStrings {
     }
 
     /// Appends the decoded content of a string to `output`.
-    static func appendUnescaped(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, to output: inout [UInt8]) {
+    public static func appendUnescaped(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, to output: inout [UInt8]) {
         var index = range.lowerBound
         func hex4(_ at: Int) -> UInt32? {
             guard at + 4 <= range.upperBound else { return nil }
