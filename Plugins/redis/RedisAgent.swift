@@ -94,7 +94,12 @@ struct RedisAgent: BatchAgent {
                 answered += 1
                 if case .error(let text) = reply, batch.result(at: command.message) == .ok {
                     errorReplies.add()
-                    batch.deadLetter(at: command.message, reason: "redis replied to \(command.name): \(text)")
+                    let reason = "redis replied to \(command.name): \(text)"
+                    if TransientErrorReply.matches(text) {
+                        batch.retry(at: command.message, reason: reason)
+                    } else {
+                        batch.deadLetter(at: command.message, reason: reason)
+                    }
                 }
             }
         } catch {

@@ -46,7 +46,7 @@ struct OutageTests {
         #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
         let status = try RedisPluginRun.status(runtime)
         #expect(status.deadLettered == 0, "\(status.lastError ?? "")")
-        #expect(harness.count("redis.dlq") == 0)
+        #expect(harness.count("redis.dlq") == 0, "dead letters: \(RedisPluginRun.deadLetterReasons(harness))")
         let client = try RedisTestClient(port: server.port)
         try RedisPluginRun.expectSets(client, prefix: "", activities.expected(0..<20_000))
     }
@@ -75,7 +75,7 @@ struct OutageTests {
         #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
         let status = try RedisPluginRun.status(runtime)
         #expect(status.deadLettered == 0, "\(status.lastError ?? "")")
-        #expect(harness.count("redis.dlq") == 0)
+        #expect(harness.count("redis.dlq") == 0, "dead letters: \(RedisPluginRun.deadLetterReasons(harness))")
         let client = try RedisTestClient(port: server.port)
         try RedisPluginRun.expectSets(client, prefix: "", activities.expected(0..<20_000))
     }

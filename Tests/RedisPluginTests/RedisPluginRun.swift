@@ -41,6 +41,11 @@ enum RedisPluginRun {
         }
     }
 
+    /// The distinct reasons of the records in `redis.dlq`, for failure messages.
+    static func deadLetterReasons(_ harness: HostHarness) -> Set<String> {
+        Set(harness.records("redis.dlq").map { $0.record.header("sluice.error") ?? "no reason header" })
+    }
+
     /// Checks that every user's sorted set (under `prefix`) holds exactly the
     /// expected members and scores.
     static func expectSets(_ client: RedisTestClient, prefix: String, _ expected: [String: [String: Double]]) throws {
