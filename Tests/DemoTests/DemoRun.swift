@@ -1,14 +1,24 @@
 import Foundation
 import TestSupport
 
-/// One run of `tools/demo` (what `make demo` runs) with the products already
-/// built by `swift build` (SLUICE_DEMO_SKIP_BUILD=1), its output captured.
+/// One run of `make demo` (→ `tools/demo`) with the products already built by
+/// `swift build` (SLUICE_DEMO_SKIP_BUILD=1), its output captured.
 enum DemoRun {
+    /// A plugin the demo loads was not built.
+    struct MissingPlugin: Error, CustomStringConvertible {
+        let file: String
+        var description: String { "\(file) is missing: run swift build first (it builds every product)" }
+    }
+
     /// Runs the demo; `kafka` runs it over the local broker (KAFKA=1).
     static func run(kafka: Bool = false) throws -> ProcessRunner.Result {
         try SluiceBinary.require()
-        return try ProcessRunner.run([RepositoryPaths.path("tools/demo")],
-                                     environment: ["SLUICE_DEMO_SKIP_BUILD": "1", "KAFKA": kafka ? "1" : "0"],
+        for product in ["SluiceRedis", "SluiceHTTP", "SluiceInfluxDB", "SluiceElasticsearch"] {
+            let file = RepositoryPaths.path(".build/debug/lib\(product).so")
+            guard FileManager.default.fileExists(atPath: file) else { throw MissingPlugin(file: file) }
+        }
+        return try ProcessRunner.run(["make", "--no-print-directory", "demo", "KAFKA=\(kafka ? 1 : 0)"],
+                                     environment: ["SLUICE_DEMO_SKIP_BUILD": "1"],
                                      currentDirectory: RepositoryPaths.root, check: false)
     }
 
