@@ -19,22 +19,13 @@ struct ReadCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let body: Data
-        do {
-            body = try await connection.client().get("/topics/\(AdminClient.segment(topic))/messages")
-        } catch let error as AdminClientError {
-            throw failOperatorCommand(error)
-        }
+        let path = "/topics/\(AdminClient.segment(topic))/messages"
+        let body = try await connection.get(path)
         if json {
             print(String(decoding: body, as: UTF8.self), terminator: "")
             return
         }
-        let report: TopicRecordsReport
-        do {
-            report = try JSONDecoder().decode(TopicRecordsReport.self, from: body)
-        } catch {
-            throw failOperatorCommand(.malformedResponse("GET /topics/\(topic)/messages: \(error)"))
-        }
+        let report = try connection.decode(TopicRecordsReport.self, from: body, of: path)
         for record in report.records {
             var line = "\(record.partition)/\(record.offset) \(record.key ?? "null") → \(record.value ?? "null")"
             if let reason = record.headers["sluice.error"] { line += "   [reason: \(reason)]" }
