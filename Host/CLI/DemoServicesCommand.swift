@@ -22,17 +22,15 @@ struct DemoServicesCommand: ParsableCommand {
     var envFile: String?
 
     func run() throws {
-        // One line per event, even into a pipe or a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let elasticsearch = try ElasticsearchStandIn(port: elasticsearchPort)
         let confirmations = try HTTPRecordingServer(port: confirmationsPort)
         confirmations.setResponder { _ in .respond(status: 202, headers: ["Content-Type": "application/json"],
                                                    body: #"{"queued":true}"#) }
         confirmations.setObserver { request in
-            print("confirmation request: \(request.method) \(request.target) \(request.bodyText)")
+            Self.say("confirmation request: \(request.method) \(request.target) \(request.bodyText)")
         }
-        print("\(ElasticsearchStandIn.label) listening on \(elasticsearch.url)")
-        print("order-confirmation service listening on \(confirmations.baseURL)")
+        Self.say("\(ElasticsearchStandIn.label) listening on \(elasticsearch.url)")
+        Self.say("order-confirmation service listening on \(confirmations.baseURL)")
         if let envFile {
             let text = "ELASTICSEARCH_URL=\(elasticsearch.url)\nCONFIRMATIONS_URL=\(confirmations.baseURL)\n"
             // Written whole, then renamed: a reader never sees half a file.
@@ -41,7 +39,12 @@ struct DemoServicesCommand: ParsableCommand {
         Self.waitForTermination()
         confirmations.stop()
         elasticsearch.stop()
-        print("demo services stopped (\(confirmations.requestCount) confirmation requests received)")
+        Self.say("demo services stopped (\(confirmations.requestCount) confirmation requests received)")
+    }
+
+    /// Writes one line at once (print would buffer it when stdout is a file or a pipe).
+    private static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Blocks until SIGINT or SIGTERM.

@@ -67,12 +67,12 @@ public final class HTTPRecordingServer: @unchecked Sendable {
     }
 
     private func answer(_ request: Request) -> Reply {
-        let (reply, observer) = lock.withLock { () -> (Reply, (@Sendable (Request) -> Void)?) in
+        let (reply, notify) = lock.withLock { () -> (Reply, (@Sendable (Request) -> Void)?) in
             recorded.append(request)
-            if let custom = responder?(request) { return (custom, observer) }
-            return (scripted.isEmpty ? fallback : scripted.removeFirst(), observer)
+            if let custom = responder?(request) { return (custom, self.observer) }
+            return (scripted.isEmpty ? fallback : scripted.removeFirst(), self.observer)
         }
-        observer?(request)
+        notify?(request)
         return reply
     }
 }

@@ -47,7 +47,7 @@ struct DemoTests {
             "  o-1 AAPL  10 shares at 100.4   market price 101",
             "  o-2 MSFT   5 shares at 370.1   market price 369.75",
             "  o-3 AAPL   2 shares at 101.9   market price 102.5",
-            "  o-4 GOOG   7 shares at 135.0   market price 134.2",
+            "  o-4 GOOG   7 shares at 135     market price 134.2",
         ], "\(output)")
 
         let hits = DemoRun.section("Top search results", of: output)
