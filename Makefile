@@ -5,6 +5,8 @@
 # tools/setup installs system packages: use sudo unless already root.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
+KAFKA ?= 0
+
 .DEFAULT_GOAL := help
 .PHONY: help test setup services-up services-down build demo
 
@@ -27,5 +29,5 @@ services-down: ## stop the local services started by services-up
 build: ## build all products (swift build)
 	swift build
 
-demo: ## quick start: the example agents on memory:// with sample records
-	tools/demo
+demo: ## quick start: the four Faust plugins end to end (KAFKA=1: over the local broker)
+	KAFKA=$(KAFKA) tools/demo

@@ -99,11 +99,19 @@ let package = Package(
             path: "Host/Admin",
             swiftSettings: strictConcurrency
         ),
+        /// Stand-in services for the demo and the tests, on one small loopback
+        /// HTTP server: the Elasticsearch stand-in and the recording HTTP service.
+        .target(
+            name: "SluiceDemoServices",
+            path: "Host/DemoServices",
+            swiftSettings: strictConcurrency
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceHost",
                 "SluiceAdmin",
+                "SluiceDemoServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -189,7 +197,7 @@ let package = Package(
         /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints.
         .target(
             name: "TestSupport",
-            dependencies: ["SluiceHost", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SluiceHost", "SluiceDemoServices", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictConcurrency
         ),
@@ -264,6 +272,13 @@ let package = Package(
             name: "ElasticsearchPluginTests",
             dependencies: ["SluiceHost", "SluiceElasticsearchPlugin", "TestSupport"],
             path: "Tests/ElasticsearchPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// `make demo` end to end, and the commands the docs show.
+        .testTarget(
+            name: "DemoTests",
+            dependencies: ["TestSupport"],
+            path: "Tests/DemoTests",
             swiftSettings: strictConcurrency
         ),
     ]

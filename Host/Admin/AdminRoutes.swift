@@ -44,6 +44,9 @@ struct AdminRoutes: Sendable {
         router.post("/topics/:topic/messages") { request, context in
             try await produce(request, topic: try context.parameters.require("topic"))
         }
+        router.get("/topics/:topic/messages") { _, context in
+            try AdminJSON.response(try read(topic: try context.parameters.require("topic")))
+        }
     }
 
     // MARK: Handlers
@@ -94,6 +97,16 @@ struct AdminRoutes: Sendable {
         if let record = records.first(where: { ($0.partition ?? 0) >= count }), let partition = record.partition {
             throw .badRequest("partition \(partition) does not exist: \(topic) has \(count) partitions (0...\(count - 1))")
         }
+    }
+
+    /// Reading a topic needs no consumer on memory://: the broker holds every record.
+    /// On Kafka, read with a Kafka client instead (this API does not consume).
+    private func read(topic: String) throws(AdminHTTPError) -> TopicRecordsReport {
+        guard let memory = runtime.transport as? MemoryTransport else {
+            throw AdminHTTPError(.notImplemented, "reading \(topic): GET /topics/{topic}/messages works on memory:// only; "
+                                 + "on Kafka, read the topic with a Kafka consumer")
+        }
+        return TopicRecordsReport(topic: topic, broker: memory.broker)
     }
 
     private func produce(_ request: Request, topic: String) async throws -> Response {

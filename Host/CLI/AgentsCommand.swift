@@ -14,23 +14,12 @@ struct AgentsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let body: Data
-        do {
-            body = try await connection.client().get("/agents")
-        } catch let error as AdminClientError {
-            throw failOperatorCommand(error)
-        }
+        let body = try await connection.get("/agents")
         if json {
             print(String(decoding: body, as: UTF8.self), terminator: "")
             return
         }
-        let report: AgentsReport
-        do {
-            report = try JSONDecoder().decode(AgentsReport.self, from: body)
-        } catch {
-            throw failOperatorCommand(.malformedResponse("GET /agents: \(error)"))
-        }
-        print(Self.table(report))
+        print(Self.table(try connection.decode(AgentsReport.self, from: body, of: "/agents")))
     }
 
     /// The human-readable form: one row per agent, then refused files and refused reloads.

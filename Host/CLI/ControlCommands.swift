@@ -21,6 +21,26 @@ struct AdminConnectionOptions: ParsableArguments {
     }
 }
 
+extension AdminConnectionOptions {
+    /// `GET path` from the admin API; a failure is printed as one line and exits 1.
+    func get(_ path: String) async throws -> Data {
+        do {
+            return try await client().get(path)
+        } catch let error as AdminClientError {
+            throw failOperatorCommand(error)
+        }
+    }
+
+    /// The API's JSON answer to `GET path` decoded as `Answer`; an answer that does not decode exits 1.
+    func decode<Answer: Decodable>(_ type: Answer.Type, from body: Data, of path: String) throws -> Answer {
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch {
+            throw failOperatorCommand(.malformedResponse("GET \(path): \(error)"))
+        }
+    }
+}
+
 /// Prints an admin API failure as one line on stderr and exits 1.
 func failOperatorCommand(_ error: AdminClientError) -> ExitCode {
     FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))

@@ -7,9 +7,9 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "A stream-processing host whose agents are plugins.",
         subcommands: [
-            RunCommand.self, PluginsCommand.self, AgentsCommand.self, SendCommand.self,
+            RunCommand.self, PluginsCommand.self, AgentsCommand.self, SendCommand.self, ReadCommand.self,
             PauseCommand.self, ResumeCommand.self, ReloadCommand.self,
-            DemoCommand.self, NewPluginCommand.self,
+            DemoServicesCommand.self, NewPluginCommand.self,
         ]
     )
 }

@@ -60,6 +60,32 @@ struct AdminCLITests {
         }
     }
 
+    @Test("read prints a memory:// topic's records (GET /topics/{topic}/messages), dead-letter reasons included")
+    func readTopic() async throws {
+        try await AdminTestHost().run { host in
+            let admin = ["--admin", host.baseURL]
+            try await sluice(["send", "input", "hello", "--key", "k1"] + admin)
+            try await sluice(["send", "input", "dlq-me", "--key", "k2"] + admin)
+            try await eventually("both handled") { host.harness.count("recorder.out") + host.harness.count("recorder.dlq") == 2 }
+
+            let input = try await sluice(["read", "input"] + admin).output
+            let lines = input.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2, "\(input)")
+            #expect(lines.contains { $0.hasSuffix(" k1 → hello") && $0.contains("/0 ") }, "\(input)")
+
+            let dead = try await sluice(["read", "recorder.dlq"] + admin).output
+            #expect(dead.contains("k2 → dlq-me   [reason: dlq requested by the record]"), "\(dead)")
+
+            let json = try await sluice(["read", "input", "--json"] + admin).output
+            let report = try JSONDecoder().decode(TopicRecordsReport.self, from: Data(json.utf8))
+            #expect(report.topic == "input")
+            #expect(Set(report.records.compactMap(\.value)) == ["hello", "dlq-me"])
+
+            let none = try await sluice(["read", "no-such-topic", "--json"] + admin).output
+            #expect(try JSONDecoder().decode(TopicRecordsReport.self, from: Data(none.utf8)).records.isEmpty)
+        }
+    }
+
     @Test("the token comes from --token or SLUICE_ADMIN_TOKEN; without it the command says 401")
     func token() async throws {
         try await AdminTestHost(admin: AdminTestHost.loopback(token: "t0ken")).run { host in

@@ -25,22 +25,6 @@ struct CommandLineTests {
         #expect(swift.output.contains("abi:           1.0"))
     }
 
-    @Test("demo runs the two examples on memory:// and prints what came out")
-    func demo() throws {
-        try requireBinary()
-        let harness = try HostHarness()
-        defer { harness.remove() }
-        try harness.installUppercaseExample()
-        try harness.installSwiftExample()
-        let result = try ProcessRunner.run([Self.binary, "demo", "--plugins", harness.pluginsDirectory])
-        #expect(result.output.contains("agents: enricher 1.0.0, uppercase 1.0.0"))
-        #expect(result.output.contains("w0 → SLUICE"))
-        #expect(result.output.contains(#"o1 → {"id":"o1","price":12.5,"quantity":10,"symbol":"ACME","total":125,"user_id":"ada"}"#))
-        #expect(result.output.contains("[reason: quantity must be positive]"))
-        #expect(result.output.contains("summary: every record handled; offsets committed to the end of each partition."))
-        #expect(result.output.contains("enricher: processed 3, dead-lettered 2, state running"))
-    }
-
     @Test("run stops gracefully on SIGTERM and exits 0")
     func gracefulSignal() async throws {
         try requireBinary()

@@ -1,11 +1,8 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A stand-in for an Elasticsearch node, for tests: no Elasticsearch can be
-/// installed here, so this small HTTP/1.1 server on 127.0.0.1 (a free port,
-/// keep-alive, a thread per connection) answers the endpoints the
+/// The Elasticsearch stand-in (not Elasticsearch), for the tests and the demo:
+/// no Elasticsearch can be installed here, so this small HTTP/1.1 server on
+/// 127.0.0.1 (a ``LoopbackHTTPServer``) answers the endpoints the
 /// elasticsearch plugin uses with the request and response JSON shapes that
 /// Elasticsearch 7.x/8.x document:
 ///
@@ -40,44 +37,42 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
         case other
     }
 
+    /// How it names itself wherever it prints or answers `GET /`.
+    public static let label = "Elasticsearch stand-in (not Elasticsearch)"
+
     /// The port it listens on (kept across `goDown`/`comeUp`).
-    public let port: UInt16
+    public var port: UInt16 { listening.port }
     /// `http://127.0.0.1:<port>`.
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { listening.baseURL }
 
     private let lock = NSLock()
-    private var listener: Int32 = -1
-    private var connections: Set<Int32> = []
+    private var server: LoopbackHTTPServer?
     private var indices: [String: StandInIndex] = [:]
     private var counts: [Endpoint: Int] = [:]
     private var searchesPerMsearch: [Int] = []
     private var bulkItems = 0
-    private var accepted = 0
     private var pendingItemFailures: (count: Int, status: Int) = (0, 429)
     private var pendingRequestFailures: (count: Int, status: Int) = (0, 503)
     private var rejection: (reason: String, predicate: @Sendable ([String: Any]) -> Bool)?
     private var authorizations: [String] = []
     private let requiredAuthorization: String?
-    private var stopped = false
 
-    /// Starts a stand-in on a free port of 127.0.0.1.
+    /// Starts a stand-in on `port` of 127.0.0.1 (0: a free port).
     /// - Parameter requiredAuthorization: when set, every request must carry
     ///   exactly this `Authorization` header value, or gets 401 `security_exception`.
-    public init(requiredAuthorization: String? = nil) throws {
+    public init(port: UInt16 = 0, requiredAuthorization: String? = nil) throws {
         self.requiredAuthorization = requiredAuthorization
-        let (fd, port) = try ElasticsearchStandIn.listen(port: 0)
-        self.port = port
-        listener = fd
-        startAccepting(fd)
+        server = try LoopbackHTTPServer(port: port) { [weak self] request in self?.answer(request) ?? .close }
     }
 
-    /// Stops listening and closes every connection, for good. Call it when
-    /// done (the server threads keep the instance alive until then).
+    deinit { stop() }
+
+    private var listening: LoopbackHTTPServer { lock.withLock { server! } }
+
+    /// Stops listening and closes every connection, for good.
     public func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
-        goDown()
+        let stopping = lock.withLock { server }
+        stopping?.stop()
     }
 
     // MARK: Assertions
@@ -94,7 +89,7 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
     public var bulkItemsReceived: Int { lock.withLock { bulkItems } }
 
     /// Connections accepted so far (keep-alive keeps this low).
-    public var connectionsAccepted: Int { lock.withLock { accepted } }
+    public var connectionsAccepted: Int { listening.acceptedConnections }
 
     /// Every `Authorization` header value received, in order (tests check that credentials arrive).
     public var authorizationHeaders: [String] { lock.withLock { authorizations } }
@@ -148,29 +143,13 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
     }
 
     /// Whether it is listening.
-    public var isUp: Bool { lock.withLock { listener >= 0 } }
+    public var isUp: Bool { listening.isUp }
 
     /// Closes the listener and every open connection: clients get "connection refused".
-    public func goDown() {
-        lock.lock()
-        let listening = listener
-        listener = -1
-        let open = connections
-        lock.unlock()
-        // shutdown() wakes the threads blocked in accept()/recv(); each closes its own descriptor.
-        if listening >= 0 { shutdown(listening, Int32(SHUT_RDWR)) }
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
-    }
+    public func goDown() { listening.goDown() }
 
     /// Listens again on the same port after ``goDown()``.
-    public func comeUp() throws {
-        lock.lock()
-        guard listener < 0, !stopped else { lock.unlock(); return }
-        lock.unlock()
-        let (fd, _) = try ElasticsearchStandIn.listen(port: port)
-        lock.withLock { listener = fd }
-        startAccepting(fd)
-    }
+    public func comeUp() throws { try listening.comeBack() }
 
     /// Goes down now and comes back up after `duration`, on a background thread.
     public func goDown(for duration: Duration) {
@@ -186,76 +165,23 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
         }
     }
 
-    // MARK: Sockets
-
-    private static func listen(port: UInt16) throws -> (Int32, UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, Glibc.listen(fd, 128) == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, UInt16(bigEndian: address.sin_port))
-    }
-
-    private func startAccepting(_ fd: Int32) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                if client < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
-                var yes: Int32 = 1
-                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-                let admitted: Bool = lock.withLock {
-                    guard listener == fd else { return false }
-                    connections.insert(client)
-                    accepted += 1
-                    return true
-                }
-                guard admitted else { close(client); break }
-                Thread.detachNewThread { [self] in serve(client) }
-            }
-            close(fd)
-        }
-    }
-
-    private func serve(_ fd: Int32) {
-        let connection = StandInHTTPConnection(fd: fd)
-        while let request = connection.readRequest() {
-            let response = handle(request)
-            let up = lock.withLock { connections.contains(fd) }
-            guard up, connection.write(response, close: request.wantsClose), !request.wantsClose else { break }
-        }
-        lock.withLock { _ = connections.remove(fd) }
-        close(fd)
-    }
-
     // MARK: Routing
 
-    private func handle(_ request: StandInHTTPRequest) -> StandInHTTPResponse {
+    private func answer(_ request: LoopbackHTTPRequest) -> LoopbackHTTPReply {
+        let response = handle(request)
+        return .respond(status: response.status,
+                        headers: ["Content-Type": "application/json; charset=UTF-8", "X-elastic-product": "Elasticsearch"],
+                        body: String(decoding: response.body, as: UTF8.self))
+    }
+
+    private func handle(_ request: LoopbackHTTPRequest) -> StandInHTTPResponse {
         let parts = request.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         let endpoint = ElasticsearchStandIn.endpoint(method: request.method, parts: parts)
         lock.lock()
         defer { lock.unlock() }
         counts[endpoint, default: 0] += 1
-        if let authorization = request.headers["authorization"] { authorizations.append(authorization) }
-        if let requiredAuthorization, request.headers["authorization"] != requiredAuthorization {
+        if let authorization = request.header("authorization") { authorizations.append(authorization) }
+        if let requiredAuthorization, request.header("authorization") != requiredAuthorization {
             return error(401, type: "security_exception", reason: "unable to authenticate user for REST request [\(request.path)]")
         }
         if [.bulk, .search, .msearch].contains(endpoint), pendingRequestFailures.count > 0 {
@@ -273,7 +199,7 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
             return json(200, ["count": target.documents.count, "_shards": shards])
         case .other:
             if request.method == "GET" && parts.isEmpty {
-                return json(200, ["name": "stand-in", "cluster_name": "sluice-test", "tagline": "You Know, for Search",
+                return json(200, ["name": Self.label, "cluster_name": "sluice-stand-in", "tagline": "You Know, for Search",
                                   "version": ["number": "8.13.0", "minimum_wire_compatibility_version": "7.17.0"]])
             }
             return error(400, type: "illegal_argument_exception", reason: "no handler found for uri [\(request.path)] and method [\(request.method)]")
@@ -475,4 +401,10 @@ public final class ElasticsearchStandIn: @unchecked Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
         return StandInHTTPResponse(status: status, body: Array(data))
     }
+}
+
+/// One response of the stand-in before it goes on the wire: a status and a JSON body.
+struct StandInHTTPResponse {
+    let status: Int
+    let body: [UInt8]
 }

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `make demo` end to end: real `sluice run` and `sluice send` processes,
+/// real Redis and InfluxDB, the demo's stand-in services; the test checks
+/// what the demo prints, section by section.
+@Suite("make demo", .serialized)
+struct DemoTests {
+    @Test("on memory://: feeds, confirmations, enriched orders, top hits and the summary")
+    func memory() throws {
+        let result = try DemoRun.run()
+        #expect(result.status == 0, "tools/demo failed:\n\(result.output)")
+        Self.checkResults(result.output, broker: "memory://")
+    }
+
+    @Test("KAFKA=1: the same over the local Kafka-compatible broker")
+    func kafka() throws {
+        let result = try DemoRun.run(kafka: true)
+        #expect(result.status == 0, "make demo KAFKA=1 failed:\n\(result.output)")
+        Self.checkResults(result.output, broker: "kafka://")
+    }
+
+    private static func checkResults(_ output: String, broker: String) {
+        #expect(output.contains("[9/9] stopping the host, the demo services"), "\(output)")
+
+        let feeds = DemoRun.section("Feeds in Redis", of: output)
+        #expect(feeds == [
+            "  alice: Hello from Faust | Now in Swift | Hot reload works",
+            "  bob:   Streams are fun | Agents are plugins",
+            "  carol: First post",
+        ], "\(output)")
+
+        let confirmations = DemoRun.section("Order confirmations received", of: output)
+        #expect(confirmations == [
+            #"  POST /confirm/alice {"body":"Order: 10 shares of AAPL","subject":"Order Confirmation","user":"alice"}"#,
+            #"  POST /confirm/alice {"body":"Order: 7 shares of GOOG","subject":"Order Confirmation","user":"alice"}"#,
+            #"  POST /confirm/bob {"body":"Order: 5 shares of MSFT","subject":"Order Confirmation","user":"bob"}"#,
+            #"  POST /confirm/carol {"body":"Order: 2 shares of AAPL","subject":"Order Confirmation","user":"carol"}"#,
+        ], "\(output)")
+
+        // o-1 is before AAPL's second price, o-3 after it: the price at the order's time.
+        let quality = DemoRun.section("Enriched orders on the quality topic", of: output)
+        #expect(quality == [
+            "  o-1 AAPL  10 shares at 100.4   market price 101",
+            "  o-2 MSFT   5 shares at 370.1   market price 369.75",
+            "  o-3 AAPL   2 shares at 101.9   market price 102.5",
+            "  o-4 GOOG   7 shares at 135     market price 134.2",
+        ], "\(output)")
+
+        let hits = DemoRun.section("Top search results", of: output)
+        #expect(hits == [
+            #"  bob:   "kafka consumer groups"  -> a2 "Kafka consumer groups explained""#,
+            #"  carol: "redis sorted sets"      -> a3 "Sorted sets in Redis""#,
+            #"  alice: "swift concurrency"      -> a1 "Swift concurrency in practice""#,
+        ], "\(output)")
+
+        // On Kafka the demo's group resumes where an earlier run on the same broker stopped:
+        // a run after one that was killed may handle that run's records too, so only memory:// is exact.
+        let summary = output.components(separatedBy: "\n").first { $0.hasPrefix("summary: ") } ?? ""
+        if broker == "memory://" {
+            #expect(summary == "summary: 13 records sent, 17 handled by 4 agents (0 dead-lettered) on memory://", "\(output)")
+        } else {
+            #expect(summary.hasPrefix("summary: 13 records sent, ") && summary.contains("(0 dead-lettered) on kafka://"),
+                    "\(output)")
+        }
+        #expect(output.contains("everything it started is stopped"), "\(output)")
+    }
+}
