@@ -175,6 +175,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         }
         // Shutdown: close() revokes everything, which drains, flushes and commits.
         consumer.close()
+        // Logged before `fetcherFinished` is set: stop() returns then, and the
+        // process may exit before a later line is written.
+        logger.info("agent stopped")
         lock.withLock {
             if let upgrade = pendingUpgrade {
                 pendingUpgrade = nil
@@ -186,7 +189,6 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             if case .paused = state { state = .stopped }
         }
         lock.broadcast()
-        logger.info("agent stopped")
     }
 
     private func accept(_ fetched: [FetchedBatch]) {
