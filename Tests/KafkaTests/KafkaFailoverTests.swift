@@ -11,7 +11,6 @@ import Glibc
 struct KafkaFailoverTests {
     @Test("3. scale out: two hosts split the partitions; kill -9 one mid-stream; the survivor handles every record")
     func scaleOutAndKill() async throws {
-        try SluiceBinary.require()
         let world = try KafkaTestWorld()
         var host = try KafkaHost(world: world)
         defer { host.remove() }
@@ -26,23 +25,8 @@ struct KafkaFailoverTests {
         try seeding.ensureTopic(output)
 
         // The second host: `sluice run` in its own process, same group, same plugin.
-        let other = try TemporaryDirectory(prefix: "sluice-kafka-peer")
+        let (peer, other) = try host.startPeer(sidecar: sidecar)
         defer { other.remove() }
-        let plugins = other.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: host.harness.pluginsDirectory + "/recorder.so", toPath: plugins + "/recorder.so")
-        try sidecar.write(toFile: plugins + "/recorder.yaml", atomically: true, encoding: .utf8)
-        let configuration = other.file("sluice.yaml")
-        try host.configurationFile(pluginsDirectory: plugins, dataDirectory: other.file("data"))
-            .write(toFile: configuration, atomically: true, encoding: .utf8)
-        let peer = Process()
-        peer.executableURL = URL(fileURLWithPath: SluiceBinary.path)
-        peer.arguments = ["run", "--config", configuration]
-        let peerLog = other.file("peer.log")
-        FileManager.default.createFile(atPath: peerLog, contents: nil)
-        peer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: peerLog))
-        peer.standardError = peer.standardOutput
-        try peer.run()
         defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() } }
 
         let runtime = try host.makeRuntime()
