@@ -16,9 +16,7 @@ struct KafkaCooperativeTests {
         host.harness.configuration.kafka["partition.assignment.strategy"] = "cooperative-sticky"
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         try world.produce(input, count: 1000, through: seeding)
 
         let first = try host.makeRuntime()

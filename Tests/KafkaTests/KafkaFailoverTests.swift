@@ -20,9 +20,7 @@ struct KafkaFailoverTests {
         let input = world.name("orders"), output = world.name("recorded")
         let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
         try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
 
         // The second host: `sluice run` in its own process, same group, same plugin.
         let (peer, other) = try host.startPeer(sidecar: sidecar)
@@ -79,9 +77,7 @@ struct KafkaFailoverTests {
         host.harness.configuration.agentDefaults.maxInFlight = 10
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         let total = 3000
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)

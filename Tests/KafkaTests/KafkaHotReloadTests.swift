@@ -16,9 +16,7 @@ struct KafkaHotReloadTests {
         host.harness.configuration.agentDefaults.maxInFlight = 200
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(version: "1", sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         let total = 20_000
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)
@@ -74,9 +72,7 @@ struct KafkaHotReloadTests {
         defer { host.remove() }
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(version: "1", sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         try world.produce(input, count: 1000, through: seeding)
         let firstEnds = try world.endOffsets(input, expected: 1000)
 

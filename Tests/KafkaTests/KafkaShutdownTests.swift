@@ -20,9 +20,7 @@ struct KafkaShutdownTests {
         let input = world.name("orders"), output = world.name("recorded")
         let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
         try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         try world.produce(input, count: 3000, through: seeding)
 
         let (peer, directory) = try host.startPeer(sidecar: sidecar, shutdownTimeout: "2s")

@@ -41,6 +41,13 @@ struct KafkaTestWorld {
         return try KafkaTransport(settings: settings(extra), logger: logger)
     }
 
+    /// A transport for seeding and reading back, with `topics` created.
+    func seedingTransport(creating topics: String...) throws -> KafkaTransport {
+        let seeding = try transport()
+        for topic in topics { try seeding.ensureTopic(topic) }
+        return seeding
+    }
+
     /// Produces `count` records to `topic` (key "k<i>", value `value(i)`) and
     /// waits for every acknowledgement; throws if any failed.
     func produce(_ topic: String, count: Int, through transport: KafkaTransport,
