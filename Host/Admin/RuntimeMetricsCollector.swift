@@ -11,8 +11,8 @@ import Synchronization
 /// - `sluice_reloads_total{outcome="ok"|"failed"}`: reloads that changed
 ///   something (started, upgraded, stopped) or were refused;
 /// - `sluice_consumer_lag{agent,topic,partition}`: records not yet committed,
-///   per assigned partition (on `memory://`; Kafka's lag is in librdkafka's
-///   statistics, not here yet).
+///   per assigned partition: the end offset minus the group's committed
+///   offset (on `kafka://`, the high watermark of the last fetch response).
 ///
 /// They live in a registry of their own, per admin server, emitted after the
 /// process-wide one: two servers in one process (tests) do not share them.
@@ -95,15 +95,12 @@ final class RuntimeMetricsCollector: Sendable {
         if let newest = events.last { state.lastCounted = newest }
     }
 
-    /// Lag per assigned partition: end offset minus committed offset (memory:// only).
+    /// Lag per assigned partition: end offset minus committed offset.
     private func updateLag(_ statuses: [AgentStatus], state: inout State) {
-        guard let memory = runtime.transport as? MemoryTransport else { return }
         var current: [LagKey: Int64] = [:]
         for status in statuses {
             guard let runner = runtime.agent(status.name) else { continue }
-            let committed = memory.broker.committed(group: runner.group, status.partitions)
-            for partition in status.partitions {
-                let lag = max(0, memory.broker.endOffset(partition) - (committed[partition] ?? 0))
+            for (partition, lag) in lag(of: runner, partitions: status.partitions) {
                 current[LagKey(agent: status.name, partition: partition)] = lag
             }
         }
@@ -120,6 +117,20 @@ final class RuntimeMetricsCollector: Sendable {
             state.lag[key] = gauge
             gauge.set(lag)
         }
+    }
+
+    /// The lag of `runner`'s group on each of `partitions`, from whichever transport the host runs on.
+    private func lag(of runner: AgentRunner, partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        if let memory = runtime.transport as? MemoryTransport {
+            let committed = memory.broker.committed(group: runner.group, partitions)
+            return Dictionary(uniqueKeysWithValues: partitions.map { partition in
+                (partition, max(0, memory.broker.endOffset(partition) - (committed[partition] ?? 0)))
+            })
+        }
+        if let kafka = runtime.transport as? KafkaTransport {
+            return kafka.consumerLag(group: runner.group).filter { partitions.contains($0.key) }
+        }
+        return [:]
     }
 
     /// A descriptor whose full name is `name` (no namespace or unit parts).

@@ -1,18 +1,25 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SluiceAdmin
+import SluiceHost
 
 /// `sluice send TOPIC VALUE [--key K] [--header N=V]... | --file NDJSON`:
 /// produces records through the running host's admin API (which works on
-/// memory:// and kafka:// alike).
+/// memory:// and kafka:// alike), or with `--broker kafka://…` straight to
+/// Kafka through the host's own producer.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Produce records to a topic through the running host's admin API.",
+        abstract: "Produce records to a topic through the running host's admin API, or straight to Kafka.",
         discussion: """
             VALUE is sent as its UTF-8 bytes. With --file, every line of the file (or - for stdin) is
             one JSON record: {"key": "k", "value": "text or any JSON", "headers": {"name": "value"}}.
-            Producing straight to Kafka (--broker) is not available yet.
+            With --broker kafka://host:port the records go straight to Kafka through the host's
+            idempotent producer, and the command waits for every delivery report; a missing topic
+            is created first, as the host creates its output topics (sluice.topic.partitions).
+            librdkafka properties come from the kafka: map of --config (or ./sluice.yaml) and
+            SLUICE_KAFKA_* variables, as for `sluice run`.
             """)
 
     @Argument(help: "The topic.")
@@ -30,12 +37,22 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "NDJSON file of records, one JSON object per line (- reads stdin).")
     var file: String?
 
+    @Option(help: "Produce straight to this Kafka cluster (kafka://host:port[,host:port...]) instead of through the admin API.")
+    var broker: String?
+
+    @Option(name: [.short, .long], help: "With --broker: configuration file whose kafka: map applies (default: ./sluice.yaml when it exists).")
+    var config: String?
+
+    @Option(help: "With --broker: seconds to wait for the broker to acknowledge every record.")
+    var timeout: Int = 30
+
     @OptionGroup var connection: AdminConnectionOptions
 
     @Flag(help: "Print the admin API's JSON answer.")
     var json = false
 
     func validate() throws {
+        if timeout < 1 { throw ValidationError("--timeout \(timeout): expected at least 1 second") }
         if file != nil, value != nil { throw ValidationError("give either VALUE or --file, not both") }
         if file == nil, value == nil { throw ValidationError("missing VALUE (or --file NDJSON)") }
         if file != nil, key != nil || !headers.isEmpty {
@@ -47,8 +64,12 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try connection.client()
         let (body, contentType) = try requestBody()
+        if let broker {
+            try await sendToKafka(broker, body: body, contentType: contentType)
+            return
+        }
+        let client = try connection.client()
         let answer: Data
         do {
             answer = try await client.post("/topics/\(AdminClient.segment(topic))/messages", body: body, contentType: contentType)
@@ -62,6 +83,56 @@ struct SendCommand: AsyncParsableCommand {
         } else {
             print("sent")
         }
+    }
+
+    /// `--broker`: the records parsed as the admin API parses them, produced
+    /// through a `KafkaTransport`'s producer; waits for every delivery report.
+    private func sendToKafka(_ address: String, body: Data, contentType: String) async throws {
+        let settings: KafkaSettings
+        let records: [OutgoingRecord]
+        do {
+            settings = try kafkaSettings(address)
+            records = try ProduceRequest.records(topic: topic, body: body, contentType: contentType)
+        } catch let error as AdminHTTPError {
+            FileHandle.standardError.write(Data("sluice: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        } catch {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var logger = Logger(label: "sluice.send") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        let transport = try KafkaTransport(settings: settings, logger: logger)
+        let outcome: ProduceOutcome
+        do {
+            outcome = try await ProduceOutcome.produce(records, through: transport.producer, timeout: .seconds(timeout))
+        } catch {
+            FileHandle.standardError.write(Data("sluice: \(address) topic \(topic): \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+        if json {
+            let answer = ProduceResponse(topic: topic, produced: outcome.delivered)
+            print(String(decoding: try JSONEncoder().encode(answer), as: UTF8.self))
+        } else {
+            print("sent \(outcome.delivered) record\(outcome.delivered == 1 ? "" : "s") to \(topic) on \(address)")
+        }
+        if outcome.failed > 0 {
+            FileHandle.standardError.write(Data(
+                "sluice: \(outcome.failed) of \(records.count) records were not delivered: \(outcome.firstError ?? "no reason given")\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// The transport settings for `--broker`: its servers, with the `kafka:`
+    /// map of the configuration file and environment.
+    private func kafkaSettings(_ address: String) throws -> KafkaSettings {
+        let parsed = try BrokerAddress(parsing: address)
+        guard let servers = parsed.bootstrapServers else {
+            throw ValidationError("--broker \(address): memory:// lives inside a running host; omit --broker to send through its admin API")
+        }
+        let file = config ?? (FileManager.default.fileExists(atPath: "sluice.yaml") ? "sluice.yaml" : nil)
+        let configuration = try ConfigurationLoader.loadHost(file: file, environment: ProcessInfo.processInfo.environment)
+        return try KafkaSettings(bootstrapServers: servers, properties: configuration.kafka)
     }
 
     private func requestBody() throws -> (Data, String) {

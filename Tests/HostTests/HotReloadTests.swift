@@ -9,13 +9,7 @@ struct HotReloadTests {
     /// Builds the recorder at `version` beside the plugins directory, then
     /// renames it into place: the documented drop-in contract.
     private func dropIn(_ harness: HostHarness, version: String, name: String = "recorder") throws {
-        let staged = harness.pluginsDirectory + "/.\(name).so.tmp"
-        try CPluginCompiler.compile(
-            sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: staged,
-            flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""])
-        guard rename(staged, harness.pluginsDirectory + "/\(name).so") == 0 else {
-            throw HarnessError("rename failed: errno \(errno)")
-        }
+        try harness.installRecorder(name: name, version: version)
     }
 
     private func reloads(_ runtime: SluiceRuntime) -> Int {

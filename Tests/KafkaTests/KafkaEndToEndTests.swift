@@ -15,9 +15,7 @@ struct KafkaEndToEndTests {
         host.harness.configuration.agentDefaults.batchSize = 100
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         let total = 2000
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)
@@ -55,9 +53,7 @@ struct KafkaEndToEndTests {
         let orders = world.name("orders"), quality = world.name("quality"), final = world.name("final")
         try host.harness.installRecorder(name: "alpha", sidecar: "topics: [\(orders)]\nconfig:\n  output: \(quality)\n")
         try host.harness.installRecorder(name: "beta", sidecar: "topics: [\(quality)]\nconfig:\n  output: \(final)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(orders)
-        try seeding.ensureTopic(final)
+        let seeding = try world.seedingTransport(creating: orders, final)
         let total = 500
         try world.produce(orders, count: total, through: seeding)
 
@@ -87,9 +83,7 @@ struct KafkaEndToEndTests {
         host.harness.configuration.agentDefaults.maxInFlight = 10
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         let total = 3000
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)
@@ -141,9 +135,7 @@ struct KafkaEndToEndTests {
         // The recorder writes to the input's partition number; the output has
         // one partition, so every record of partitions 1–3 fails to produce.
         try world.transport(["sluice.topic.partitions": "1"]).ensureTopic(output)
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(deadLetters)
+        let seeding = try world.seedingTransport(creating: input, deadLetters)
         let total = 200
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)

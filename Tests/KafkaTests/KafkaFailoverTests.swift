@@ -11,7 +11,6 @@ import Glibc
 struct KafkaFailoverTests {
     @Test("3. scale out: two hosts split the partitions; kill -9 one mid-stream; the survivor handles every record")
     func scaleOutAndKill() async throws {
-        try SluiceBinary.require()
         let world = try KafkaTestWorld()
         var host = try KafkaHost(world: world)
         defer { host.remove() }
@@ -21,28 +20,11 @@ struct KafkaFailoverTests {
         let input = world.name("orders"), output = world.name("recorded")
         let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
         try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
 
         // The second host: `sluice run` in its own process, same group, same plugin.
-        let other = try TemporaryDirectory(prefix: "sluice-kafka-peer")
+        let (peer, other) = try host.startPeer(sidecar: sidecar)
         defer { other.remove() }
-        let plugins = other.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: host.harness.pluginsDirectory + "/recorder.so", toPath: plugins + "/recorder.so")
-        try sidecar.write(toFile: plugins + "/recorder.yaml", atomically: true, encoding: .utf8)
-        let configuration = other.file("sluice.yaml")
-        try host.configurationFile(pluginsDirectory: plugins, dataDirectory: other.file("data"))
-            .write(toFile: configuration, atomically: true, encoding: .utf8)
-        let peer = Process()
-        peer.executableURL = URL(fileURLWithPath: SluiceBinary.path)
-        peer.arguments = ["run", "--config", configuration]
-        let peerLog = other.file("peer.log")
-        FileManager.default.createFile(atPath: peerLog, contents: nil)
-        peer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: peerLog))
-        peer.standardError = peer.standardOutput
-        try peer.run()
         defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() } }
 
         let runtime = try host.makeRuntime()
@@ -95,9 +77,7 @@ struct KafkaFailoverTests {
         host.harness.configuration.agentDefaults.maxInFlight = 10
         let input = world.name("orders"), output = world.name("recorded")
         try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        let seeding = try world.seedingTransport(creating: input, output)
         let total = 3000
         try world.produce(input, count: total, through: seeding)
         let ends = try world.endOffsets(input, expected: total)

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import SluiceHost
 import TestSupport
 
@@ -13,10 +12,7 @@ struct KafkaHost {
     init(world: KafkaTestWorld) throws {
         self.world = world
         harness = try HostHarness(partitions: 4)
-        harness.configuration.broker = .kafka([world.bootstrap])
-        harness.configuration.kafka = KafkaTestWorld.properties
-        harness.configuration.group = world.name("sluice")
-        harness.configuration.commitInterval = .milliseconds(200)
+        try harness.useKafka(group: world.name("sluice"))
     }
 
     /// The consumer group of agent `agent`.
@@ -24,13 +20,11 @@ struct KafkaHost {
 
     /// A runtime over `kafka://` built the way `sluice run` builds it.
     func makeRuntime() throws -> SluiceRuntime {
-        var logger = Logger(label: "sluice.test")
-        logger.logLevel = .warning
-        return try SluiceRuntime(configuration: harness.configuration, logger: logger)
+        try harness.makeRuntime()
     }
 
     /// sluice.yaml for a `sluice run` subprocess with the same settings.
-    func configurationFile(pluginsDirectory: String, dataDirectory: String) -> String {
+    func configurationFile(pluginsDirectory: String, dataDirectory: String, shutdownTimeout: String = "10s") -> String {
         var lines = [
             "broker: kafka://\(world.bootstrap)",
             "plugins_directory: \(pluginsDirectory)",
@@ -39,7 +33,7 @@ struct KafkaHost {
             "workers: 2",
             "log_level: warning",
             "commit_interval: 200ms",
-            "shutdown_timeout: 10s",
+            "shutdown_timeout: \(shutdownTimeout)",
             "admin:",
             "  port: 0",  // any free port: the admin API must not collide with another host
             "kafka:",
@@ -48,6 +42,30 @@ struct KafkaHost {
             lines.append("  \(key): \"\(value)\"")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Starts `sluice run` in a process of its own with the same settings,
+    /// in the same group, running a copy of the recorder with `sidecar`; its
+    /// output goes to `peer.log` in the returned directory (the caller removes it).
+    func startPeer(sidecar: String, shutdownTimeout: String = "10s") throws -> (process: Process, directory: TemporaryDirectory) {
+        try SluiceBinary.require()
+        let directory = try TemporaryDirectory(prefix: "sluice-kafka-peer")
+        let plugins = directory.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: harness.pluginsDirectory + "/recorder.so", toPath: plugins + "/recorder.so")
+        try sidecar.write(toFile: plugins + "/recorder.yaml", atomically: true, encoding: .utf8)
+        let configuration = directory.file("sluice.yaml")
+        try configurationFile(pluginsDirectory: plugins, dataDirectory: directory.file("data"), shutdownTimeout: shutdownTimeout)
+            .write(toFile: configuration, atomically: true, encoding: .utf8)
+        let peer = Process()
+        peer.executableURL = URL(fileURLWithPath: SluiceBinary.path)
+        peer.arguments = ["run", "--config", configuration]
+        let log = directory.file("peer.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        peer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        peer.standardError = peer.standardOutput
+        try peer.run()
+        return (peer, directory)
     }
 
     func remove() { harness.remove() }

@@ -19,16 +19,7 @@ struct KafkaTestWorld {
     let suffix: String
 
     /// Properties for every client in the tests (see DESIGN.md, "The local test world").
-    static let properties: [String: String] = [
-        "fetch.wait.max.ms": "10",           // Tansu's fetch sleeps up to half of this
-        "session.timeout.ms": "6000",        // Tansu holds a join for the rebalance timeout
-        "max.poll.interval.ms": "6000",
-        "heartbeat.interval.ms": "1000",
-        "topic.metadata.refresh.interval.ms": "2000",
-        "sluice.topic.partitions": "4",
-        "fetch.queue.backoff.ms": "10",
-        "fetch.error.backoff.ms": "10",
-    ]
+    static let properties = TestServices.kafkaProperties
 
     init() throws {
         bootstrap = try TestServices.kafkaBootstrap()
@@ -48,6 +39,13 @@ struct KafkaTestWorld {
         var logger = Logger(label: "sluice.kafka.test")
         logger.logLevel = .warning
         return try KafkaTransport(settings: settings(extra), logger: logger)
+    }
+
+    /// A transport for seeding and reading back, with `topics` created.
+    func seedingTransport(creating topics: String...) throws -> KafkaTransport {
+        let seeding = try transport()
+        for topic in topics { try seeding.ensureTopic(topic) }
+        return seeding
     }
 
     /// Produces `count` records to `topic` (key "k<i>", value `value(i)`) and

@@ -31,13 +31,21 @@ public struct HostHarness {
         configuration.agentDefaults.retry.maxBackoff = .milliseconds(50)
     }
 
-    /// Compiles Tests/Fixtures/recorder.c as agent `name` into the plugins directory.
+    /// Compiles Tests/Fixtures/recorder.c as agent `name` into the plugins
+    /// directory the documented drop-in way: built beside it under a hidden
+    /// name, then renamed into place (a new inode), so a running host's
+    /// watcher never sees a half-written file. Replacing a running plugin
+    /// with another `version` is a hot reload.
     @discardableResult
     public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil) throws -> String {
         let output = pluginsDirectory + "/\(name).so"
+        let staged = pluginsDirectory + "/.\(name).so.tmp"
         try CPluginCompiler.compile(
-            sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: output,
+            sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: staged,
             flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""])
+        guard rename(staged, output) == 0 else {
+            throw HarnessError("renaming \(staged) to \(output) failed: errno \(errno)")
+        }
         if let sidecar { try writeSidecar(name, sidecar) }
         return output
     }
@@ -71,11 +79,27 @@ public struct HostHarness {
         try yaml.write(toFile: pluginsDirectory + "/\(name).yaml", atomically: true, encoding: .utf8)
     }
 
-    /// A host over the harness's broker and plugins directory.
+    /// A host over the plugins directory and the harness's broker, or, when
+    /// `configuration.broker` names Kafka, over Kafka built the way `sluice run` builds it.
     public func makeRuntime() throws -> SluiceRuntime {
         var logger = Logger(label: "sluice.test")
         logger.logLevel = .warning
-        return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker), logger: logger)
+        switch configuration.broker {
+        case .memory:
+            return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker), logger: logger)
+        case .kafka:
+            return try SluiceRuntime(configuration: configuration, logger: logger)
+        }
+    }
+
+    /// Points the configuration at the local Kafka broker with the properties
+    /// that suit it (`TestServices.kafkaProperties`) and a consumer-group
+    /// prefix of `group`.
+    public mutating func useKafka(group: String) throws {
+        configuration.broker = .kafka([try TestServices.kafkaBootstrap()])
+        configuration.kafka = TestServices.kafkaProperties
+        configuration.group = group
+        configuration.commitInterval = .milliseconds(200)
     }
 
     /// Produces `count` records to `topic`; value i is `value(i)`, key "k<i>".

@@ -35,6 +35,18 @@ public enum TestServices {
 
     /// Kafka bootstrap servers of the local broker, e.g. `127.0.0.1:40123`.
     public static func kafkaBootstrap() throws -> String { try value("SLUICE_TEST_KAFKA_BOOTSTRAP") }
+    /// librdkafka properties (and the transport's `sluice.*` keys) for every
+    /// client on the local Tansu broker (see DESIGN.md, "The local test world").
+    public static let kafkaProperties: [String: String] = [
+        "fetch.wait.max.ms": "10",           // Tansu's fetch sleeps up to half of this
+        "session.timeout.ms": "6000",        // Tansu holds a join for the rebalance timeout
+        "max.poll.interval.ms": "6000",
+        "heartbeat.interval.ms": "1000",
+        "topic.metadata.refresh.interval.ms": "2000",
+        "sluice.topic.partitions": "4",
+        "fetch.queue.backoff.ms": "10",
+        "fetch.error.backoff.ms": "10",
+    ]
     /// Port of the local redis-server on 127.0.0.1.
     public static func redisPort() throws -> Int { Int(try value("SLUICE_TEST_REDIS_PORT")) ?? 0 }
     /// Base URL of the local influxd, e.g. `http://127.0.0.1:40125`.

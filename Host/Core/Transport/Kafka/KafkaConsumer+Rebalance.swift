@@ -5,7 +5,8 @@ import Logging
 /// inside `poll` (or `close`), for the eager and the cooperative protocol alike.
 ///
 /// - Revoke: the listener is told *before* the partitions are given up, and
-///   commits inside that call (synchronously); then they are unassigned
+///   commits inside that call (synchronously; not when the assignment was
+///   lost, see `losing`); then they are unassigned
 ///   (`rd_kafka_assign(NULL)` for eager, `rd_kafka_incremental_unassign` for
 ///   cooperative). So no record of a revoked partition is handed out after
 ///   its offsets were committed.
@@ -37,17 +38,27 @@ extension KafkaConsumer {
                 if result != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("assign failed: \(KafkaError.describe(result))") }
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            if rd_kafka_assignment_lost(client) != 0 {
-                logger.warning("partitions lost (session expired): their commits will fail; the new owner starts from the last commit")
+            let names = partitions.map(\.description).joined(separator: ",")
+            // Lost (session expired, or the group moved on while the broker
+            // was unreachable): another member may own them already, so their
+            // offsets are not committed; the new owner starts from the last commit.
+            let lost = rd_kafka_assignment_lost(client) != 0
+            if lost {
+                logger.warning("partitions lost: revoked without committing; the new owner starts from the last commit",
+                               metadata: ["partitions": .string(names)])
+                lostPartitions.increment(by: partitions.count)
+            } else {
+                logger.info("partitions revoked", metadata: ["partitions": .string(names)])
             }
-            logger.info("partitions revoked", metadata: ["partitions": .string(partitions.map(\.description).joined(separator: ","))])
             let wasSynchronous: Bool = lock.withLock {
+                if lost { losing = Set(partitions) }
                 defer { commitSynchronously = true }
                 return commitSynchronously
             }
             listener?.revoked(partitions)
             lock.withLock {
                 commitSynchronously = wasSynchronous
+                losing = []
                 forget(partitions)
                 rebalancedDuringPoll.formUnion(partitions)
             }

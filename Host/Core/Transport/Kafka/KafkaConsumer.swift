@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Metrics
 
 /// One member of a Kafka consumer group (classic protocol), for one agent.
 ///
@@ -34,8 +35,17 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     var rebalancedDuringPoll: Set<TopicPartition> = []
     /// Commits are synchronous while this is set (revoke, close).
     var commitSynchronously = false
+    /// Partitions being revoked because the assignment was lost: their
+    /// offsets are not committed (another member may own them already).
+    var losing: Set<TopicPartition> = []
+    /// Partitions revoked as lost (`sluice_kafka_partitions_lost_total{group}`).
+    let lostPartitions: Counter
     /// Offsets whose asynchronous commit failed; sent again with the next commit.
     var failedCommits: [TopicPartition: Int64] = [:]
+    /// The group's committed offset per assigned partition, as far as this
+    /// member knows (the start offset, then each successful commit): the
+    /// lower end of the consumer lag.
+    var knownCommitted: [TopicPartition: Int64] = [:]
     /// Partitions the host paused: their records are kept back (stashed).
     private var paused: Set<TopicPartition> = []
     /// Paused partitions also paused in librdkafka, once their stash is full.
@@ -57,6 +67,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "group"] = .string(group)
         self.logger = logger
+        lostPartitions = Counter(label: "sluice_kafka_partitions_lost_total", dimensions: [("group", group)])
         offsetReset = (settings.properties["auto.offset.reset"] ?? "earliest").lowercased()
         var properties: [(String, String)] = [
             ("bootstrap.servers", settings.bootstrapServers),
@@ -272,6 +283,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         for partition in partitions {
             startOffsets[partition] = nil
             failedCommits[partition] = nil
+            knownCommitted[partition] = nil
         }
     }
 
@@ -282,6 +294,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         hardPaused.subtract(partitions)
         dropStash(of: partitions)
         startOffsets.merge(starts) { $1 }
+        knownCommitted.merge(starts) { $1 }
     }
 
     // MARK: - Offsets
@@ -293,6 +306,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
                 merged[partition] = offset
             }
             failedCommits = [:]
+            merged = merged.filter { !losing.contains($0.key) }
             return (merged, commitSynchronously, self.closed)
         }
         guard !merged.isEmpty else { return }
@@ -303,14 +317,38 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         // before the partitions are handed over. On the interval, asynchronous,
         // so a slow or stopped broker never blocks the fetcher (a failure is
         // retried with the next commit).
-        let code = rd_kafka_commit(handle.pointer, list, synchronous ? 0 : 1)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            lock.withLock { for (partition, offset) in merged { rememberFailed(partition, offset) } }
-            throw KafkaError("group \(group): committing offsets", code: code)
+        guard synchronous else {
+            let code = rd_kafka_commit(handle.pointer, list, 1)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                lock.withLock { for (partition, offset) in merged { rememberFailed(partition, offset) } }
+                throw KafkaError("group \(group): committing offsets", code: code)
+            }
+            return
         }
-        if synchronous, let problem = TopicPartitionList.firstError(list) {
+        try commitAndWait(list)
+    }
+
+    /// A synchronous commit bounded by `sluice.request.timeout.ms`: librdkafka's
+    /// own synchronous commit waits as long as the broker does not answer (a
+    /// stopped broker keeps its connections open), which would hold a revoke
+    /// or a shutdown indefinitely.
+    private func commitAndWait(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws {
+        let results = rd_kafka_queue_new(handle.pointer)
+        defer { rd_kafka_queue_destroy(results) }
+        let code = rd_kafka_commit_queue(handle.pointer, list, results, nil, nil)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError("group \(group): committing offsets", code: code) }
+        let timeout = settings.requestTimeoutMilliseconds
+        guard let event = rd_kafka_queue_poll(results, timeout) else {
+            throw KafkaError("group \(group): committing offsets: no answer from the broker within \(timeout) ms")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let eventCode = rd_kafka_event_error(event)
+        guard eventCode == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError("group \(group): committing offsets", code: eventCode) }
+        guard let committed = rd_kafka_event_topic_partition_list(event) else { return }
+        if let problem = TopicPartitionList.firstError(committed) {
             throw KafkaError("group \(group): committing offsets: \(problem)")
         }
+        lock.withLock { noteCommitted(committed) }
     }
 
     /// The commit callback (async and sync commits alike), on the fetcher thread.
@@ -326,7 +364,35 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         if failed {
             let detail = code != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError.describe(code) : (TopicPartitionList.firstError(offsets) ?? "")
             logger.warning("offset commit failed; retried with the next commit", metadata: ["error": .string(detail)])
+        } else {
+            lock.withLock { noteCommitted(offsets) }
         }
+    }
+
+    /// Lock held: remembers the successfully committed offsets of `list`
+    /// (never moving backwards: commit results may arrive out of order).
+    private func noteCommitted(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>) {
+        for element in TopicPartitionList.elements(list) where element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {
+            let partition = TopicPartition(String(cString: element.topic), element.partition)
+            guard assignment.contains(partition) else { continue }
+            knownCommitted[partition] = max(knownCommitted[partition] ?? element.offset, element.offset)
+        }
+    }
+
+    /// Records not yet committed, per assigned partition: the high watermark
+    /// librdkafka last saw in a fetch response (no broker request) minus the
+    /// group's committed offset. A partition whose high watermark is not known
+    /// yet (nothing fetched since it was assigned) is left out.
+    func lag() -> [TopicPartition: Int64] {
+        let committed: [TopicPartition: Int64] = lock.withLock { closed ? [:] : knownCommitted }
+        var lag: [TopicPartition: Int64] = [:]
+        for (partition, offset) in committed {
+            var low: Int64 = 0, high: Int64 = 0
+            let code = rd_kafka_get_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
+            lag[partition] = max(0, high - offset)
+        }
+        return lag
     }
 
     /// Lock held.
@@ -360,12 +426,7 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
             return closed
         }
         guard !alreadyClosed else { return }
-        // Leaving the group revokes the assignment through the rebalance
-        // callback, on this thread: the listener drains and commits first.
-        let code = rd_kafka_consumer_close(handle.pointer)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("closing the kafka consumer: \(KafkaError.describe(code))")
-        }
+        closeWithinDeadline()
         let leftover: [TopicPartition] = lock.withLock {
             closed = true
             return Array(assignment)
@@ -377,6 +438,36 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
             lock.withLock { forget(leftover) }
         }
         lock.withLock { dropStash(of: Array(stash.keys)) }
+    }
+
+    /// Leaves the group. The assignment is revoked through the rebalance
+    /// callback, on this thread (the listener drains and commits first); then
+    /// the LeaveGroup request goes out. librdkafka's blocking close waits for
+    /// the broker as long as it takes, so this serves the close on a queue of
+    /// its own and gives up after waiting `sluice.request.timeout.ms` (time
+    /// spent in callbacks not counted): the host's shutdown must end even when
+    /// the broker is gone.
+    private func closeWithinDeadline() {
+        let events = rd_kafka_queue_new(handle.pointer)
+        defer { rd_kafka_queue_destroy(events) }
+        if let error = rd_kafka_consumer_close_queue(handle.pointer, events) {
+            logger.warning("closing the kafka consumer: \(String(cString: rd_kafka_error_string(error)))")
+            rd_kafka_error_destroy(error)
+            return
+        }
+        let patience = settings.requestTimeout
+        let step: Duration = .milliseconds(100)
+        var waited: Duration = .zero
+        while rd_kafka_consumer_closed(handle.pointer) == 0 {
+            if waited >= patience {
+                logger.error("closing the kafka consumer: the broker did not answer within \(patience); leaving without it")
+                return
+            }
+            let started = ConditionLock.monotonicNow()
+            _ = rd_kafka_queue_poll_callback(events, Self.milliseconds(step))
+            // Time inside callbacks (the revoke drains for up to the drain deadline) is not waiting.
+            waited += min(ConditionLock.monotonicNow() - started, step)
+        }
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {

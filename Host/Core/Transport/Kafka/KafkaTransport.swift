@@ -9,6 +9,7 @@ public struct KafkaTransport: Transport {
     public let settings: KafkaSettings
     private let sharedProducer: KafkaProducer
     private let health: KafkaHealth
+    private let consumers = KafkaConsumerDirectory()
     private let logger: Logger
 
     /// Connects the shared producer (librdkafka connects lazily; nothing
@@ -29,8 +30,19 @@ public struct KafkaTransport: Transport {
     /// would otherwise wait for a metadata refresh after it appears.
     public func makeConsumer(group: String, topics: [String], listener: any ConsumerListener) throws -> any RecordConsumer {
         for topic in topics { try sharedProducer.ensureTopic(topic) }
-        return try KafkaConsumer(settings: settings, group: group, topics: topics, listener: listener,
-                                 health: health, logger: logger)
+        let consumer = try KafkaConsumer(settings: settings, group: group, topics: topics, listener: listener,
+                                         health: health, logger: logger)
+        consumers.add(consumer)
+        return consumer
+    }
+
+    /// Records of each partition assigned to `group`'s consumer in this
+    /// process that the group has not committed yet: the high watermark of
+    /// the last fetch minus the committed offset. Empty when this process has
+    /// no consumer of `group`; a partition nothing was fetched from yet is
+    /// left out.
+    public func consumerLag(group: String) -> [TopicPartition: Int64] {
+        consumers.consumer(group: group)?.lag() ?? [:]
     }
 
     /// Creates `topic` with the configured partitions and replication factor;

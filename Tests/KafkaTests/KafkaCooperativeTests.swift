@@ -1,0 +1,55 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// The cooperative-sticky protocol (`partition.assignment.strategy` in the
+/// `kafka:` map): the rebalance callback must use incremental assign and
+/// unassign, or librdkafka refuses the assignment and nothing is consumed.
+@Suite("Kafka cooperative rebalancing", .serialized, .timeLimit(.minutes(3)))
+struct KafkaCooperativeTests {
+    @Test("cooperative-sticky: a second host joins, the partitions split without the first giving all up; every record handled")
+    func cooperativeSticky() async throws {
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        host.harness.configuration.kafka["partition.assignment.strategy"] = "cooperative-sticky"
+        let input = world.name("orders"), output = world.name("recorded")
+        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
+        let seeding = try world.seedingTransport(creating: input, output)
+        try world.produce(input, count: 1000, through: seeding)
+
+        let first = try host.makeRuntime()
+        try first.start()
+        defer { first.stop() }
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "the first host handles the first 1000") { reader.count >= 1000 }
+
+        // Two members of one group in one process: two runtimes over the same plugins directory.
+        let second = try host.makeRuntime()
+        try second.start()
+        defer { second.stop() }
+        var fewestHeldByFirst = 4
+        try await eventually(timeout: .seconds(60), "the two hosts split the 4 partitions") {
+            let held = first.agents.first?.partitions.count ?? 0
+            fewestHeldByFirst = min(fewestHeldByFirst, held)
+            return held == 2 && second.agents.first?.partitions.count == 2
+        }
+        // Eager rebalancing revokes everything first; cooperative only moves what changes owner.
+        #expect(fewestHeldByFirst == 2, "the first host kept its other partitions during the rebalance")
+
+        try world.produce(input, count: 1000, through: seeding) { "second-\($0)" }
+        let ends = try world.endOffsets(input, expected: 2000)
+        try await eventually(timeout: .seconds(60), "every record handled") {
+            _ = reader.count
+            return RecordedOutput(reader.records).missing(ends: ends) == 0
+        }
+        #expect((second.agents.first?.processed ?? 0) > 0, "the second host handled its share")
+        second.stop()
+        first.stop()
+        let recorded = RecordedOutput(reader.records)
+        print("cooperative-sticky: duplicates \(recorded.duplicates); handled by the second host: \(second.agents.first?.processed ?? 0)")
+        #expect(recorded.missing(ends: ends) == 0)
+        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shutting down while the broker does not answer.
+@Suite("Kafka shutdown", .serialized, .timeLimit(.minutes(3)))
+struct KafkaShutdownTests {
+    @Test("SIGTERM while the broker is stopped (SIGSTOP): the host still exits, with status 0, bounded by its own deadlines")
+    func shutdownWithBrokerStopped() async throws {
+        let brokerPID = try #require(Int32(try TestServices.value("SLUICE_SERVICES_KAFKA_PID")))
+        let world = try KafkaTestWorld()
+        var host = try KafkaHost(world: world)
+        defer { host.remove() }
+        // Short deadlines: drain 2 s, then each broker request (commit, leave) 2 s.
+        host.harness.configuration.kafka["sluice.request.timeout.ms"] = "2000"
+        let input = world.name("orders"), output = world.name("recorded")
+        let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
+        try host.harness.installRecorder(sidecar: sidecar)
+        let seeding = try world.seedingTransport(creating: input, output)
+        try world.produce(input, count: 3000, through: seeding)
+
+        let (peer, directory) = try host.startPeer(sidecar: sidecar, shutdownTimeout: "2s")
+        defer { directory.remove() }
+        defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() } }
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(60), "the host is handling records") { reader.count >= 100 }
+
+        kill(brokerPID, SIGSTOP)
+        let clock = ContinuousClock()
+        var exitedWithin: Duration?
+        do {
+            // Always continue the broker, whatever happens here: other tests share it.
+            defer { kill(brokerPID, SIGCONT) }
+            try await Task.sleep(for: .seconds(1))
+            kill(peer.processIdentifier, SIGTERM)
+            let sent = clock.now
+            // Liveness, not timing: far beyond drain (2 s) + commit (2 s) + leave (2 s) + flush (2 s).
+            while peer.isRunning, clock.now - sent < .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
+            if !peer.isRunning { exitedWithin = clock.now - sent }
+        }
+        let log = (try? String(contentsOfFile: directory.file("peer.log"), encoding: .utf8)) ?? ""
+        let exited = try #require(exitedWithin, "the host did not exit within 60 s of SIGTERM; its log:\n\(log.suffix(3000))")
+        print("shutdown with the broker stopped: exited \(peer.terminationStatus) after \(exited)")
+        #expect(peer.terminationStatus == 0, "log:\n\(log.suffix(3000))")
+    }
+}
