@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: The contract
@@ -249,6 +250,23 @@ let package = Package(
             name: "ElasticsearchPluginTests",
             dependencies: ["SluiceHost", "SluiceElasticsearchPlugin", "TestSupport"],
             path: "Tests/ElasticsearchPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// Issue #11: poison records, bad plugins, bad configuration, crashes and outages, proven by counting.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["SluiceHost", "CSluicePlugin", "TestSupport"],
+            path: "Tests/ReliabilityTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// Property-based tests (swift-property-based): the configuration parser and the plugins' encoders.
+        .testTarget(
+            name: "PropertyTests",
+            dependencies: [
+                "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/PropertyTests",
             swiftSettings: strictConcurrency
         ),
     ]
