@@ -437,9 +437,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     /// and the other agents go on.
     private func enforceBatchTimeout(now: Duration) {
         let limit = settings.batchTimeout
-        let (expired, stuck): ([BatchContext], BatchContext?) = lock.withLock {
+        let (expired, stuck): ([BatchContext], [BatchContext]) = lock.withLock {
             var expired: [BatchContext] = []
-            var stuck: BatchContext?
+            var stuck: [BatchContext] = []
             for context in batches.values where now - context.startedAt > limit {
                 switch context.phase {
                 case .pending:
@@ -451,7 +451,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                 case .inCall:
                     if !context.lane.failed {
                         context.lane.failed = true
-                        stuck = context
+                        stuck.append(context)
                     }
                 case .finished:
                     break
@@ -467,9 +467,12 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             finish(context, status: Int32(SLUICE_BATCH_DONE.rawValue))
             pump(context.lane)
         }
-        if let stuck {
+        // Each of those threads is lost to the plugin: replacements keep the pool's size for the other agents.
+        stuck.forEach { _ in pool.replaceBlockedWorker() }
+        if let stuck = stuck.first {
             fail("on_batch for \(stuck.lane.partition) at offset \(stuck.messages[0].offset) has not returned within "
-                 + "batch_timeout (\(limit)); the agent is stopped and one worker thread stays blocked in the plugin")
+                 + "batch_timeout (\(limit)); the agent is stopped and one worker thread stays blocked in the plugin "
+                 + "(a new worker thread replaces it)")
         }
     }
 
