@@ -177,10 +177,11 @@ let package = Package(
             path: "Tests/SmokeTests",
             swiftSettings: strictConcurrency
         ),
-        /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints.
+        /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints,
+        /// Kafka fixtures, private brokers and `sluice run` child processes.
         .target(
             name: "TestSupport",
-            dependencies: ["SluiceHost", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SluiceHost", "CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictConcurrency
         ),
@@ -249,6 +250,13 @@ let package = Package(
             name: "ElasticsearchPluginTests",
             dependencies: ["SluiceHost", "SluiceElasticsearchPlugin", "TestSupport"],
             path: "Tests/ElasticsearchPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// Issue #11: crashes, outages, bad input and bad plugins, proven by counting.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["TestSupport", "SluiceHost"],
+            path: "Tests/ReliabilityTests",
             swiftSettings: strictConcurrency
         ),
     ]
