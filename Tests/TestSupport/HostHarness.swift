@@ -31,13 +31,15 @@ public struct HostHarness {
         configuration.agentDefaults.retry.maxBackoff = .milliseconds(50)
     }
 
-    /// Compiles Tests/Fixtures/recorder.c as agent `name` into the plugins directory.
+    /// Compiles Tests/Fixtures/recorder.c as agent `name` into the plugins
+    /// directory; `defines` are extra `-D` macros (e.g. `SEGV_FIXED`).
     @discardableResult
-    public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil) throws -> String {
+    public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil,
+                                defines: [String] = []) throws -> String {
         let output = pluginsDirectory + "/\(name).so"
         try CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: output,
-            flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""])
+            flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""] + defines.map { "-D\($0)" })
         if let sidecar { try writeSidecar(name, sidecar) }
         return output
     }
