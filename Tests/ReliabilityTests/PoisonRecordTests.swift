@@ -17,7 +17,7 @@ struct PoisonRecordTests {
         let bad: Int
         let huge: Int
 
-        static let current: Plan = ProcessInfo.processInfo.environment["SLUICE_RELIABILITY_LONG"] == "1"
+        static let current: Plan = ReliabilityProfile.current.name == ReliabilityProfile.long.name
             ? Plan(total: 100_000, bad: 1_000 * PoisonRecord.small.count + 10, huge: 10)
             : Plan(total: 100_000, bad: 1_000, huge: 2)
 
