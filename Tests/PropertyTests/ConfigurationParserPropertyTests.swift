@@ -46,27 +46,15 @@ struct ConfigurationParserPropertyTests {
 
     @Test("random sluice.yaml documents: parsed, or refused with the file name first and an expectation")
     func hostDocuments() async {
-        await propertyCheck(count: 1500, input: Self.documents) { yaml in
-            do {
-                _ = try ConfigurationLoader.parseHost(yaml: yaml, name: "fuzz.yaml", environment: [:])
-            } catch let error as ConfigurationError {
-                Self.expectWellFormed(error, file: "fuzz.yaml", yaml: yaml)
-            } catch {
-                Issue.record("not a ConfigurationError: \(error)")
-            }
+        await Self.checkRefusals(file: "fuzz.yaml") { yaml in
+            _ = try ConfigurationLoader.parseHost(yaml: yaml, name: "fuzz.yaml", environment: [:])
         }
     }
 
     @Test("random sidecars: parsed, or refused with the file name first and an expectation")
     func sidecarDocuments() async {
-        await propertyCheck(count: 1500, input: Self.documents) { yaml in
-            do {
-                _ = try ConfigurationLoader.parseAgent(yaml: yaml, name: "fuzz-agent.yaml", defaults: AgentSettings())
-            } catch let error as ConfigurationError {
-                Self.expectWellFormed(error, file: "fuzz-agent.yaml", yaml: yaml)
-            } catch {
-                Issue.record("not a ConfigurationError: \(error)")
-            }
+        await Self.checkRefusals(file: "fuzz-agent.yaml") { yaml in
+            _ = try ConfigurationLoader.parseAgent(yaml: yaml, name: "fuzz-agent.yaml", defaults: AgentSettings())
         }
     }
 
@@ -86,6 +74,19 @@ struct ConfigurationParserPropertyTests {
                 #expect(error.file == nil)
                 #expect(error.key == variable, "\(variable)=\(value.debugDescription): \(error)")
                 #expect(error.description.hasPrefix("\(variable): expected "), "\(error)")
+            } catch {
+                Issue.record("not a ConfigurationError: \(error)")
+            }
+        }
+    }
+
+    /// Parses random documents with `parse`; every refusal must be a well-formed ConfigurationError for `file`.
+    private static func checkRefusals(file: String, _ parse: @escaping (String) throws -> Void) async {
+        await propertyCheck(count: 1500, input: documents) { yaml in
+            do {
+                try parse(yaml)
+            } catch let error as ConfigurationError {
+                expectWellFormed(error, file: file, yaml: yaml)
             } catch {
                 Issue.record("not a ConfigurationError: \(error)")
             }
