@@ -39,6 +39,7 @@ struct LineProtocolPropertyTests {
             } catch {
                 let present = tags.filter { !$0.value.isEmpty }
                 let expressible = Self.representable(measurement, special: [",", " "])
+                    && !measurement.hasPrefix("#") && !measurement.hasPrefix("\t")
                     && present.allSatisfy { !$0.key.isEmpty && Self.representable($0.key, special: [",", "=", " "])
                         && Self.representable($0.value, special: [",", "=", " "]) }
                     && !fields.isEmpty

@@ -2,7 +2,9 @@
 /// protocol's documentation independently of the plugin's encoder: a
 /// backslash escapes the next character when it is one the element treats
 /// as special, and is a literal backslash otherwise. A line break may appear
-/// only inside a quoted string field value.
+/// only inside a quoted string field value. As influxd does (checked with
+/// influxd 1.6), a line starting with `#` is a comment, and whitespace before
+/// the measurement is skipped.
 struct LineProtocolReader {
     /// A point read back.
     struct Point: Equatable {
@@ -32,6 +34,8 @@ struct LineProtocolReader {
 
     private mutating func point() throws -> Point {
         var point = Point()
+        if current == "#" { throw Malformed(description: "a comment line: influxd ignores it") }
+        while current == " " || current == "\t" { position += 1 }
         point.measurement = try name(stoppingAt: [",", " "])
         while current == "," {
             position += 1
