@@ -24,6 +24,8 @@ struct BadConfigurationTests {
         var configIsDirectory = false
         var environment: [String: String] = [:]
         var arguments: [String] = []
+        /// The exit status: 2 for the host's configuration (refused before start), 1 for a sidecar (refused at start).
+        var status: Int32 = 2
         /// Fragments the output must contain; `CONFIG` and `SIDECAR` stand for the paths.
         let expected: [String]
         var testDescription: String { name }
@@ -50,15 +52,15 @@ struct BadConfigurationTests {
              expected: [#"SLUICE_WORKERS: expected an integer from 1 to 1024, found "-3""#]),
         Case(name: "bad --broker flag", arguments: ["--broker", "redis://localhost:6379"],
              expected: ["broker: expected memory:// or kafka://host:port", #"found "redis://localhost:6379""#]),
-        Case(name: "unknown key in a sidecar", sidecar: "batchSize: 10\n",
+        Case(name: "unknown key in a sidecar", sidecar: "batchSize: 10\n", status: 1,
              expected: [#"SIDECAR: batchSize: expected one of batch_size"#, #"(did you mean "batch_size"?)"#]),
-        Case(name: "wrong type in a sidecar", sidecar: "retry:\n  max_attempts: often\n",
+        Case(name: "wrong type in a sidecar", sidecar: "retry:\n  max_attempts: often\n", status: 1,
              expected: [#"SIDECAR: retry.max_attempts: expected a positive integer, found "often""#]),
-        Case(name: "missing required value in a sidecar", sidecar: "topics: []\n",
+        Case(name: "missing required value in a sidecar", sidecar: "topics: []\n", status: 1,
              expected: ["SIDECAR: topics: expected at least one topic (or null for the plugin's default topics), found an empty list"]),
-        Case(name: "sidecar that is not a mapping", sidecar: "- batch_size\n",
+        Case(name: "sidecar that is not a mapping", sidecar: "- batch_size\n", status: 1,
              expected: ["SIDECAR: expected a mapping of key: value, found a list"]),
-        Case(name: "unreadable sidecar (a directory)", sidecarIsDirectory: true,
+        Case(name: "unreadable sidecar (a directory)", sidecarIsDirectory: true, status: 1,
              expected: ["SIDECAR: expected a readable file, found an OS error: Is a directory"]),
     ]
 
@@ -91,7 +93,7 @@ struct BadConfigurationTests {
         // A host that accepted the mistake would run until stopped: the timeout catches that, it is not a speed limit.
         let result = try ProcessRunner.run(arguments, environment: environment, check: false, timeout: .seconds(60))
         #expect(!result.timedOut, "the host kept running instead of refusing the configuration:\n\(result.output)")
-        #expect(result.status != 0)
+        #expect(result.status == mistake.status, "exit status \(result.status):\n\(result.output)")
         for fragment in mistake.expected {
             let text = fragment.replacingOccurrences(of: "CONFIG", with: config).replacingOccurrences(of: "SIDECAR", with: sidecar)
             #expect(result.output.contains(text), "missing \"\(text)\" in:\n\(result.output)")
