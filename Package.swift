@@ -264,7 +264,8 @@ let package = Package(
         .testTarget(
             name: "PropertyTests",
             dependencies: [
-                "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "TestSupport",
+                "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PropertyTests",
