@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: The contract
@@ -194,10 +195,11 @@ let package = Package(
             path: "Tests/SmokeTests",
             swiftSettings: strictConcurrency
         ),
-        /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints.
+        /// Helpers shared by the test suites: compiling C plugins, temporary directories, service endpoints,
+        /// Kafka fixtures, private brokers and `sluice run` child processes.
         .target(
             name: "TestSupport",
-            dependencies: ["SluiceHost", "SluiceDemoServices", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SluiceHost", "SluiceDemoServices", "CRdKafka", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictConcurrency
         ),
@@ -279,6 +281,24 @@ let package = Package(
             name: "DemoTests",
             dependencies: ["TestSupport"],
             path: "Tests/DemoTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// Issue #11: crashes, outages, bad input and bad plugins, proven by counting.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["TestSupport", "SluiceHost"],
+            path: "Tests/ReliabilityTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// Property-based tests (swift-property-based): the configuration parser and the plugins' encoders.
+        .testTarget(
+            name: "PropertyTests",
+            dependencies: [
+                "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
+                "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/PropertyTests",
             swiftSettings: strictConcurrency
         ),
     ]

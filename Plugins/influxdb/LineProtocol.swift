@@ -6,8 +6,9 @@
 ///
 /// Influx 1.x has no escape for a backslash itself: a name whose backslash
 /// stands right before a comma, space or `=` (or at its end) cannot be written
-/// unambiguously, and neither can a newline outside a string field. Those are
-/// refused with a reason instead of being written wrong.
+/// unambiguously, and neither can a newline outside a string field, nor a
+/// measurement starting with `#` (a comment line) or a tab. Those are refused
+/// with a reason instead of being written wrong or silently dropped.
 public enum LineProtocol {
     /// A value that cannot be written as line protocol.
     public struct Unrepresentable: Error, Sendable, Equatable, CustomStringConvertible {
@@ -29,9 +30,13 @@ public enum LineProtocol {
         case boolean(Bool)
     }
 
-    /// The measurement name escaped: `,` and space get a backslash.
+    /// The measurement name escaped: `,` and space get a backslash. A name
+    /// starting with `#` or a tab is refused: influxd reads such a line as a
+    /// comment (and drops it, answering 204) or strips the tab.
     public static func escapeMeasurement(_ name: String) throws(Unrepresentable) -> String {
-        try escape(name, what: "measurement", special: [",", " "])
+        if name.hasPrefix("#") { throw Unrepresentable("measurement starts with '#', which line protocol reads as a comment") }
+        if name.hasPrefix("\t") { throw Unrepresentable("measurement starts with a tab, which InfluxDB strips") }
+        return try escape(name, what: "measurement", special: [",", " "])
     }
 
     /// A tag key, tag value or field key escaped: `,`, `=` and space get a backslash.

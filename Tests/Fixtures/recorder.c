@@ -18,6 +18,9 @@
  *   "fatal..."    the batch returns FATAL
  *   "hang..."     never finishes: sync mode blocks in on_batch forever, pending
  *                 mode never calls complete() for the batch
+ *   "segv..."     writes through a NULL pointer: the process dies with SIGSEGV.
+ *                 Built with -DSEGV_FIXED (the "fixed release"), it is DLQ'd
+ *                 with reason "segv record refused" instead
  *
  * Build: cc -shared -fPIC -pthread -I PluginAPI/include -DAGENT_NAME='"name"' recorder.c
  */
@@ -99,6 +102,14 @@ static int handle(recorder *r, sluice_batch *b) {
             static const char reason[] = "dlq requested by the record";
             r->api->set_error(r->host, b->id, i, reason, sizeof reason - 1);
             b->results[i] = SLUICE_RESULT_DLQ;
+        } else if (starts_with(m, "segv")) {
+#ifdef SEGV_FIXED
+            static const char reason[] = "segv record refused";
+            r->api->set_error(r->host, b->id, i, reason, sizeof reason - 1);
+            b->results[i] = SLUICE_RESULT_DLQ;
+#else
+            *(volatile int *)0 = 0; /* the bug: an in-process plugin takes the host down */
+#endif
         } else if (starts_with(m, "retry:")) {
             unsigned wanted = (unsigned)atoi((const char *)m->value + 6);
             if (b->attempt <= wanted) {

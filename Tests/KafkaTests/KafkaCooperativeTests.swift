@@ -42,12 +42,12 @@ struct KafkaCooperativeTests {
         let ends = try world.endOffsets(input, expected: 2000)
         try await eventually(timeout: .seconds(60), "every record handled") {
             _ = reader.count
-            return RecordedOutput(reader.records).missing(ends: ends) == 0
+            return RecordingLedger(reader.records).missing(ends: ends) == 0
         }
         #expect((second.agents.first?.processed ?? 0) > 0, "the second host handled its share")
         second.stop()
         first.stop()
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         print("cooperative-sticky: duplicates \(recorded.duplicates); handled by the second host: \(second.agents.first?.processed ?? 0)")
         #expect(recorded.missing(ends: ends) == 0)
         #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)

@@ -27,7 +27,7 @@ struct KafkaEndToEndTests {
         try await eventually(timeout: .seconds(60), "\(total) records recorded") { reader.count >= total }
         runtime.stop()
 
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         #expect(recorded.missing(ends: ends) == 0)
         #expect(recorded.duplicates == 0)
         #expect(recorded.misplaced == 0)
@@ -69,7 +69,7 @@ struct KafkaEndToEndTests {
         // B recorded A's output records, which recorded the orders: partitions line up end to end.
         let qualityRecords = try world.readAll(quality, expected: total)
         #expect(Set(qualityRecords.compactMap(\.key)) == Set((0..<total).map { "k\($0)" }))
-        #expect(RecordedOutput(finals).duplicates == 0)
+        #expect(RecordingLedger(finals).duplicates == 0)
     }
 
     @Test("2. restart: stop the host mid-stream, start it again; nothing missing, duplicates counted")
@@ -100,11 +100,11 @@ struct KafkaEndToEndTests {
         try second.start()
         try await eventually(timeout: .seconds(120), "the rest recorded") {
             _ = reader.count
-            return RecordedOutput(reader.records).missing(ends: ends) == 0
+            return RecordingLedger(reader.records).missing(ends: ends) == 0
         }
         second.stop()
 
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         print("restart: stopped after \(atStop) of \(total) records (committed \(committedAtStop)); duplicates after restart: \(recorded.duplicates)")
         #expect(atStop < total, "the stop came mid-stream")
         #expect(recorded.missing(ends: ends) == 0)
@@ -150,9 +150,9 @@ struct KafkaEndToEndTests {
         }
         runtime.stop()
 
-        let recorded = RecordedOutput(outputReader.records)
+        let recorded = RecordingLedger(outputReader.records)
         #expect(recorded.missing(ends: [0: ends[0] ?? 0]) == 0)
-        var dead = Set<RecordedOutput.RecordedKey>()
+        var dead = Set<RecordingLedger.InputOffset>()
         for record in deadReader.records {
             let partition = try #require(record.headers["sluice.source.partition"].flatMap { Int32($0) })
             let offset = try #require(record.headers["sluice.source.offset"].flatMap { Int64($0) })

@@ -25,7 +25,7 @@ struct KafkaFailoverTests {
         // The second host: `sluice run` in its own process, same group, same plugin.
         let (peer, other) = try host.startPeer(sidecar: sidecar)
         defer { other.remove() }
-        defer { if peer.isRunning { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() } }
+        defer { peer.kill() }
 
         let runtime = try host.makeRuntime()
         try runtime.start()
@@ -42,20 +42,19 @@ struct KafkaFailoverTests {
         let reader = try TopicReader(world: world, topic: output)
         try await eventually(timeout: .seconds(60), "both hosts recording") {
             _ = reader.count
-            let recorded = RecordedOutput(reader.records)
+            let recorded = RecordingLedger(reader.records)
             let partitions = Set(recorded.handled.keys.map(\.partition))
             return partitions.count == 4 && recorded.handled.count >= 400
         }
-        kill(peer.processIdentifier, SIGKILL)
-        peer.waitUntilExit()
+        peer.kill()
         let atKill = reader.count
 
         try await eventually(timeout: .seconds(120), "the survivor finishes every partition") {
             _ = reader.count
-            return RecordedOutput(reader.records).missing(ends: ends) == 0
+            return RecordingLedger(reader.records).missing(ends: ends) == 0
         }
         #expect(runtime.agents.first?.partitions.count == 4, "the survivor took over the dead host's partitions")
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         let peerPartitions = Set(ends.keys).subtracting(mine)
         print("scale-out: killed the peer after \(atKill) of \(total) records; duplicates: \(recorded.duplicates) "
               + "(peer partitions \(peerPartitions.sorted()), in-flight limit 10 per host, commit interval 200 ms)")
@@ -103,11 +102,11 @@ struct KafkaFailoverTests {
         #expect(sawUnreachable, "the transport reported the stopped broker as unreachable")
         try await eventually(timeout: .seconds(120), "every record handled after the broker came back") {
             _ = reader.count
-            return RecordedOutput(reader.records).missing(ends: ends) == 0
+            return RecordingLedger(reader.records).missing(ends: ends) == 0
         }
         try await eventually(timeout: .seconds(10), "reachable again") { runtime.transport.isReachable }
         #expect(runtime.agents.first.map { if case .failed = $0.state { false } else { true } } == true)
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         print("broker pause: duplicates after SIGSTOP/SIGCONT: \(recorded.duplicates)")
         #expect(recorded.missing(ends: ends) == 0)
     }

@@ -41,11 +41,11 @@ struct KafkaHotReloadTests {
         let reader = try TopicReader(world: world, topic: output)
         try await eventually(timeout: .seconds(120), "every record handled") {
             _ = reader.count
-            return RecordedOutput(reader.records).missing(ends: ends) == 0
+            return RecordingLedger(reader.records).missing(ends: ends) == 0
         }
         runtime.stop()
         _ = reader.count
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         print("kafka hot reload: pause per swap: \(pauses.map { "\($0)" }); "
               + "last swap after \(processedAtLastSwap) of \(total) records; duplicates: \(recorded.duplicates)")
         #expect(processedAtLastSwap < total, "the last swap came while records were still flowing")
@@ -95,7 +95,7 @@ struct KafkaHotReloadTests {
         try await eventually(timeout: .seconds(60), "resumed where it left off") { reader.count >= 2000 }
         runtime.stop()
 
-        let recorded = RecordedOutput(reader.records)
+        let recorded = RecordingLedger(reader.records)
         #expect(recorded.missing(ends: ends) == 0)
         #expect(recorded.duplicates == 0, "no record handled twice across the stop")
         #expect(reader.records.filter { $0.headers["recorder.version"] == "2" }.count == 1000,

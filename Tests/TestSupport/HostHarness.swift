@@ -35,14 +35,16 @@ public struct HostHarness {
     /// directory the documented drop-in way: built beside it under a hidden
     /// name, then renamed into place (a new inode), so a running host's
     /// watcher never sees a half-written file. Replacing a running plugin
-    /// with another `version` is a hot reload.
+    /// with another `version` is a hot reload. `defines` are extra `-D`
+    /// macros (e.g. `SEGV_FIXED`).
     @discardableResult
-    public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil) throws -> String {
+    public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil,
+                                defines: [String] = []) throws -> String {
         let output = pluginsDirectory + "/\(name).so"
         let staged = pluginsDirectory + "/.\(name).so.tmp"
         try CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: staged,
-            flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""])
+            flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""] + defines.map { "-D\($0)" })
         guard rename(staged, output) == 0 else {
             throw HarnessError("renaming \(staged) to \(output) failed: errno \(errno)")
         }

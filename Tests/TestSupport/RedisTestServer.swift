@@ -18,7 +18,7 @@ public final class RedisTestServer: @unchecked Sendable {
     /// (so a killed server keeps every acknowledged write); `password` sets `requirepass`.
     public init(appendOnly: Bool = false, password: String? = nil) throws {
         directory = try TemporaryDirectory(prefix: "sluice-redis")
-        port = try Self.freePort()
+        port = try FreePort.next()
         self.password = password
         var arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory.path,
                          "--save", "", "--appendonly", appendOnly ? "yes" : "no",
@@ -54,9 +54,19 @@ public final class RedisTestServer: @unchecked Sendable {
 
     /// Whether the server answers PING now (with `redis-cli`).
     public func ping() throws -> Bool {
+        try command(["PING"]).contains("PONG")
+    }
+
+    /// Runs one command with `redis-cli` (e.g. `["SCARD", "seen"]`) and returns its raw answer.
+    public func command(_ arguments: [String]) throws -> String {
         var command = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"]
         if let password { command += ["--no-auth-warning", "-a", password] }
-        return try ProcessRunner.run(command + ["PING"], check: false).output.contains("PONG")
+        return try ProcessRunner.run(command + arguments, check: false).output
+    }
+
+    /// The integer answer of `arguments` (`SCARD`, `GET` of a counter, …); nil when not an integer.
+    public func integer(_ arguments: [String]) throws -> Int? {
+        Int(try command(arguments).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
@@ -85,24 +95,5 @@ public final class RedisTestServer: @unchecked Sendable {
     private func signal(_ number: Int32) {
         guard let process, process.isRunning else { return }
         _ = Foundation.kill(process.processIdentifier, number)
-    }
-
-    /// A port nobody listens on now: bind port 0, read what the OS chose, close.
-    private static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socketFD, generic, length) == 0 && getsockname(socketFD, generic, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessError("cannot bind a free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -439,9 +439,9 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     /// and the other agents go on.
     private func enforceBatchTimeout(now: Duration) {
         let limit = settings.batchTimeout
-        let (expired, stuck): ([BatchContext], BatchContext?) = lock.withLock {
+        let (expired, stuck): ([BatchContext], [BatchContext]) = lock.withLock {
             var expired: [BatchContext] = []
-            var stuck: BatchContext?
+            var stuck: [BatchContext] = []
             for context in batches.values where now - context.startedAt > limit {
                 switch context.phase {
                 case .pending:
@@ -453,7 +453,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                 case .inCall:
                     if !context.lane.failed {
                         context.lane.failed = true
-                        stuck = context
+                        stuck.append(context)
                     }
                 case .finished:
                     break
@@ -469,9 +469,12 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
             finish(context, status: Int32(SLUICE_BATCH_DONE.rawValue))
             pump(context.lane)
         }
-        if let stuck {
+        // Each of those threads is lost to the plugin: replacements keep the pool's size for the other agents.
+        stuck.forEach { _ in pool.replaceBlockedWorker() }
+        if let stuck = stuck.first {
             fail("on_batch for \(stuck.lane.partition) at offset \(stuck.messages[0].offset) has not returned within "
-                 + "batch_timeout (\(limit)); the agent is stopped and one worker thread stays blocked in the plugin")
+                 + "batch_timeout (\(limit)); the agent is stopped and one worker thread stays blocked in the plugin "
+                 + "(a new worker thread replaces it)")
         }
     }
 
@@ -660,27 +663,37 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
 
     /// Produces message `index` of `context` to the dead-letter topic; its
     /// ledger unit is finished when the broker acknowledges it. A failed
-    /// dead-letter produce is tried again with backoff: never dropped.
-    private func sendToDeadLetterTopic(_ context: BatchContext, index: Int, reason: String, attempt: Int = 1) {
+    /// dead-letter produce is tried again with backoff: never dropped. One
+    /// refused as too large is sent again at once without its value (a header
+    /// says so), because unchanged it could never succeed and would hold the
+    /// partition forever.
+    private func sendToDeadLetterTopic(_ context: BatchContext, index: Int, reason: String, attempt: Int = 1,
+                                       omitValue: Bool = false) {
         let message = context.messages[index]
-        let record = DeadLetterRecord.make(
+        let whole = DeadLetterRecord.make(
             message: message, source: context.lane.partition, topic: deadLetterTopic, reason: reason,
             agent: name, pluginVersion: lock.withLock { currentImage.version }, attempts: context.attempt)
-        logger.warning("dead-lettered", metadata: [
-            "topic": .string(context.lane.partition.topic), "partition": .stringConvertible(context.lane.partition.partition),
-            "offset": .stringConvertible(message.offset), "reason": .string(reason),
-        ])
-        metrics.deadLettered.increment()
+        let record = omitValue ? DeadLetterRecord.withoutValue(whole) : whole
+        if attempt == 1 && !omitValue {
+            logger.warning("dead-lettered", metadata: [
+                "topic": .string(context.lane.partition.topic), "partition": .stringConvertible(context.lane.partition.partition),
+                "offset": .stringConvertible(message.offset), "reason": .string(reason),
+            ])
+            metrics.deadLettered.increment()
+        }
         producer.produce(record) { [self] result in
             switch result {
             case .success:
                 lock.withLock { inFlight -= context.lane.ledger.finish(1, of: context.ticket) }
                 lock.broadcast()
+            case .failure(let error) where error.isRecordTooLarge && !omitValue && record.value != nil:
+                recordError("dead-letter produce to \(deadLetterTopic) failed: \(error); sending it without the value")
+                sendToDeadLetterTopic(context, index: index, reason: reason, attempt: attempt, omitValue: true)
             case .failure(let error):
                 recordError("dead-letter produce to \(deadLetterTopic) failed: \(error); trying again")
                 let delay = settings.retry.backoff(forAttempt: attempt, random: Double.random(in: 0..<1))
                 DispatchQueue.global().asyncAfter(deadline: .now() + delay.timeInterval) { [self] in
-                    sendToDeadLetterTopic(context, index: index, reason: reason, attempt: attempt + 1)
+                    sendToDeadLetterTopic(context, index: index, reason: reason, attempt: attempt + 1, omitValue: omitValue)
                 }
             }
         }

@@ -13,6 +13,19 @@ enum DeadLetterRecord {
         static let agent = "sluice.agent"
         static let pluginVersion = "sluice.plugin.version"
         static let attempts = "sluice.attempts"
+        static let valueOmitted = "sluice.value.omitted"
+    }
+
+    /// `record` without its value, for a dead letter the producer refused as too
+    /// large: the header says so and how large it was; the original stays at
+    /// its source topic, partition and offset.
+    static func withoutValue(_ record: OutgoingRecord) -> OutgoingRecord {
+        var smaller = record
+        smaller.value = nil
+        smaller.headers.append(.init(name: HeaderName.valueOmitted, text:
+            "the value (\(record.value?.count ?? 0) bytes) is larger than the producer accepts (message.max.bytes); "
+            + "read it at sluice.source.topic, sluice.source.partition and sluice.source.offset"))
+        return smaller
     }
 
     static func make(message: sluice_message, source: TopicPartition, topic: String, reason: String,

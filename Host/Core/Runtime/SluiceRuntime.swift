@@ -78,19 +78,22 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         let directory = configuration.pluginsDirectory
         try loader.checkDirectory(directory)
         let (images, refusals) = try loader.scan(directory: directory)
-        var started: [AgentRunner] = []
-        var refused = refusals
+        // Every sidecar is read before any agent starts: a broken one stops the
+        // start before a single record is handled or an offset committed.
+        var configured: [(image: PluginImage, settings: AgentSettings)] = []
         for image in images {
             let sidecar = SluiceRuntime.sidecarPath(for: image.sourcePath)
-            let settings: AgentSettings
             do {
-                settings = try ConfigurationLoader.loadAgent(
+                configured.append((image, try ConfigurationLoader.loadAgent(
                     sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
-                    defaults: configuration.agentDefaults)
+                    defaults: configuration.agentDefaults)))
             } catch {
-                started.forEach { $0.stop() }
                 throw StartError(description: "\(error)")
             }
+        }
+        var started: [AgentRunner] = []
+        var refused = refusals
+        for (image, settings) in configured {
             guard settings.enabled else {
                 logger.notice("agent disabled by its sidecar", metadata: ["agent": .string(image.name)])
                 continue

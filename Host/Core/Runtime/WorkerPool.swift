@@ -5,9 +5,10 @@ import Foundation
 /// Plugin code may block (a synchronous Redis round trip, a slow C library), so
 /// it never runs on Swift's cooperative pool, where a blocked thread would
 /// starve every async task in the process. Jobs are per batch, never per
-/// message.
+/// message. A thread lost to a plugin call that never returns is replaced
+/// (``replaceBlockedWorker()``), so hung plugins cannot take every worker.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked: the queue is guarded by `lock`.
+    // @unchecked: the queue, `threads` and the counters are guarded by `lock`.
     /// A unit of work.
     public typealias Job = @Sendable () -> Void
 
@@ -21,17 +22,28 @@ public final class WorkerPool: @unchecked Sendable {
     /// Starts `size` threads named `sluice-worker-N`.
     public init(size: Int) {
         precondition(size > 0, "a worker pool needs at least one thread")
-        for index in 0..<size {
-            let thread = Thread { [unowned self] in self.work() }
-            thread.name = "sluice-worker-\(index)"
-            threads.append(thread)
-        }
-        lock.withLock { running = size }
-        threads.forEach { $0.start() }
+        for _ in 0..<size { startThread() }
     }
 
-    /// Number of threads.
-    public var size: Int { threads.count }
+    /// Number of threads started, including replacements.
+    public var size: Int { lock.withLock { threads.count } }
+
+    /// Starts one more thread in place of one that is blocked for good inside
+    /// a plugin call (C code cannot be interrupted). The blocked thread is
+    /// abandoned; the other agents keep as many usable workers as before.
+    public func replaceBlockedWorker() {
+        startThread()
+    }
+
+    private func startThread() {
+        let thread = Thread { [unowned self] in self.work() }
+        lock.withLock {
+            thread.name = "sluice-worker-\(threads.count)"
+            threads.append(thread)
+            running += 1
+        }
+        thread.start()
+    }
 
     /// Queues `job`; it runs on some worker thread, in FIFO order of submission.
     public func submit(_ job: @escaping Job) {

@@ -45,9 +45,15 @@ public struct OutgoingRecord: Sendable {
 public struct ProduceError: Error, Sendable, CustomStringConvertible {
     /// What the transport said.
     public let message: String
+    /// The record is larger than the producer or broker accepts: sending it
+    /// again unchanged can never succeed.
+    public let isRecordTooLarge: Bool
 
     /// Creates an error.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, isRecordTooLarge: Bool = false) {
+        self.message = message
+        self.isRecordTooLarge = isRecordTooLarge
+    }
 
     public var description: String { message }
 }

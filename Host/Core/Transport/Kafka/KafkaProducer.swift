@@ -65,7 +65,8 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
                 continue
             }
             Unmanaged<DeliveryAcknowledgement>.fromOpaque(opaque).release()
-            acknowledged(.failure(ProduceError("producing to \(record.topic): \(KafkaError.describe(code))")))
+            acknowledged(.failure(ProduceError("producing to \(record.topic): \(KafkaError.describe(code))",
+                                               isRecordTooLarge: code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)))
             return
         }
     }
@@ -172,7 +173,8 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
             acknowledgement.acknowledged(.success(()))
         } else {
             let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-            acknowledgement.acknowledged(.failure(ProduceError("delivery to \(topic) failed: \(KafkaError.describe(message.err))")))
+            acknowledgement.acknowledged(.failure(ProduceError("delivery to \(topic) failed: \(KafkaError.describe(message.err))",
+                                                              isRecordTooLarge: message.err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)))
         }
     }
 }

@@ -2,47 +2,52 @@ import CRdKafka
 import Foundation
 import Logging
 import SluiceHost
-import TestSupport
 
 /// The local broker as the Kafka tests see it: unique names, the librdkafka
 /// properties that suit Tansu, and a plain librdkafka client to read topics,
 /// end offsets and committed offsets independently of the transport under test.
-struct KafkaTestWorld {
+public struct KafkaTestWorld: Sendable {
     /// `host:port` of the local broker.
-    let bootstrap: String
+    public let bootstrap: String
     /// The NUL-terminated text in a C error buffer.
-    static func text(_ buffer: [CChar]) -> String {
+    public static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A suffix that makes topic and group names unique to one test.
-    let suffix: String
+    public let suffix: String
 
     /// Properties for every client in the tests (see DESIGN.md, "The local test world").
-    static let properties = TestServices.kafkaProperties
+    public static let properties = TestServices.kafkaProperties
 
-    init() throws {
-        bootstrap = try TestServices.kafkaBootstrap()
+    /// The shared broker of `tools/services`.
+    public init() throws {
+        try self.init(bootstrap: TestServices.kafkaBootstrap())
+    }
+
+    /// The broker at `bootstrap` (`host:port`), e.g. a test's private ``KafkaTestBroker``.
+    public init(bootstrap: String) {
+        self.bootstrap = bootstrap
         suffix = String(UUID().uuidString.prefix(8)).lowercased()
     }
 
     /// `base` made unique to this test.
-    func name(_ base: String) -> String { "\(base)-\(suffix)" }
+    public func name(_ base: String) -> String { "\(base)-\(suffix)" }
 
     /// Transport settings for the local broker.
-    func settings(_ extra: [String: String] = [:]) throws -> KafkaSettings {
+    public func settings(_ extra: [String: String] = [:]) throws -> KafkaSettings {
         try KafkaSettings(bootstrapServers: bootstrap, properties: Self.properties.merging(extra) { $1 })
     }
 
     /// A transport on the local broker; logs at warning and above.
-    func transport(_ extra: [String: String] = [:]) throws -> KafkaTransport {
+    public func transport(_ extra: [String: String] = [:]) throws -> KafkaTransport {
         var logger = Logger(label: "sluice.kafka.test")
         logger.logLevel = .warning
         return try KafkaTransport(settings: settings(extra), logger: logger)
     }
 
     /// A transport for seeding and reading back, with `topics` created.
-    func seedingTransport(creating topics: String...) throws -> KafkaTransport {
+    public func seedingTransport(creating topics: String...) throws -> KafkaTransport {
         let seeding = try transport()
         for topic in topics { try seeding.ensureTopic(topic) }
         return seeding
@@ -50,7 +55,7 @@ struct KafkaTestWorld {
 
     /// Produces `count` records to `topic` (key "k<i>", value `value(i)`) and
     /// waits for every acknowledgement; throws if any failed.
-    func produce(_ topic: String, count: Int, through transport: KafkaTransport,
+    public func produce(_ topic: String, count: Int, through transport: KafkaTransport,
                  value: (Int) -> String = { "v\($0)" }) throws {
         let failures = FailureCounter()
         for index in 0..<count {
@@ -65,19 +70,19 @@ struct KafkaTestWorld {
     // MARK: Reading back with a plain client
 
     /// A record read back.
-    struct ReadRecord {
-        let partition: Int32
-        let offset: Int64
-        let key: String?
-        let value: String
-        let headers: [String: String]
+    public struct ReadRecord {
+        public let partition: Int32
+        public let offset: Int64
+        public let key: String?
+        public let value: String
+        public let headers: [String: String]
     }
 
     /// Every record of `topic`: read from the start until `expected` records
     /// arrived, or (without `expected`) until nothing new came for a second.
     /// (Tansu's ListOffsets answers the last batch's base offset + 1 as the end
     /// offset, so the tests count records instead of trusting watermarks.)
-    func readAll(_ topic: String, expected: Int? = nil) throws -> [ReadRecord] {
+    public func readAll(_ topic: String, expected: Int? = nil) throws -> [ReadRecord] {
         let reader = try TopicReader(world: self, topic: topic)
         let deadline = ContinuousClock.now + .seconds(30)
         var quietSince = ContinuousClock.now
@@ -93,7 +98,7 @@ struct KafkaTestWorld {
 
     /// End offset of each partition of `topic` that has records: one past its
     /// highest offset, counted by reading (`expected`: how many records it holds).
-    func endOffsets(_ topic: String, expected: Int? = nil) throws -> [Int32: Int64] {
+    public func endOffsets(_ topic: String, expected: Int? = nil) throws -> [Int32: Int64] {
         var ends: [Int32: Int64] = [:]
         for record in try readAll(topic, expected: expected) {
             ends[record.partition] = max(ends[record.partition] ?? 0, record.offset + 1)
@@ -102,14 +107,14 @@ struct KafkaTestWorld {
     }
 
     /// Partitions of `topic` (0 if it does not exist).
-    func partitionCount(_ topic: String) throws -> Int {
+    public func partitionCount(_ topic: String) throws -> Int {
         let client = try makeClient(group: "sluice-test-reader-\(UUID().uuidString)")
         defer { rd_kafka_destroy(client) }
         return try partitionCount(topic, client: client)
     }
 
     /// The committed offsets of `group` for every partition of `topic` (absent: none).
-    func committed(group: String, topic: String) throws -> [Int32: Int64] {
+    public func committed(group: String, topic: String) throws -> [Int32: Int64] {
         let client = try makeClient(group: group)
         defer { rd_kafka_destroy(client) }   // never joined: nothing to close
         let partitions = try partitionCount(topic, client: client)
@@ -125,7 +130,7 @@ struct KafkaTestWorld {
         return result
     }
 
-    fileprivate func partitionCount(_ topic: String, client: OpaquePointer) throws -> Int {
+    func partitionCount(_ topic: String, client: OpaquePointer) throws -> Int {
         let handle = rd_kafka_topic_new(client, topic, nil)
         defer { rd_kafka_topic_destroy(handle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
@@ -138,7 +143,7 @@ struct KafkaTestWorld {
         return Int(metadata.pointee.topics[0].partition_cnt)
     }
 
-    fileprivate func makeClient(group: String) throws -> OpaquePointer {
+    func makeClient(group: String) throws -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         var error = [CChar](repeating: 0, count: 512)
         for (key, value) in [("bootstrap.servers", bootstrap), ("group.id", group), ("enable.auto.commit", "false"),
@@ -155,12 +160,12 @@ struct KafkaTestWorld {
         return client
     }
 
-    fileprivate func closeClient(_ client: OpaquePointer) {
+    func closeClient(_ client: OpaquePointer) {
         rd_kafka_consumer_close(client)
         rd_kafka_destroy(client)
     }
 
-    fileprivate func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [String: String] {
+    func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [String: String] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
         var result: [String: String] = [:]
@@ -173,60 +178,5 @@ struct KafkaTestWorld {
             }
         }
         return result
-    }
-}
-
-/// Counts failures reported from acknowledgement callbacks (any thread).
-final class FailureCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func add() { lock.withLock { value += 1 } }
-    var count: Int { lock.withLock { value } }
-}
-
-/// Reads a topic from the start with a plain assigned consumer (no group),
-/// keeping what it read; `drain` picks up what arrived since.
-final class TopicReader {
-    let topic: String
-    private let world: KafkaTestWorld
-    private let client: OpaquePointer
-    private(set) var records: [KafkaTestWorld.ReadRecord] = []
-
-    init(world: KafkaTestWorld, topic: String) throws {
-        self.world = world
-        self.topic = topic
-        client = try world.makeClient(group: "sluice-test-reader-\(UUID().uuidString)")
-        let partitions = try world.partitionCount(topic, client: client)
-        let list = rd_kafka_topic_partition_list_new(Int32(max(1, partitions)))!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in 0..<Int32(partitions) {
-            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
-        }
-        let code = rd_kafka_assign(client, list)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw HarnessError("assign: \(String(cString: rd_kafka_err2str(code)))") }
-    }
-
-    deinit { world.closeClient(client) }
-
-    /// Reads what is there now (waiting up to `waitMilliseconds` for the first record).
-    func drain(waitMilliseconds: Int32 = 50) {
-        var wait = waitMilliseconds
-        while let message = rd_kafka_consumer_poll(client, wait) {
-            defer { rd_kafka_message_destroy(message) }
-            wait = 0
-            let m = message.pointee
-            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-            records.append(KafkaTestWorld.ReadRecord(
-                partition: m.partition, offset: m.offset,
-                key: m.key.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: m.key_len), as: UTF8.self) },
-                value: String(decoding: UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : m.len), as: UTF8.self),
-                headers: world.headers(of: message)))
-        }
-    }
-
-    /// Records read so far, after reading what is there now.
-    var count: Int {
-        drain()
-        return records.count
     }
 }

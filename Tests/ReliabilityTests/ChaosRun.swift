@@ -1,0 +1,129 @@
+import Foundation
+import SluiceHost
+import TestSupport
+
+/// One chaos scenario's world: an input topic on a Kafka broker, one agent
+/// consuming it (by default the C recorder of Tests/Fixtures/recorder.c, which
+/// writes what it finished to an output topic), a sluice.yaml for the
+/// `sluice run` child processes the scenario kills, freezes or stops, and a
+/// reader of what the recorder finished.
+final class ChaosRun {
+    /// The agent under test.
+    enum Agent {
+        /// The recorder, writing "<partition>:<offset>:<value>" to the output topic.
+        case recorder
+        /// The built redis plugin (libSluiceRedis.so) with these sidecar lines
+        /// (`config:` and whatever else the scenario needs).
+        case redis(sidecar: String)
+
+        var name: String {
+            switch self {
+            case .recorder: "recorder"
+            case .redis: "redis"
+            }
+        }
+    }
+
+    let world: KafkaTestWorld
+    let host: KafkaHost
+    let agent: Agent
+    let input: String
+    /// The recorder's output topic.
+    let output: String
+    /// The sluice.yaml the child processes run with.
+    let configurationFile: String
+    /// Every child's log, appended run after run.
+    let logFile: String
+    /// The agent's batch size and in-flight limit (written into its sidecar).
+    let batchSize: Int
+    let maxInFlight: Int
+    private var reader: TopicReader?
+    private var recorded = RecordingLedger()
+    /// Output records already counted into `recorded`.
+    private var counted = 0
+
+    /// Sets up topics, plugin and configuration on `world`'s broker.
+    init(world: KafkaTestWorld, agent: Agent = .recorder, batchSize: Int, maxInFlight: Int,
+         commitInterval: Duration = .milliseconds(200)) throws {
+        self.world = world
+        self.agent = agent
+        self.batchSize = batchSize
+        self.maxInFlight = maxInFlight
+        var host = try KafkaHost(world: world)
+        host.harness.configuration.commitInterval = commitInterval
+        self.host = host
+        input = world.name("input")
+        output = world.name("recorded")
+        let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\n"
+        switch agent {
+        case .recorder:
+            try host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")
+        case .redis(let sidecar):
+            try host.harness.installBuiltPlugin(product: "SluiceRedis", as: agent.name, sidecar: common + sidecar)
+        }
+        let directory = host.harness.directory
+        configurationFile = directory.file("sluice.yaml")
+        logFile = directory.file("sluice.log")
+        try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: directory.file("data"))
+            .write(toFile: configurationFile, atomically: true, encoding: .utf8)
+        let seeding = try world.transport()
+        try seeding.ensureTopic(input)
+        try seeding.ensureTopic(output)
+    }
+
+    /// The agent's consumer group.
+    var group: String { host.group(of: agent.name) }
+
+    /// Produces `count` records to the input; returns the end offset of each
+    /// partition (one past its last record), read back from the broker.
+    /// `value(i)` is record i's value (key "k<i>").
+    func produceInput(count: Int, value: (Int) -> String = { "v\($0)" }) throws -> [Int32: Int64] {
+        let seeding = try world.transport()
+        try world.produce(input, count: count, through: seeding, value: value)
+        return try world.endOffsets(input, expected: count)
+    }
+
+    /// Starts `sluice run` on this configuration.
+    func startHost(environment: [String: String] = [:]) throws -> SluiceProcess {
+        try SluiceProcess(configuration: configurationFile, logFile: logFile, environment: environment)
+    }
+
+    /// What the recorder finished so far (reads what arrived since the last call).
+    func ledger() throws -> RecordingLedger {
+        let reader = try reader ?? TopicReader(world: world, topic: output)
+        self.reader = reader
+        reader.drain(waitMilliseconds: 100)
+        recorded.add(reader.records[counted...])
+        counted = reader.records.count
+        return recorded
+    }
+
+    /// What the recorder finished, once the output has stopped growing (no new
+    /// record for `quiet`): after a host stopped or died, everything it got
+    /// acknowledged has then reached the reader.
+    func settledLedger(quiet: Duration = .seconds(1)) async throws -> RecordingLedger {
+        var ledger = try ledger()
+        while true {
+            try await Task.sleep(for: quiet)
+            let next = try self.ledger()
+            if next.distinct + next.duplicates == ledger.distinct + ledger.duplicates { return next }
+            ledger = next
+        }
+    }
+
+    /// Waits until every input record below `ends` was finished at least once.
+    func waitAllFinished(_ ends: [Int32: Int64], by process: SluiceProcess, timeout: Duration) async throws {
+        try await eventually(timeout: timeout, "every input record finished") {
+            guard process.isRunning else { throw HarnessError("sluice exited:\n\(process.logTail())") }
+            return try ledger().missing(ends: ends) == 0
+        }
+    }
+
+    /// The agent group's committed offsets on the input, per partition.
+    func committed() throws -> [Int32: Int64] {
+        try world.committed(group: group, topic: input)
+    }
+
+    /// Deletes the temporary directory.
+    func remove() { host.remove() }
+}

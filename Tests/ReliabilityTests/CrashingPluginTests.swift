@@ -1,0 +1,68 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// Issue #11, item 5: a plugin that segfaults. Plugins run inside the host's
+/// process, so a SIGSEGV takes the whole host down; at-least-once means that
+/// after a restart nothing is lost. A plugin that crashes on one particular
+/// record crashes again on every restart, at the same record (offsets after
+/// it are never committed): the operator replaces the plugin (see
+/// docs/reliability.md, "A plugin that crashes the host").
+@Suite("Crashing plugin on kafka://", .serialized, .timeLimit(.minutes(4)))
+struct CrashingPluginTests {
+    @Test("SIGSEGV on one record: the host dies, dies again on restart at the same record; a fixed plugin then finishes everything, nothing lost")
+    func segfaultThenFixedRelease() async throws {
+        let world = try KafkaTestWorld()
+        let host = try KafkaHost(world: world)
+        defer { host.remove() }
+        let input = world.name("orders"), output = world.name("recorded"), deadLetters = world.name("recorder-dlq")
+        let sidecar = "topics: [\(input)]\ndead_letter_topic: \(deadLetters)\nconfig:\n  output: \(output)\n"
+        try host.harness.installRecorder(sidecar: sidecar)
+        let seeding = try world.transport()
+        for topic in [input, output, deadLetters] { try seeding.ensureTopic(topic) }
+        let total = 2000, crashAt = 1200
+        try world.produce(input, count: total, through: seeding) { $0 == crashAt ? "segv-\($0)" : "v\($0)" }
+        let ends = try world.endOffsets(input, expected: total)
+
+        let configuration = host.harness.directory.file("sluice.yaml")
+        try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: host.harness.directory.file("data"))
+            .write(toFile: configuration, atomically: true, encoding: .utf8)
+        let log = host.harness.directory.file("sluice.log")
+
+        // Two runs with the crashing release: each dies without a graceful stop.
+        var recordedAfterCrash: [Int] = []
+        for _ in 0..<2 {
+            let process = try SluiceProcess(configuration: configuration, logFile: log)
+            try await eventually(timeout: .seconds(90), "the host dies of the plugin's SIGSEGV") { !process.isRunning }
+            #expect(!process.log.contains("host stopped"), "the host stopped gracefully instead of crashing:\n\(process.logTail())")
+            recordedAfterCrash.append(try world.readAll(output).count)
+        }
+        let committedAfterCrashes = try world.committed(group: host.group(of: "recorder"), topic: input)
+        let crashPartition = try #require(try world.readAll(input, expected: total).first { $0.value == "segv-\(crashAt)" })
+        #expect((committedAfterCrashes[crashPartition.partition] ?? 0) <= crashPartition.offset,
+                "nothing at or after the crashing record is committed")
+
+        // The operator drops in the fixed release (it dead-letters the record) and starts the host again.
+        try host.harness.installRecorder(version: "1.0.1", sidecar: sidecar, defines: ["SEGV_FIXED"])
+        let fixed = try SluiceProcess(configuration: configuration, logFile: log)
+        let reader = try TopicReader(world: world, topic: output)
+        try await eventually(timeout: .seconds(120), "every record finished by the fixed release") {
+            guard fixed.isRunning else { throw HarnessError("the fixed release died:\n\(fixed.logTail())") }
+            _ = reader.count
+            return RecordingLedger(reader.records).distinct == total - 1
+        }
+        try await eventually(timeout: .seconds(30), "committed to the end") {
+            try world.committed(group: host.group(of: "recorder"), topic: input) == ends
+        }
+        #expect(try await fixed.terminate() == 0)
+        let ledger = RecordingLedger(reader.records)
+        let letters = try world.readAll(deadLetters, expected: 1)
+        #expect(letters.map(\.value) == ["segv-\(crashAt)"])
+        #expect(letters.first?.headers["sluice.error"] == "segv record refused")
+        #expect(letters.first?.headers["sluice.plugin.version"] == "1.0.1")
+        #expect(ledger.missing(ends: ends) == 1, "only the crashing record is not in the output (it is dead-lettered)")
+        print("segfaulting plugin: \(total) records, 2 crashes injected (records in the output after each: \(recordedAfterCrash)), "
+              + "lost 0, duplicates \(ledger.duplicates), the crashing record dead-lettered by the fixed release")
+    }
+}
