@@ -78,7 +78,7 @@ struct SinkOutageTests {
         let writes = try #require(try redis.integer(["GET", Self.writesKey]))
         print("""
             sink outage (\(profile)): \(total) records, Redis frozen \(profile.outage); during the freeze the host used \
-            \(cpuDuringFreeze) CPU, finished \(processedDuringFreeze) records and retried \(retriedDuringFreeze) batches; \
+            \(cpuDuringFreeze) CPU, finished \(processedDuringFreeze) records, redelivered \(retriedDuringFreeze) with backoff; \
             all in Redis \(recovered) after the thaw; lost \(total - distinct), duplicate writes \(writes - distinct)
             """)
         #expect(distinct == total, "lost \(total - distinct)")
