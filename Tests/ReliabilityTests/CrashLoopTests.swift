@@ -58,7 +58,7 @@ struct CrashLoopTests {
             crash loop (\(profile)): \(total) records, \(profile.crashes) kill -9 at \(finishedAtKills) records finished; \
             lost \(ledger.missing(ends: ends)), duplicates \(ledger.duplicates) \
             (bound: uncommitted at each kill \(windows), sum \(bound); max_in_flight \(run.maxInFlight), \
-            batch_size \(run.batchSize), commit_interval 200ms); \
+            batch_size \(run.batchSize), commit_interval \(run.commitInterval)); \
             restart → first new record: \(recoveries.map { "\($0)" }.joined(separator: ", "))
             """)
         #expect(status == 0, "the last host stopped gracefully")
