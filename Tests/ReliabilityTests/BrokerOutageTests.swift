@@ -29,7 +29,7 @@ struct BrokerOutageTests {
         do {
             // Whatever happens here, the broker is thawed again.
             defer { broker.resume() }
-            let thawAt = ContinuousClock.now + profile.outage
+            let thawAt = ContinuousClock.now + profile.brokerOutage
             while ContinuousClock.now < thawAt {
                 readinessChecks += 1
                 if try !host.isReady(adminPort: port) { notReadySeen += 1 }
@@ -46,7 +46,7 @@ struct BrokerOutageTests {
 
         let ledger = try run.ledger()
         print("""
-            broker outage (\(profile)): \(total) records, broker frozen \(profile.outage) after \(finishedBefore) finished; \
+            broker outage (\(profile)): \(total) records, broker frozen \(profile.brokerOutage) after \(finishedBefore) finished; \
             /readyz not ready in \(notReadySeen) of \(readinessChecks) checks during the freeze; ready again \(readyAfter) \
             after the thaw, all finished \(allFinishedAfter) after it; lost \(ledger.missing(ends: ends)), \
             duplicates \(ledger.duplicates)

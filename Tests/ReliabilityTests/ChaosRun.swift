@@ -37,6 +37,8 @@ final class ChaosRun {
     /// The agent's batch size and in-flight limit (written into its sidecar).
     let batchSize: Int
     let maxInFlight: Int
+    /// How often the host commits finished offsets.
+    let commitInterval: Duration
     private var reader: TopicReader?
     private var recorded = RecordingLedger()
     /// Output records already counted into `recorded`.
@@ -49,6 +51,7 @@ final class ChaosRun {
         self.agent = agent
         self.batchSize = batchSize
         self.maxInFlight = maxInFlight
+        self.commitInterval = commitInterval
         var host = try KafkaHost(world: world)
         host.harness.configuration.commitInterval = commitInterval
         self.host = host

@@ -11,7 +11,9 @@ struct CrashLoopTests {
     @Test("kill -9 the host mid-run, restart, repeat: lost 0, duplicates within the uncommitted window")
     func crashLoop() async throws {
         let profile = ReliabilityProfile.current
-        let run = try ChaosRun(world: KafkaTestWorld(), batchSize: 50, maxInFlight: 500)
+        // A small in-flight limit paces the run (each batch waits for its
+        // output's acknowledgements), so every kill lands mid-run.
+        let run = try ChaosRun(world: KafkaTestWorld(), batchSize: 20, maxInFlight: 40)
         defer { run.remove() }
         let total = profile.crashLoopRecords
         let ends = try run.produceInput(count: total)
@@ -28,8 +30,10 @@ struct CrashLoopTests {
                 guard host.isRunning else { throw HarnessError("sluice exited before crash \(index + 1):\n\(host.logTail())") }
                 return try run.ledger().distinct >= point
             }
-            let committedBefore = try run.committed()
             try await Task.sleep(for: .milliseconds(Int.random(in: 0..<300)))
+            // Commits only move forward, so what was committed just before the
+            // kill bounds from below where the next host starts.
+            let committedBefore = try run.committed()
             host.kill()
             let ledger = try await run.settledLedger()
             finishedAtKills.append(ledger.distinct)
@@ -45,6 +49,7 @@ struct CrashLoopTests {
             recoveries.append(ContinuousClock.now - restartedAt)
         }
         try await run.waitAllFinished(ends, by: host, timeout: .seconds(600))
+        try await eventually(timeout: .seconds(60), "every offset committed") { try run.committed() == ends }
         let status = try await host.terminate()
 
         let ledger = try run.ledger()
@@ -53,7 +58,7 @@ struct CrashLoopTests {
             crash loop (\(profile)): \(total) records, \(profile.crashes) kill -9 at \(finishedAtKills) records finished; \
             lost \(ledger.missing(ends: ends)), duplicates \(ledger.duplicates) \
             (bound: uncommitted at each kill \(windows), sum \(bound); max_in_flight \(run.maxInFlight), \
-            batch_size \(run.batchSize), commit_interval 200ms); \
+            batch_size \(run.batchSize), commit_interval \(run.commitInterval)); \
             restart → first new record: \(recoveries.map { "\($0)" }.joined(separator: ", "))
             """)
         #expect(status == 0, "the last host stopped gracefully")

@@ -8,8 +8,12 @@ struct ReliabilityProfile: Sendable, CustomStringConvertible {
     let crashLoopRecords: Int
     /// `kill -9`s injected during the crash loop.
     let crashes: Int
-    /// How long Redis or the broker stays frozen (SIGSTOP).
-    let outage: Duration
+    /// How long Redis stays frozen (SIGSTOP).
+    let sinkOutage: Duration
+    /// How long the broker stays frozen (SIGSTOP). Longer than the tests'
+    /// `session.timeout.ms` (6 s), so the group loses its member and the host
+    /// must rejoin and be assigned its partitions again.
+    let brokerOutage: Duration
     /// Records produced for the outage scenarios.
     let outageRecords: Int
     /// Records produced for the graceful-stop scenario.
@@ -22,11 +26,11 @@ struct ReliabilityProfile: Sendable, CustomStringConvertible {
     var description: String { name }
 
     static let short = ReliabilityProfile(
-        crashLoopRecords: 10_000, crashes: 3, outage: .seconds(5), outageRecords: 10_000,
+        crashLoopRecords: 10_000, crashes: 3, sinkOutage: .seconds(5), brokerOutage: .seconds(8), outageRecords: 10_000,
         gracefulRecords: 10_000, gracefulStops: 2, name: "short")
 
     static let long = ReliabilityProfile(
-        crashLoopRecords: 100_000, crashes: 10, outage: .seconds(10), outageRecords: 100_000,
+        crashLoopRecords: 100_000, crashes: 10, sinkOutage: .seconds(10), brokerOutage: .seconds(10), outageRecords: 100_000,
         gracefulRecords: 100_000, gracefulStops: 5, name: "long")
 
     /// The variant the environment asks for.
