@@ -6,7 +6,7 @@
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help test setup services-up services-down build demo
+.PHONY: help test setup services-up services-down build demo bench
 
 help: ## list the targets
 	@echo "Sluice make targets:"
@@ -29,3 +29,6 @@ build: ## build all products (swift build)
 
 demo: ## quick start: the example agents on memory:// with sample records
 	tools/demo
+
+bench: ## regenerate every benchmark number of BENCHMARKS.md (release build, 30-40 min)
+	tools/bench/all
