@@ -5,10 +5,12 @@
  * commits the stored offsets every second and at the end, with the host's
  * configuration for the local broker (fetch.wait.max.ms=10, manual store).
  *
- *   anchor_consumer BOOTSTRAP TOPIC GROUP RECORDS
+ *   anchor_consumer BOOTSTRAP TOPIC GROUP RECORDS [latency]
  *
  * Prints one line, measured from the first record to the RECORDS-th:
  *   records=N seconds=S cpu_seconds=C
+ * With "latency" (S2), prints "assigned" once it owns partitions, and at the
+ * end the produce→consume latency percentiles instead (latency_histogram.h).
  * Exit status 0 once RECORDS records were consumed and committed; 1 on error
  * or when no record arrives for 60 s.
  *
@@ -21,6 +23,10 @@
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "latency_histogram.h"
+
+static latency_histogram histogram;
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -44,10 +50,12 @@ static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: anchor_consumer BOOTSTRAP TOPIC GROUP RECORDS\n");
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "latency") == 0)) {
+        fprintf(stderr, "usage: anchor_consumer BOOTSTRAP TOPIC GROUP RECORDS [latency]\n");
         return 1;
     }
+    int measure_latency = argc == 6;
+    int assigned = 0;
     const char *topic = argv[2];
     long long wanted = atoll(argv[4]);
 
@@ -85,6 +93,15 @@ int main(int argc, char **argv) {
     while (count < wanted) {
         rd_kafka_message_t *message = rd_kafka_consumer_poll(consumer, 100);
         double now = now_seconds();
+        if (measure_latency && !assigned) {
+            rd_kafka_topic_partition_list_t *assignment = NULL;
+            if (rd_kafka_assignment(consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment->cnt > 0) {
+                assigned = 1;
+                printf("assigned\n");
+                fflush(stdout);
+            }
+            if (assignment) rd_kafka_topic_partition_list_destroy(assignment);
+        }
         if (message == NULL) {
             if (now - last_record > 60) {
                 fprintf(stderr, "anchor_consumer: no record for 60 s after %lld of %lld\n", count, wanted);
@@ -103,6 +120,7 @@ int main(int argc, char **argv) {
             cpu_started = cpu_seconds();
         }
         last_record = now;
+        if (measure_latency) latency_record(&histogram, message->payload, message->len, latency_now_us());
         rd_kafka_offset_store_message(message);
         rd_kafka_message_destroy(message);
         count++;
@@ -117,8 +135,12 @@ int main(int argc, char **argv) {
             fprintf(stderr, "anchor_consumer: final commit: %s\n", rd_kafka_err2str(err));
             status = 1;
         }
-        printf("records=%lld seconds=%.6f cpu_seconds=%.6f\n", count, now_seconds() - started, cpu_seconds() - cpu_started);
-        fflush(stdout);
+        if (measure_latency) {
+            latency_print(&histogram, stdout);
+        } else {
+            printf("records=%lld seconds=%.6f cpu_seconds=%.6f\n", count, now_seconds() - started, cpu_seconds() - cpu_started);
+            fflush(stdout);
+        }
     }
     rd_kafka_consumer_close(consumer);
     rd_kafka_destroy(consumer);

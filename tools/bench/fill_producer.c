@@ -5,7 +5,10 @@
  * batching producer (linger.ms=5, 1 MiB batches), and waits for every
  * delivery report.
  *
- *   fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE
+ *   fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE [RATE]
+ *
+ * With RATE (records/s, S2), it paces itself to that rate, with linger.ms=1,
+ * and each value starts with its produce time in µs (latency_histogram.h).
  *
  * Prints: produced=N seconds=S. Exit status 1 if any record failed.
  *
@@ -17,6 +20,8 @@
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "latency_histogram.h"
 
 static long long failed;
 
@@ -65,10 +70,11 @@ static void create_topic(rd_kafka_t *rk, const char *topic, int partitions) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE [RATE]\n");
         return 1;
     }
+    double rate = argc == 7 ? atof(argv[6]) : 0;
     const char *topic = argv[2];
     int partitions = atoi(argv[3]);
     long long records = atoll(argv[4]);
@@ -77,7 +83,7 @@ int main(int argc, char **argv) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     set(conf, "bootstrap.servers", argv[1]);
     set(conf, "enable.idempotence", "true");
-    set(conf, "linger.ms", "5");
+    set(conf, "linger.ms", rate > 0 ? "1" : "5");
     set(conf, "batch.size", "1048576");
     set(conf, "queue.buffering.max.messages", "1000000");
     set(conf, "queue.buffering.max.kbytes", "1048576");
@@ -96,6 +102,21 @@ int main(int argc, char **argv) {
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (long long i = 0; i < records; i++) {
+        if (rate > 0) {
+            /* Pace: record i is due i/rate seconds after the start. */
+            for (;;) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                double elapsed = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+                double ahead = (double)i / rate - elapsed;
+                if (ahead <= 0) break;
+                rd_kafka_poll(producer, 0);
+                struct timespec pause = {0, (long)(ahead > 0.001 ? 1000000 : ahead * 1e9)};
+                nanosleep(&pause, NULL);
+            }
+            int written = snprintf(value, size, "%lld", (long long)latency_now_us());
+            if ((size_t)written < size) value[written] = ' ';
+        }
         while (rd_kafka_produce(handle, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, size, NULL, 0, NULL) == -1) {
             rd_kafka_resp_err_t err = rd_kafka_last_error();
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -81,6 +81,7 @@ bench_build() {
 bench_release_dir() { bench_swift_build --show-bin-path; }
 
 # bench_cc NAME: compiles tools/bench/NAME.c (librdkafka/libcurl programs) into $BENCH_BIN/NAME.
+# (A changed latency_histogram.h is not noticed: remove $BENCH_BIN after editing it.)
 bench_cc() {
   local name="$1" libs
   mkdir -p "$BENCH_BIN"
@@ -95,13 +96,14 @@ bench_cc() {
   echo "$BENCH_BIN/$name"
 }
 
-# bench_noop_plugin DIR TOPIC [NAME] [VERSION]: the no-op C agent as DIR/NAME.so.
+# bench_noop_plugin DIR TOPIC [NAME] [VERSION] [SOURCE]: the no-op C agent (or
+# tools/bench/SOURCE.c) as DIR/NAME.so.
 bench_noop_plugin() {
-  local dir="$1" topic="$2" name="${3:-noop}" version="${4:-1.0.0}"
+  local dir="$1" topic="$2" name="${3:-noop}" version="${4:-1.0.0}" source="${5:-noop}"
   mkdir -p "$dir"
   cc -O2 -shared -fPIC -I "$BENCH_ROOT/PluginAPI/include" \
     -DAGENT_NAME="\"$name\"" -DAGENT_TOPIC="\"$topic\"" -DAGENT_VERSION="\"$version\"" \
-    "$BENCH_DIR/noop.c" -o "$dir/$name.so.tmp" || bench_die "cc noop.c failed"
+    "$BENCH_DIR/$source.c" -o "$dir/$name.so.tmp" || bench_die "cc $source.c failed"
   mv "$dir/$name.so.tmp" "$dir/$name.so"   # rename: the drop-in contract
 }
 
