@@ -7,6 +7,8 @@
  *
  *   fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE [RATE]
  *
+ * SIZE "feed" (S4) makes each value a feed activity for the redis plugin:
+ * {"user":"user:<i mod 1000>","message":"message <i> from the benchmark","timestamp":"…"}.
  * With RATE (records/s, S2), it paces itself to that rate, with linger.ms=1,
  * and each value starts with its produce time in µs (latency_histogram.h).
  *
@@ -78,7 +80,8 @@ int main(int argc, char **argv) {
     const char *topic = argv[2];
     int partitions = atoi(argv[3]);
     long long records = atoll(argv[4]);
-    size_t size = (size_t)atol(argv[5]);
+    int feed = strcmp(argv[5], "feed") == 0;
+    size_t size = feed ? 160 : (size_t)atol(argv[5]);
 
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     set(conf, "bootstrap.servers", argv[1]);
@@ -117,7 +120,11 @@ int main(int argc, char **argv) {
             int written = snprintf(value, size, "%lld", (long long)latency_now_us());
             if ((size_t)written < size) value[written] = ' ';
         }
-        while (rd_kafka_produce(handle, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, size, NULL, 0, NULL) == -1) {
+        size_t length = size;
+        if (feed)
+            length = (size_t)snprintf(value, size, "{\"user\":\"user:%lld\",\"message\":\"message %lld from the benchmark\","
+                                      "\"timestamp\":\"2019-05-21T13:55:12.123Z\"}", i % 1000, i);
+        while (rd_kafka_produce(handle, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, length, NULL, 0, NULL) == -1) {
             rd_kafka_resp_err_t err = rd_kafka_last_error();
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                 fprintf(stderr, "fill_producer: produce: %s\n", rd_kafka_err2str(err));

@@ -1,6 +1,6 @@
 /*
  * latency_histogram.h — produce→consume latency for S2, shared by the latency
- * agent (latency_plugin.c) and the anchor consumer, so both sides measure the
+ * agent (noop.c built with -DMEASURE_LATENCY) and the anchor consumer, so both sides measure the
  * same way: the producer writes its wall-clock time in microseconds as the
  * leading decimal digits of each value; the consumer subtracts it from its own
  * clock when the record reaches it. 10 µs buckets up to 10 s.

@@ -96,14 +96,15 @@ bench_cc() {
   echo "$BENCH_BIN/$name"
 }
 
-# bench_noop_plugin DIR TOPIC [NAME] [VERSION] [SOURCE]: the no-op C agent (or
-# tools/bench/SOURCE.c) as DIR/NAME.so.
+# bench_noop_plugin DIR TOPIC [NAME] [VERSION] [CFLAGS…]: the no-op C agent
+# as DIR/NAME.so (-DMEASURE_LATENCY: the S2 latency agent).
 bench_noop_plugin() {
-  local dir="$1" topic="$2" name="${3:-noop}" version="${4:-1.0.0}" source="${5:-noop}"
+  local dir="$1" topic="$2" name="${3:-noop}" version="${4:-1.0.0}"
+  shift $(( $# < 4 ? $# : 4 ))
   mkdir -p "$dir"
-  cc -O2 -shared -fPIC -I "$BENCH_ROOT/PluginAPI/include" \
+  cc -O2 -shared -fPIC -I "$BENCH_ROOT/PluginAPI/include" "$@" \
     -DAGENT_NAME="\"$name\"" -DAGENT_TOPIC="\"$topic\"" -DAGENT_VERSION="\"$version\"" \
-    "$BENCH_DIR/$source.c" -o "$dir/$name.so.tmp" || bench_die "cc $source.c failed"
+    "$BENCH_DIR/noop.c" -o "$dir/$name.so.tmp" || bench_die "cc noop.c failed"
   mv "$dir/$name.so.tmp" "$dir/$name.so"   # rename: the drop-in contract
 }
 
