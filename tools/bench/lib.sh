@@ -77,8 +77,13 @@ bench_build() {
     bench_swift_build --product "$product" >&2 || bench_die "building $product ($BENCH_CONFIGURATION) failed"
   done
 }
-# The directory holding the sluice binary and lib<Plugin>.so.
-bench_release_dir() { bench_swift_build --show-bin-path; }
+# The directory holding the sluice binary and lib<Plugin>.so (asked once: each
+# swift invocation plans the whole package).
+BENCH_PRODUCTS_DIR=""
+bench_release_dir() {
+  [ -n "$BENCH_PRODUCTS_DIR" ] || BENCH_PRODUCTS_DIR="$(bench_swift_build --show-bin-path)"
+  echo "$BENCH_PRODUCTS_DIR"
+}
 
 # bench_cc NAME: compiles tools/bench/NAME.c (librdkafka/libcurl programs) into $BENCH_BIN/NAME.
 # (A changed latency_histogram.h is not noticed: remove $BENCH_BIN after editing it.)
@@ -121,7 +126,7 @@ bench_start_sluice() {
     > "$dir/sluice.log" 2>&1 &
   SLUICE_PID=$!
   deadline=$((SECONDS + 60))
-  until port=$(grep -m1 'admin API listening' "$dir/sluice.log" | grep -o 'port=[0-9]*' | cut -d= -f2) && [ -n "$port" ]; do
+  until port=$(grep -m1 'admin API listening' "$dir/sluice.log" | grep -o 'address=[0-9.]*:[0-9]*' | cut -d: -f2) && [ -n "$port" ]; do
     kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "$dir/sluice.log" >&2; bench_die "sluice run exited"; }
     [ "$SECONDS" -lt "$deadline" ] || { tail -20 "$dir/sluice.log" >&2; bench_die "no admin port after 60 s"; }
     sleep 0.1
