@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Follows one agent of a running `sluice run` through its admin API.
 
-    watch_agent.py ADMIN_HOST:PORT PID AGENT RECORDS
+    watch_agent.py ADMIN_HOST:PORT PID AGENT RECORDS [now]
 
 Polls GET /agents every 10 ms until AGENT has processed RECORDS records, then
 prints "records=N seconds=S cpu_seconds=C", measured from the first poll that
-saw a processed record (so the consumer-group join is not counted), with the
-CPU time (user + system) of process PID from /proc/PID/stat. Exits 1 if the
+saw a processed record (so the consumer-group join is not counted), or with
+"now" from the start of this script (just after the agent was resumed), with
+the CPU time (user + system) of process PID from /proc/PID/stat. Exits 1 if the
 agent fails or makes no progress for 60 s.
 """
 import json
@@ -32,6 +33,8 @@ def agent(admin, name):
 def main():
     admin, pid, name, wanted = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     started = cpu_started = None
+    if sys.argv[5:] == ["now"]:
+        started, cpu_started = time.monotonic(), cpu_seconds(pid)
     last, last_change = -1, time.monotonic()
     while True:
         try:
