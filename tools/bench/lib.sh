@@ -126,7 +126,7 @@ bench_start_sluice() {
     > "$dir/sluice.log" 2>&1 &
   SLUICE_PID=$!
   deadline=$((SECONDS + 60))
-  until port=$(grep -m1 'admin API listening' "$dir/sluice.log" | grep -o 'address=[0-9.]*:[0-9]*' | cut -d: -f2) && [ -n "$port" ]; do
+  until port=$(grep -m1 'admin API listening' "$dir/sluice.log" 2>/dev/null | grep -o 'address=[0-9.]*:[0-9]*' | cut -d: -f2) && [ -n "$port" ]; do
     kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "$dir/sluice.log" >&2; bench_die "sluice run exited"; }
     [ "$SECONDS" -lt "$deadline" ] || { tail -20 "$dir/sluice.log" >&2; bench_die "no admin port after 60 s"; }
     sleep 0.1
