@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 KAFKA ?= 0
 
 .DEFAULT_GOAL := help
-.PHONY: help test setup services-up services-down build demo
+.PHONY: help test setup services-up services-down build demo bench
 
 help: ## list the targets
 	@echo "Sluice make targets:"
@@ -31,3 +31,6 @@ build: ## build all products (swift build)
 
 demo: ## quick start: the four Faust plugins end to end (KAFKA=1: over the local broker)
 	KAFKA=$(KAFKA) tools/demo
+
+bench: ## regenerate every benchmark number of BENCHMARKS.md (release build, 30-40 min)
+	tools/bench/all

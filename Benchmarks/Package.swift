@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+//
+// Sluice micro-benchmarks (package-benchmark), kept out of the main package so
+// `swift build` and `make test` never build the benchmark tooling.
+//
+//   swift package --package-path Benchmarks benchmark                 # everything
+//   swift package --package-path Benchmarks benchmark --filter 'S0.*'  # one group
+//
+// The results and what limits them: BENCHMARKS.md at the repository root.
+import PackageDescription
+
+let package = Package(
+    name: "SluiceBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        // The main package, by path: the benchmarks measure this checkout.
+        .package(name: "Sluice", path: ".."),
+        // MallocInterposer counts allocations (mallocCountTotal); the runtime
+        // interposer (the other default trait) is left out.
+        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.29.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "HostBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SluiceHost", package: "Sluice"),
+                .product(name: "SluiceInfluxDB", package: "Sluice"),
+            ],
+            path: "Benchmarks/HostBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ]
+)

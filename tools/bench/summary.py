@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Prints one benchmark table line from samples taken in the same run.
+
+    summary.py SCENARIO UNIT GOAL "SAMPLES" ["ANCHOR_SAMPLES" [ANCHOR_NAME]]
+
+SAMPLES are space-separated numbers (one per run). Prints the median and
+min–max of each side and the ratio of the medians (this / anchor), as a
+Markdown table row, so BENCHMARKS.md can take it as it is.
+"""
+import statistics
+import sys
+
+
+def number(value):
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def describe(samples):
+    return f"{number(statistics.median(samples))} ({number(min(samples))}–{number(max(samples))})"
+
+
+def main():
+    scenario, unit, goal, samples = sys.argv[1], sys.argv[2], sys.argv[3], [float(x) for x in sys.argv[4].split()]
+    anchor = [float(x) for x in sys.argv[5].split()] if len(sys.argv) > 5 and sys.argv[5].strip() else []
+    anchor_name = sys.argv[6] if len(sys.argv) > 6 else "anchor"
+    row = [scenario, f"{describe(samples)} {unit}"]
+    if anchor:
+        ratio = statistics.median(samples) / statistics.median(anchor)
+        row += [f"{anchor_name}: {describe(anchor)} {unit}", f"{ratio:.2f}×"]
+    else:
+        row += ["—", "—"]
+    row += [goal, f"n={len(samples)}"]
+    print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
