@@ -122,8 +122,11 @@ struct RecordView {
             guard let instant = ISO8601Instant(text) else {
                 throw RenderFailure(reason: "\(label): \(quoted(text)) is not an ISO-8601 timestamp")
             }
-            let rendered = conversion == .epoch ? instant.epochSecondsText : String(instant.epochMilliseconds)
-            output.append(contentsOf: rendered.utf8)
+            if conversion == .epoch {
+                instant.appendEpochSeconds(to: &output)
+            } else {
+                instant.appendEpochMilliseconds(to: &output)
+            }
         }
     }
 

@@ -44,5 +44,11 @@ struct ISO8601InstantTests {
         #expect(before.epochSecondsText == "-0.5")
         #expect(before.epochMilliseconds == -500)
         #expect(try #require(ISO8601Instant("2019-05-21")).epochSecondsText == "1558396800")
+        #expect(try #require(ISO8601Instant("1969-12-30T23:59:58.25Z")).epochSecondsText == "-86401.75")
+        #expect(try #require(ISO8601Instant("1970-01-01T00:00:00.000000001Z")).epochSecondsText == "0.000000001")
+        #expect(try #require(ISO8601Instant("1970-01-01T00:00:00Z")).epochSecondsText == "0")
+        var bytes: [UInt8] = []
+        try #require(ISO8601Instant("1969-12-31T23:59:59.5Z")).appendEpochMilliseconds(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "-500")
     }
 }

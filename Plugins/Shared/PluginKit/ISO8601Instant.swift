@@ -84,15 +84,46 @@ public struct ISO8601Instant: Sendable, Hashable {
 
     /// Epoch seconds as decimal text: `1558446912.123`, or `1558446912` when whole.
     public var epochSecondsText: String {
-        guard nanoseconds != 0 else { return String(seconds) }
+        var text: [UInt8] = []
+        appendEpochSeconds(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends ``epochSecondsText`` to `output` as UTF-8, without building a
+    /// `String` (templates render one per record).
+    public func appendEpochSeconds(to output: inout [UInt8]) {
+        guard nanoseconds != 0 else { return Self.appendDecimal(seconds, to: &output) }
         // seconds is the floor: -0.5 s is seconds -1, nanoseconds 500_000_000.
         let negative = seconds < 0
-        let whole = negative ? -(seconds + 1) : seconds
-        let fraction = negative ? 1_000_000_000 - nanoseconds : nanoseconds
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 9 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return (negative ? "-" : "") + String(whole) + "." + digits
+        if negative { output.append(UInt8(ascii: "-")) }
+        Self.appendDecimal(negative ? -(seconds + 1) : seconds, to: &output)
+        output.append(UInt8(ascii: "."))
+        var fraction = negative ? 1_000_000_000 - nanoseconds : nanoseconds
+        var digits = 9
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        var divisor: Int64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// Appends ``epochMilliseconds`` to `output` as UTF-8 decimal text.
+    public func appendEpochMilliseconds(to output: inout [UInt8]) {
+        Self.appendDecimal(epochMilliseconds, to: &output)
+    }
+
+    /// Appends `value` in decimal, with a `-` when negative.
+    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Epoch milliseconds (floor).
