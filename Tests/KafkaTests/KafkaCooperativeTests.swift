@@ -14,10 +14,7 @@ struct KafkaCooperativeTests {
         var host = try KafkaHost(world: world)
         defer { host.remove() }
         host.harness.configuration.kafka["partition.assignment.strategy"] = "cooperative-sticky"
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
-        try world.produce(input, count: 1000, through: seeding)
+        let (input, output, _, seeding, _) = try host.installRecorderPipeline(records: 1000)
 
         let first = try host.makeRuntime()
         try first.start()

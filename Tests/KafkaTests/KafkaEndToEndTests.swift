@@ -13,12 +13,8 @@ struct KafkaEndToEndTests {
         var host = try KafkaHost(world: world)
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 100
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
         let total = 2000
-        try world.produce(input, count: total, through: seeding)
-        let ends = try world.endOffsets(input, expected: total)
+        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
         #expect(ends.count == 4 && ends.values.reduce(0, +) == Int64(total))
 
         let runtime = try host.makeRuntime()
@@ -81,12 +77,8 @@ struct KafkaEndToEndTests {
         // stop in the middle (and exercise pause/resume at the watermarks).
         host.harness.configuration.agentDefaults.batchSize = 5
         host.harness.configuration.agentDefaults.maxInFlight = 10
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
         let total = 3000
-        try world.produce(input, count: total, through: seeding)
-        let ends = try world.endOffsets(input, expected: total)
+        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
 
         let first = try host.makeRuntime()
         try first.start()

@@ -17,10 +17,8 @@ struct KafkaFailoverTests {
         // Slow enough that the kill lands mid-stream.
         host.harness.configuration.agentDefaults.batchSize = 5
         host.harness.configuration.agentDefaults.maxInFlight = 10
-        let input = world.name("orders"), output = world.name("recorded")
-        let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
-        try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.seedingTransport(creating: input, output)
+        let (input, output, sidecar, seeding, _) = try host.installRecorderPipeline(
+            records: 0, sidecarSettings: "batch_size: 5\nmax_in_flight: 10\n")
 
         // The second host: `sluice run` in its own process, same group, same plugin.
         let (peer, other) = try host.startPeer(sidecar: sidecar)
@@ -74,12 +72,8 @@ struct KafkaFailoverTests {
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 5
         host.harness.configuration.agentDefaults.maxInFlight = 10
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
         let total = 3000
-        try world.produce(input, count: total, through: seeding)
-        let ends = try world.endOffsets(input, expected: total)
+        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
 
         let runtime = try host.makeRuntime()
         try runtime.start()

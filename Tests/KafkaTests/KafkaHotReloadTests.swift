@@ -14,12 +14,8 @@ struct KafkaHotReloadTests {
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 50
         host.harness.configuration.agentDefaults.maxInFlight = 200
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(version: "1", sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
         let total = 20_000
-        try world.produce(input, count: total, through: seeding)
-        let ends = try world.endOffsets(input, expected: total)
+        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total, version: "1")
 
         let runtime = try host.makeRuntime()
         try runtime.start()
@@ -70,11 +66,7 @@ struct KafkaHotReloadTests {
         let world = try KafkaTestWorld()
         let host = try KafkaHost(world: world)
         defer { host.remove() }
-        let input = world.name("orders"), output = world.name("recorded")
-        try host.harness.installRecorder(version: "1", sidecar: "topics: [\(input)]\nconfig:\n  output: \(output)\n")
-        let seeding = try world.seedingTransport(creating: input, output)
-        try world.produce(input, count: 1000, through: seeding)
-        let firstEnds = try world.endOffsets(input, expected: 1000)
+        let (input, output, _, seeding, firstEnds) = try host.installRecorderPipeline(records: 1000, version: "1")
 
         let runtime = try host.makeRuntime()
         try runtime.start()

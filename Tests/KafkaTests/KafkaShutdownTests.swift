@@ -17,11 +17,8 @@ struct KafkaShutdownTests {
         defer { host.remove() }
         // Short deadlines: drain 2 s, then each broker request (commit, leave) 2 s.
         host.harness.configuration.kafka["sluice.request.timeout.ms"] = "2000"
-        let input = world.name("orders"), output = world.name("recorded")
-        let sidecar = "topics: [\(input)]\nbatch_size: 5\nmax_in_flight: 10\nconfig:\n  output: \(output)\n"
-        try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.seedingTransport(creating: input, output)
-        try world.produce(input, count: 3000, through: seeding)
+        let (_, output, sidecar, _, _) = try host.installRecorderPipeline(
+            records: 3000, sidecarSettings: "batch_size: 5\nmax_in_flight: 10\n")
 
         let (peer, directory) = try host.startPeer(sidecar: sidecar, shutdownTimeout: .seconds(2))
         defer { directory.remove() }

@@ -16,14 +16,11 @@ struct CrashingPluginTests {
         let world = try KafkaTestWorld()
         let host = try KafkaHost(world: world)
         defer { host.remove() }
-        let input = world.name("orders"), output = world.name("recorded"), deadLetters = world.name("recorder-dlq")
-        let sidecar = "topics: [\(input)]\ndead_letter_topic: \(deadLetters)\nconfig:\n  output: \(output)\n"
-        try host.harness.installRecorder(sidecar: sidecar)
-        let seeding = try world.transport()
-        for topic in [input, output, deadLetters] { try seeding.ensureTopic(topic) }
+        let deadLetters = world.name("recorder-dlq")
         let total = 2000, crashAt = 1200
-        try world.produce(input, count: total, through: seeding) { $0 == crashAt ? "segv-\($0)" : "v\($0)" }
-        let ends = try world.endOffsets(input, expected: total)
+        let (input, output, sidecar, seeding, ends) = try host.installRecorderPipeline(
+            records: total, sidecarSettings: "dead_letter_topic: \(deadLetters)\n") { $0 == crashAt ? "segv-\($0)" : "v\($0)" }
+        try seeding.ensureTopic(deadLetters)
 
         let configuration = host.harness.directory.file("sluice.yaml")
         try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: host.harness.directory.file("data"))

@@ -17,7 +17,7 @@ struct KafkaPoisonRecordTests {
         let database = 14
         let prefix = "sluice-test:kafka-poison:\(UUID().uuidString.prefix(8)):"
         let world = try KafkaTestWorld()
-        var host = try KafkaHost(world: world)
+        let host = try KafkaHost(world: world)
         defer { host.remove() }
         let input = world.name("feed"), deadLetters = world.name("redis-dlq")
         try host.harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: """

@@ -1,0 +1,27 @@
+import SluiceHost
+
+extension KafkaHost {
+    /// What most Kafka tests start from: the recorder agent
+    /// (Tests/Fixtures/recorder.c) reading a fresh `orders` topic and
+    /// recording to a fresh `recorded` topic (both created), with `records`
+    /// records already produced to `orders` (keys `k<i>`, values `value(i)`).
+    ///
+    /// - Parameter sidecarSettings: extra sidecar lines (`batch_size: 5\n`), for
+    ///   settings a `sluice run` peer must share.
+    /// - Returns: the topic names, the recorder's `sidecar` (a peer takes the
+    ///   same), a `seeding` client for producing more and reading back, and
+    ///   the input's end offsets after the first `records` (empty when 0).
+    @discardableResult
+    public func installRecorderPipeline(
+        records: Int, version: String = "1.0.0", sidecarSettings: String = "",
+        value: (Int) -> String = { "v\($0)" }
+    ) throws -> (input: String, output: String, sidecar: String, seeding: KafkaTransport, ends: [Int32: Int64]) {
+        let input = world.name("orders"), output = world.name("recorded")
+        let sidecar = "topics: [\(input)]\n\(sidecarSettings)config:\n  output: \(output)\n"
+        try harness.installRecorder(version: version, sidecar: sidecar)
+        let seeding = try world.seedingTransport(creating: input, output)
+        guard records > 0 else { return (input, output, sidecar, seeding, [:]) }
+        try world.produce(input, count: records, through: seeding, value: value)
+        return (input, output, sidecar, seeding, try world.endOffsets(input, expected: records))
+    }
+}
