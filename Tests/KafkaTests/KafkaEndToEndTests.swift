@@ -14,7 +14,7 @@ struct KafkaEndToEndTests {
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 100
         let total = 2000
-        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
+        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total)
         #expect(ends.count == 4 && ends.values.reduce(0, +) == Int64(total))
 
         let runtime = try host.makeRuntime()
@@ -73,12 +73,9 @@ struct KafkaEndToEndTests {
         let world = try KafkaTestWorld()
         var host = try KafkaHost(world: world)
         defer { host.remove() }
-        // Small batches and a small in-flight limit keep the run long enough to
-        // stop in the middle (and exercise pause/resume at the watermarks).
-        host.harness.configuration.agentDefaults.batchSize = 5
-        host.harness.configuration.agentDefaults.maxInFlight = 10
+        host.throttle()
         let total = 3000
-        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
+        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total)
 
         let first = try host.makeRuntime()
         try first.start()

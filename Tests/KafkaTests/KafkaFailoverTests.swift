@@ -14,11 +14,9 @@ struct KafkaFailoverTests {
         let world = try KafkaTestWorld()
         var host = try KafkaHost(world: world)
         defer { host.remove() }
-        // Slow enough that the kill lands mid-stream.
-        host.harness.configuration.agentDefaults.batchSize = 5
-        host.harness.configuration.agentDefaults.maxInFlight = 10
+        host.throttle()  // slow enough that the kill lands mid-stream
         let (input, output, sidecar, seeding, _) = try host.installRecorderPipeline(
-            records: 0, sidecarSettings: "batch_size: 5\nmax_in_flight: 10\n")
+            records: 0, sidecarSettings: KafkaHost.throttledSidecarSettings)
 
         // The second host: `sluice run` in its own process, same group, same plugin.
         let (peer, other) = try host.startPeer(sidecar: sidecar)
@@ -70,10 +68,9 @@ struct KafkaFailoverTests {
         let world = try KafkaTestWorld()
         var host = try KafkaHost(world: world)
         defer { host.remove() }
-        host.harness.configuration.agentDefaults.batchSize = 5
-        host.harness.configuration.agentDefaults.maxInFlight = 10
+        host.throttle()
         let total = 3000
-        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total)
+        let (_, output, _, _, ends) = try host.installRecorderPipeline(records: total)
 
         let runtime = try host.makeRuntime()
         try runtime.start()

@@ -15,7 +15,7 @@ struct KafkaHotReloadTests {
         host.harness.configuration.agentDefaults.batchSize = 50
         host.harness.configuration.agentDefaults.maxInFlight = 200
         let total = 20_000
-        let (input, output, _, seeding, ends) = try host.installRecorderPipeline(records: total, version: "1")
+        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total, version: "1")
 
         let runtime = try host.makeRuntime()
         try runtime.start()

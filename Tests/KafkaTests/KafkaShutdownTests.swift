@@ -18,7 +18,7 @@ struct KafkaShutdownTests {
         // Short deadlines: drain 2 s, then each broker request (commit, leave) 2 s.
         host.harness.configuration.kafka["sluice.request.timeout.ms"] = "2000"
         let (_, output, sidecar, _, _) = try host.installRecorderPipeline(
-            records: 3000, sidecarSettings: "batch_size: 5\nmax_in_flight: 10\n")
+            records: 3000, sidecarSettings: KafkaHost.throttledSidecarSettings)
 
         let (peer, directory) = try host.startPeer(sidecar: sidecar, shutdownTimeout: .seconds(2))
         defer { directory.remove() }

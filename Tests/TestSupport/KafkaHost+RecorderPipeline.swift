@@ -1,6 +1,17 @@
 import SluiceHost
 
 extension KafkaHost {
+    /// Sidecar lines with the same limits as ``throttle()``, for a `sluice run` peer.
+    public static let throttledSidecarSettings = "batch_size: 5\nmax_in_flight: 10\n"
+
+    /// Small batches and a small in-flight limit: a run lasts long enough to
+    /// be interrupted in the middle, and exercises pause and resume at the
+    /// watermarks.
+    public mutating func throttle() {
+        harness.configuration.agentDefaults.batchSize = 5
+        harness.configuration.agentDefaults.maxInFlight = 10
+    }
+
     /// What most Kafka tests start from: the recorder agent
     /// (Tests/Fixtures/recorder.c) reading a fresh `orders` topic and
     /// recording to a fresh `recorded` topic (both created), with `records`
