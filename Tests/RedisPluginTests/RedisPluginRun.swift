@@ -41,6 +41,16 @@ enum RedisPluginRun {
         }
     }
 
+    /// How a run must end after an outage: nothing dead-lettered, and every
+    /// expected member in Redis (on `port`, no key prefix).
+    static func expectAllWritten(_ runtime: SluiceRuntime, _ harness: HostHarness, port: Int,
+                                 _ expected: [String: [String: Double]]) throws {
+        let status = try status(runtime)
+        #expect(status.deadLettered == 0, "\(status.lastError ?? "")")
+        #expect(harness.count("redis.dlq") == 0, "dead letters: \(deadLetterReasons(harness))")
+        try expectSets(RedisTestClient(port: port), prefix: "", expected)
+    }
+
     /// The distinct reasons of the records in `redis.dlq`, for failure messages.
     static func deadLetterReasons(_ harness: HostHarness) -> Set<String> {
         Set(harness.records("redis.dlq").map { $0.record.header("sluice.error") ?? "no reason header" })
