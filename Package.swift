@@ -295,7 +295,7 @@ let package = Package(
             name: "PropertyTests",
             dependencies: [
                 "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
-                "TestSupport",
+                "SluicePluginKit", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PropertyTests",

@@ -51,11 +51,6 @@ struct ArgumentTemplate: Sendable {
     var readsValue: Bool {
         pieces.contains { if case .placeholder(let p) = $0 { p.source != .recordKey } else { false } }
     }
-
-    /// Whether rendering needs the value parsed as JSON.
-    var readsFields: Bool {
-        pieces.contains { if case .placeholder(let p) = $0, case .field = p.source { true } else { false } }
-    }
 }
 
 /// A part of an ``ArgumentTemplate``.

@@ -50,6 +50,24 @@ struct PipelineBuffer {
         return range
     }
 
+    /// Appends `EXPIRE key seconds`, the key being the bytes of an argument already rendered.
+    mutating func appendExpire(message: Int, key: Range<Int>, seconds: [UInt8]) {
+        beginCommand(message: message, name: "EXPIRE")
+        beginArgument()
+        bytes.append(contentsOf: Self.expire)
+        endArgument()
+        beginArgument()
+        // Byte by byte: appending a slice of `bytes` to itself would copy the whole array.
+        bytes.reserveCapacity(bytes.count + key.count)
+        for index in key { bytes.append(bytes[index]) }
+        endArgument()
+        beginArgument()
+        bytes.append(contentsOf: seconds)
+        endArgument()
+    }
+
+    private static let expire = Array("EXPIRE".utf8)
+
     /// Appends a whole command of literal arguments.
     mutating func appendCommand(message: Int, name: String, arguments literal: [[UInt8]]) {
         beginCommand(message: message, name: name)

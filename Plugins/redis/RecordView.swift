@@ -1,134 +1,150 @@
 import SluicePluginKit
 
 /// One record as templates see it: borrowed key and value bytes, and the
-/// value's JSON, parsed on first use and at most once.
+/// values of the plan's fields, found in one pass over the value's JSON on
+/// first use. One view serves a whole batch (``reset(key:value:)``), so the
+/// found fields' storage is allocated once per batch, not per record.
 struct RecordView {
-    let key: UnsafeRawBufferPointer?
-    let value: UnsafeRawBufferPointer?
-    private var document: JSONNode?
+    private(set) var key: UnsafeRawBufferPointer?
+    private(set) var value: UnsafeRawBufferPointer?
+    /// The value at each of the plan's field paths (nil: not found), once looked up.
+    private var fields: [JSONToken?] = []
+    private var fieldsLookedUp = false
 
-    init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
+    /// Points the view at the next record.
+    mutating func reset(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
         self.key = key
         self.value = value
+        fieldsLookedUp = false
     }
 
-    /// Appends the rendering of `template` to `output`.
-    mutating func render(_ template: ArgumentTemplate, into output: inout [UInt8]) throws(RenderFailure) {
-        for piece in template.pieces {
-            switch piece {
-            case .literal(let bytes): output.append(contentsOf: bytes)
-            case .placeholder(let placeholder): try render(placeholder, into: &output)
-            }
-        }
-    }
-
-    private mutating func render(_ placeholder: Placeholder, into output: inout [UInt8]) throws(RenderFailure) {
+    /// Appends the rendering of `placeholder` (whose field, if any, is slot `slot` of `lookup`) to `output`.
+    mutating func render(_ placeholder: Placeholder, slot: Int, lookup: JSONFieldLookup,
+                         into output: inout [UInt8]) throws(RenderFailure) {
         switch placeholder.source {
         case .recordKey:
             guard let key else { throw RenderFailure(reason: "the record has no key (needed by {key})") }
-            try Self.convertText(key, placeholder.conversion, label: "record key", into: &output)
+            try Self.convertText(key, placeholder, label: "record key", into: &output)
         case .recordValue:
             guard let value else { throw RenderFailure(reason: "the record has no value") }
-            try Self.convertText(value, placeholder.conversion, label: "record value", into: &output)
-        case .field(let path):
+            try Self.convertText(value, placeholder, label: "record value", into: &output)
+        case .field:
             guard let value else { throw RenderFailure(reason: "the record has no value") }
-            let root = try parsedDocument(value)
-            var node = root
-            for (depth, component) in path.enumerated() {
-                guard case .object(let members, _) = node else {
-                    if depth == 0 { throw RenderFailure(reason: "the value is not a JSON object") }
-                    let parent = path[..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
-                    throw RenderFailure(reason: "field '\(parent)' is not an object (needed for '\(placeholder.name)')")
+            if !fieldsLookedUp {
+                do {
+                    try lookup.find(in: value, into: &fields)
+                } catch {
+                    throw RenderFailure(reason: "the value is not valid JSON: \(error)")
                 }
-                // The last of duplicate keys wins, as in most JSON readers.
-                guard let member = members.last(where: { $0.key == component }) else {
-                    throw RenderFailure(reason: "missing field '\(placeholder.name)'")
-                }
-                node = member.value
+                fieldsLookedUp = true
             }
-            try convert(node, placeholder, source: value, into: &output)
+            if let token = fields[slot] {
+                try Self.convert(token, placeholder, source: value, into: &output)
+            } else {
+                try Self.convert(Self.explainMissing(placeholder, in: value), placeholder, source: value, into: &output)
+            }
         }
     }
 
-    private mutating func parsedDocument(_ value: UnsafeRawBufferPointer) throws(RenderFailure) -> JSONNode {
-        if let document { return document }
-        do {
-            let parsed = try JSONParser.parse(value)
-            document = parsed
-            return parsed
-        } catch {
-            throw RenderFailure(reason: "the value is not valid JSON: \(error)")
+    /// The slow path, for a field the lookup did not find: walks the parsed
+    /// tree to say why (the value is not an object, a parent is not an
+    /// object, or the field is missing).
+    private static func explainMissing(_ placeholder: Placeholder, in value: UnsafeRawBufferPointer)
+        throws(RenderFailure) -> JSONToken {
+        guard case .field(let path) = placeholder.source, let root = try? JSONParser.parse(value) else {
+            throw RenderFailure(reason: "missing field '\(placeholder.name)'")
         }
+        var node = root
+        for (depth, component) in path.enumerated() {
+            guard case .object(let members, _) = node else {
+                if depth == 0 { throw RenderFailure(reason: "the value is not a JSON object") }
+                let parent = path[..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+                throw RenderFailure(reason: "field '\(parent)' is not an object (needed for '\(placeholder.name)')")
+            }
+            // The last of duplicate keys wins, as in most JSON readers (and in JSONFieldLookup).
+            guard let member = members.last(where: { $0.key == component }) else {
+                throw RenderFailure(reason: "missing field '\(placeholder.name)'")
+            }
+            node = member.value
+        }
+        return JSONToken(node) // not reached while the lookup and the tree agree
     }
 
     /// Renders a JSON value found at a field.
-    private func convert(_ node: JSONNode, _ placeholder: Placeholder, source: UnsafeRawBufferPointer,
-                         into output: inout [UInt8]) throws(RenderFailure) {
-        let label = "field '\(placeholder.name)'"
-        switch node {
+    private static func convert(_ token: JSONToken, _ placeholder: Placeholder, source: UnsafeRawBufferPointer,
+                                into output: inout [UInt8]) throws(RenderFailure) {
+        let text = source[token.range]
+        switch token.kind {
         case .null:
-            throw RenderFailure(reason: "\(label) is null")
-        case .string(let range, let escaped):
-            if escaped {
-                let text = JSONStrings.unescape(source, range)
-                // withUnsafeBytes rethrows untyped errors: carry the failure out as a value.
-                let failure = text.withUnsafeBytes { bytes -> RenderFailure? in
-                    do throws(RenderFailure) {
-                        try Self.convertText(bytes, placeholder.conversion, label: label, into: &output)
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
-                if let failure { throw failure }
-            } else {
-                try Self.convertText(UnsafeRawBufferPointer(rebasing: source[range]), placeholder.conversion,
-                                     label: label, into: &output)
+            throw RenderFailure(reason: "\(label(placeholder)) is null")
+        case .string(escaped: false):
+            try convertText(UnsafeRawBufferPointer(rebasing: text), placeholder, label: label(placeholder), into: &output)
+        case .string(escaped: true):
+            if placeholder.conversion == .none {
+                JSONStrings.appendUnescaped(source, token.range, to: &output)
+                return
             }
-        case .number(let range):
+            let unescaped = JSONStrings.unescape(source, token.range)
+            // withUnsafeBytes rethrows untyped errors: carry the failure out as a value.
+            let failure = unescaped.withUnsafeBytes { bytes -> RenderFailure? in
+                do throws(RenderFailure) {
+                    try convertText(bytes, placeholder, label: label(placeholder), into: &output)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+        case .number:
             switch placeholder.conversion {
-            case .none, .number: output.append(contentsOf: source[range])
+            case .none, .number: output.append(contentsOf: text)
             case .epoch, .epochMilliseconds:
-                throw RenderFailure(reason: "\(label): \(Self.display(source[range])) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not an ISO-8601 timestamp")
             }
         case .bool(let flag):
             switch placeholder.conversion {
             case .none: output.append(contentsOf: (flag ? "true" : "false").utf8)
-            case .number: throw RenderFailure(reason: "\(label): \(flag) is not a number")
-            case .epoch, .epochMilliseconds: throw RenderFailure(reason: "\(label): \(flag) is not an ISO-8601 timestamp")
-            }
-        case .array(_, let range), .object(_, let range):
-            switch placeholder.conversion {
-            case .none: output.append(contentsOf: source[range])
-            case .number: throw RenderFailure(reason: "\(label): \(Self.display(source[range])) is not a number")
+            case .number: throw RenderFailure(reason: "\(label(placeholder)): \(flag) is not a number")
             case .epoch, .epochMilliseconds:
-                throw RenderFailure(reason: "\(label): \(Self.display(source[range])) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label(placeholder)): \(flag) is not an ISO-8601 timestamp")
+            }
+        case .array, .object:
+            switch placeholder.conversion {
+            case .none: output.append(contentsOf: text)
+            case .number: throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not a number")
+            case .epoch, .epochMilliseconds:
+                throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not an ISO-8601 timestamp")
             }
         }
     }
 
-    /// Renders text (a string's content, the key or the raw value) with a conversion.
-    private static func convertText(_ text: UnsafeRawBufferPointer, _ conversion: Placeholder.Conversion,
-                                    label: String, into output: inout [UInt8]) throws(RenderFailure) {
-        switch conversion {
+    /// Renders text (a string's content, the key or the raw value) with the placeholder's conversion.
+    /// `label` is an autoclosure: it is only built for a failure's reason.
+    private static func convertText(_ text: UnsafeRawBufferPointer, _ placeholder: Placeholder,
+                                    label: @autoclosure () -> String, into output: inout [UInt8]) throws(RenderFailure) {
+        switch placeholder.conversion {
         case .none:
             output.append(contentsOf: text)
         case .number:
             guard JSONNumberGrammar.isNumber(text) else {
-                throw RenderFailure(reason: "\(label): \(quoted(text)) is not a number")
+                throw RenderFailure(reason: "\(label()): \(quoted(text)) is not a number")
             }
             output.append(contentsOf: text)
-        case .epoch, .epochMilliseconds:
+        case .epoch:
             guard let instant = ISO8601Instant(text) else {
-                throw RenderFailure(reason: "\(label): \(quoted(text)) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label()): \(quoted(text)) is not an ISO-8601 timestamp")
             }
-            if conversion == .epoch {
-                instant.appendEpochSeconds(to: &output)
-            } else {
-                instant.appendEpochMilliseconds(to: &output)
+            instant.appendEpochSeconds(to: &output)
+        case .epochMilliseconds:
+            guard let instant = ISO8601Instant(text) else {
+                throw RenderFailure(reason: "\(label()): \(quoted(text)) is not an ISO-8601 timestamp")
             }
+            instant.appendEpochMilliseconds(to: &output)
         }
     }
+
+    /// How reasons name a field placeholder.
+    private static func label(_ placeholder: Placeholder) -> String { "field '\(placeholder.name)'" }
 
     /// Text of a value for a reason, shortened: reasons go into headers and logs.
     private static func display(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {

@@ -59,13 +59,14 @@ struct RedisAgent: BatchAgent {
         // Render first: records that cannot be rendered are dead-lettered even
         // while Redis is down, and never reach it.
         var buffer = PipelineBuffer()
+        var record = RecordView()
         for index in 0..<batch.count {
             let message = batch[index]
             guard message.value != nil || !plan.readsValue else {
                 batch.skip(at: index) // a tombstone: nothing to write
                 continue
             }
-            var record = RecordView(key: message.key, value: message.value)
+            record.reset(key: message.key, value: message.value)
             do {
                 try plan.render(&record, message: index, into: &buffer)
             } catch {

@@ -8,10 +8,11 @@ public struct JSONParser {
     /// Nesting deeper than this is refused: a hostile record must not overflow the stack.
     public static let maximumDepth = 128
 
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
+    // Internal, not private: JSONFieldLookup scans with the same primitives.
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// Parses the whole text (surrounding whitespace allowed) as one value.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONNode {
@@ -23,11 +24,11 @@ public struct JSONParser {
         return value
     }
 
-    private func error(_ expected: String) -> JSONSyntaxError { JSONSyntaxError(offset: position, expected: expected) }
+    func error(_ expected: String) -> JSONSyntaxError { JSONSyntaxError(offset: position, expected: expected) }
 
-    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
     }
 
@@ -50,7 +51,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
+    mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
         let text = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard position + text.count <= bytes.count,
               text.indices.allSatisfy({ bytes[position + $0] == text[$0] }) else { throw error("'\(word)'") }
@@ -100,7 +101,7 @@ public struct JSONParser {
     /// the quotes and whether it holds escapes. Checks escapes and control
     /// characters; UTF-8 validity is left to the user of the text (Redis
     /// stores bytes; ``JSONValue`` repairs invalid sequences to U+FFFD).
-    private mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
+    mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
         position += 1
         let start = position
         var escaped = false

@@ -1,5 +1,5 @@
 /// A text that is not JSON: where parsing stopped and what it expected there.
-public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset in the input.
     public let offset: Int
     /// What would have been valid at ``offset`` (`"',' or '}'"`).
