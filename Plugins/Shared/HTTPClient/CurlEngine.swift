@@ -226,7 +226,7 @@ final class CurlEngine: @unchecked Sendable {
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             let total = size * count
             if let data, total > 0 {
-                transfer.receiveHeaderLine(String(decoding: UnsafeRawBufferPointer(start: data, count: total), as: UTF8.self))
+                transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: total))
             }
             return total
         })

@@ -28,17 +28,30 @@ final class CurlTransfer {
     }
 
     /// Appends a received header line; a status line starts a new header set
-    /// (after `100 Continue` or an intermediate response).
-    func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
-            headers.removeAll()
+    /// (after `100 Continue` or an intermediate response). Parsed on the raw
+    /// bytes: a response has several header lines and this runs per request.
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+        var start = line.startIndex
+        var end = line.endIndex
+        while start < end, Self.isWhitespace(line[start]) { start += 1 }
+        while end > start, Self.isWhitespace(line[end - 1]) { end -= 1 }
+        let text = UnsafeRawBufferPointer(rebasing: line[start..<end])
+        if text.starts(with: "HTTP/".utf8) {
+            headers.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        headers.append(HTTPHeader(name, value))
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var nameEnd = colon
+        while nameEnd > 0, Self.isWhitespace(text[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < text.count, Self.isWhitespace(text[valueStart]) { valueStart += 1 }
+        headers.append(HTTPHeader(String(decoding: text[..<nameEnd], as: UTF8.self),
+                                  String(decoding: text[valueStart...], as: UTF8.self)))
+    }
+
+    /// Space, tab, CR or LF: what surrounds header names and values.
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }
 
