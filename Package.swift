@@ -21,7 +21,7 @@ let package = Package(
         /// The Swift example plugin, built as a loadable shared object.
         .library(name: "SluiceExampleSwift", type: .dynamic, targets: ["SluiceExampleSwift"]),
         /// The integrations, each a loadable shared object (lib<Name>.so).
-        .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisPlugin"]),
+        .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisEntry"]),
         .library(name: "SluiceHTTP", type: .dynamic, targets: ["SluiceHTTPPlugin"]),
         .library(name: "SluiceInfluxDB", type: .dynamic, targets: ["SluiceInfluxDBEntry"]),
         .library(name: "SluiceElasticsearch", type: .dynamic, targets: ["SluiceElasticsearchEntry"]),
@@ -149,7 +149,14 @@ let package = Package(
             name: "SluiceRedisPlugin",
             dependencies: ["SluiceSDK", "SluicePluginKit", "CHiredis"],
             path: "Plugins/redis",
-            exclude: ["README.md"],
+            exclude: ["README.md", "Entry"],
+            swiftSettings: strictConcurrency
+        ),
+        /// The exported entry symbol only, so tests and benchmarks can link the plugin's module.
+        .target(
+            name: "SluiceRedisEntry",
+            dependencies: ["SluiceRedisPlugin"],
+            path: "Plugins/redis/Entry",
             swiftSettings: strictConcurrency
         ),
         .target(
@@ -295,7 +302,7 @@ let package = Package(
             name: "PropertyTests",
             dependencies: [
                 "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
-                "SluicePluginKit", "TestSupport",
+                "SluicePluginKit", "SluiceRedisPlugin", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PropertyTests",

@@ -2,7 +2,7 @@
 /// range of ``bytes``, every command a run of arguments tagged with the index
 /// of the message it belongs to. A batch allocates a handful of arrays, not
 /// anything per message.
-struct PipelineBuffer {
+public struct PipelineBuffer {
     /// One rendered command.
     struct Command {
         /// Its arguments: indices into ``PipelineBuffer/arguments``.
@@ -24,6 +24,24 @@ struct PipelineBuffer {
     private(set) var arguments: [Range<Int>] = []
     private(set) var commands: [Command] = []
     private var argumentStart = 0
+
+    /// An empty buffer.
+    public init() {}
+
+    /// How many commands are rendered.
+    public var commandCount: Int { commands.count }
+
+    /// The arguments of command `index` (the name first), copied: for tests and inspection.
+    public func arguments(ofCommand index: Int) -> [[UInt8]] {
+        commands[index].arguments.map { Array(bytes[arguments[$0]]) }
+    }
+
+    /// Empties the buffer, keeping its storage for the next batch.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        arguments.removeAll(keepingCapacity: true)
+        commands.removeAll(keepingCapacity: true)
+    }
 
     func mark() -> Mark { Mark(bytes: bytes.count, arguments: arguments.count, commands: commands.count) }
 

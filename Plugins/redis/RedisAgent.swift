@@ -59,16 +59,15 @@ struct RedisAgent: BatchAgent {
         // Render first: records that cannot be rendered are dead-lettered even
         // while Redis is down, and never reach it.
         var buffer = PipelineBuffer()
-        var record = RecordView()
+        var renderer = RedisCommandRenderer(plan: plan)
         for index in 0..<batch.count {
             let message = batch[index]
             guard message.value != nil || !plan.readsValue else {
                 batch.skip(at: index) // a tombstone: nothing to write
                 continue
             }
-            record.reset(key: message.key, value: message.value)
             do {
-                try plan.render(&record, message: index, into: &buffer)
+                try renderer.render(key: message.key, value: message.value, message: index, into: &buffer)
             } catch {
                 batch.deadLetter(at: index, reason: error.reason)
             }
@@ -122,8 +121,9 @@ struct RedisAgent: BatchAgent {
     }
 }
 
-/// The plugin's entry symbol: hands the host the redis agent's descriptor.
-@c(sluice_plugin_entry_v1)
-public func sluicePluginEntry(_ major: UInt16, _ minor: UInt16) -> UnsafeRawPointer? {
+/// The redis agent's descriptor for the host. The exported C symbol lives in
+/// `Entry/` (target SluiceRedisEntry), so test and benchmark targets can link
+/// this module beside other plugins without two `sluice_plugin_entry_v1` definitions.
+public func redisPluginEntry(_ major: UInt16, _ minor: UInt16) -> UnsafeRawPointer? {
     SluicePlugin.export(RedisAgent.self, major, minor)
 }
