@@ -8,13 +8,15 @@ import SluiceSDK
 struct CommandPlan: Sendable {
     /// One configured command.
     struct Command: Sendable {
-        /// Each argument's steps, as a range of ``CommandPlan/steps``, the command name first.
-        let arguments: [Range<Int>]
+        /// Its arguments, the command name first: a range of ``CommandPlan/arguments``.
+        let arguments: Range<Int>
         /// The name for reasons (`ZADD`), the first argument as written.
         let name: String
     }
 
     let commands: [Command]
+    /// Every command's arguments, one after another: each a range of ``steps``.
+    let arguments: [Range<Int>]
     /// Every argument's steps, one after another.
     let steps: [RenderStep]
     /// The literal text of every template, one after another.
@@ -33,12 +35,13 @@ struct CommandPlan: Sendable {
         guard !configuration.commands.isEmpty else { throw ConfigurationError("'commands' must not be empty") }
         var compiler = Compiler()
         var commands: [Command] = []
+        var arguments: [Range<Int>] = []
         var readsValue = false
         for (index, command) in configuration.commands.enumerated() {
             guard let name = command.first, !name.isEmpty else {
                 throw ConfigurationError("'commands[\(index)]' must start with a command name")
             }
-            var arguments: [Range<Int>] = []
+            let first = arguments.count
             for argument in command {
                 let template: ArgumentTemplate
                 do {
@@ -49,9 +52,10 @@ struct CommandPlan: Sendable {
                 readsValue = readsValue || template.readsValue
                 arguments.append(try compiler.compile(template))
             }
-            commands.append(Command(arguments: arguments, name: name))
+            commands.append(Command(arguments: first..<arguments.count, name: name))
         }
         self.commands = commands
+        self.arguments = arguments
         steps = compiler.steps
         literals = compiler.literals
         placeholders = compiler.placeholders
@@ -66,17 +70,16 @@ struct CommandPlan: Sendable {
     func render(_ record: inout RecordView, message: Int, into buffer: inout PipelineBuffer) throws(RenderFailure) {
         let mark = buffer.mark()
         do throws(RenderFailure) {
-            for command in commands {
-                buffer.beginCommand(message: message, name: command.name)
-                for (position, argument) in command.arguments.enumerated() {
+            // Indices, not `for … in`: iterating copies elements, and copying a
+            // command or a slice retains its storage, once per record.
+            for command in commands.indices {
+                buffer.beginCommand(message: message, name: commands[command].name)
+                let first = commands[command].arguments.lowerBound
+                for argument in commands[command].arguments {
                     buffer.beginArgument()
-                    if position == 1 { buffer.bytes.append(contentsOf: keyPrefix) }
-                    for step in steps[argument] {
-                        switch step {
-                        case .literal(let range): buffer.bytes.append(contentsOf: literals[range])
-                        case .placeholder(let index, let slot):
-                            try record.render(placeholders[index], slot: slot, lookup: fields, into: &buffer.bytes)
-                        }
+                    if argument == first + 1 { buffer.bytes.append(contentsOf: keyPrefix) }
+                    for step in arguments[argument] {
+                        try render(steps[step], of: &record, into: &buffer.bytes)
                     }
                     buffer.endArgument()
                 }
@@ -85,6 +88,20 @@ struct CommandPlan: Sendable {
         } catch {
             buffer.rollBack(to: mark)
             throw error
+        }
+    }
+
+    private func render(_ step: RenderStep, of record: inout RecordView, into output: inout [UInt8]) throws(RenderFailure) {
+        switch step {
+        case .literal(let range):
+            literals.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        case .key(let conversion):
+            try record.renderKey(conversion, into: &output)
+        case .value(let conversion):
+            try record.renderValue(conversion, into: &output)
+        case .field(let slot, let conversion, let placeholder):
+            try record.renderField(slot: slot, conversion, lookup: fields, placeholder: self.placeholders[placeholder],
+                                   into: &output)
         }
     }
 
@@ -119,20 +136,22 @@ struct CommandPlan: Sendable {
                     steps.append(.literal(literals.count..<literals.count + bytes.count))
                     literals.append(contentsOf: bytes)
                 case .placeholder(let placeholder):
-                    var slot = -1
-                    if case .field(let path) = placeholder.source {
-                        if let existing = fieldPaths.firstIndex(of: path) {
-                            slot = existing
-                        } else {
+                    let index = placeholders.count
+                    placeholders.append(placeholder)
+                    switch placeholder.source {
+                    case .recordKey: steps.append(.key(placeholder.conversion))
+                    case .recordValue: steps.append(.value(placeholder.conversion))
+                    case .field(let path):
+                        var slot = fieldPaths.firstIndex(of: path)
+                        if slot == nil {
                             guard fieldPaths.count < JSONFieldLookup.maximumPaths else {
                                 throw ConfigurationError("the commands read more than \(JSONFieldLookup.maximumPaths) distinct fields")
                             }
                             slot = fieldPaths.count
                             fieldPaths.append(path)
                         }
+                        steps.append(.field(slot: slot!, placeholder.conversion, placeholder: index))
                     }
-                    steps.append(.placeholder(placeholders.count, slot: slot))
-                    placeholders.append(placeholder)
                 }
             }
             return start..<steps.count

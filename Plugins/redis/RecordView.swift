@@ -18,31 +18,40 @@ struct RecordView {
         fieldsLookedUp = false
     }
 
-    /// Appends the rendering of `placeholder` (whose field, if any, is slot `slot` of `lookup`) to `output`.
-    mutating func render(_ placeholder: Placeholder, slot: Int, lookup: JSONFieldLookup,
-                         into output: inout [UInt8]) throws(RenderFailure) {
-        switch placeholder.source {
-        case .recordKey:
-            guard let key else { throw RenderFailure(reason: "the record has no key (needed by {key})") }
-            try Self.convertText(key, placeholder, label: "record key", into: &output)
-        case .recordValue:
-            guard let value else { throw RenderFailure(reason: "the record has no value") }
-            try Self.convertText(value, placeholder, label: "record value", into: &output)
-        case .field:
-            guard let value else { throw RenderFailure(reason: "the record has no value") }
-            if !fieldsLookedUp {
-                do {
-                    try lookup.find(in: value, into: &fields)
-                } catch {
-                    throw RenderFailure(reason: "the value is not valid JSON: \(error)")
-                }
-                fieldsLookedUp = true
+    // A field's placeholder is an autoclosure: it is only needed to name the
+    // field in a failure's reason, and copying it would retain its strings
+    // once per record.
+
+    /// Appends the record key, converted.
+    mutating func renderKey(_ conversion: Placeholder.Conversion, into output: inout [UInt8]) throws(RenderFailure) {
+        guard let key else { throw RenderFailure(reason: "the record has no key (needed by {key})") }
+        try Self.convertText(key, conversion, label: "record key", into: &output)
+    }
+
+    /// Appends the raw record value, converted.
+    mutating func renderValue(_ conversion: Placeholder.Conversion, into output: inout [UInt8]) throws(RenderFailure) {
+        guard let value else { throw RenderFailure(reason: "the record has no value") }
+        try Self.convertText(value, conversion, label: "record value", into: &output)
+    }
+
+    /// Appends the value at path `slot` of `lookup`, converted.
+    mutating func renderField(slot: Int, _ conversion: Placeholder.Conversion, lookup: JSONFieldLookup,
+                              placeholder: @autoclosure () -> Placeholder, into output: inout [UInt8]) throws(RenderFailure) {
+        guard let value else { throw RenderFailure(reason: "the record has no value") }
+        if !fieldsLookedUp {
+            do {
+                try lookup.find(in: value, into: &fields)
+            } catch {
+                throw RenderFailure(reason: "the value is not valid JSON: \(error)")
             }
-            if let token = fields[slot] {
-                try Self.convert(token, placeholder, source: value, into: &output)
-            } else {
-                try Self.convert(Self.explainMissing(placeholder, in: value), placeholder, source: value, into: &output)
-            }
+            fieldsLookedUp = true
+        }
+        if let token = fields[slot] {
+            try Self.convert(token, conversion, placeholder: placeholder(), source: value, into: &output)
+        } else {
+            let placeholder = placeholder()
+            try Self.convert(Self.explainMissing(placeholder, in: value), conversion, placeholder: placeholder,
+                             source: value, into: &output)
         }
     }
 
@@ -71,16 +80,17 @@ struct RecordView {
     }
 
     /// Renders a JSON value found at a field.
-    private static func convert(_ token: JSONToken, _ placeholder: Placeholder, source: UnsafeRawBufferPointer,
+    private static func convert(_ token: JSONToken, _ conversion: Placeholder.Conversion,
+                                placeholder: @autoclosure () -> Placeholder, source: UnsafeRawBufferPointer,
                                 into output: inout [UInt8]) throws(RenderFailure) {
         let text = source[token.range]
         switch token.kind {
         case .null:
-            throw RenderFailure(reason: "\(label(placeholder)) is null")
+            throw RenderFailure(reason: "\(label(placeholder())) is null")
         case .string(escaped: false):
-            try convertText(UnsafeRawBufferPointer(rebasing: text), placeholder, label: label(placeholder), into: &output)
+            try convertText(UnsafeRawBufferPointer(rebasing: text), conversion, label: label(placeholder()), into: &output)
         case .string(escaped: true):
-            if placeholder.conversion == .none {
+            if conversion == .none {
                 JSONStrings.appendUnescaped(source, token.range, to: &output)
                 return
             }
@@ -88,7 +98,7 @@ struct RecordView {
             // withUnsafeBytes rethrows untyped errors: carry the failure out as a value.
             let failure = unescaped.withUnsafeBytes { bytes -> RenderFailure? in
                 do throws(RenderFailure) {
-                    try convertText(bytes, placeholder, label: label(placeholder), into: &output)
+                    try convertText(bytes, conversion, label: label(placeholder()), into: &output)
                     return nil
                 } catch {
                     return error
@@ -96,33 +106,33 @@ struct RecordView {
             }
             if let failure { throw failure }
         case .number:
-            switch placeholder.conversion {
+            switch conversion {
             case .none, .number: output.append(contentsOf: text)
             case .epoch, .epochMilliseconds:
-                throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label(placeholder())): \(display(text)) is not an ISO-8601 timestamp")
             }
         case .bool(let flag):
-            switch placeholder.conversion {
+            switch conversion {
             case .none: output.append(contentsOf: (flag ? "true" : "false").utf8)
-            case .number: throw RenderFailure(reason: "\(label(placeholder)): \(flag) is not a number")
+            case .number: throw RenderFailure(reason: "\(label(placeholder())): \(flag) is not a number")
             case .epoch, .epochMilliseconds:
-                throw RenderFailure(reason: "\(label(placeholder)): \(flag) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label(placeholder())): \(flag) is not an ISO-8601 timestamp")
             }
         case .array, .object:
-            switch placeholder.conversion {
+            switch conversion {
             case .none: output.append(contentsOf: text)
-            case .number: throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not a number")
+            case .number: throw RenderFailure(reason: "\(label(placeholder())): \(display(text)) is not a number")
             case .epoch, .epochMilliseconds:
-                throw RenderFailure(reason: "\(label(placeholder)): \(display(text)) is not an ISO-8601 timestamp")
+                throw RenderFailure(reason: "\(label(placeholder())): \(display(text)) is not an ISO-8601 timestamp")
             }
         }
     }
 
     /// Renders text (a string's content, the key or the raw value) with the placeholder's conversion.
     /// `label` is an autoclosure: it is only built for a failure's reason.
-    private static func convertText(_ text: UnsafeRawBufferPointer, _ placeholder: Placeholder,
+    private static func convertText(_ text: UnsafeRawBufferPointer, _ conversion: Placeholder.Conversion,
                                     label: @autoclosure () -> String, into output: inout [UInt8]) throws(RenderFailure) {
-        switch placeholder.conversion {
+        switch conversion {
         case .none:
             output.append(contentsOf: text)
         case .number:

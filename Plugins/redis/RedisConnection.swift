@@ -16,9 +16,10 @@ enum RedisReply {
 }
 
 /// One blocking hiredis connection, used by one thread at a time (the pool
-/// hands it to one batch). Commands go through `redisAppendCommandArgv` (never
-/// the variadic `redisCommand`), so record bytes are sent as binary-safe
-/// arguments and never pasted into command text.
+/// hands it to one batch). Commands are encoded as RESP bulk strings
+/// (``RESPEncoding``, length-prefixed), never through the variadic
+/// `redisCommand`, so record bytes are sent as binary-safe arguments and never
+/// pasted into command text.
 final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
 
@@ -49,26 +50,21 @@ final class RedisConnection {
 
     deinit { redisFree(context) }
 
+    /// The wire bytes of the batch being appended, kept for the next batch's storage.
+    private var wire: [UInt8] = []
+
     /// Appends every command of `buffer` to the output buffer (nothing is
-    /// sent yet: the first ``nextReply()`` writes them all in one go).
+    /// sent yet: the first ``nextReply()`` writes them all in one go). The
+    /// commands are encoded here in one pass and handed over in one call:
+    /// hiredis's own argv formatting goes through `sdscatfmt` per argument.
     func append(_ buffer: PipelineBuffer) throws(RedisConnectionFailure) {
-        let ok = buffer.bytes.withUnsafeBufferPointer { bytes -> Bool in
-            let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(Self.emptyArgument))
-            var argv: [UnsafePointer<CChar>?] = []
-            var lengths: [Int] = []
-            for command in buffer.commands {
-                argv.removeAll(keepingCapacity: true)
-                lengths.removeAll(keepingCapacity: true)
-                for index in command.arguments {
-                    let range = buffer.arguments[index]
-                    argv.append((base + range.lowerBound).assumingMemoryBound(to: CChar.self))
-                    lengths.append(range.count)
-                }
-                guard redisAppendCommandArgv(context, Int32(argv.count), &argv, lengths) == REDIS_OK else { return false }
-            }
-            return true
+        wire.removeAll(keepingCapacity: true)
+        RESPEncoding.append(buffer, to: &wire)
+        guard !wire.isEmpty else { return }
+        let status = wire.withUnsafeBytes { wire in
+            redisAppendFormattedCommand(context, wire.baseAddress!.assumingMemoryBound(to: CChar.self), wire.count)
         }
-        guard ok else { throw failure("append a command") }
+        guard status == REDIS_OK else { throw failure("append a command") }
     }
 
     /// Reads the next reply, sending what is buffered first.
@@ -103,6 +99,4 @@ final class RedisConnection {
         Glibc.timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
     }
 
-    /// A valid address for a batch whose arguments are all empty.
-    nonisolated(unsafe) private static let emptyArgument = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 }

@@ -39,6 +39,39 @@ struct FeedCacheTests {
         for user in activities.users + ["faust"] { try client.command("DEL", prefix + user) }
     }
 
+    @Test("members and keys holding RESP syntax, CR LF, NUL, escapes and multi-byte text reach Redis byte for byte")
+    func hostileTextIsBinarySafe() async throws {
+        let port = try TestServices.redisPort()
+        let database = 12
+        let prefix = RedisPluginRun.uniquePrefix("hostile")
+        let harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        let texts = ["", "*3\r\n$3\r\nDEL\r\n", "line\nbreak", "nul\u{0}byte", "quote\" back\\slash", "$-1\r\n",
+                     "é中😀", String(repeating: "x", count: 70_000), " spaced ", "{user}"]
+        for (index, text) in texts.enumerated() {
+            let record = try JSONSerialization.data(withJSONObject: [
+                "user": "u\(index):" + text, "message": text, "timestamp": "2019-05-21T13:55:12Z",
+            ])
+            harness.broker.append(OutgoingRecord(topic: "feed_activities", key: nil, value: Array(record)))
+        }
+        let runtime = try RedisPluginRun.start(harness, sidecar: """
+            config:
+              url: redis://127.0.0.1:\(port)/\(database)
+              key_prefix: "\(prefix)"
+            """)
+        defer { runtime.stop() }
+        try await RedisPluginRun.waitFinished(runtime, texts.count)
+        #expect(try RedisPluginRun.status(runtime).deadLettered == 0)
+        let client = try RedisTestClient(port: port, database: database)
+        for (index, text) in texts.enumerated() {
+            let key = prefix + "u\(index):" + text
+            let set = try client.sortedSet(key)
+            #expect(set.map(\.member) == [text], "key \(index)")
+            #expect(set.first?.score == 1_558_446_912)
+            try client.command("DEL", key)
+        }
+    }
+
     @Test("50k activities open no more connections than pool_size, though more workers run batches at once")
     func connectionsBoundedByPool() async throws {
         let server = try RedisTestServer()
