@@ -43,6 +43,35 @@ struct HTTPClientTests {
         #expect(client.connectionsOpened == server.acceptedConnections)
     }
 
+    @Test("requests of different shapes on one handle: each is sent with its own method, headers and body")
+    func mixedShapesReuseHandles() throws {
+        let server = try HTTPRecordingServer()
+        defer { server.stop() }
+        var configuration = HTTPClientConfiguration()
+        configuration.maxConnections = 1 // one easy handle serves every request, in turn
+        let client = try HTTPClient(configuration: configuration)
+        let shapes: [HTTPRequest] = [
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-A", "1")], body: Array("first".utf8)),
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-A", "1")], body: Array("second".utf8)),
+            HTTPRequest(url: server.baseURL + "/b"),
+            HTTPRequest(method: "PUT", url: server.baseURL + "/a", headers: [HTTPHeader("X-B", "2")], body: [0, 1, 2]),
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-A", "1")], body: []),
+            HTTPRequest(method: "DELETE", url: server.baseURL + "/c"),
+            HTTPRequest(method: "HEAD", url: server.baseURL + "/b"),
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-A", "1")], body: Array("last".utf8)),
+        ]
+        for request in shapes { // one at a time, so the server sees them in this order
+            #expect(try client.perform([request])[0].get().status == 200)
+        }
+        let received = server.requests
+        #expect(received.map(\.method) == shapes.map(\.method))
+        #expect(received.map(\.path) == ["/a", "/a", "/b", "/a", "/a", "/c", "/b", "/a"])
+        #expect(received.map(\.body) == shapes.map { $0.method == "HEAD" ? [] : $0.body })
+        #expect(received.map { $0.header("X-A") } == ["1", "1", nil, nil, "1", nil, nil, "1"])
+        #expect(received.map { $0.header("X-B") } == [nil, nil, nil, "2", nil, nil, nil, nil])
+        #expect(received[4].header("Content-Length") == "0", "a POST without a body still says so")
+    }
+
     @Test("the completion runs once with every result")
     func completion() async throws {
         let server = try HTTPRecordingServer()

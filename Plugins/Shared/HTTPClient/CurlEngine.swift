@@ -144,16 +144,56 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     /// Sets the handle's options for the transfer's request; a reason if one was refused.
+    ///
+    /// A handle remembers the shape of its last request (method, URL,
+    /// headers, whether there was a body): when the next one has the same
+    /// shape (a plugin's requests mostly do), only the body and the callback
+    /// context are set. Resetting the handle and setting every option again
+    /// made libcurl parse the URL and rebuild the header list per request.
     private func configure(_ transfer: CurlTransfer) -> String? {
         let easy = transfer.handle.raw
         let request = transfer.job.request
-        curl_easy_reset(easy)
-        transfer.handle.errorBuffer[0] = 0
         var failed: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if code != CURLE_OK && failed == CURLE_OK { failed = code } }
 
-        set(sluice_curl_easy_setopt_string(easy, CURLOPT_URL, request.url))
-        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.handle.errorBuffer))
+        var body = request.body
+        var gzip = false
+        if configuration.gzipRequests, !body.isEmpty, let compressed = Gzip.compress(body) {
+            body = compressed
+            gzip = true
+        }
+        let shape = CurlRequestShape(method: request.method.uppercased(), url: request.url, headers: request.headers,
+                                     hasBody: !request.body.isEmpty, gzip: gzip)
+        transfer.handle.errorBuffer[0] = 0
+        if transfer.handle.shape != shape {
+            transfer.handle.shape = nil // until every option below is set
+            set(applyShape(shape, to: transfer.handle))
+            if failed == CURLE_OK { transfer.handle.shape = shape }
+        }
+        if shape.sendsBody {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+            buffer.copyBytes(from: body)
+            transfer.requestBody = buffer
+            set(sluice_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress))
+        }
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        if failed != CURLE_OK { transfer.handle.shape = nil }
+        return failed == CURLE_OK ? nil : String(cString: curl_easy_strerror(failed))
+    }
+
+    /// Resets the handle and sets every option that depends on the request's shape, not its body.
+    private func applyShape(_ shape: CurlRequestShape, to handle: CurlEasyHandle) -> CURLcode {
+        let easy = handle.raw
+        curl_easy_reset(easy)
+        handle.replaceHeaderList(nil)
+        var failed: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if code != CURLE_OK && failed == CURLE_OK { failed = code } }
+
+        set(sluice_curl_easy_setopt_string(easy, CURLOPT_URL, shape.url))
+        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, handle.errorBuffer))
         set(sluice_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         set(sluice_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
         set(sluice_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)))
@@ -174,13 +214,8 @@ final class CurlEngine: @unchecked Sendable {
             set(sluice_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1))
         }
 
-        var body = request.body
-        var headers = request.headers
-        let method = request.method.uppercased()
-        if configuration.gzipRequests, !body.isEmpty, let compressed = Gzip.compress(body) {
-            body = compressed
-            headers.append(HTTPHeader("Content-Encoding", "gzip"))
-        }
+        var headers = shape.headers
+        if shape.gzip { headers.append(HTTPHeader("Content-Encoding", "gzip")) }
         // No `Expect: 100-continue` round trip before larger bodies.
         headers.append(HTTPHeader("Expect", ""))
         var list: UnsafeMutablePointer<curl_slist>?
@@ -189,28 +224,20 @@ final class CurlEngine: @unchecked Sendable {
             let line = header.value.isEmpty && header.name != "Expect" ? "\(header.name);" : "\(header.name): \(header.value)"
             list = curl_slist_append(list, line)
         }
-        transfer.headerList = list
+        handle.replaceHeaderList(list)
         set(sluice_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
 
-        switch method {
-        case "GET" where body.isEmpty:
+        switch shape.method {
+        case "GET" where !shape.hasBody:
             set(sluice_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
         case "HEAD":
             set(sluice_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1))
         default:
-            if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
-                buffer.copyBytes(from: body)
-                transfer.requestBody = buffer
-                set(sluice_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-                set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress))
-            }
-            if method != "POST" {
-                set(sluice_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method))
+            if shape.method != "POST" {
+                set(sluice_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, shape.method))
             }
         }
 
-        let context = Unmanaged.passUnretained(transfer).toOpaque()
         set(sluice_curl_easy_setopt_write_function(easy) { data, size, count, context in
             guard let context else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
@@ -220,7 +247,6 @@ final class CurlEngine: @unchecked Sendable {
             }
             return total
         })
-        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
         set(sluice_curl_easy_setopt_header_function(easy) { data, size, count, context in
             guard let context else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
@@ -230,8 +256,7 @@ final class CurlEngine: @unchecked Sendable {
             }
             return total
         })
-        set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
-        return failed == CURLE_OK ? nil : String(cString: curl_easy_strerror(failed))
+        return failed
     }
 
     /// Reads libcurl's completion messages; returns how many transfers finished.

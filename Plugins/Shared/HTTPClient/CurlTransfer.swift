@@ -14,8 +14,6 @@ final class CurlTransfer {
     var body: [UInt8] = []
     /// The request body; libcurl reads it in place (CURLOPT_POSTFIELDS does not copy).
     var requestBody: UnsafeMutableRawBufferPointer?
-    /// The header list; libcurl reads it until the transfer is done.
-    var headerList: UnsafeMutablePointer<curl_slist>?
 
     init(job: CurlJob, handle: CurlEasyHandle) {
         self.job = job
@@ -24,7 +22,6 @@ final class CurlTransfer {
 
     deinit {
         requestBody?.deallocate()
-        if let headerList { curl_slist_free_all(headerList) }
     }
 
     /// Appends a received header line; a status line starts a new header set
@@ -55,10 +52,21 @@ final class CurlTransfer {
     }
 }
 
-/// A reusable easy handle and its error buffer (CURLOPT_ERRORBUFFER).
+/// A reusable easy handle and its error buffer (CURLOPT_ERRORBUFFER), with
+/// the shape of the request its options are set for and the header list
+/// libcurl reads while they are.
 final class CurlEasyHandle {
     let raw: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// What the handle's options are set for; nil: nothing reusable.
+    var shape: CurlRequestShape?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+
+    /// Frees the current header list (the handle must no longer point at it) and keeps `list`.
+    func replaceHeaderList(_ list: UnsafeMutablePointer<curl_slist>?) {
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = list
+    }
 
     init?() {
         guard let raw = curl_easy_init() else { return nil }
@@ -75,6 +83,7 @@ final class CurlEasyHandle {
 
     deinit {
         curl_easy_cleanup(raw)
+        if let headerList { curl_slist_free_all(headerList) }
         errorBuffer.deallocate()
     }
 }
