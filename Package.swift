@@ -161,7 +161,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceHTTPPlugin",
-            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
             path: "Plugins/http",
             exclude: ["README.md"],
             swiftSettings: strictConcurrency

@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// A string with `{field}` placeholders (`{customer.email}` for nested
 /// fields; `{{` and `}}` for literal braces), parsed once from the configuration.
 struct FieldTemplate: Sendable, Equatable {
@@ -48,30 +50,25 @@ struct FieldTemplate: Sendable, Equatable {
     /// The field names the template uses.
     var fields: [String] { parts.compactMap { if case .field(let name) = $0 { name } else { nil } } }
 
-    /// The text with each field's value (as text, passed through `escape`).
+    /// The text when the template has no field (`{{` and `}}` already made single braces).
+    var constantText: String? {
+        var text = ""
+        for part in parts {
+            guard case .literal(let literal) = part else { return nil }
+            text += literal
+        }
+        return text
+    }
+
+    /// The text with each field's value (``JSONValue/templateText``, passed through `escape`).
     func render(_ record: JSONValue, escape: (String) -> String = { $0 }) throws(TemplateError) -> String {
         var output = ""
         for part in parts {
             switch part {
             case .literal(let text): output += text
-            case .field(let name):
-                guard let value = record.lookup(name) else { throw TemplateError.missingField(name) }
-                output += escape(value.text)
+            case .field(let name): output += escape(try record.field(name).templateText)
             }
         }
         return output
-    }
-}
-
-/// A record lacks what a template needs.
-enum TemplateError: Error, Equatable, CustomStringConvertible {
-    case missingField(String)
-    case notAnObject
-
-    var description: String {
-        switch self {
-        case .missingField(let name): "the record has no field '\(name)'"
-        case .notAnObject: "the record value is not a JSON object"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluicePluginKit
 import SluiceSDK
 
 /// The http agent's `config:` (see docs/plugins/http.md). Every key is
@@ -13,7 +14,7 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
     /// NAME when the agent starts (values are never logged).
     var headers: [String: String] = [:]
     /// The body template (any JSON; string values may hold `{field}`s).
-    /// Default: ``BodyTemplate/orderConfirmation``.
+    /// Default: ``BodyTemplate/orderConfirmation``. Compiled into a ``BodyTemplate`` at start.
     var body: JSONValue?
     /// Send the record's value as the body, unchanged, instead of a template.
     var passthrough = false
@@ -43,7 +44,7 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
         method = try container.decodeIfPresent(String.self, forKey: .method) ?? method
         url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
         headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? headers
-        body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
+        body = try container.decodeIfPresent(ConfiguredJSON.self, forKey: .body)?.value
         passthrough = try container.decodeIfPresent(Bool.self, forKey: .passthrough) ?? passthrough
         maxInFlightRequests = try container.decodeIfPresent(Int.self, forKey: .maxInFlightRequests) ?? maxInFlightRequests
         timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? timeoutMilliseconds

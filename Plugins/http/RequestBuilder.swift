@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTPClient
+import SluicePluginKit
 
 /// Turns one record value into the request the configuration describes.
 struct RequestBuilder: Sendable {
@@ -17,7 +18,7 @@ struct RequestBuilder: Sendable {
     init(configuration: HTTPAgentConfiguration, headers: [HTTPHeader]) {
         method = configuration.method.uppercased()
         url = FieldTemplate(configuration.url)
-        body = configuration.passthrough ? nil : BodyTemplate(template: configuration.body ?? BodyTemplate.orderConfirmation.template)
+        body = configuration.passthrough ? nil : BodyTemplate(configuration.body ?? BodyTemplate.orderConfirmation)
         var all = headers
         if !all.contains(where: { $0.name.lowercased() == "content-type" }) {
             all.append(HTTPHeader("Content-Type", "application/json"))
@@ -34,20 +35,15 @@ struct RequestBuilder: Sendable {
         }
         let record: JSONValue
         do {
-            record = try JSONDecoder().decode(JSONValue.self, from: Data(value))
+            record = JSONValue(try JSONParser.parse(value), in: value)
         } catch {
-            throw RecordError("the record value is not valid JSON")
+            throw RecordError("the record value is not valid JSON (\(error))")
         }
-        guard case .object = record else { throw TemplateError.notAnObject }
+        guard case .object = record else { throw TemplateError.notAnObject(found: record.kindDescription) }
         let target = try url.render(record) {
             $0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""
         }
-        let bytes: [UInt8]
-        if let body {
-            bytes = Array(try JSONValue.encoder.encode(try body.render(record)))
-        } else {
-            bytes = Array(value)
-        }
+        let bytes = try body?.render(record) ?? Array(value)
         return HTTPRequest(method: method, url: target, headers: headers, body: bytes)
     }
 }

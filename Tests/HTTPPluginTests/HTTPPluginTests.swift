@@ -30,6 +30,11 @@ struct HTTPPluginTests {
         return OutgoingRecord(topic: "orders", key: Array("o\(index)".utf8), value: Array(json.utf8))
     }
 
+    /// Each dead letter's `sluice.error` reason, by record key.
+    private func deadLetterReasons(_ harness: HostHarness) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: harness.records("http.dlq").map { ($0.record.keyText ?? "", $0.record.header("sluice.error") ?? "") })
+    }
+
     private func expectedBody(user: String, quantity: Int, symbol: String) -> String {
         #"{"body":"Order: \#(quantity) shares of \#(symbol)","subject":"Order Confirmation","user":"\#(user)"}"#
     }
@@ -215,9 +220,68 @@ struct HTTPPluginTests {
         #expect(server.requestCount == 1)
         #expect(request.method == "PUT")
         #expect(request.bodyText == #"{"count":3,"fixed":7,"line":"3 × ACME at 2.5 ({literal})","meta":{"source":"sluice","tags":["ACME"]},"price":2.5,"to":"u1"}"#)
-        let reasons = Dictionary(uniqueKeysWithValues: harness.records("http.dlq").map { ($0.record.keyText ?? "", $0.record.header("sluice.error") ?? "") })
+        let reasons = deadLetterReasons(harness)
         #expect(reasons["bad"] == "cannot build the request: the record has no field 'user_id'")
-        #expect(reasons["notjson"] == "cannot build the request: the record value is not valid JSON")
+        #expect(reasons["notjson"] == "cannot build the request: the record value is not valid JSON (malformed JSON at byte 0: expected a value)")
+    }
+
+    @Test("record values reach the body as written: 1.10, a 20-digit integer, 1E400; the last of duplicate keys; nested fields")
+    func valuesAsWritten() async throws {
+        let server = try HTTPRecordingServer()
+        defer { server.stop() }
+        let harness = try install(server, config: """
+            body:
+              price: "{price}"
+              big: "{big}"
+              huge: "{huge}"
+              user: "{user_id}"
+              city: "{customer.address.city}"
+              line: "{customer.name} pays {price} for {big}"
+              customer: "{customer}"
+            """)
+        defer { harness.remove() }
+        let value = #"{"user_id":"first","price":1.10,"big":12345678901234567890,"huge":1E400,"#
+            + #""customer":{"name":"Ann","address":{"city":"Oslo"}},"user_id":"last"}"#
+        harness.broker.append(OutgoingRecord(topic: "orders", key: Array("o1".utf8), value: Array(value.utf8)))
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        try await eventually(timeout: .seconds(30), "the request") { server.requestCount >= 1 }
+        runtime.stop()
+        let request = try #require(server.requests.first)
+        #expect(server.requestCount == 1)
+        #expect(request.target == "/send/last")
+        // Template members sorted by key; the record's own object keeps its member order.
+        #expect(request.bodyText == #"{"big":12345678901234567890,"city":"Oslo","customer":{"name":"Ann","address":{"city":"Oslo"}},"#
+            + #""huge":1E400,"line":"Ann pays 1.10 for 12345678901234567890","price":1.10,"user":"last"}"#)
+        #expect(harness.count("http.dlq") == 0)
+    }
+
+    @Test("a record value that is JSON but not an object is dead-lettered, naming what it is; the next order is delivered")
+    func nonObjectRecords() async throws {
+        let server = try HTTPRecordingServer()
+        defer { server.stop() }
+        let harness = try install(server, config: "max_in_flight_requests: 1")
+        defer { harness.remove() }
+        let values = ["array": "[1,2]", "string": #""u1""#, "number": "42", "null": "null", "cut": #"{"user_id":"#]
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            harness.broker.append(OutgoingRecord(topic: "orders", key: Array(key.utf8), value: Array(value.utf8)))
+        }
+        harness.broker.append(order(1))
+        let runtime = try harness.makeRuntime()
+        try runtime.start()
+        try await eventually(timeout: .seconds(30), "five dead letters and one request") {
+            harness.count("http.dlq") >= 5 && server.requestCount >= 1
+        }
+        runtime.stop()
+        let reasons = deadLetterReasons(harness)
+        #expect(reasons == [
+            "array": "cannot build the request: the record value is an array, not a JSON object",
+            "string": "cannot build the request: the record value is a string, not a JSON object",
+            "number": "cannot build the request: the record value is a number, not a JSON object",
+            "null": "cannot build the request: the record value is null, not a JSON object",
+            "cut": "cannot build the request: the record value is not valid JSON (malformed JSON at byte 11: expected a value)",
+        ])
+        #expect(server.requests.map(\.target) == ["/send/u1"])
     }
 
     @Test("passthrough sends the record value unchanged")

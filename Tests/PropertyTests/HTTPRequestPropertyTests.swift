@@ -2,11 +2,13 @@ import Foundation
 import PropertyBased
 import SluiceHTTPClient
 @testable import SluiceHTTPPlugin
+import SluicePluginKit
 import Testing
 
 /// The http plugin's request templates under hostile record fields: a value
 /// substituted into the URL stays one path segment (no new segment, query or
-/// fragment), and one substituted into the JSON body stays a JSON string.
+/// fragment), one substituted into the JSON body stays a JSON string, and a
+/// number reaches the body exactly as the record wrote it.
 @Suite("HTTP request template properties")
 struct HTTPRequestPropertyTests {
     /// The record `{"id": id, "user_id": user, "quantity": 3, "symbol": symbol}` as JSON bytes.
@@ -43,6 +45,28 @@ struct HTTPRequestPropertyTests {
             #expect(body?["user"] as? String == user, "\(String(decoding: request.body, as: UTF8.self))")
             #expect(body?["body"] as? String == "Order: 3 shares of \(symbol)")
             #expect(body?["subject"] as? String == "Order Confirmation")
+        }
+    }
+
+    /// One decimal digit.
+    private static let digit = Gen<Character?>.element(of: Array("0123456789")).compactMap { $0 }
+
+    @Test("a record's number reaches the body digit for digit, as a value and inside a string")
+    func numbersAsWritten() async throws {
+        var configuration = HTTPAgentConfiguration()
+        configuration.url = "http://127.0.0.1:8080/orders"
+        configuration.body = .object([(key: "amount", value: .string("{amount}")), (key: "note", value: .string("paid {amount}"))])
+        let builder = RequestBuilder(configuration: configuration, headers: [])
+        await propertyCheck(count: 1000, input: Self.digit.string(of: 1...25), Self.digit.string(of: 0...8), Gen<Int>.value(in: -400...400), Gen.bool) {
+            integer, fraction, exponent, negative in
+            // JSON's grammar: no leading zero; the exponent only on every other case.
+            let significant = integer.drop { $0 == "0" }
+            let whole = significant.isEmpty ? "0" : String(significant)
+            let text = (negative ? "-" : "") + whole + (fraction.isEmpty ? "" : "." + fraction)
+                + (exponent.isMultiple(of: 2) ? "" : "E\(exponent)")
+            let value = Array(#"{"amount":\#(text),"user_id":"u"}"#.utf8)
+            let request = try value.withUnsafeBytes { try builder.request(for: $0) }
+            #expect(String(decoding: request.body, as: UTF8.self) == #"{"amount":\#(text),"note":"paid \#(text)"}"#)
         }
     }
 }
