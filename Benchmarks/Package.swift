@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "SluiceHost", package: "Sluice"),
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
+                .product(name: "SluiceElasticsearch", package: "Sluice"),
             ],
             path: "Benchmarks/HostBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
