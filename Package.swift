@@ -182,7 +182,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceElasticsearchPlugin",
-            dependencies: ["SluiceSDK", "SluiceHTTPClient"],
+            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
             path: "Plugins/elasticsearch",
             exclude: ["README.md", "Entry"],
             swiftSettings: strictConcurrency

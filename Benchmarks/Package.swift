@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "SluiceHost", package: "Sluice"),
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
                 .product(name: "SluiceRedis", package: "Sluice"),
+                .product(name: "SluiceElasticsearch", package: "Sluice"),
             ],
             path: "Benchmarks/HostBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

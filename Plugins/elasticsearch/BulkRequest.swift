@@ -1,37 +1,37 @@
-/// One document for `_bulk`: its `_id` and its source, one line of JSON.
-struct BulkDocument {
-    /// The message index in the batch this document came from.
-    let messageIndex: Int
-    /// The `_id`.
-    let id: String
-    /// The source as one line of JSON (no newline).
-    let source: [UInt8]
-}
+import SluicePluginKit
 
 /// The NDJSON body of one `_bulk` request: an action line
-/// (`{"index": {"_index", "_id"}}` or `create`) and a source line per document.
-struct BulkRequest {
+/// (`{"index":{"_index":…,"_id":…}}` or `create`) and a source line per
+/// document. Public for the benchmarks (`Benchmarks/`).
+public struct BulkRequest: Sendable {
     /// The body, each line ending in `\n`.
-    private(set) var body: [UInt8] = []
+    public private(set) var body: [UInt8] = []
     /// The batch message index of each document, in body order.
-    private(set) var messageIndices: [Int] = []
+    public private(set) var messageIndices: [Int] = []
 
     /// The bodies for `documents`, split so each holds at most `maxDocuments`
     /// documents and `maxBytes` bytes (a single larger document goes alone).
-    static func split(_ documents: [BulkDocument], index: String, action: ElasticsearchConfiguration.BulkAction,
-                      maxDocuments: Int, maxBytes: Int) -> [BulkRequest] {
+    public static func split(_ documents: [BulkDocument], index: String, action: ElasticsearchBulkAction,
+                             maxDocuments: Int, maxBytes: Int) -> [BulkRequest] {
+        // Written by hand, not with JSONSerialization: the same bytes every
+        // time (a dictionary's key order is not), and no object tree per document.
+        let actionPrefix = Array("{\(JSONText.quoted(action.rawValue)):{\"_index\":\(JSONText.quoted(index)),\"_id\":".utf8)
+        let actionSuffix: [UInt8] = Array("}}\n".utf8)
         var requests: [BulkRequest] = []
         var current = BulkRequest()
         for document in documents {
-            var lines = JSONLine.encode([action.rawValue: ["_index": index, "_id": document.id]])
-            lines += document.source
-            lines.append(10)
+            let quotedID = JSONText.quoted(document.id).utf8
+            let size = actionPrefix.count + quotedID.count + actionSuffix.count + document.source.count + 1
             if !current.messageIndices.isEmpty,
-               current.messageIndices.count >= maxDocuments || current.body.count + lines.count > maxBytes {
+               current.messageIndices.count >= maxDocuments || current.body.count + size > maxBytes {
                 requests.append(current)
                 current = BulkRequest()
             }
-            current.body += lines
+            current.body += actionPrefix
+            current.body += quotedID
+            current.body += actionSuffix
+            current.body += document.source
+            current.body.append(10)
             current.messageIndices.append(document.messageIndex)
         }
         if !current.messageIndices.isEmpty { requests.append(current) }

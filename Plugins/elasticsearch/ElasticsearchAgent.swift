@@ -34,13 +34,14 @@ struct ElasticsearchAgent: BatchAgent {
     }
 
     init(configuration: ElasticsearchConfiguration, host: HostServices) throws {
+        let metrics = ElasticsearchMetrics(host: host)
         let connection: ElasticsearchConnection
         do {
-            connection = try ElasticsearchConnection(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+            connection = try ElasticsearchConnection(configuration: configuration, environment: ProcessInfo.processInfo.environment,
+                                                     connectionsOpened: metrics.connectionsOpened)
         } catch let error as ConfigurationKeyError {
             throw ConfigurationError(error.description)
         }
-        let metrics = ElasticsearchMetrics(host: host)
         switch configuration.mode {
         case .search:
             handler = .search(SearchMode(configuration: configuration, connection: connection, metrics: metrics))

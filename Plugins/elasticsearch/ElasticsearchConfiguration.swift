@@ -17,13 +17,8 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
         case deadLetter = "dead_letter"
     }
 
-    /// The `_bulk` action for each document.
-    enum BulkAction: String, Decodable, Sendable {
-        /// Create or replace (a redelivered record overwrites itself).
-        case index
-        /// Create only; a redelivered record's 409 conflict counts as done.
-        case create
-    }
+    /// The `_bulk` action for each document (public for the benchmarks).
+    typealias BulkAction = ElasticsearchBulkAction
 
     /// Base URL of the cluster, e.g. `http://127.0.0.1:9200`.
     var url = "http://127.0.0.1:9200"

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTPClient
+import SluiceSDK
 
 /// The cluster as the agent talks to it: the shared HTTP client, the base URL
 /// and the headers every request carries (including `Authorization`, which is
@@ -9,12 +10,14 @@ final class ElasticsearchConnection: Sendable {
     private let baseURL: String
     private let headers: [HTTPHeader]
 
-    /// A connection for `configuration`; reads credentials from `environment`.
-    init(configuration: ElasticsearchConfiguration, environment: [String: String]) throws {
+    /// A connection for `configuration`; reads credentials from `environment`;
+    /// counts the client's new connections in `connectionsOpened`.
+    init(configuration: ElasticsearchConfiguration, environment: [String: String], connectionsOpened: Counter) throws {
         var clientConfiguration = HTTPClientConfiguration()
         clientConfiguration.maxConnections = configuration.maxConnections
         clientConfiguration.connectTimeout = .milliseconds(configuration.connectTimeoutMilliseconds)
         clientConfiguration.requestTimeout = .milliseconds(configuration.timeoutMilliseconds)
+        clientConfiguration.connectionsOpened = { connectionsOpened.add(Int64($0)) }
         client = try HTTPClient(configuration: clientConfiguration)
         baseURL = configuration.baseURL
         var headers = [HTTPHeader("Content-Type", "application/x-ndjson"), HTTPHeader("Accept", "application/json")]

@@ -16,6 +16,9 @@ struct ElasticsearchMetrics: Sendable {
     let documentsRejected: Counter
     /// Whole requests that failed (connection, 5xx, ...).
     let requestsFailed: Counter
+    /// Connections the HTTP client opened: at most `max_connections` while
+    /// the cluster keeps them alive (the shared client's `http_connections_opened`).
+    let connectionsOpened: Counter
 
     init(host: HostServices) {
         searches = host.counter("es_searches")
@@ -25,5 +28,6 @@ struct ElasticsearchMetrics: Sendable {
         documentsRetried = host.counter("es_documents_retried")
         documentsRejected = host.counter("es_documents_rejected")
         requestsFailed = host.counter("es_requests_failed")
+        connectionsOpened = host.counter("http_connections_opened")
     }
 }

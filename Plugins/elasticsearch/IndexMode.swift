@@ -16,29 +16,17 @@ struct IndexMode: Sendable {
         var documents: [BulkDocument] = []
         documents.reserveCapacity(batch.count)
         let topic = batch.topic
+        let partition = batch.partition
         for index in 0..<batch.count {
             let message = batch[index]
             guard let value = message.value else { batch.skip(at: index); continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any] else {
-                batch.deadLetter(at: index, reason: "the record is not a JSON object")
-                continue
+            do throws(BulkDocumentError) {
+                documents.append(try BulkDocument.make(value: value, messageIndex: index, idField: configuration.idField) {
+                    "\(topic)-\(partition)-\(message.offset)"
+                })
+            } catch {
+                batch.deadLetter(at: index, reason: error.description)
             }
-            let id: String
-            if let idField = configuration.idField {
-                guard let field = JSONField.text(at: idField, in: object), !field.isEmpty else {
-                    batch.deadLetter(at: index, reason: "the record has no string or number field '\(idField)' for the _id")
-                    continue
-                }
-                id = field
-            } else {
-                id = "\(topic)-\(batch.partition)-\(message.offset)"
-            }
-            // NDJSON needs the source on one line; re-encode only pretty-printed values.
-            var source = Array(value)
-            if source.contains(10) || source.contains(13) {
-                source = JSONLine.encode(object).dropLast()
-            }
-            documents.append(BulkDocument(messageIndex: index, id: id, source: source))
         }
         guard !documents.isEmpty else { return }
         let requests = BulkRequest.split(documents, index: configuration.index, action: configuration.action,

@@ -49,6 +49,49 @@ struct EncodingTests {
         #expect(BulkRequest.split(documents, index: "ev", action: .index, maxDocuments: 100, maxBytes: 1).count == 10)
     }
 
+    @Test("_bulk: the action line is the same bytes every time, as Elasticsearch's clients write it")
+    func bulkActionLine() {
+        let documents = [BulkDocument(messageIndex: 0, id: "d\"1", source: Array(#"{"n":1}"#.utf8))]
+        let body = BulkRequest.split(documents, index: "ev", action: .create, maxDocuments: 10, maxBytes: 1 << 20)[0].body
+        #expect(String(decoding: body, as: UTF8.self) == "{\"create\":{\"_index\":\"ev\",\"_id\":\"d\\\"1\"}}\n{\"n\":1}\n")
+    }
+
+    private func document(_ value: String, idField: String?) throws(BulkDocumentError) -> BulkDocument {
+        // withUnsafeBytes rethrows untyped errors: carry the outcome out as a value.
+        let outcome: Result<BulkDocument, BulkDocumentError> = Array(value.utf8).withUnsafeBytes { buffer in
+            Result { () throws(BulkDocumentError) in
+                try BulkDocument.make(value: buffer, messageIndex: 7, idField: idField) { "events-2-41" }
+            }
+        }
+        return try outcome.get()
+    }
+
+    @Test("_bulk documents from records: _id from a field (string, number, dotted path) or topic-partition-offset; sources kept or made one line")
+    func bulkDocuments() throws {
+        let plain = #"{"event_id":"e1","amount":1.10,"user":{"id":42}}"#
+        let byField = try document(plain, idField: "event_id")
+        #expect(byField.id == "e1" && byField.messageIndex == 7)
+        #expect(byField.source == Array(plain.utf8), "a one-line value is sent as it is")
+        #expect(try document(plain, idField: "user.id").id == "42")
+        #expect(try document(#"{"user.id":"flat","user":{"id":42}}"#, idField: "user.id").id == "flat")
+        #expect(try document(#"{"id":"a\u0041"}"#, idField: "id").id == "aA")
+        #expect(try document(plain, idField: nil).id == "events-2-41")
+        let pretty = try document("{\n  \"event_id\": \"e2\",\n  \"amount\": 1.10\n}", idField: "event_id")
+        #expect(String(decoding: pretty.source, as: UTF8.self) == #"{"event_id":"e2","amount":1.10}"#,
+                "a multi-line value becomes one line, numbers as written")
+
+        #expect(throws: BulkDocumentError.self) { try document("[1,2]", idField: nil) }
+        #expect(throws: BulkDocumentError.self) { try document("not json", idField: nil) }
+        do throws(BulkDocumentError) {
+            _ = try document(#"{"amount":1}"#, idField: "event_id")
+            Issue.record("a record without its id field must be refused")
+        } catch {
+            #expect(error.description == "the record has no string or number field 'event_id' for the _id")
+        }
+        #expect(throws: BulkDocumentError.self) { try document(#"{"event_id":true}"#, idField: "event_id") }
+        #expect(throws: BulkDocumentError.self) { try document(#"{"event_id":""}"#, idField: "event_id") }
+    }
+
     @Test("_bulk responses: 2xx ok, 429/503 retry, 400 reject with type and reason, 409 ok for create")
     func bulkResponse() throws {
         let body = #"""

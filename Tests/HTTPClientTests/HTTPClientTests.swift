@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceHTTPClient
 import Testing
 import TestSupport
@@ -13,6 +14,8 @@ struct HTTPClientTests {
         server.setResponder { request in .respond(status: 200, headers: ["X-Echo": request.path], body: request.bodyText) }
         var configuration = HTTPClientConfiguration()
         configuration.maxConnections = 4
+        let reported = ReportedConnections()
+        configuration.connectionsOpened = { opened in reported.total.withLock { $0 += opened } }
         let client = try HTTPClient(configuration: configuration)
         let requests = (0..<500).map { index in
             HTTPRequest(method: "POST", url: server.baseURL + "/items/\(index)",
@@ -41,6 +44,7 @@ struct HTTPClientTests {
         #expect(again.allSatisfy { (try? $0.get().status) == 200 })
         #expect(server.acceptedConnections <= 4)
         #expect(client.connectionsOpened == server.acceptedConnections)
+        #expect(reported.total.withLock { $0 } == server.acceptedConnections)
     }
 
     @Test("requests of different shapes on one handle: each is sent with its own method, headers and body")
@@ -165,4 +169,9 @@ struct HTTPClientTests {
         #expect(RetryAfter.parse("soon") == nil)
         #expect(RetryAfter.parse(nil) == nil)
     }
+}
+
+/// What ``HTTPClientConfiguration/connectionsOpened`` reported, summed (it runs on the client's thread).
+private final class ReportedConnections: Sendable {
+    let total = Mutex(0)
 }

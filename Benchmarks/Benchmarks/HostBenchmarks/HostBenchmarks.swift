@@ -3,10 +3,11 @@ import Benchmark
 /// Every benchmark of the host and the plugins' hot paths, registered for
 /// package-benchmark. Groups are named by prefix so `--filter` selects one:
 /// `S0` (memory:// dispatch end to end), `OffsetLedger`, `LineProtocol`,
-/// `RedisTemplate`.
+/// `RedisTemplate`, `BulkBody`.
 let benchmarks: @Sendable () -> Void = {
     registerMemoryDispatchBenchmark()
     registerOffsetLedgerBenchmarks()
     registerLineProtocolBenchmarks()
     registerRedisTemplateBenchmarks()
+    registerBulkBodyBenchmarks()
 }

@@ -274,6 +274,7 @@ final class CurlEngine: @unchecked Sendable {
                 lock.lock()
                 connections += opened
                 lock.unlock()
+                configuration.connectionsOpened?(opened)
             }
             let result: Result<HTTPResponse, HTTPClientError>
             if code == CURLE_OK {

@@ -16,8 +16,16 @@ public struct HTTPClientConfiguration: Sendable {
     public var http2PriorKnowledge: Bool = false
     /// Compress non-empty request bodies with gzip and send `Content-Encoding: gzip`.
     public var gzipRequests: Bool = false
+    /// Called on the client's thread with the number of connections a
+    /// finished transfer opened (libcurl's `CURLINFO_NUM_CONNECTS`; 0 is not
+    /// reported), so a plugin can publish them, by convention as the counter
+    /// `http_connections_opened` (`sluice_plugin_http_connections_opened` on
+    /// `/metrics`). Kept-alive connections make this stay at most
+    /// ``maxConnections`` while the server keeps them open. Keep it cheap.
+    public var connectionsOpened: (@Sendable (Int) -> Void)?
 
     /// The defaults: 8 connections, 5 s connect timeout, 30 s request timeout,
-    /// HTTP/2 when offered over TLS, no request compression.
+    /// HTTP/2 when offered over TLS, no request compression, connections
+    /// not reported.
     public init() {}
 }
