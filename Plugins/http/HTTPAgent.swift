@@ -39,6 +39,8 @@ struct HTTPAgent: BatchAgent {
         client.requestTimeout = .milliseconds(configuration.timeoutMilliseconds)
         client.connectTimeout = .milliseconds(configuration.connectTimeoutMilliseconds)
         client.allowHTTP2 = configuration.http2
+        let connectionsOpened = host.counter("http_connections_opened")
+        client.connectionsOpened = { connectionsOpened.add(Int64($0)) }
         self.client = try HTTPClient(configuration: client)
         builder = RequestBuilder(configuration: configuration, headers: headers)
         maxRetryAfter = .milliseconds(configuration.maxRetryAfterMilliseconds)

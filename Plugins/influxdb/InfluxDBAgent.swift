@@ -47,6 +47,8 @@ public struct InfluxDBAgent: BatchAgent {
         http.requestTimeout = .milliseconds(configuration.timeoutMilliseconds)
         // Only /write decodes a gzip body in InfluxDB 1.x; /query does not.
         http.gzipRequests = configuration.gzip && configuration.mode == .write
+        let connectionsOpened = host.counter("http_connections_opened")
+        http.connectionsOpened = { connectionsOpened.add(Int64($0)) }
         let client = try HTTPClient(configuration: http)
         let endpoint = InfluxEndpoint(baseURL: configuration.url, database: configuration.database,
                                       retentionPolicy: configuration.retentionPolicy,
