@@ -6,7 +6,7 @@ import Testing
 @Suite("Point encoder")
 struct PointEncoderTests {
     private func line(_ encoder: PointEncoder, _ json: String, recordTimestamp: Int64 = 1_700_000_000_123) throws -> String {
-        try encoder.line(for: try JSONValue.parse(json), recordTimestampMilliseconds: recordTimestamp)
+        try encoder.line(forJSON: json, recordTimestampMilliseconds: recordTimestamp)
     }
 
     @Test("configured tags and fields, ISO time converted to the precision, numbers as floats unless integer fields")
