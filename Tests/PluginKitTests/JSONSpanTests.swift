@@ -17,8 +17,8 @@ struct JSONSpanTests {
         Array(text.utf8).withUnsafeBytes { bytes in
             var parseError: JSONSyntaxError?
             var validateError: JSONSyntaxError?
-            do { _ = try JSONParser.parse(bytes) } catch { parseError = error }
-            do { _ = try JSONParser.validate(bytes) } catch { validateError = error }
+            do throws(JSONSyntaxError) { _ = try JSONParser.parse(bytes) } catch { parseError = error }
+            do throws(JSONSyntaxError) { _ = try JSONParser.validate(bytes) } catch { validateError = error }
             #expect(parseError != nil)
             #expect(parseError?.description == validateError?.description)
         }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where one JSON value lies in its (validated) bytes, and what kind it is:
 /// the copy-free, allocation-free view ``JSONParser/validate(_:)`` and
 /// ``JSONParser/lastMember(named:of:in:)`` answer with. Unlike ``JSONNode`` it
@@ -39,13 +45,16 @@ public struct JSONSpan: Sendable, Equatable {
     public func isString(_ text: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
         guard case .string(let escaped) = kind else { return false }
         if escaped { return JSONStrings.unescape(bytes, range) == text }
-        return range.count == text.count && text.withUnsafeBytes { $0.elementsEqual(bytes[range]) }
+        guard range.count == text.count else { return false }
+        guard !text.isEmpty else { return true }
+        return text.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, text.count) == 0 }
     }
 
     /// Calls `body` with the decoded text of a string (or the text of a
     /// number or literal) as valid UTF-8: invalid sequences become U+FFFD, as
     /// in ``JSONValue``. Borrows the source bytes when they need no change;
     /// allocates only for escapes or invalid UTF-8.
+    @inlinable // specialised for the caller's closure: it runs per value written
     public func withText<Result, Failure: Error>(
         in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
@@ -62,7 +71,8 @@ public struct JSONSpan: Sendable, Equatable {
         withText(in: bytes) { String(decoding: $0, as: UTF8.self) }
     }
 
-    private static func withValidUTF8<Result, Failure: Error>(
+    @usableFromInline
+    static func withValidUTF8<Result, Failure: Error>(
         _ text: [UInt8], _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         let valid = UTF8Validation.isValid(text) ? text : Array(String(decoding: text, as: UTF8.self).utf8)
