@@ -44,14 +44,19 @@ public struct InfluxEndpoint: Sendable {
 
     /// `POST /write?db=…&precision=…` with `lines`, newline-separated.
     public func writeRequest(lines: [String], precision: Precision) -> HTTPRequest {
-        var url = baseURL + "/write?db=" + Self.percentEncoded(database) + "&precision=" + precision.queryValue
-        if let retentionPolicy { url += "&rp=" + Self.percentEncoded(retentionPolicy) }
         var body: [UInt8] = []
         body.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         for line in lines {
             body.append(contentsOf: line.utf8)
             body.append(0x0A)
         }
+        return writeRequest(body: body, precision: precision)
+    }
+
+    /// `POST /write?db=…&precision=…` with `body`: lines of line protocol, each ending with a newline.
+    public func writeRequest(body: [UInt8], precision: Precision) -> HTTPRequest {
+        var url = baseURL + "/write?db=" + Self.percentEncoded(database) + "&precision=" + precision.queryValue
+        if let retentionPolicy { url += "&rp=" + Self.percentEncoded(retentionPolicy) }
         return HTTPRequest(method: "POST", url: url,
                            headers: commonHeaders + [HTTPHeader("Content-Type", "text/plain; charset=utf-8")], body: body)
     }

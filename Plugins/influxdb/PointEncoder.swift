@@ -2,6 +2,12 @@ import SluicePluginKit
 
 /// Turns a record (a JSON object) into one line of line protocol, following
 /// the write-mode settings: measurement, tag fields, value fields, time.
+///
+/// It reads the record where it lies (``JSONParser/validate(_:)`` spans, no
+/// tree) and appends the line straight into the request body: everything that
+/// depends only on the configuration — escaped keys, the tag order — is
+/// prepared once here, so a record costs no allocation unless it holds JSON
+/// escapes or invalid UTF-8.
 public struct PointEncoder: Sendable {
     /// The fixed measurement (used when `measurementField` is nil or absent in a record).
     public let measurement: String
@@ -18,6 +24,43 @@ public struct PointEncoder: Sendable {
     /// Unit of integer times in records and of the written timestamps.
     public let precision: Precision
 
+    /// A configured tag or field: where it is in a record and its key as written.
+    private struct Member: Sendable {
+        let path: RecordPath
+        /// The escaped key, or why it cannot be written (refused when a record has the member).
+        let key: Result<[UInt8], LineProtocol.Unrepresentable>
+        let isInteger: Bool
+
+        init(_ name: String, kind: LineProtocol.KeyKind, isInteger: Bool = false) {
+            path = RecordPath(name)
+            key = Result { () throws(LineProtocol.Unrepresentable) in try LineProtocol.escapedKey(name, of: kind) }
+            self.isInteger = isInteger
+        }
+    }
+
+    /// How a checked field value is written.
+    private enum FieldText {
+        /// A float: its JSON text, as written.
+        case float(Range<Int>)
+        case integer(Int64)
+        case string(JSONSpan)
+        case boolean(Bool)
+    }
+
+    /// The escaped fixed measurement, or why it cannot be written.
+    private let fixedMeasurement: Result<[UInt8], LineProtocol.Unrepresentable>
+    private let measurementPath: RecordPath?
+    /// In configuration order (the order values are checked in).
+    private let tagMembers: [Member]
+    /// Indices into `tagMembers` sorted by key, the order tags are written in.
+    private let tagWriteOrder: [Int]
+    private let fieldMembers: [Member]
+    /// Without a field list: the top-level keys that are not fields.
+    private let excludedKeys: [[UInt8]]
+    /// Without a field list: the keys written as integers.
+    private let integerKeys: [[UInt8]]
+    private let timePath: RecordPath?
+
     /// An encoder with these settings (see ``InfluxConfiguration``).
     public init(measurement: String, measurementField: String? = nil, tags: [String] = [], fields: [String] = [],
                 integerFields: Set<String> = [], timeField: String? = nil, precision: Precision = .nanoseconds) {
@@ -28,6 +71,18 @@ public struct PointEncoder: Sendable {
         self.integerFields = integerFields
         self.timeField = timeField
         self.precision = precision
+
+        fixedMeasurement = Result { () throws(LineProtocol.Unrepresentable) in
+            guard !measurement.isEmpty else { throw .init("the measurement name is empty") }
+            return Array(try LineProtocol.escapeMeasurement(measurement).utf8)
+        }
+        measurementPath = measurementField.map(RecordPath.init)
+        tagMembers = tags.map { Member($0, kind: .tag) }
+        tagWriteOrder = tags.indices.sorted { tags[$0].utf8.lexicographicallyPrecedes(tags[$1].utf8) }
+        fieldMembers = fields.map { Member($0, kind: .field, isInteger: integerFields.contains($0)) }
+        excludedKeys = (tags + [timeField, measurementField].compactMap { $0 }).map { Array($0.utf8) }
+        integerKeys = integerFields.map { Array($0.utf8) }
+        timePath = timeField.map(RecordPath.init)
     }
 
     /// The encoder a write-mode configuration describes.
@@ -37,89 +92,214 @@ public struct PointEncoder: Sendable {
                   timeField: configuration.timeField, precision: configuration.precision)
     }
 
-    /// The line for `record`, whose own timestamp (milliseconds since the
-    /// epoch) is used when there is no time field.
-    /// - Throws: ``LineProtocol/Unrepresentable`` naming what is wrong with the record.
-    public func line(for record: JSONValue, recordTimestampMilliseconds: Int64) throws(LineProtocol.Unrepresentable) -> String {
-        guard case .object(let members) = record else { throw .init("the record is not a JSON object") }
-
-        var name = measurement
-        if let measurementField, let value = record.value(atPath: measurementField), value != .null {
-            guard let text = value.scalarText, !text.isEmpty else {
-                throw .init("'\(measurementField)' must be a non-empty string")
-            }
-            name = text
-        }
-
-        var tagPairs: [(key: String, value: String)] = []
-        for tag in tags {
-            guard let value = record.value(atPath: tag), value != .null else { continue }
-            guard let text = value.scalarText else { throw .init("tag '\(tag)' must be a string, number or boolean") }
-            tagPairs.append((tag, text))
-        }
-
-        var fieldPairs: [(key: String, value: LineProtocol.FieldValue)] = []
-        if fields.isEmpty {
-            let excluded = Set(tags + [timeField, measurementField].compactMap { $0 })
-            for member in members where !excluded.contains(member.key) {
-                switch member.value {
-                case .null, .array, .object: continue // not expressible as a field value
-                default: fieldPairs.append((member.key, try fieldValue(member.key, member.value)))
+    /// Appends the line for `record` (without a newline) to `output`; the
+    /// record's own timestamp (milliseconds since the epoch) is used when
+    /// there is no time field.
+    /// - Parameters:
+    ///   - record: the top-level value of `bytes`, as ``JSONParser/validate(_:)`` found it.
+    ///   - bytes: the record's JSON text.
+    /// - Throws: ``LineProtocol/Unrepresentable`` naming what is wrong with the
+    ///   record; `output` is then left as it was.
+    public func appendLine(for record: JSONSpan, in bytes: UnsafeRawBufferPointer, recordTimestampMilliseconds: Int64,
+                           to output: inout [UInt8]) throws(LineProtocol.Unrepresentable) {
+        guard record.kind == .object else { throw .init("the record is not a JSON object") }
+        let mark = output.count
+        do throws(LineProtocol.Unrepresentable) {
+            // Room for the values found, on the stack: checked first, written after.
+            try withUnsafeTemporaryAllocation(of: JSONSpan?.self, capacity: tagMembers.count) { tagValues throws(LineProtocol.Unrepresentable) in
+                try withUnsafeTemporaryAllocation(of: FieldText?.self, capacity: fieldMembers.count) { fieldValues throws(LineProtocol.Unrepresentable) in
+                    tagValues.initialize(repeating: nil)
+                    fieldValues.initialize(repeating: nil)
+                    try encode(record, in: bytes, recordTimestampMilliseconds: recordTimestampMilliseconds,
+                               tagValues: tagValues, fieldValues: fieldValues, to: &output)
                 }
             }
+        } catch {
+            output.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    /// The line for a record given as JSON text (what ``appendLine(for:in:recordTimestampMilliseconds:to:)`` writes).
+    /// - Throws: `JSONSyntaxError` when `json` is not JSON, ``LineProtocol/Unrepresentable`` as `appendLine`.
+    public func line(forJSON json: String, recordTimestampMilliseconds: Int64) throws -> String {
+        let bytes = Array(json.utf8)
+        var output: [UInt8] = []
+        try bytes.withUnsafeBytes { bytes in
+            try appendLine(for: JSONParser.validate(bytes), in: bytes, recordTimestampMilliseconds: recordTimestampMilliseconds,
+                           to: &output)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Checks every value first, so a record with several faults is refused
+    /// for the same one as always (value types, then time, then names), then writes.
+    private func encode(_ record: JSONSpan, in bytes: UnsafeRawBufferPointer, recordTimestampMilliseconds: Int64,
+                        tagValues: UnsafeMutableBufferPointer<JSONSpan?>, fieldValues: UnsafeMutableBufferPointer<FieldText?>,
+                        to output: inout [UInt8]) throws(LineProtocol.Unrepresentable) {
+        var recordMeasurement: JSONSpan?
+        if let measurementPath, let value = measurementPath.presentValue(in: record, of: bytes) {
+            // Only a string can be empty (the range is the text between its quotes).
+            guard Self.isScalar(value), !value.range.isEmpty else {
+                throw .init("'\(measurementPath.name)' must be a non-empty string")
+            }
+            recordMeasurement = value
+        }
+        for (index, tag) in tagMembers.enumerated() {
+            guard let value = tag.path.presentValue(in: record, of: bytes) else { continue }
+            guard Self.isScalar(value) else { throw .init("tag '\(tag.path.name)' must be a string, number or boolean") }
+            tagValues[index] = value
+        }
+        var fieldCount = 0
+        if fieldMembers.isEmpty {
+            var failure: LineProtocol.Unrepresentable?
+            JSONParser.forEachMember(of: record, in: bytes) { key, value in
+                guard failure == nil, isAutomaticField(key, value, in: bytes) else { return }
+                do throws(LineProtocol.Unrepresentable) {
+                    _ = try fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes), key: key.text(in: bytes))
+                    fieldCount += 1
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
         } else {
-            for field in fields {
-                guard let value = record.value(atPath: field), value != .null else { continue }
-                fieldPairs.append((field, try fieldValue(field, value)))
+            for (index, field) in fieldMembers.enumerated() {
+                guard let value = field.path.presentValue(in: record, of: bytes) else { continue }
+                fieldValues[index] = try fieldText(value, in: bytes, isInteger: field.isInteger, key: field.path.name)
+                fieldCount += 1
             }
         }
-        guard !fieldPairs.isEmpty else { throw .init("the record has none of the configured fields") }
+        guard fieldCount > 0 else { throw .init("the record has none of the configured fields") }
+        let time = try timestamp(of: record, in: bytes, recordTimestampMilliseconds: recordTimestampMilliseconds)
 
-        return try LineProtocol.line(measurement: name, tags: tagPairs, fields: fieldPairs,
-                                     timestamp: try timestamp(of: record, recordTimestampMilliseconds: recordTimestampMilliseconds))
+        if let recordMeasurement {
+            try recordMeasurement.withText(in: bytes) { name throws(LineProtocol.Unrepresentable) in
+                try LineProtocol.appendMeasurement(name, to: &output)
+            }
+        } else {
+            output.append(contentsOf: try fixedMeasurement.get())
+        }
+        for index in tagWriteOrder {
+            // An empty tag is an absent one to InfluxDB: left out.
+            guard let value = tagValues[index], !value.range.isEmpty else { continue }
+            let tag = tagMembers[index]
+            output.append(UInt8(ascii: ","))
+            output.append(contentsOf: try tag.key.get())
+            output.append(UInt8(ascii: "="))
+            try value.withText(in: bytes) { text throws(LineProtocol.Unrepresentable) in
+                try LineProtocol.appendTagValue(text, ofTag: tag.path.name, to: &output)
+            }
+        }
+        var separator = UInt8(ascii: " ")
+        if fieldMembers.isEmpty {
+            var failure: LineProtocol.Unrepresentable?
+            JSONParser.forEachMember(of: record, in: bytes) { key, value in
+                guard failure == nil, isAutomaticField(key, value, in: bytes) else { return }
+                do throws(LineProtocol.Unrepresentable) {
+                    output.append(separator)
+                    separator = UInt8(ascii: ",")
+                    try key.withText(in: bytes) { name throws(LineProtocol.Unrepresentable) in
+                        try LineProtocol.appendKey(name, of: .field, to: &output)
+                    }
+                    output.append(UInt8(ascii: "="))
+                    // Checked above: it cannot fail now.
+                    write(try fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes), key: ""), in: bytes, to: &output)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+        } else {
+            for (index, field) in fieldMembers.enumerated() {
+                guard let value = fieldValues[index] else { continue }
+                output.append(separator)
+                separator = UInt8(ascii: ",")
+                output.append(contentsOf: try field.key.get())
+                output.append(UInt8(ascii: "="))
+                write(value, in: bytes, to: &output)
+            }
+        }
+        LineProtocol.appendTimestamp(time, to: &output)
     }
 
-    private func fieldValue(_ key: String, _ value: JSONValue) throws(LineProtocol.Unrepresentable) -> LineProtocol.FieldValue {
-        switch value {
-        case .string(let text):
-            if integerFields.contains(key) { throw .init("field '\(key)' must be an integer, found a string") }
-            return .string(text)
+    private static func isScalar(_ value: JSONSpan) -> Bool {
+        switch value.kind {
+        case .string, .number, .bool: true
+        case .null, .array, .object: false
+        }
+    }
+
+    /// Without a field list: whether a top-level member is written as a field
+    /// (a scalar that is not the tag, time or measurement).
+    private func isAutomaticField(_ key: JSONSpan, _ value: JSONSpan, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard Self.isScalar(value) else { return false } // null, arrays and objects are not field values
+        return !excludedKeys.contains { key.isString($0, in: bytes) }
+    }
+
+    private func isIntegerKey(_ key: JSONSpan, in bytes: UnsafeRawBufferPointer) -> Bool {
+        integerKeys.contains { key.isString($0, in: bytes) }
+    }
+
+    /// Checks a field value; `key` names it in a refusal and is only evaluated then.
+    private func fieldText(_ value: JSONSpan, in bytes: UnsafeRawBufferPointer, isInteger: Bool,
+                           key: @autoclosure () -> String) throws(LineProtocol.Unrepresentable) -> FieldText {
+        switch value.kind {
+        case .string:
+            if isInteger { throw .init("field '\(key())' must be an integer, found a string") }
+            return .string(value)
         case .bool(let flag):
-            if integerFields.contains(key) { throw .init("field '\(key)' must be an integer, found a boolean") }
+            if isInteger { throw .init("field '\(key())' must be an integer, found a boolean") }
             return .boolean(flag)
-        case .number(let text):
-            if integerFields.contains(key) {
-                if let integer = Int64(text) { return .integer(integer) }
-                if let double = Double(text), double.rounded() == double, let integer = Int64(exactly: double) { return .integer(integer) }
-                throw .init("field '\(key)' must be a 64-bit integer, found \(text)")
+        case .number:
+            let text = UnsafeRawBufferPointer(rebasing: bytes[value.range])
+            if isInteger {
+                if let integer = NumberText.int64(text) { return .integer(integer) }
+                if let double = NumberText.double(text), double.rounded() == double, let integer = Int64(exactly: double) {
+                    return .integer(integer)
+                }
+                throw .init("field '\(key())' must be a 64-bit integer, found \(value.text(in: bytes))")
             }
-            guard let double = Double(text), double.isFinite else { throw .init("field '\(key)' is out of range: \(text)") }
-            return .float(text)
-        default:
-            throw .init("field '\(key)' must be a string, number or boolean")
+            guard let double = NumberText.double(text), double.isFinite else {
+                throw .init("field '\(key())' is out of range: \(value.text(in: bytes))")
+            }
+            return .float(value.range)
+        case .null, .array, .object:
+            throw .init("field '\(key())' must be a string, number or boolean")
         }
     }
 
-    private func timestamp(of record: JSONValue, recordTimestampMilliseconds: Int64) throws(LineProtocol.Unrepresentable) -> Int64 {
-        guard let timeField else {
+    private func write(_ value: FieldText, in bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        switch value {
+        case .float(let range): output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        case .integer(let number): LineProtocol.appendInteger(number, to: &output)
+        case .string(let text): text.withText(in: bytes) { LineProtocol.appendQuoted($0, to: &output) }
+        case .boolean(let flag): LineProtocol.appendBoolean(flag, to: &output)
+        }
+    }
+
+    private func timestamp(of record: JSONSpan, in bytes: UnsafeRawBufferPointer,
+                           recordTimestampMilliseconds: Int64) throws(LineProtocol.Unrepresentable) -> Int64 {
+        guard let timePath else {
             guard let instant = Timestamp(value: recordTimestampMilliseconds, precision: .milliseconds) else {
                 throw .init("the record timestamp is out of range")
             }
             return instant.value(in: precision)
         }
-        switch record.value(atPath: timeField) {
-        case .string(let text)?:
-            guard let instant = Timestamp(rfc3339: text) else {
-                throw .init("'\(timeField)' is not an RFC 3339 time with a zone: \(text)")
+        guard let value = timePath.presentValue(in: record, of: bytes) else { throw .init("the record has no '\(timePath.name)'") }
+        switch value.kind {
+        case .string:
+            guard let instant = value.withText(in: bytes, { Timestamp(rfc3339: $0) }) else {
+                throw .init("'\(timePath.name)' is not an RFC 3339 time with a zone: \(value.text(in: bytes))")
             }
             return instant.value(in: precision)
-        case .number(let text)?:
-            guard let value = Int64(text) else { throw .init("'\(timeField)' must be an integer in \(precision.rawValue), found \(text)") }
-            return value
-        case nil, .null?:
-            throw .init("the record has no '\(timeField)'")
+        case .number:
+            guard let integer = NumberText.int64(UnsafeRawBufferPointer(rebasing: bytes[value.range])) else {
+                throw .init("'\(timePath.name)' must be an integer in \(precision.rawValue), found \(value.text(in: bytes))")
+            }
+            return integer
         default:
-            throw .init("'\(timeField)' must be an RFC 3339 string or an integer")
+            throw .init("'\(timePath.name)' must be an RFC 3339 string or an integer")
         }
     }
 }

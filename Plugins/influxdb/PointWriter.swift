@@ -20,7 +20,8 @@ final class PointWriter: @unchecked Sendable {
 
     /// One encoded point and where its result goes.
     private struct Point {
-        let line: String
+        /// The line with its newline, in the body its batch was encoded into.
+        let line: ArraySlice<UInt8>
         let tracker: BatchTracker
         let index: Int
     }
@@ -63,24 +64,35 @@ final class PointWriter: @unchecked Sendable {
     deinit { timer?.cancel() }
 
     func handle(_ batch: inout MessageBatch) {
-        var lines: [(index: Int, line: String)] = []
+        // The whole batch is encoded into one buffer (no allocation per record);
+        // each point keeps its line as a slice of it.
+        var body: [UInt8] = []
+        var lines: [(index: Int, range: Range<Int>)] = []
         lines.reserveCapacity(batch.count)
         for index in 0..<batch.count {
             let message = batch[index]
             guard let value = message.value else { batch.skip(at: index); continue } // a tombstone has no point
+            let record: JSONSpan
             do {
-                let record = try JSONValue.parse(value)
-                lines.append((index, try encoder.line(for: record, recordTimestampMilliseconds: message.timestampMilliseconds)))
-            } catch let error as JSONSyntaxError {
+                record = try JSONParser.validate(value)
+            } catch {
                 batch.deadLetter(at: index, reason: "invalid JSON value: \(error)")
+                continue
+            }
+            let start = body.count
+            do {
+                try encoder.appendLine(for: record, in: value, recordTimestampMilliseconds: message.timestampMilliseconds, to: &body)
             } catch {
                 rejected.add()
                 batch.deadLetter(at: index, reason: "cannot write the record as a point: \(error)")
+                continue
             }
+            body.append(0x0A)
+            lines.append((index, start..<body.count))
         }
         guard !lines.isEmpty else { return }
         let tracker = BatchTracker(batch.finishLater(), points: lines.count)
-        enqueue(lines.map { Point(line: $0.line, tracker: tracker, index: $0.index) })
+        enqueue(lines.map { Point(line: body[$0.range], tracker: tracker, index: $0.index) })
     }
 
     /// Writes whatever is buffered now.
@@ -116,7 +128,10 @@ final class PointWriter: @unchecked Sendable {
     private func send(_ points: [Point]) {
         guard !points.isEmpty else { return }
         requests.add()
-        client.perform([endpoint.writeRequest(lines: points.map(\.line), precision: precision)]) { [self] results in
+        var body: [UInt8] = []
+        body.reserveCapacity(points.reduce(0) { $0 + $1.line.count })
+        for point in points { body.append(contentsOf: point.line) }
+        client.perform([endpoint.writeRequest(body: body, precision: precision)]) { [self] results in
             handle(results[0], for: points)
         }
     }

@@ -22,6 +22,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// time without a zone is ambiguous. Nil when malformed or out of range.
     public init?(rfc3339 text: String) {
         guard let instant = ISO8601Instant(text, form: .rfc3339) else { return nil }
+        self.init(instant)
+    }
+
+    /// Parses RFC 3339 from UTF-8 bytes, as the `String` initialiser does.
+    public init?(rfc3339 text: UnsafeRawBufferPointer) {
+        guard let instant = ISO8601Instant(text, form: .rfc3339) else { return nil }
+        self.init(instant)
+    }
+
+    /// The instant `instant`; nil beyond InfluxDB's range.
+    private init?(_ instant: ISO8601Instant) {
         let (scaled, overflow) = instant.seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
         let (total, overflowAgain) = scaled.addingReportingOverflow(instant.nanoseconds)

@@ -8,7 +8,7 @@ struct RecordView {
     private(set) var key: UnsafeRawBufferPointer?
     private(set) var value: UnsafeRawBufferPointer?
     /// The value at each of the plan's field paths (nil: not found), once looked up.
-    private var fields: [JSONToken?] = []
+    private var fields: [JSONSpan?] = []
     private var fieldsLookedUp = false
 
     /// Points the view at the next record.
@@ -46,41 +46,34 @@ struct RecordView {
             }
             fieldsLookedUp = true
         }
-        if let token = fields[slot] {
-            try Self.convert(token, conversion, placeholder: placeholder(), source: value, into: &output)
-        } else {
-            let placeholder = placeholder()
-            try Self.convert(Self.explainMissing(placeholder, in: value), conversion, placeholder: placeholder,
-                             source: value, into: &output)
-        }
+        guard let token = fields[slot] else { try Self.explainMissing(placeholder(), in: value) }
+        try Self.convert(token, conversion, placeholder: placeholder(), source: value, into: &output)
     }
 
     /// The slow path, for a field the lookup did not find: walks the parsed
     /// tree to say why (the value is not an object, a parent is not an
-    /// object, or the field is missing).
+    /// object, or the field is missing). The tree and the lookup follow the
+    /// same rules (a property test holds them to it), so this always throws.
     private static func explainMissing(_ placeholder: Placeholder, in value: UnsafeRawBufferPointer)
-        throws(RenderFailure) -> JSONToken {
-        guard case .field(let path) = placeholder.source, let root = try? JSONParser.parse(value) else {
-            throw RenderFailure(reason: "missing field '\(placeholder.name)'")
-        }
-        var node = root
-        for (depth, component) in path.enumerated() {
-            guard case .object(let members, _) = node else {
-                if depth == 0 { throw RenderFailure(reason: "the value is not a JSON object") }
-                let parent = path[..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
-                throw RenderFailure(reason: "field '\(parent)' is not an object (needed for '\(placeholder.name)')")
+        throws(RenderFailure) -> Never {
+        if case .field(let path) = placeholder.source, let root = try? JSONParser.parse(value) {
+            var node = root
+            for (depth, component) in path.enumerated() {
+                guard case .object(let members, _) = node else {
+                    if depth == 0 { throw RenderFailure(reason: "the value is not a JSON object") }
+                    let parent = path[..<depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
+                    throw RenderFailure(reason: "field '\(parent)' is not an object (needed for '\(placeholder.name)')")
+                }
+                // The last of duplicate keys wins, as in most JSON readers (and in JSONFieldLookup).
+                guard let member = members.last(where: { $0.key == component }) else { break }
+                node = member.value
             }
-            // The last of duplicate keys wins, as in most JSON readers (and in JSONFieldLookup).
-            guard let member = members.last(where: { $0.key == component }) else {
-                throw RenderFailure(reason: "missing field '\(placeholder.name)'")
-            }
-            node = member.value
         }
-        return JSONToken(node) // not reached while the lookup and the tree agree
+        throw RenderFailure(reason: "missing field '\(placeholder.name)'")
     }
 
     /// Renders a JSON value found at a field.
-    private static func convert(_ token: JSONToken, _ conversion: Placeholder.Conversion,
+    private static func convert(_ token: JSONSpan, _ conversion: Placeholder.Conversion,
                                 placeholder: @autoclosure () -> Placeholder, source: UnsafeRawBufferPointer,
                                 into output: inout [UInt8]) throws(RenderFailure) {
         let text = source[token.range]

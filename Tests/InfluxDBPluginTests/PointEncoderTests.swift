@@ -6,7 +6,7 @@ import Testing
 @Suite("Point encoder")
 struct PointEncoderTests {
     private func line(_ encoder: PointEncoder, _ json: String, recordTimestamp: Int64 = 1_700_000_000_123) throws -> String {
-        try encoder.line(for: try JSONValue.parse(json), recordTimestampMilliseconds: recordTimestamp)
+        try encoder.line(forJSON: json, recordTimestampMilliseconds: recordTimestamp)
     }
 
     @Test("configured tags and fields, ISO time converted to the precision, numbers as floats unless integer fields")
@@ -49,5 +49,54 @@ struct PointEncoderTests {
         let encoder = PointEncoder(measurement: "m", tags: ["symbol"], fields: ["price", "qty"],
                                    integerFields: ["qty"], timeField: "timestamp", precision: .seconds)
         #expect(throws: LineProtocol.Unrepresentable.self) { try line(encoder, json) }
+    }
+
+    @Test("a refused record leaves the body as it was; the next one is appended after it")
+    func rollback() throws {
+        let encoder = PointEncoder(measurement: "m", tags: ["symbol"], fields: ["price"], timeField: nil, precision: .seconds)
+        var body = Array("earlier line\n".utf8)
+        let before = body
+        for json in [#"{"symbol":"a\\","price":1}"#, #"{"symbol":"a","price":[1]}"#, #"{"price":1e999}"#] {
+            let bytes = Array(json.utf8)
+            #expect(throws: LineProtocol.Unrepresentable.self) {
+                try bytes.withUnsafeBytes { bytes in
+                    try encoder.appendLine(for: JSONParser.validate(bytes), in: bytes, recordTimestampMilliseconds: 5000, to: &body)
+                }
+            }
+            #expect(body == before)
+        }
+        let good = Array(#"{"symbol":"a b","price":2.50}"#.utf8)
+        try good.withUnsafeBytes { bytes in
+            try encoder.appendLine(for: JSONParser.validate(bytes), in: bytes, recordTimestampMilliseconds: 5000, to: &body)
+        }
+        #expect(String(decoding: body, as: UTF8.self) == "earlier line\n" + #"m,symbol=a\ b price=2.50 5"#)
+    }
+
+    @Test("JSON escapes are decoded, invalid UTF-8 becomes U+FFFD, the last duplicate wins, dotted paths reach nested values")
+    func recordText() throws {
+        let encoder = PointEncoder(measurement: "m", tags: ["sym", "order.venue"], fields: ["note", "qty"],
+                                   integerFields: ["qty"], timeField: "t", precision: .seconds)
+        #expect(try line(encoder, #"{"\u0073ym":"x\u0020y","sym":"z,\"q\"","order":{"venue":"v"},"note":"a\"b\\c\nd","qty":-0,"t":1}"#)
+                == #"m,order.venue=v,sym=z\,"q" note="a\"b\\c"# + "\nd\",qty=0i 1")
+        let invalid: [UInt8] = Array(#"{"sym":""#.utf8) + [0xFF] + Array(#"","note":"n","t":1}"#.utf8)
+        var body: [UInt8] = []
+        try invalid.withUnsafeBytes { bytes in
+            try encoder.appendLine(for: JSONParser.validate(bytes), in: bytes, recordTimestampMilliseconds: 0, to: &body)
+        }
+        #expect(String(decoding: body, as: UTF8.self) == "m,sym=\u{FFFD} note=\"n\" 1")
+    }
+
+    @Test("a record with several faults is refused for the first one, in the order values are checked", arguments: [
+        // The tag's type is checked before the measurement's name is escaped.
+        (##"{"kind":"#x","symbol":[1],"price":1,"t":1}"##, "tag 'symbol' must be a string, number or boolean"),
+        // Field values before the time, the time before any name.
+        (##"{"kind":"#x","price":[1],"t":"bad"}"##, "field 'price' must be a string, number or boolean"),
+        (##"{"kind":"#x","symbol":"a\\","price":1,"t":"bad"}"##, "'t' is not an RFC 3339 time with a zone: bad"),
+        (##"{"kind":"#x","symbol":"a\\","price":1,"t":1}"##, "measurement starts with '#', which line protocol reads as a comment"),
+    ])
+    func firstFault(_ json: String, _ reason: String) {
+        let encoder = PointEncoder(measurement: "m", measurementField: "kind", tags: ["symbol"], fields: ["price"],
+                                   timeField: "t", precision: .seconds)
+        #expect(throws: LineProtocol.Unrepresentable(reason)) { try line(encoder, json) }
     }
 }

@@ -2,7 +2,8 @@ import PropertyBased
 import SluicePluginKit
 import Testing
 
-/// `JSONFieldLookup` (the non-allocating per-record fast path) must agree with
+/// `JSONFieldLookup` (the non-allocating per-record fast path over several
+/// paths) must agree with
 /// the tree `JSONParser` builds: the same value at every path (last duplicate
 /// key wins, never into arrays) and, for broken text, the same syntax error.
 @Suite("JSON field lookup properties")
@@ -44,13 +45,16 @@ struct JSONFieldLookupPropertyTests {
         return node
     }
 
-    /// Kind and position, ignoring the range of `true`/`false`/`null` (a node does not keep it).
-    private static func same(_ token: JSONToken?, _ node: JSONNode?) -> Bool {
-        guard let token, let node else { return token == nil && node == nil }
-        let expected = JSONToken(node)
-        switch token.kind {
-        case .bool, .null: return token.kind == expected.kind
-        default: return token == expected
+    /// Same kind and position (a node keeps no position for `true`, `false` and `null`).
+    private static func same(_ span: JSONSpan?, _ node: JSONNode?) -> Bool {
+        switch (span?.kind, node) {
+        case (nil, nil): true
+        case (.string(let escaped)?, .string(let range, let nodeEscaped)?): escaped == nodeEscaped && span?.range == range
+        case (.number?, .number(let range)?): span?.range == range
+        case (.bool(let flag)?, .bool(let nodeFlag)?): flag == nodeFlag
+        case (.null?, .null?): true
+        case (.array?, .array(_, let source)?), (.object?, .object(_, let source)?): span?.range == source
+        default: false
         }
     }
 
@@ -59,7 +63,7 @@ struct JSONFieldLookupPropertyTests {
         let lookup = JSONFieldLookup(paths: Self.paths)
         await propertyCheck(count: 2000, input: Gen<UInt64>.value(in: 0...UInt64.max)) { seed in
             let text = Self.document(seed: seed)
-            var found: [JSONToken?] = []
+            var found: [JSONSpan?] = []
             Array(text.utf8).withUnsafeBytes { bytes in
                 let tree = try? JSONParser.parse(bytes)
                 #expect(tree != nil, "generated documents are valid: \(text)")
@@ -82,7 +86,7 @@ struct JSONFieldLookupPropertyTests {
             bytes = Array(bytes.prefix(cut % (bytes.count + 1)))            // truncated, or not
             if !bytes.isEmpty { bytes[flip % bytes.count] = Array(#"{}[]",:"\ 1tn"#.utf8)[flip % 13] } // one byte changed
             bytes.withUnsafeBytes { bytes in
-                var found: [JSONToken?] = []
+                var found: [JSONSpan?] = []
                 let parsed = Result { () throws(JSONSyntaxError) in try JSONParser.parse(bytes) }
                 let looked = Result { () throws(JSONSyntaxError) in try lookup.find(in: bytes, into: &found) }
                 switch (parsed, looked) {
@@ -98,7 +102,7 @@ struct JSONFieldLookupPropertyTests {
     func escapedKeys() throws {
         let lookup = JSONFieldLookup(paths: [[Array("é".utf8)], [Array("a".utf8), Array("b".utf8)]])
         let text = Array(#"{"\u00e9": "x\ny", "\u0061": {"b": 42}}"#.utf8)
-        var found: [JSONToken?] = []
+        var found: [JSONSpan?] = []
         try text.withUnsafeBytes { bytes in
             try lookup.find(in: bytes, into: &found)
             #expect(found[0]?.kind == .string(escaped: true))

@@ -1,5 +1,6 @@
 import PropertyBased
 import SluiceInfluxDBPlugin
+import SluicePluginKit
 import Testing
 
 /// The InfluxDB line-protocol encoder under hostile names and values: every
@@ -69,6 +70,38 @@ struct LineProtocolPropertyTests {
                                               timestamp: nil)
             let point = try? LineProtocolReader.read(line ?? "")
             #expect(point?.fields == ["i": "\(number)i", "b": flag ? "true" : "false"])
+        }
+    }
+
+    @Test("a record with hostile names and values encodes as LineProtocol.line composes it, or is refused for the same reason")
+    func recordsMatchLines() async {
+        let names = HostileText.string.array(of: 1...3)
+        await propertyCheck(count: 1000, input: HostileText.nonEmptyString, names, names, names, names) {
+            measurement, tagKeys, tagValues, fieldKeys, fieldValues in
+            // Keys are unique across the record, as the configuration requires of tags and fields.
+            let reserved: Set<String> = ["m", "ts"]
+            let tags = Self.pairs(tagKeys, tagValues).filter { !reserved.contains($0.key) }
+            let fields = Self.pairs(fieldKeys, fieldValues).filter { field in
+                !reserved.contains(field.key) && !tags.contains { $0.key == field.key }
+            }
+            guard !fields.isEmpty else { return }
+            let members = [(key: "m", value: measurement)] + tags + fields
+            let record = "{" + members.map { JSONValue.quoted($0.key) + ":" + JSONValue.quoted($0.value) }.joined(separator: ",")
+                + #","ts":1}"#
+            let expected = Result { () throws(LineProtocol.Unrepresentable) in
+                try LineProtocol.line(measurement: measurement, tags: tags,
+                                      fields: fields.map { (key: $0.key, value: .string($0.value)) }, timestamp: 1)
+            }
+            for listed in [fields.map(\.key), []] { // the configured fields, and "every other scalar"
+                let encoder = PointEncoder(measurement: "fallback", measurementField: "m", tags: tags.map(\.key), fields: listed,
+                                           timeField: "ts", precision: .seconds)
+                let encoded = Result { try encoder.line(forJSON: record, recordTimestampMilliseconds: 0) }
+                switch (encoded, expected) {
+                case (.success(let line), .success(let text)): #expect(line == text, "\(record)")
+                case (.failure(let error), .failure(let reason)): #expect("\(error)" == reason.description, "\(record)")
+                default: Issue.record("\(record): encoded \(encoded), LineProtocol.line \(expected)")
+                }
+            }
         }
     }
 }

@@ -92,11 +92,11 @@ public struct ISO8601Instant: Sendable, Hashable {
     /// Appends ``epochSecondsText`` to `output` as UTF-8, without building a
     /// `String` (templates render one per record).
     public func appendEpochSeconds(to output: inout [UInt8]) {
-        guard nanoseconds != 0 else { return Self.appendDecimal(seconds, to: &output) }
+        guard nanoseconds != 0 else { return NumberText.appendDecimal(seconds, to: &output) }
         // seconds is the floor: -0.5 s is seconds -1, nanoseconds 500_000_000.
         let negative = seconds < 0
         if negative { output.append(UInt8(ascii: "-")) }
-        Self.appendDecimal(negative ? -(seconds + 1) : seconds, to: &output)
+        NumberText.appendDecimal(negative ? -(seconds + 1) : seconds, to: &output)
         output.append(UInt8(ascii: "."))
         var fraction = negative ? 1_000_000_000 - nanoseconds : nanoseconds
         var digits = 9
@@ -111,19 +111,7 @@ public struct ISO8601Instant: Sendable, Hashable {
 
     /// Appends ``epochMilliseconds`` to `output` as UTF-8 decimal text.
     public func appendEpochMilliseconds(to output: inout [UInt8]) {
-        Self.appendDecimal(epochMilliseconds, to: &output)
-    }
-
-    /// Appends `value` in decimal, with a `-` when negative.
-    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        }
+        NumberText.appendDecimal(epochMilliseconds, to: &output)
     }
 
     /// Epoch milliseconds (floor).

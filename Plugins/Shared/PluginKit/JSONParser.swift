@@ -1,5 +1,7 @@
 /// A validating JSON parser (RFC 8259) over borrowed bytes. It produces a
-/// ``JSONNode`` tree of byte ranges; ``JSONValue/parse(_:)`` builds the owned form.
+/// ``JSONNode`` tree of byte ranges (``JSONValue/parse(_:)`` builds the owned
+/// form), or, with ``validate(_:)``, only checks the text and answers with
+/// ``JSONSpan``s, building nothing.
 ///
 /// Written here because Foundation's parser cannot tell `true` from `1` on
 /// Linux, rewrites numbers (`1.10` → `1.1`, large integers through `Double`)
@@ -8,9 +10,9 @@ public struct JSONParser {
     /// Nesting deeper than this is refused: a hostile record must not overflow the stack.
     public static let maximumDepth = 128
 
-    // Internal, not private: JSONFieldLookup scans with the same primitives.
+    // Internal, not private, where JSONFieldLookup scans with the same grammar.
     let bytes: UnsafeRawBufferPointer
-    var position = 0
+    private var position = 0
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -19,9 +21,44 @@ public struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.error("end of text") }
+        try parser.expectEnd()
         return value
+    }
+
+    /// Checks the whole text exactly as ``parse(_:)`` does (same errors) but
+    /// builds no tree: the answer is where the top-level value lies. With
+    /// ``lastMember(named:of:in:)`` a caller reads the values it needs
+    /// without a single allocation.
+    public static func validate(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONSpan {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.skipValue(depth: 0)
+        try parser.expectEnd()
+        return value
+    }
+
+    /// Calls `body` with each member of `object` (a span of bytes that passed
+    /// ``validate(_:)``) in source order: the key (a string span) and the value.
+    public static func forEachMember(of object: JSONSpan, in bytes: UnsafeRawBufferPointer,
+                                     _ body: (_ key: JSONSpan, _ value: JSONSpan) -> Void) {
+        guard object.kind == .object else { return }
+        var parser = JSONParser(bytes: bytes)
+        parser.position = object.range.lowerBound
+        // Validated bytes cannot fail; depth counts from this object, so it stays under the limit.
+        _ = try? parser.scanMembers(depth: 0) { parser, key, escaped throws(JSONSyntaxError) in
+            body(JSONSpan(kind: .string(escaped: escaped), range: key), try parser.skipValue(depth: 1))
+        }
+    }
+
+    /// The value of the member `key` (UTF-8, compared with the decoded key) of
+    /// `object`; the last occurrence, as ``JSONValue``'s subscript. Nil when
+    /// absent or when `object` is not an object.
+    public static func lastMember(named key: [UInt8], of object: JSONSpan, in bytes: UnsafeRawBufferPointer) -> JSONSpan? {
+        var found: JSONSpan?
+        forEachMember(of: object, in: bytes) { name, value in
+            if name.isString(key, in: bytes) { found = value }
+        }
+        return found
     }
 
     func error(_ expected: String) -> JSONSyntaxError { JSONSyntaxError(offset: position, expected: expected) }
@@ -32,67 +69,125 @@ public struct JSONParser {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
     }
 
+    mutating func expectEnd() throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard position == bytes.count else { throw error("end of text") }
+    }
+
+    /// One value as a ``JSONNode`` tree.
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONNode {
         guard depth < Self.maximumDepth else { throw error("at most \(Self.maximumDepth) levels of nesting") }
-        guard let byte = current else { throw error("a value") }
-        switch byte {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""):
-            let (range, escaped) = try parseString()
-            return .string(range, escaped: escaped)
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        switch current {
+        case UInt8(ascii: "{"):
+            var members: [(key: [UInt8], value: JSONNode)] = []
+            let source = try scanMembers(depth: depth) { parser, key, escaped throws(JSONSyntaxError) in
+                let name = escaped ? JSONStrings.unescape(parser.bytes, key) : Array(parser.bytes[key])
+                members.append((name, try parser.parseValue(depth: depth + 1)))
+            }
+            return .object(members, source: source)
+        case UInt8(ascii: "["):
+            var elements: [JSONNode] = []
+            let source = try scanElements(depth: depth) { parser throws(JSONSyntaxError) in
+                elements.append(try parser.parseValue(depth: depth + 1))
+            }
+            return .array(elements, source: source)
         default:
-            let start = position
-            guard JSONNumberGrammar.scan(bytes, from: &position) else { throw error("a value") }
-            return .number(start..<position)
+            let scalar = try scanScalar()
+            switch scalar.kind {
+            case .string(let escaped): return .string(scalar.range, escaped: escaped)
+            case .number: return .number(scalar.range)
+            case .bool(let flag): return .bool(flag)
+            default: return .null
+            }
         }
     }
 
-    mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
+    /// One value checked and stepped over, nothing built.
+    mutating func skipValue(depth: Int) throws(JSONSyntaxError) -> JSONSpan {
+        guard depth < Self.maximumDepth else { throw error("at most \(Self.maximumDepth) levels of nesting") }
+        switch current {
+        case UInt8(ascii: "{"):
+            let source = try scanMembers(depth: depth) { parser, _, _ throws(JSONSyntaxError) in
+                _ = try parser.skipValue(depth: depth + 1)
+            }
+            return JSONSpan(kind: .object, range: source)
+        case UInt8(ascii: "["):
+            let source = try scanElements(depth: depth) { parser throws(JSONSyntaxError) in
+                _ = try parser.skipValue(depth: depth + 1)
+            }
+            return JSONSpan(kind: .array, range: source)
+        default:
+            return try scanScalar()
+        }
+    }
+
+    /// A string, number, `true`, `false` or `null`.
+    private mutating func scanScalar() throws(JSONSyntaxError) -> JSONSpan {
+        let start = position
+        switch current {
+        case nil: throw error("a value")
+        case UInt8(ascii: "\""):
+            let (range, escaped) = try parseString()
+            return JSONSpan(kind: .string(escaped: escaped), range: range)
+        case UInt8(ascii: "t"): try expectWord("true"); return JSONSpan(kind: .bool(true), range: start..<position)
+        case UInt8(ascii: "f"): try expectWord("false"); return JSONSpan(kind: .bool(false), range: start..<position)
+        case UInt8(ascii: "n"): try expectWord("null"); return JSONSpan(kind: .null, range: start..<position)
+        default:
+            guard JSONNumberGrammar.scan(bytes, from: &position) else { throw error("a value") }
+            return JSONSpan(kind: .number, range: start..<position)
+        }
+    }
+
+    private mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
         let text = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard position + text.count <= bytes.count,
               text.indices.allSatisfy({ bytes[position + $0] == text[$0] }) else { throw error("'\(word)'") }
         position += text.count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONNode {
+    /// The object grammar, from its `{`: calls `member` with each key (the
+    /// range between its quotes, and whether it holds escapes) when the parser
+    /// stands at the member's value, which `member` must consume. Returns the
+    /// object's source text.
+    mutating func scanMembers(
+        depth: Int, _ member: (inout JSONParser, Range<Int>, Bool) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) -> Range<Int> {
         let start = position
         position += 1
-        var members: [(key: [UInt8], value: JSONNode)] = []
         skipWhitespace()
-        if current == UInt8(ascii: "}") { position += 1; return .object(members, source: start..<position) }
+        if current == UInt8(ascii: "}") { position += 1; return start..<position }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("a string key") }
-            let (range, escaped) = try parseString()
-            let key = escaped ? JSONStrings.unescape(bytes, range) : Array(bytes[range])
+            let (key, escaped) = try parseString()
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("':'") }
             position += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth + 1)))
+            try member(&self, key, escaped)
             skipWhitespace()
             if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "}") { position += 1; return .object(members, source: start..<position) }
+            if current == UInt8(ascii: "}") { position += 1; return start..<position }
             throw error("',' or '}'")
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONNode {
+    /// The array grammar, from its `[`: calls `element` when the parser
+    /// stands at each element, which `element` must consume. Returns the
+    /// array's source text.
+    private mutating func scanElements(
+        depth: Int, _ element: (inout JSONParser) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) -> Range<Int> {
         let start = position
         position += 1
-        var elements: [JSONNode] = []
         skipWhitespace()
-        if current == UInt8(ascii: "]") { position += 1; return .array(elements, source: start..<position) }
+        if current == UInt8(ascii: "]") { position += 1; return start..<position }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth + 1))
+            try element(&self)
             skipWhitespace()
             if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "]") { position += 1; return .array(elements, source: start..<position) }
+            if current == UInt8(ascii: "]") { position += 1; return start..<position }
             throw error("',' or ']'")
         }
     }
@@ -101,7 +196,7 @@ public struct JSONParser {
     /// the quotes and whether it holds escapes. Checks escapes and control
     /// characters; UTF-8 validity is left to the user of the text (Redis
     /// stores bytes; ``JSONValue`` repairs invalid sequences to U+FFFD).
-    mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
+    private mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
         position += 1
         let start = position
         var escaped = false
