@@ -7,8 +7,11 @@
  *
  *   fill_producer BOOTSTRAP TOPIC PARTITIONS RECORDS SIZE [RATE]
  *
- * SIZE "feed" (S4) makes each value a feed activity for the redis plugin:
- * {"user":"user:<i mod 1000>","message":"message <i> from the benchmark","timestamp":"…"}.
+ * SIZE "feed" (S4) makes each value a feed activity for the redis plugin,
+ * drawn like S4's redis-benchmark anchor (`-r 1000`) draws its commands:
+ * {"user":"user:<000000000000-000000000999>","message":"message <same range>
+ * from the benchmark","timestamp":"…"}, both numbers from random() (its default seed), so
+ * Redis does the same mix of inserts and updates for both.
  * With RATE (records/s, S2), it paces itself to that rate, with linger.ms=1,
  * and each value starts with its produce time in µs (latency_histogram.h).
  *
@@ -121,9 +124,11 @@ int main(int argc, char **argv) {
             if ((size_t)written < size) value[written] = ' ';
         }
         size_t length = size;
-        if (feed)
-            length = (size_t)snprintf(value, size, "{\"user\":\"user:%lld\",\"message\":\"message %lld from the benchmark\","
-                                      "\"timestamp\":\"2019-05-21T13:55:12.123Z\"}", i % 1000, i);
+        if (feed) {
+            long user = random() % 1000, member = random() % 1000;
+            length = (size_t)snprintf(value, size, "{\"user\":\"user:%012ld\",\"message\":\"message %012ld from the benchmark\","
+                                      "\"timestamp\":\"2019-05-21T13:55:12.123Z\"}", user, member);
+        }
         while (rd_kafka_produce(handle, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, length, NULL, 0, NULL) == -1) {
             rd_kafka_resp_err_t err = rd_kafka_last_error();
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
