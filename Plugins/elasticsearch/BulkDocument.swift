@@ -25,43 +25,44 @@ public struct BulkDocument: Sendable {
     /// - Throws: ``BulkDocumentError`` naming what is wrong with the record.
     public static func make(value: UnsafeRawBufferPointer, messageIndex: Int, idField: String?,
                             defaultID: () -> String) throws(BulkDocumentError) -> BulkDocument {
-        // The borrowed parser copies no string or number: only the _id is made a String.
-        guard let node = try? JSONParser.parse(value), case .object = node else {
+        // Checked without building a tree: only the _id is made a String.
+        guard let root = try? JSONParser.validate(value), root.kind == .object else {
             throw BulkDocumentError("the record is not a JSON object")
         }
         let id: String
         if let idField {
-            guard let field = text(at: idField, in: node, of: value), !field.isEmpty else {
+            guard let field = text(at: idField, in: root, of: value), !field.isEmpty else {
                 throw BulkDocumentError("the record has no string or number field '\(idField)' for the _id")
             }
             id = field
         } else {
             id = defaultID()
         }
-        // NDJSON needs the source on one line; re-encode only multi-line values.
+        // NDJSON needs the source on one line; re-encode (the one place a tree
+        // is built) only multi-line values.
         let multiLine = value.contains(10) || value.contains(13)
-        let source = multiLine ? Array(JSONValue(node, in: value).jsonText.utf8) : Array(value)
-        return BulkDocument(messageIndex: messageIndex, id: id, source: source)
-    }
-
-    /// The text of the string or number at `path` of an object node, or nil.
-    private static func text(at path: String, in node: JSONNode, of bytes: UnsafeRawBufferPointer) -> String? {
-        let field = member(Array(path.utf8), of: node)
-            ?? path.split(separator: ".").reduce(Optional(node)) { current, key in current.flatMap { member(Array(key.utf8), of: $0) } }
-        switch field {
-        case .string(let range, let escaped)?:
-            return String(decoding: escaped ? JSONStrings.unescape(bytes, range) : Array(bytes[range]), as: UTF8.self)
-        case .number(let range)?:
-            return String(decoding: bytes[range], as: UTF8.self)
-        default:
-            return nil
+        guard multiLine, let node = try? JSONParser.parse(value) else {
+            return BulkDocument(messageIndex: messageIndex, id: id, source: Array(value))
         }
+        return BulkDocument(messageIndex: messageIndex, id: id, source: Array(JSONValue(node, in: value).jsonText.utf8))
     }
 
-    /// The member `key` of an object node (the last occurrence, as most parsers do), or nil.
-    private static func member(_ key: [UInt8], of node: JSONNode) -> JSONNode? {
-        guard case .object(let members, _) = node else { return nil }
-        return members.last { $0.key == key }?.value
+    /// The text of the string or number at `path` of the object `root`, or
+    /// nil: the whole path as one key first (the last occurrence), then its
+    /// dot-separated parts one level at a time.
+    private static func text(at path: String, in root: JSONSpan, of bytes: UnsafeRawBufferPointer) -> String? {
+        var field = JSONParser.lastMember(named: Array(path.utf8), of: root, in: bytes)
+        if field == nil {
+            field = root
+            for key in path.split(separator: ".") {
+                guard let object = field else { break }
+                field = JSONParser.lastMember(named: Array(key.utf8), of: object, in: bytes)
+            }
+        }
+        switch field?.kind {
+        case .string?, .number?: return field?.text(in: bytes)
+        default: return nil
+        }
     }
 }
 
