@@ -44,7 +44,7 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
         method = try container.decodeIfPresent(String.self, forKey: .method) ?? method
         url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
         headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? headers
-        body = try container.decodeIfPresent(ConfiguredJSON.self, forKey: .body)?.value
+        body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
         passthrough = try container.decodeIfPresent(Bool.self, forKey: .passthrough) ?? passthrough
         maxInFlightRequests = try container.decodeIfPresent(Int.self, forKey: .maxInFlightRequests) ?? maxInFlightRequests
         timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? timeoutMilliseconds
