@@ -527,8 +527,10 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
     private func execute(_ context: BatchContext) {
         guard let plugin = lock.withLock({ plugin }) else { return }
         let status = plugin.onBatch(context.batch)
+        // A finished batch keeps its lane running until `finish` has taken
+        // its results under the same lock as it releases the lane: otherwise a
+        // fetch could start the next batch before a retry or a pause blocks it.
         let finishStatus: Int32? = lock.withLock {
-            context.lane.running = false
             switch status {
             case Int32(SLUICE_BATCH_PENDING.rawValue):
                 if let early = context.earlyCompletion {
@@ -537,6 +539,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                 }
                 context.phase = .pending
                 context.lane.pendingBatches += 1
+                context.lane.running = false
                 return nil
             case Int32(SLUICE_BATCH_DONE.rawValue), Int32(SLUICE_BATCH_FATAL.rawValue):
                 context.phase = .finished
@@ -547,16 +550,19 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
                 return Int32(SLUICE_BATCH_FATAL.rawValue)
             }
         }
-        if let finishStatus { finish(context, status: finishStatus) }
+        if let finishStatus { finish(context, status: finishStatus, releasingLane: true) }
         pump(context.lane)
         lock.broadcast()
     }
 
     /// Takes a finished delivery's results: ledger, dead letters, retries.
-    private func finish(_ context: BatchContext, status: Int32) {
+    /// `releasingLane`: the delivery still holds its lane (it finished inside
+    /// its on_batch call); the lane is released with the results.
+    private func finish(_ context: BatchContext, status: Int32, releasingLane: Bool = false) {
         metrics.batchDuration.recordNanoseconds((ConditionLock.monotonicNow() - context.startedAt).nanoseconds)
         if status == Int32(SLUICE_BATCH_FATAL.rawValue) {
             let reason = lock.withLock {
+                if releasingLane { context.lane.running = false }
                 batches[context.id] = nil
                 context.lane.failed = true
                 return context.batchReason ?? "on_batch returned FATAL without a reason"
@@ -595,6 +601,7 @@ public final class AgentRunner: ConsumerListener, @unchecked Sendable {
         let (retry, exhaustedPolicy, wake, inFlightNow): (BatchContext?, FailurePolicy?, Bool, Int) = lock.withLock {
             batches[context.id] = nil
             let lane = context.lane
+            if releasingLane { lane.running = false }
             for position in deadLetters.indices where deadLetters[position].reason.isEmpty {
                 deadLetters[position].reason = context.reason(
                     for: deadLetters[position].index, default: "the plugin dead-lettered the record without a reason")
