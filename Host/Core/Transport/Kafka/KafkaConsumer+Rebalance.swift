@@ -12,8 +12,8 @@ import Logging
 ///   its offsets were committed.
 /// - Assign: the committed offsets are read (`rd_kafka_committed`), a
 ///   partition without one starts at its low or high watermark per
-///   `auto.offset.reset`; the listener is told, then the partitions are
-///   assigned at exactly those offsets.
+///   `auto.offset.reset`; the partitions get their own fetch queues, the
+///   listener is told, then they are assigned at exactly those offsets.
 extension KafkaConsumer {
     func rebalance(_ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let client = handle.pointer
@@ -37,13 +37,6 @@ extension KafkaConsumer {
                 let result = rd_kafka_assign(client, list)
                 if result != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("assign failed: \(KafkaError.describe(result))") }
             }
-            // librdkafka keeps a partition's pause across revoke and re-assign
-            // (confluentinc/librdkafka#1849). `adopt` starts the partitions
-            // unpaused, so librdkafka must too: a partition paused in
-            // librdkafka before a lost session (backpressure's second stage)
-            // would otherwise never be fetched again.
-            let resumed = rd_kafka_resume_partitions(client, list)
-            if resumed != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("resuming assigned partitions failed: \(KafkaError.describe(resumed))") }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let names = partitions.map(\.description).joined(separator: ",")
             // Lost (session expired, or the group moved on while the broker

@@ -4,9 +4,14 @@ import Metrics
 
 /// One member of a Kafka consumer group (classic protocol), for one agent.
 ///
-/// - Batches come from `rd_kafka_consume_batch_queue` on the consumer queue
-///   and are grouped per partition; the `sluice_message`s point straight into
-///   the `rd_kafka_message_t`s (see `KafkaFetchedMessages`).
+/// - Each assigned partition is read from its own fetch queue
+///   (`rd_kafka_queue_get_partition`, not forwarded to the consumer queue),
+///   with `rd_kafka_consume_batch_queue`; the `sluice_message`s point straight
+///   into the `rd_kafka_message_t`s (see `KafkaFetchedMessages`). The consumer
+///   queue then carries only events (rebalances, errors, commit results), so
+///   they are served while records are held back, and holding a partition back
+///   is just not reading its queue: librdkafka stops fetching at its own
+///   per-partition limits and never has to drop and refetch what it prefetched.
 /// - Assignment changes arrive through librdkafka's rebalance callback, which
 ///   runs inside `poll` (and inside `close`) on the fetcher thread; see
 ///   `KafkaConsumer+Rebalance.swift`.
@@ -46,14 +51,17 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     /// member knows (the start offset, then each successful commit): the
     /// lower end of the consumer lag.
     var knownCommitted: [TopicPartition: Int64] = [:]
-    /// Partitions the host paused: their records are kept back (stashed).
+    /// Partitions the host paused: their queues are not read (librdkafka
+    /// keeps prefetching into them, up to its own per-partition limits).
     private var paused: Set<TopicPartition> = []
-    /// Paused partitions also paused in librdkafka, once their stash is full.
-    private var hardPaused: Set<TopicPartition> = []
-    /// Stashed records of a paused partition before it is paused in librdkafka.
-    private let hardPauseThreshold = 1000
-    /// Fetched, not yet returned (beyond a batch size, the record budget, or paused).
-    private var stash: [TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]] = [:]
+    /// Each assigned partition's own fetch queue, not forwarded to the
+    /// consumer queue (see `openQueues`).
+    private var partitionQueues: [TopicPartition: OpaquePointer] = [:]
+    /// The assigned partitions in a fixed order, rotated through by `poll`.
+    private var pollOrder: [TopicPartition] = []
+    /// Where `rd_kafka_consume_batch_queue` writes; fetcher thread only.
+    private var buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: 1)
+    private var bufferCapacity = 1
     private var closed = false
     private var nextStart = 0
     private var lastErrorLog: [Int32: Duration] = [:]
@@ -106,91 +114,102 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
     }
 
     deinit {
-        for messages in stash.values { messages.forEach { rd_kafka_message_destroy($0) } }
+        closeQueues(of: Array(partitionQueues.keys))
+        buffer.deallocate()
         rd_kafka_queue_destroy(queue)
     }
 
     // MARK: - Fetching (fetcher thread)
 
     func poll(maxBatchSize: Int, maxRecords: Int, timeout: Duration) throws -> [FetchedBatch] {
-        let batchSize = max(1, maxBatchSize)
-        // Stashed records of running partitions go first; if there are any, do not wait.
-        let (carried, carriedCount): ([TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]], Int) = lock.withLock {
-            if closed { return ([:], 0) }
+        guard let ready = lock.withLock({ () -> [(TopicPartition, OpaquePointer)]? in
+            if closed { return nil }
             rebalancedDuringPoll = []
-            var carried: [TopicPartition: [UnsafeMutablePointer<rd_kafka_message_t>]] = [:]
-            for (partition, messages) in stash where !paused.contains(partition) {
-                carried[partition] = messages
-                stash[partition] = nil
-            }
-            return (carried, carried.values.reduce(0) { $0 + $1.count })
-        }
-        if lock.withLock({ closed }) { return [] }
-        // Always fetch at least one: the call is also what serves rebalances,
-        // errors and commit results. Surplus goes to the stash.
-        let wanted = min(max(1, maxRecords - carriedCount), 10_000)
-        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: wanted)
-        defer { buffer.deallocate() }
-        // consume_batch_queue waits until it has `size` records or the
-        // timeout passes: wait for the first one only, then take what is there.
-        let waitMilliseconds = carriedCount > 0 ? 0 : Self.milliseconds(timeout)
-        var fetched = rd_kafka_consume_batch_queue(queue, waitMilliseconds, buffer, 1)
-        if fetched == 1, wanted > 1 {
-            let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, wanted - 1)
-            if more > 0 { fetched += more }
-        }
+            return readableQueues()
+        }) else { return [] }
+        let budget = max(0, maxRecords)
+        // Wait for events only when no record can be taken now. A partition
+        // queue that gets its first record wakes the wait (`openQueues`).
+        let recordsWaiting = budget > 0 && ready.contains { rd_kafka_queue_length($0.1) > 0 }
+        serveEvents(wait: recordsWaiting ? 0 : Self.milliseconds(timeout))
 
-        var byPartition = carried
-        var arrivals: [TopicPartition] = []
-        lock.withLock {
-            for index in 0..<max(0, fetched) {
-                guard let message = buffer[index] else { continue }
-                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    consumeError(message)
-                    rd_kafka_message_destroy(message)
-                    continue
-                }
-                let partition = TopicPartition(String(cString: rd_kafka_topic_name(message.pointee.rkt)), message.pointee.partition)
-                // Fetched before a rebalance that touched the partition, or no longer ours.
-                guard assignment.contains(partition), !rebalancedDuringPoll.contains(partition) else {
-                    rd_kafka_message_destroy(message)
-                    arrivals.append(partition)
-                    continue
-                }
-                byPartition[partition, default: []].append(message)
-            }
+        // Serving events may have changed the assignment: read the queues again.
+        let queues: [(TopicPartition, OpaquePointer)] = lock.withLock { closed ? [] : readableQueues() }
+        let batchSize = min(max(1, maxBatchSize), 10_000)
+        if bufferCapacity < batchSize {
+            buffer.deallocate()
+            buffer = .allocate(capacity: batchSize)
+            bufferCapacity = batchSize
         }
-        if fetched > 0 { handle.context.health.markUp() }
-        rewindRebalanced(droppedFrom: Set(arrivals))
-
         // At most one batch per partition, rotating the first partition so none starves.
         var batches: [FetchedBatch] = []
-        var hardPause: [TopicPartition] = []
-        var budget = max(0, maxRecords)
-        let order = byPartition.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        lock.withLock {
-            for step in 0..<order.count {
-                let partition = order[(nextStart + step) % order.count]
-                var messages = byPartition[partition]!
-                if !paused.contains(partition), budget > 0 {
-                    let count = min(batchSize, budget, messages.count)
-                    batches.append(KafkaFetchedMessages.batch(
-                        source: partition, messages: Array(messages.prefix(count)), handle: handle))
-                    budget -= count
-                    messages.removeFirst(count)
-                }
-                // Behind anything already stashed (a paused partition's older records).
-                if !messages.isEmpty { stash[partition, default: []].append(contentsOf: messages) }
-                if paused.contains(partition), !hardPaused.contains(partition),
-                   (stash[partition]?.count ?? 0) >= hardPauseThreshold {
-                    hardPause.append(partition)
+        var arrivals: Set<TopicPartition> = []
+        var remaining = budget
+        var fetchedAny = false
+        for step in 0..<queues.count where remaining > 0 {
+            let (partition, partitionQueue) = queues[(nextStart + step) % queues.count]
+            let fetched = Int(rd_kafka_consume_batch_queue(partitionQueue, 0, buffer, min(batchSize, remaining)))
+            guard fetched > 0 else { continue }
+            fetchedAny = true
+            var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+            messages.reserveCapacity(fetched)
+            lock.withLock {
+                // Fetched before a rebalance that touched the partition in this poll: dropped, then rewound.
+                let stale = rebalancedDuringPoll.contains(partition) || !assignment.contains(partition)
+                for index in 0..<fetched {
+                    guard let message = buffer[index] else { continue }
+                    if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        consumeError(message)
+                        rd_kafka_message_destroy(message)
+                    } else if stale {
+                        rd_kafka_message_destroy(message)
+                        arrivals.insert(partition)
+                    } else {
+                        messages.append(message)
+                    }
                 }
             }
-            hardPaused.formUnion(hardPause)
-            nextStart = (nextStart + 1) % max(1, order.count)
+            guard !messages.isEmpty else { continue }
+            remaining -= messages.count
+            batches.append(KafkaFetchedMessages.batch(source: partition, messages: messages, handle: handle))
         }
-        if !hardPause.isEmpty { pauseInLibrdkafka(hardPause) }
+        nextStart = (nextStart + 1) % max(1, queues.count)
+        if fetchedAny { handle.context.health.markUp() }
+        rewindRebalanced(droppedFrom: arrivals)
         return batches
+    }
+
+    /// Lock held: the queues of assigned partitions that are not paused, in poll order.
+    private func readableQueues() -> [(TopicPartition, OpaquePointer)] {
+        pollOrder.compactMap { partition in
+            guard !paused.contains(partition), let partitionQueue = partitionQueues[partition] else { return nil }
+            return (partition, partitionQueue)
+        }
+    }
+
+    /// Serves the consumer queue (rebalance and commit callbacks run inside),
+    /// waiting up to `wait` ms for something to happen. Calling it on every
+    /// poll is also what tells librdkafka the application is alive
+    /// (`max.poll.interval.ms`), paused or not.
+    private func serveEvents(wait: Int32) {
+        var wait = wait
+        // Errors come as messages, one at a time; records do not come here.
+        while rd_kafka_consume_batch_queue(queue, wait, buffer, 1) == 1, let message = buffer.pointee {
+            wait = 0
+            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                lock.withLock { consumeError(message) }
+                rd_kafka_message_destroy(message)
+            } else {
+                // Not reached while every partition has its own queue; if it
+                // were, the record is fetched again (into that queue), not lost.
+                let partition = TopicPartition(String(cString: rd_kafka_topic_name(message.pointee.rkt)), message.pointee.partition)
+                let offset = message.pointee.offset
+                rd_kafka_message_destroy(message)
+                logger.warning("a record arrived on the consumer queue, not its partition's queue; fetching it again",
+                               metadata: ["partition": .string(partition.description), "offset": .stringConvertible(offset)])
+                if lock.withLock({ assignment.contains(partition) }) { seek(partition, to: offset) }
+            }
+        }
     }
 
     /// Records fetched for a partition in the same poll as its rebalance were
@@ -220,12 +239,11 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
 
     // MARK: - Flow control (any thread)
 
-    /// Pausing is two-stage. First the partitions' records are only held
-    /// back here (librdkafka keeps prefetching, bounded by
-    /// `queued.max.messages.kbytes`), so the short pauses of backpressure cost
-    /// nothing. A partition whose held-back records reach `hardPauseThreshold`
-    /// is then paused in librdkafka too (`rd_kafka_pause_partitions`), which
-    /// drops its prefetch and costs a refetch on resume.
+    /// A paused partition's queue is simply not read. librdkafka keeps
+    /// prefetching into it up to `queued.min.messages` /
+    /// `queued.max.messages.kbytes` (per partition, since each has its own
+    /// queue) and then stops fetching, so a pause costs nothing and a resume
+    /// refetches nothing.
     func pause(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
         lock.withLock { paused.formUnion(partitions) }
@@ -233,30 +251,13 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
 
     func resume(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
-        let hard: [TopicPartition] = lock.withLock {
-            paused.subtract(partitions)
-            let hard = partitions.filter { hardPaused.contains($0) }
-            hardPaused.subtract(hard)
-            return hard
-        }
-        if !hard.isEmpty {
-            let list = TopicPartitionList.make(hard)
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            let code = rd_kafka_resume_partitions(handle.pointer, list)
-            if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("resuming partitions failed: \(KafkaError.describe(code))") }
-        }
+        lock.withLock { paused.subtract(partitions) }
         wakeUp()
     }
 
-    private func pauseInLibrdkafka(_ partitions: [TopicPartition]) {
-        let list = TopicPartitionList.make(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let code = rd_kafka_pause_partitions(handle.pointer, list)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("pausing partitions failed: \(KafkaError.describe(code))") }
-    }
-
+    /// Fetcher thread (the rewind after a rebalance); records of `partition`
+    /// still queued from before are discarded by librdkafka (outdated version).
     func seek(_ partition: TopicPartition, to offset: Int64) {
-        lock.withLock { dropStash(of: [partition]) }
         let list = TopicPartitionList.make([partition], offset: offset)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         if let error = rd_kafka_seek_partitions(handle.pointer, list, settings.requestTimeoutMilliseconds) {
@@ -267,19 +268,11 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         }
     }
 
-    /// Lock held: releases stashed records of `partitions`.
-    func dropStash(of partitions: some Sequence<TopicPartition>) {
-        for partition in partitions {
-            stash.removeValue(forKey: partition)?.forEach { rd_kafka_message_destroy($0) }
-        }
-    }
-
     /// Lock held: forgets `partitions` (revoked or lost).
     func forget(_ partitions: [TopicPartition]) {
         assignment.subtract(partitions)
         paused.subtract(partitions)
-        hardPaused.subtract(partitions)
-        dropStash(of: partitions)
+        closeQueues(of: partitions)
         for partition in partitions {
             startOffsets[partition] = nil
             failedCommits[partition] = nil
@@ -287,14 +280,50 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         }
     }
 
-    /// Lock held: takes on `partitions` starting at `starts`.
+    /// Lock held: takes on `partitions` starting at `starts`. Called before
+    /// they are assigned in librdkafka, so their queues are detached before
+    /// the first fetch.
     func adopt(_ partitions: [TopicPartition], starts: [TopicPartition: Int64]) {
         assignment.formUnion(partitions)
         paused.subtract(partitions)
-        hardPaused.subtract(partitions)
-        dropStash(of: partitions)
+        openQueues(of: partitions)
         startOffsets.merge(starts) { $1 }
         knownCommitted.merge(starts) { $1 }
+    }
+
+    // MARK: - Partition queues
+
+    /// Lock held: detaches each partition's fetch queue from the consumer
+    /// queue (`rd_kafka_queue_forward(…, NULL)`; librdkafka keeps that choice
+    /// across later assignments) and has it wake a waiting `poll` when it
+    /// gets its first record. The callback runs on a librdkafka thread with
+    /// the partition queue locked; it only yields the consumer queue.
+    private func openQueues(of partitions: [TopicPartition]) {
+        for partition in partitions where partitionQueues[partition] == nil {
+            guard let partitionQueue = rd_kafka_queue_get_partition(handle.pointer, partition.topic, partition.partition) else {
+                // Only for an invalid topic name; its records would then come
+                // through the consumer queue, where `serveEvents` refetches them.
+                logger.error("no fetch queue for \(partition); its records cannot be consumed")
+                continue
+            }
+            rd_kafka_queue_forward(partitionQueue, nil)
+            rd_kafka_queue_cb_event_enable(partitionQueue, { _, consumerQueue in
+                if let consumerQueue { rd_kafka_queue_yield(OpaquePointer(consumerQueue)) }
+            }, UnsafeMutableRawPointer(queue))
+            partitionQueues[partition] = partitionQueue
+        }
+        pollOrder = partitionQueues.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// Lock held (or deinit): stops the wake-ups (the queue outlives this
+    /// consumer's handle on it) and releases the handles.
+    private func closeQueues(of partitions: [TopicPartition]) {
+        for partition in partitions {
+            guard let partitionQueue = partitionQueues.removeValue(forKey: partition) else { continue }
+            rd_kafka_queue_cb_event_enable(partitionQueue, nil, nil)
+            rd_kafka_queue_destroy(partitionQueue)
+        }
+        pollOrder = partitionQueues.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
     }
 
     // MARK: - Offsets
@@ -437,7 +466,6 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
             listener?.revoked(leftover)
             lock.withLock { forget(leftover) }
         }
-        lock.withLock { dropStash(of: Array(stash.keys)) }
     }
 
     /// Leaves the group. The assignment is revoked through the rebalance
