@@ -69,19 +69,19 @@ final class PointWriter: @unchecked Sendable {
         var body: [UInt8] = []
         var lines: [(index: Int, range: Range<Int>)] = []
         lines.reserveCapacity(batch.count)
+        var located = PointEncoder.LocatedRecord()
         for index in 0..<batch.count {
             let message = batch[index]
             guard let value = message.value else { batch.skip(at: index); continue } // a tombstone has no point
-            let record: JSONSpan
             do {
-                record = try JSONParser.validate(value)
+                try encoder.locate(value, into: &located)
             } catch {
                 batch.deadLetter(at: index, reason: "invalid JSON value: \(error)")
                 continue
             }
             let start = body.count
             do {
-                try encoder.appendLine(for: record, in: value, recordTimestampMilliseconds: message.timestampMilliseconds, to: &body)
+                try encoder.appendLine(for: located, in: value, recordTimestampMilliseconds: message.timestampMilliseconds, to: &body)
             } catch {
                 rejected.add()
                 batch.deadLetter(at: index, reason: "cannot write the record as a point: \(error)")

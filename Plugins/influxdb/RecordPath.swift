@@ -10,8 +10,8 @@ struct RecordPath: Sendable {
     let name: String
     /// The path's UTF-8, the top-level key tried first.
     let key: [UInt8]
-    /// The dot-separated parts when there is more than one.
-    private let parts: [[UInt8]]
+    /// The dot-separated parts when there is more than one (looked up after `key`).
+    let parts: [[UInt8]]
 
     init(_ name: String) {
         self.name = name
@@ -29,11 +29,5 @@ struct RecordPath: Sendable {
             current = JSONParser.lastMember(named: part, of: object, in: bytes)
         }
         return current
-    }
-
-    /// The value, unless absent or `null` (both mean "not set" to the encoder).
-    func presentValue(in record: JSONSpan, of bytes: UnsafeRawBufferPointer) -> JSONSpan? {
-        guard let value = value(in: record, of: bytes), !value.isNull else { return nil }
-        return value
     }
 }

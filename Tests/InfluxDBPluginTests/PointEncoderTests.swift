@@ -99,4 +99,41 @@ struct PointEncoderTests {
                                    timeField: "t", precision: .seconds)
         #expect(throws: LineProtocol.Unrepresentable(reason)) { try line(encoder, json) }
     }
+
+    @Test("finding the members in one pass writes what reading them one by one writes, line or refusal", arguments: [
+        #"{"symbol":"a","order":{"venue":"v","id":7},"price":1.5,"qty":2,"t":1}"#,
+        #"{"order.venue":"whole","order":{"venue":"nested"},"price":1,"t":1}"#,     // the whole name wins
+        #"{"order":{"venue":"first"},"order":{"id":1},"price":1,"t":1}"#,           // the last parent wins: no venue
+        #"{"order":"flat","price":1,"t":1}"#,                                       // a parent that is not an object
+        #"{"order":{"venue":null},"symbol":null,"price":1,"qty":null,"t":1}"#,      // null is absent
+        #"{"price":1,"price":[2],"t":1}"#,                                          // the last duplicate is checked
+        #"{"kind":"cpu","price":true,"t":"2023-11-14T22:13:20Z"}"#,
+        #"{"kind":["x"],"price":1,"t":1}"#,
+        #"{"price":1}"#,
+        #" [1] "#,
+        #"{"\u0070rice":3,"t":1}"#,
+    ])
+    func onePassMatchesScans(_ json: String) {
+        let encoder = PointEncoder(measurement: "m", measurementField: "kind", tags: ["symbol", "order.venue"],
+                                   fields: ["price", "qty", "order.id"], integerFields: ["qty", "order.id"],
+                                   timeField: "t", precision: .seconds)
+        func outcome(_ encode: (UnsafeRawBufferPointer, inout [UInt8]) throws -> Void) -> String {
+            var body: [UInt8] = []
+            do {
+                try Array(json.utf8).withUnsafeBytes { try encode($0, &body) }
+                return String(decoding: body, as: UTF8.self)
+            } catch {
+                return "refused: \(error)"
+            }
+        }
+        let scanned = outcome { bytes, body in
+            try encoder.appendLine(for: JSONParser.validate(bytes), in: bytes, recordTimestampMilliseconds: 0, to: &body)
+        }
+        let located = outcome { bytes, body in
+            var located = PointEncoder.LocatedRecord()
+            try encoder.locate(bytes, into: &located)
+            try encoder.appendLine(for: located, in: bytes, recordTimestampMilliseconds: 0, to: &body)
+        }
+        #expect(located == scanned)
+    }
 }
