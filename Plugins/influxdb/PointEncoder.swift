@@ -85,11 +85,32 @@ public struct PointEncoder: Sendable {
     private let measurementSlot: Int
     private let timeSlot: Int
     /// The one-pass lookup of every slot's path (a dotted path twice: as one
-    /// key, then through objects); nil without a field list, where every
-    /// member of the record is read anyway.
-    private let lookup: JSONFieldLookup?
+    /// key, then through objects), when `usesLookup`: not without a field
+    /// list, where every member of the record is read anyway.
+    private let lookup: JSONFieldLookup
+    private let usesLookup: Bool
+    private let hasMeasurementField: Bool
+    private let hasTimeField: Bool
     /// Per slot, its paths' indices in `lookup`: the whole name, and the dotted parts.
     private let lookupIndices: [(whole: Int, parts: Int?)]
+
+    // What a record's line reads of the configuration, as plain values: one
+    // encoder serves every worker thread, and copying the members (their
+    // arrays and strings) per record would retain and release shared
+    // storage, contended across cores.
+    private let tagSlots: [Int]
+    /// Tag and field names, for refusals.
+    private let tagNames: [String]
+    private let fieldNames: [String]
+    private let fieldSlots: [Int]
+    private let fieldIsInteger: [Bool]
+    /// The escaped fixed measurement, tag keys and field keys, concatenated.
+    private let nameBytes: [UInt8]
+    /// Where each is in `nameBytes`; nil when it cannot be written (the
+    /// member's `key`, or `fixedMeasurement`, says why).
+    private let fixedMeasurementRange: Range<Int>?
+    private let tagKeyRanges: [Range<Int>?]
+    private let fieldKeyRanges: [Range<Int>?]
 
     /// An encoder with these settings (see ``InfluxConfiguration``).
     public init(measurement: String, measurementField: String? = nil, tags: [String] = [], fields: [String] = [],
@@ -137,7 +158,31 @@ public struct PointEncoder: Sendable {
             indices.append((whole, parts))
         }
         lookupIndices = indices
-        lookup = fields.isEmpty || paths.count > JSONFieldLookup.maximumPaths ? nil : JSONFieldLookup(paths: paths)
+        usesLookup = !fields.isEmpty && paths.count <= JSONFieldLookup.maximumPaths
+        lookup = JSONFieldLookup(paths: usesLookup ? paths : [])
+        hasMeasurementField = measurementField != nil
+        hasTimeField = timeField != nil
+
+        tagSlots = tagMembers.map(\.slot)
+        tagNames = tags
+        fieldNames = fields
+        fieldSlots = fieldMembers.map(\.slot)
+        fieldIsInteger = fieldMembers.map(\.isInteger)
+        var nameBytes: [UInt8] = []
+        func place(_ name: Result<[UInt8], LineProtocol.Unrepresentable>) -> Range<Int>? {
+            guard case .success(let bytes) = name else { return nil }
+            nameBytes += bytes
+            return nameBytes.count - bytes.count..<nameBytes.count
+        }
+        fixedMeasurementRange = place(fixedMeasurement)
+        tagKeyRanges = tagMembers.map { place($0.key) }
+        fieldKeyRanges = fieldMembers.map { place($0.key) }
+        self.nameBytes = nameBytes
+    }
+
+    /// Appends an escaped name prepared in `nameBytes`.
+    private func appendName(_ range: Range<Int>, to output: inout [UInt8]) {
+        nameBytes.withUnsafeBytes { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
     /// The encoder a write-mode configuration describes.
@@ -174,7 +219,7 @@ public struct PointEncoder: Sendable {
     /// - Throws: `JSONSyntaxError` when `bytes` is not JSON.
     public func locate(_ bytes: UnsafeRawBufferPointer, into located: inout LocatedRecord) throws(JSONSyntaxError) {
         if located.values.count != slotPaths.count { located.values = Array(repeating: nil, count: slotPaths.count) }
-        guard let lookup else {
+        guard usesLookup else {
             let record = try JSONParser.validate(bytes)
             located.record = record
             located.isObject = record.kind == .object
@@ -254,16 +299,16 @@ public struct PointEncoder: Sendable {
                         tagValues: UnsafeMutableBufferPointer<JSONSpan?>, fieldValues: UnsafeMutableBufferPointer<FieldText?>,
                         to output: inout [UInt8]) throws(LineProtocol.Unrepresentable) {
         var recordMeasurement: JSONSpan?
-        if let measurementPath, let value = Self.present(values, measurementSlot) {
+        if hasMeasurementField, let value = Self.present(values, measurementSlot) {
             // Only a string can be empty (the range is the text between its quotes).
             guard Self.isScalar(value), !value.range.isEmpty else {
-                throw .init("'\(measurementPath.name)' must be a non-empty string")
+                throw .init("'\(measurementField ?? "")' must be a non-empty string")
             }
             recordMeasurement = value
         }
-        for (index, tag) in tagMembers.enumerated() {
-            guard let value = Self.present(values, tag.slot) else { continue }
-            guard Self.isScalar(value) else { throw .init("tag '\(tag.path.name)' must be a string, number or boolean") }
+        for index in 0..<tagSlots.count {
+            guard let value = Self.present(values, tagSlots[index]) else { continue }
+            guard Self.isScalar(value) else { throw .init("tag '\(tagNames[index])' must be a string, number or boolean") }
             tagValues[index] = value
         }
         var fieldCount = 0
@@ -271,18 +316,22 @@ public struct PointEncoder: Sendable {
             var failure: LineProtocol.Unrepresentable?
             JSONParser.forEachMember(of: record, in: bytes) { key, value in
                 guard failure == nil, isAutomaticField(key, value, in: bytes) else { return }
-                do throws(LineProtocol.Unrepresentable) {
-                    _ = try fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes), key: key.text(in: bytes))
+                do throws(FieldProblem) {
+                    _ = try Self.fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes))
                     fieldCount += 1
                 } catch {
-                    failure = error
+                    failure = error.refusal(field: key.text(in: bytes), value: value, in: bytes)
                 }
             }
             if let failure { throw failure }
         } else {
-            for (index, field) in fieldMembers.enumerated() {
-                guard let value = Self.present(values, field.slot) else { continue }
-                fieldValues[index] = try fieldText(value, in: bytes, isInteger: field.isInteger, key: field.path.name)
+            for index in 0..<fieldSlots.count {
+                guard let value = Self.present(values, fieldSlots[index]) else { continue }
+                do throws(FieldProblem) {
+                    fieldValues[index] = try Self.fieldText(value, in: bytes, isInteger: fieldIsInteger[index])
+                } catch {
+                    throw error.refusal(field: fieldNames[index], value: value, in: bytes)
+                }
                 fieldCount += 1
             }
         }
@@ -293,18 +342,23 @@ public struct PointEncoder: Sendable {
             try recordMeasurement.withText(in: bytes) { name throws(LineProtocol.Unrepresentable) in
                 try LineProtocol.appendMeasurement(name, to: &output)
             }
+        } else if let range = fixedMeasurementRange {
+            appendName(range, to: &output)
         } else {
-            output.append(contentsOf: try fixedMeasurement.get())
+            _ = try fixedMeasurement.get() // throws why
         }
-        for index in tagWriteOrder {
+        for position in 0..<tagWriteOrder.count {
+            let index = tagWriteOrder[position]
             // An empty tag is an absent one to InfluxDB: left out.
             guard let value = tagValues[index], !value.range.isEmpty else { continue }
-            let tag = tagMembers[index]
+            guard let key = tagKeyRanges[index] else { _ = try tagMembers[index].key.get(); continue } // throws why
             output.append(UInt8(ascii: ","))
-            output.append(contentsOf: try tag.key.get())
+            appendName(key, to: &output)
             output.append(UInt8(ascii: "="))
+            // The closure captures the name, not `self` (a copy of the whole encoder).
+            let name = tagNames[index]
             try value.withText(in: bytes) { text throws(LineProtocol.Unrepresentable) in
-                try LineProtocol.appendTagValue(text, ofTag: tag.path.name, to: &output)
+                try LineProtocol.appendTagValue(text, ofTag: name, to: &output)
             }
         }
         var separator = UInt8(ascii: " ")
@@ -320,18 +374,21 @@ public struct PointEncoder: Sendable {
                     }
                     output.append(UInt8(ascii: "="))
                     // Checked above: it cannot fail now.
-                    write(try fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes), key: ""), in: bytes, to: &output)
+                    if let text = try? Self.fieldText(value, in: bytes, isInteger: isIntegerKey(key, in: bytes)) {
+                        write(text, in: bytes, to: &output)
+                    }
                 } catch {
                     failure = error
                 }
             }
             if let failure { throw failure }
         } else {
-            for (index, field) in fieldMembers.enumerated() {
+            for index in 0..<fieldSlots.count {
                 guard let value = fieldValues[index] else { continue }
+                guard let key = fieldKeyRanges[index] else { _ = try fieldMembers[index].key.get(); continue } // throws why
                 output.append(separator)
                 separator = UInt8(ascii: ",")
-                output.append(contentsOf: try field.key.get())
+                appendName(key, to: &output)
                 output.append(UInt8(ascii: "="))
                 write(value, in: bytes, to: &output)
             }
@@ -357,15 +414,31 @@ public struct PointEncoder: Sendable {
         integerKeys.contains { key.isString($0, in: bytes) }
     }
 
-    /// Checks a field value; `key` names it in a refusal and is only evaluated then.
-    private func fieldText(_ value: JSONSpan, in bytes: UnsafeRawBufferPointer, isInteger: Bool,
-                           key: @autoclosure () -> String) throws(LineProtocol.Unrepresentable) -> FieldText {
+    /// Why a field value cannot be written; the caller names the field (so
+    /// the check itself needs nothing of the configuration).
+    private enum FieldProblem: Error {
+        case integerFoundString, integerFoundBoolean, notAnInteger, outOfRange, notScalar
+
+        func refusal(field key: String, value: JSONSpan, in bytes: UnsafeRawBufferPointer) -> LineProtocol.Unrepresentable {
+            switch self {
+            case .integerFoundString: .init("field '\(key)' must be an integer, found a string")
+            case .integerFoundBoolean: .init("field '\(key)' must be an integer, found a boolean")
+            case .notAnInteger: .init("field '\(key)' must be a 64-bit integer, found \(value.text(in: bytes))")
+            case .outOfRange: .init("field '\(key)' is out of range: \(value.text(in: bytes))")
+            case .notScalar: .init("field '\(key)' must be a string, number or boolean")
+            }
+        }
+    }
+
+    /// Checks a field value.
+    private static func fieldText(_ value: JSONSpan, in bytes: UnsafeRawBufferPointer,
+                                  isInteger: Bool) throws(FieldProblem) -> FieldText {
         switch value.kind {
         case .string:
-            if isInteger { throw .init("field '\(key())' must be an integer, found a string") }
+            if isInteger { throw .integerFoundString }
             return .string(value)
         case .bool(let flag):
-            if isInteger { throw .init("field '\(key())' must be an integer, found a boolean") }
+            if isInteger { throw .integerFoundBoolean }
             return .boolean(flag)
         case .number:
             let text = UnsafeRawBufferPointer(rebasing: bytes[value.range])
@@ -374,14 +447,12 @@ public struct PointEncoder: Sendable {
                 if let double = NumberText.double(text), double.rounded() == double, let integer = Int64(exactly: double) {
                     return .integer(integer)
                 }
-                throw .init("field '\(key())' must be a 64-bit integer, found \(value.text(in: bytes))")
+                throw .notAnInteger
             }
-            guard let double = NumberText.double(text), double.isFinite else {
-                throw .init("field '\(key())' is out of range: \(value.text(in: bytes))")
-            }
+            guard NumberText.isFinite(text) else { throw .outOfRange }
             return .float(value.range)
         case .null, .array, .object:
-            throw .init("field '\(key())' must be a string, number or boolean")
+            throw .notScalar
         }
     }
 
@@ -397,26 +468,26 @@ public struct PointEncoder: Sendable {
     /// `value`: the time field's value, nil when absent or null.
     private func timestamp(_ value: JSONSpan?, recordTimestampMilliseconds: Int64,
                            in bytes: UnsafeRawBufferPointer) throws(LineProtocol.Unrepresentable) -> Int64 {
-        guard let timePath else {
+        guard hasTimeField else {
             guard let instant = Timestamp(value: recordTimestampMilliseconds, precision: .milliseconds) else {
                 throw .init("the record timestamp is out of range")
             }
             return instant.value(in: precision)
         }
-        guard let value else { throw .init("the record has no '\(timePath.name)'") }
+        guard let value else { throw .init("the record has no '\(timeField ?? "")'") }
         switch value.kind {
         case .string:
             guard let instant = value.withText(in: bytes, { Timestamp(rfc3339: $0) }) else {
-                throw .init("'\(timePath.name)' is not an RFC 3339 time with a zone: \(value.text(in: bytes))")
+                throw .init("'\(timeField ?? "")' is not an RFC 3339 time with a zone: \(value.text(in: bytes))")
             }
             return instant.value(in: precision)
         case .number:
             guard let integer = NumberText.int64(UnsafeRawBufferPointer(rebasing: bytes[value.range])) else {
-                throw .init("'\(timePath.name)' must be an integer in \(precision.rawValue), found \(value.text(in: bytes))")
+                throw .init("'\(timeField ?? "")' must be an integer in \(precision.rawValue), found \(value.text(in: bytes))")
             }
             return integer
         default:
-            throw .init("'\(timePath.name)' must be an RFC 3339 string or an integer")
+            throw .init("'\(timeField ?? "")' must be an RFC 3339 string or an integer")
         }
     }
 }

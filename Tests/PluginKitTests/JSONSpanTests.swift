@@ -81,6 +81,7 @@ struct JSONSpanTests {
 
     @Test("integers read as Int64(String) reads them; decimals written exactly", arguments: [
         ("0", Int64?(0)), ("-0", 0), ("42", 42), ("9223372036854775807", .max), ("-9223372036854775808", .min),
+        ("-1", -1), ("9", 9), ("10", 10), ("1700000000123", 1_700_000_000_123), ("-1000000000000000000", -1_000_000_000_000_000_000),
         ("9223372036854775808", nil), ("-9223372036854775809", nil), ("1.0", nil), ("1e3", nil), ("-", nil), ("", nil),
     ])
     func integers(_ text: String, _ expected: Int64?) {
@@ -92,6 +93,15 @@ struct JSONSpanTests {
             NumberText.appendDecimal(expected, to: &output)
             #expect(String(decoding: output, as: UTF8.self) == String(expected))
         }
+    }
+
+    @Test("a number is finite exactly when Double(String) reads it as finite", arguments: [
+        "0", "-0.5", "101.25", "1e308", "1.7976931348623157e308", "1.7976931348623159e308", "1e309", "-1E400", "1e-400",
+        String(repeating: "9", count: 308), String(repeating: "9", count: 309), "0." + String(repeating: "9", count: 400),
+        "-" + String(repeating: "9", count: 307) + ".5",
+    ])
+    func finiteNumbers(_ text: String) {
+        #expect(Array(text.utf8).withUnsafeBytes { NumberText.isFinite($0) } == Double(text)!.isFinite)
     }
 
     @Test("doubles read as Double(String) reads them", arguments: ["101.25", "-0", "1e-5", "1.7976931348623157e308", "1e400", "-1e400", "123456789012345678901234567890"])

@@ -43,11 +43,17 @@ public struct JSONSpan: Sendable, Equatable {
     /// Whether this is a string whose decoded text is exactly `text` (UTF-8).
     /// Allocates only for a string holding escapes.
     public func isString(_ text: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+        text.withUnsafeBytes { isString($0, in: bytes) }
+    }
+
+    /// Whether this is a string whose decoded text is exactly `text` (UTF-8).
+    /// Allocates only for a string holding escapes.
+    public func isString(_ text: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer) -> Bool {
         guard case .string(let escaped) = kind else { return false }
-        if escaped { return JSONStrings.unescape(bytes, range) == text }
+        if escaped { return JSONStrings.unescape(bytes, range).elementsEqual(text) }
         guard range.count == text.count else { return false }
         guard !text.isEmpty else { return true }
-        return text.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, text.count) == 0 }
+        return memcmp(text.baseAddress!, bytes.baseAddress! + range.lowerBound, text.count) == 0
     }
 
     /// Calls `body` with the decoded text of a string (or the text of a

@@ -9,14 +9,29 @@ import Darwin
 public enum NumberText {
     /// Appends `value` in decimal, with a `-` when negative.
     public static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
+        // Digits from the last, one division by a constant each (a multiply),
+        // then one append: this writes every timestamp and integer field.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude
+            var start = digits.count
+            repeat {
+                let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: digit)
+                magnitude = quotient
+            } while magnitude != 0
+            if value < 0 { output.append(UInt8(ascii: "-")) }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
+    }
+
+    /// Whether a JSON number's text (grammar already checked) reads as a
+    /// finite `Double`. Without an exponent, 308 characters cannot reach
+    /// `Double.greatestFiniteMagnitude` (≈ 1.8e308), so only longer texts and
+    /// exponents are read with `double(_:)`.
+    public static func isFinite(_ text: UnsafeRawBufferPointer) -> Bool {
+        if text.count <= 308, !text.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) { return true }
+        return double(text)?.isFinite ?? false
     }
 
     /// The integer `text` spells as `-?[0-9]+` (what `Int64(String)` accepts
