@@ -1,3 +1,5 @@
+import SluicePluginKit
+
 /// The elasticsearch agent's configuration (the sidecar's `config:`), every
 /// key optional except `index`. See docs/plugins/elasticsearch.md.
 struct ElasticsearchConfiguration: Decodable, Sendable {
@@ -42,7 +44,7 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
     var matchField = "text"
     /// The `query` clause, in which every string exactly equal to `{{query}}`
     /// is replaced by the record's query text; nil: `{"match": {matchField: "{{query}}"}}`.
-    var queryTemplate: TemplateValue?
+    var queryTemplate: JSONValue?
     /// Where enriched queries go.
     var outputTopic = "top_results"
     /// A field of the query record whose value keys the output; nil: the input key.
@@ -96,7 +98,7 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
         maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
         queryField = try container.decodeIfPresent(String.self, forKey: .queryField) ?? queryField
         matchField = try container.decodeIfPresent(String.self, forKey: .matchField) ?? matchField
-        queryTemplate = try container.decodeIfPresent(TemplateValue.self, forKey: .queryTemplate)
+        queryTemplate = try container.decodeIfPresent(JSONValue.self, forKey: .queryTemplate)
         outputTopic = try container.decodeIfPresent(String.self, forKey: .outputTopic) ?? outputTopic
         outputKeyField = try container.decodeIfPresent(String.self, forKey: .outputKeyField)
         // YAML's bare `null` arrives as JSON null, which means the default (null) policy too.
@@ -126,8 +128,9 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
         guard (1...256).contains(maxConnections) else { throw ConfigurationKeyError("max_connections: expected 1–256") }
         guard !queryField.isEmpty else { throw ConfigurationKeyError("query_field: must not be empty") }
         guard !matchField.isEmpty else { throw ConfigurationKeyError("match_field: must not be empty") }
-        if let queryTemplate, !queryTemplate.isObject {
-            throw ConfigurationKeyError("query_template: expected a mapping (the query clause)")
+        switch queryTemplate {
+        case nil, .object?: break
+        default: throw ConfigurationKeyError("query_template: expected a mapping (the query clause)")
         }
         guard !outputTopic.isEmpty else { throw ConfigurationKeyError("output_topic: must not be empty") }
         if let idField, idField.isEmpty { throw ConfigurationKeyError("id_field: must not be empty") }
@@ -140,8 +143,8 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
     var baseURL: String { url.hasSuffix("/") ? String(url.dropLast()) : url }
 
     /// The query clause with the `{{query}}` placeholder.
-    var effectiveQueryTemplate: TemplateValue {
-        queryTemplate ?? .object([("match", .object([(matchField, .string(TemplateValue.placeholder))]))])
+    var effectiveQueryTemplate: JSONValue {
+        queryTemplate ?? .object([(key: "match", value: .object([(key: matchField, value: .string(MultiSearchRequest.queryPlaceholder))]))])
     }
 }
 

@@ -1,39 +1,43 @@
-import Foundation
+import SluicePluginKit
 
 /// The NDJSON body of one `_msearch` request: per query a header line naming
-/// the index and a body line `{"query": <template with the query text>, "size": 1}`.
+/// the index and a body line `{"query":<template with the query text>,"size":1}`.
+/// The query text goes in as a JSON string value, through
+/// ``JSONValue/jsonText``: never pasted into JSON text.
 struct MultiSearchRequest {
+    /// The string of a query template that stands for the record's query text.
+    static let queryPlaceholder = "{{query}}"
+
     /// The body, each line ending in `\n` (Elasticsearch requires the final newline).
     private(set) var body: [UInt8] = []
     /// The number of searches in it.
     private(set) var count = 0
 
     private let header: [UInt8]
-    private let template: TemplateValue
+    private let template: JSONValue
 
-    /// An empty request for `index`, querying with `template`.
-    init(index: String, template: TemplateValue) {
-        header = JSONLine.encode(["index": index])
+    /// An empty request for `index`, querying with `template` (a JSON object
+    /// in which every string equal to ``queryPlaceholder`` becomes the query text).
+    init(index: String, template: JSONValue) {
+        header = Array(#"{"index":\#(JSONText.quoted(index))}"#.utf8) + [10]
         self.template = template
     }
 
     /// Appends a search for the top hit of `query`.
     mutating func append(query: String) {
         body += header
-        body += JSONLine.encode(["query": template.jsonObject(substituting: query), "size": 1])
+        body += Array(#"{"query":\#(Self.substituting(query, in: template).jsonText),"size":1}"#.utf8)
+        body.append(10)
         count += 1
     }
-}
 
-/// One JSON value serialized on one line, newline included (NDJSON).
-enum JSONLine {
-    /// `object` as compact JSON plus `\n`. JSONSerialization never emits a raw
-    /// newline (it escapes those inside strings), so the result is one line.
-    static func encode(_ object: Any) -> [UInt8] {
-        // The objects built here are always valid JSON trees; "{}" is the unreachable fallback.
-        var bytes = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
-            .map { [UInt8]($0) } ?? Array("{}".utf8)
-        bytes.append(10)
-        return bytes
+    /// `template` with every string equal to the placeholder replaced by `query`.
+    private static func substituting(_ query: String, in template: JSONValue) -> JSONValue {
+        switch template {
+        case .string(let text): .string(text == queryPlaceholder ? query : text)
+        case .number, .bool, .null: template
+        case .array(let items): .array(items.map { substituting(query, in: $0) })
+        case .object(let members): .object(members.map { (key: $0.key, value: substituting(query, in: $0.value)) })
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import SluicePluginKit
 @testable import SluiceElasticsearchPlugin
 import Testing
 
@@ -27,7 +28,7 @@ struct NDJSONPropertyTests {
                 // The source as index mode sends it: the record's JSON, on one line.
                 var source = ["n": "\(index)"]
                 source[triple.1] = triple.2
-                return BulkDocument(messageIndex: index, id: triple.0, source: Array(JSONLine.encode(source).dropLast()))
+                return BulkDocument(messageIndex: index, id: triple.0, source: [UInt8]((try? JSONSerialization.data(withJSONObject: source)) ?? Data()))
             }
             let action: ElasticsearchConfiguration.BulkAction = create ? .create : .index
             let requests = BulkRequest.split(bulk, index: "idx", action: action, maxDocuments: maxDocuments, maxBytes: maxBytes)
@@ -50,7 +51,7 @@ struct NDJSONPropertyTests {
 
     @Test("_msearch: a hostile query text stays a JSON string value inside the template")
     func multiSearchBodies() async throws {
-        let template = try JSONDecoder().decode(TemplateValue.self, from: Data(#"{"match": {"title": "{{query}}"}}"#.utf8))
+        let template = try JSONValue.parse(#"{"match": {"title": "{{query}}"}}"#)
         await propertyCheck(count: 1000, input: HostileText.jsonString.array(of: 1...10)) { queries in
             var request = MultiSearchRequest(index: "idx", template: template)
             for query in queries { request.append(query: query) }
