@@ -69,7 +69,6 @@ public struct PointEncoder: Sendable {
 
     /// The escaped fixed measurement, or why it cannot be written.
     private let fixedMeasurement: Result<[UInt8], LineProtocol.Unrepresentable>
-    private let measurementPath: RecordPath?
     /// In configuration order (the order values are checked in).
     private let tagMembers: [Member]
     /// Indices into `tagMembers` sorted by key, the order tags are written in.
@@ -79,7 +78,6 @@ public struct PointEncoder: Sendable {
     private let excludedKeys: [[UInt8]]
     /// Without a field list: the keys written as integers.
     private let integerKeys: [[UInt8]]
-    private let timePath: RecordPath?
     /// Every configured path, in slot order: measurement field, tags, fields, time field.
     private let slotPaths: [RecordPath]
     private let measurementSlot: Int
@@ -127,7 +125,7 @@ public struct PointEncoder: Sendable {
             guard !measurement.isEmpty else { throw .init("the measurement name is empty") }
             return Array(try LineProtocol.escapeMeasurement(measurement).utf8)
         }
-        measurementPath = measurementField.map(RecordPath.init)
+        let measurementPath = measurementField.map(RecordPath.init)
         tagMembers = tags.enumerated().map { Member($1, slot: 1 + $0, kind: .tag) }
         tagWriteOrder = tags.indices.sorted { tags[$0].utf8.lexicographicallyPrecedes(tags[$1].utf8) }
         fieldMembers = fields.enumerated().map {
@@ -135,7 +133,7 @@ public struct PointEncoder: Sendable {
         }
         excludedKeys = (tags + [timeField, measurementField].compactMap { $0 }).map { Array($0.utf8) }
         integerKeys = integerFields.map { Array($0.utf8) }
-        timePath = timeField.map(RecordPath.init)
+        let timePath = timeField.map(RecordPath.init)
         // Slot 0 and the last slot are the measurement and time fields (an
         // empty path that is never looked up when they are not configured).
         measurementSlot = 0
