@@ -2,26 +2,17 @@ import CSluicePlugin
 import Synchronization
 
 /// One delivery of (some of) a fetched batch to a plugin: the C `sluice_batch`
-/// the plugin sees, its results, the reasons it set, and where it sits in the
-/// partition's ledger. A retry is a new context over the same fetched batch
-/// and ledger ticket.
-///
-/// Mutable members are guarded by the owning agent's lock.
-final class BatchContext: @unchecked Sendable {
-    /// Where a delivery is in its life.
-    enum Phase {
-        /// on_batch is running.
-        case inCall
-        /// on_batch returned PENDING; complete() has not come yet.
-        case pending
-        /// Results have been taken; nothing may touch the batch any more.
-        case finished
-    }
-
+/// the plugin sees and the result array it writes. A retry is a new context
+/// over the same fetched batch and ledger ticket. Immutable once built: where a
+/// delivery is in its life is the state machine's business.
+final class BatchContext: DeliveryRecords, @unchecked Sendable {
+    // @unchecked: the C memory is written by the plugin during its call (or
+    // until complete()), and read by the host only after it finished.
     private static let nextIdentifier = Atomic<UInt64>(1)
 
     let id: UInt64
-    let lane: PartitionLane
+    let handle: PartitionHandle
+    /// Keeps the fetched records (and the memory they point into) alive.
     let fetched: FetchedBatch
     let ticket: OffsetLedger.Ticket
     let attempt: UInt32
@@ -29,22 +20,10 @@ final class BatchContext: @unchecked Sendable {
     private let ownsMessages: Bool
     let results: UnsafeMutableBufferPointer<UInt8>
     let batch: UnsafeMutablePointer<sluice_batch>
-    let startedAt: Duration
-
-    var phase: Phase = .inCall
-    /// complete() arrived while on_batch was still running.
-    var earlyCompletion: Int32?
-    /// Reasons the plugin attached per message index.
-    var reasons: [Int: String] = [:]
-    /// A reason for the whole batch (FATAL, or a reason for every message).
-    var batchReason: String?
-    /// A record produced for this delivery failed, or the delivery timed out:
-    /// send all of it round again, with this reason.
-    var redeliveryReason: String?
 
     /// A first delivery of the whole fetched batch.
-    convenience init(lane: PartitionLane, fetched: FetchedBatch, ticket: OffsetLedger.Ticket) {
-        self.init(lane: lane, fetched: fetched, ticket: ticket, attempt: 1,
+    convenience init(handle: PartitionHandle, fetched: FetchedBatch, ticket: OffsetLedger.Ticket) {
+        self.init(handle: handle, fetched: fetched, ticket: ticket, attempt: 1,
                   messages: fetched.messages, ownsMessages: false)
     }
 
@@ -54,14 +33,14 @@ final class BatchContext: @unchecked Sendable {
         for (position, index) in indices.enumerated() {
             (subset.baseAddress! + position).initialize(to: previous.messages[index])
         }
-        self.init(lane: previous.lane, fetched: previous.fetched, ticket: previous.ticket,
+        self.init(handle: previous.handle, fetched: previous.fetched, ticket: previous.ticket,
                   attempt: previous.attempt + 1, messages: subset, ownsMessages: true)
     }
 
-    private init(lane: PartitionLane, fetched: FetchedBatch, ticket: OffsetLedger.Ticket, attempt: UInt32,
+    private init(handle: PartitionHandle, fetched: FetchedBatch, ticket: OffsetLedger.Ticket, attempt: UInt32,
                  messages: UnsafeMutableBufferPointer<sluice_message>, ownsMessages: Bool) {
         id = BatchContext.nextIdentifier.wrappingAdd(1, ordering: .relaxed).oldValue
-        self.lane = lane
+        self.handle = handle
         self.fetched = fetched
         self.ticket = ticket
         self.attempt = attempt
@@ -70,10 +49,9 @@ final class BatchContext: @unchecked Sendable {
         results = .allocate(capacity: messages.count)
         results.initialize(repeating: UInt8(SLUICE_RESULT_OK.rawValue))
         batch = .allocate(capacity: 1)
-        startedAt = ConditionLock.monotonicNow()
         batch.initialize(to: sluice_batch(
-            id: id, topic: UnsafePointer(lane.topicCString), partition: lane.partition.partition,
-            attempt: attempt, partition_state: lane.partitionState,
+            id: id, topic: UnsafePointer(handle.topicCString), partition: handle.partition.partition,
+            attempt: attempt, partition_state: handle.partitionState,
             count: messages.count, messages: UnsafePointer(messages.baseAddress), results: results.baseAddress))
     }
 
@@ -87,8 +65,20 @@ final class BatchContext: @unchecked Sendable {
     /// Number of messages in this delivery.
     var count: Int { messages.count }
 
-    /// The reason for message `index`, falling back to the batch's.
-    func reason(for index: Int, default fallback: String) -> String {
-        reasons[index] ?? batchReason ?? fallback
+    /// The source offset of message `index`.
+    func offset(at index: Int) -> Int64 { messages[index].offset }
+
+    /// The results the plugin wrote; read only once the delivery finished.
+    var writtenResults: DeliveryResults { DeliveryResults(results: UnsafeBufferPointer(results)) }
+}
+
+/// Builds the C batches the state machine dispatches.
+struct BatchContextFactory: DeliveryFactory {
+    func firstDelivery(of fetched: FetchedBatch, resources: PartitionHandle, ticket: OffsetLedger.Ticket) -> BatchContext {
+        BatchContext(handle: resources, fetched: fetched, ticket: ticket)
+    }
+
+    func redelivery(of delivery: BatchContext, indices: [Int]) -> BatchContext {
+        BatchContext(retrying: delivery, indices: indices)
     }
 }

@@ -34,12 +34,12 @@ final class PluginInstance: @unchecked Sendable {
         handle = created
     }
 
-    /// open(partition); stores the plugin's partition state in the lane.
-    func open(_ lane: PartitionLane) -> Int32 {
+    /// open(partition); stores the plugin's partition state in the handle.
+    func open(_ partition: PartitionHandle) -> Int32 {
         guard let open = descriptor.pointee.open else { return Int32(SLUICE_STATUS_OK) }
         var state: UnsafeMutableRawPointer?
-        let status = open(handle, lane.topicCString, lane.partition.partition, &state)
-        lane.partitionState = state
+        let status = open(handle, partition.topicCString, partition.partition.partition, &state)
+        partition.partitionState = state
         return status
     }
 
@@ -53,10 +53,10 @@ final class PluginInstance: @unchecked Sendable {
         descriptor.pointee.flush.map { $0(handle) }
     }
 
-    /// close(partition) with the lane's partition state.
-    func close(_ lane: PartitionLane) {
-        descriptor.pointee.close?(handle, lane.topicCString, lane.partition.partition, lane.partitionState)
-        lane.partitionState = nil
+    /// close(partition) with the plugin's partition state.
+    func close(_ partition: PartitionHandle) {
+        descriptor.pointee.close?(handle, partition.topicCString, partition.partition.partition, partition.partitionState)
+        partition.partitionState = nil
     }
 
     /// destroy. The instance must not be used afterwards.

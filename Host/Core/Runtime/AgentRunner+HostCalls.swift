@@ -1,0 +1,77 @@
+import CSluicePlugin
+import Logging
+
+/// The plugin's calls into the host (`sluice_host_api`, through
+/// ``HostServicesTable``). Any thread may make them, at any time.
+extension AgentRunner {
+    func pluginLog(level: sluice_log_level, message: String) {
+        let swiftLevel: Logger.Level = switch level {
+        case SLUICE_LOG_TRACE: .trace
+        case SLUICE_LOG_DEBUG: .debug
+        case SLUICE_LOG_INFO: .info
+        case SLUICE_LOG_WARNING: .warning
+        default: .error
+        }
+        logger.log(level: swiftLevel, "\(message)", metadata: ["source": "plugin"])
+    }
+
+    /// produce(): a record tied to batch `batchID` (0: to no batch) holds that
+    /// batch's offsets back until the broker acknowledges it; a failure sends
+    /// the batch's records round again.
+    func pluginProduce(batchID: UInt64, record: OutgoingRecord) -> Bool {
+        guard !record.topic.isEmpty else {
+            logger.error("plugin produced a record with an empty topic name; refused")
+            return false
+        }
+        let receipt = batchID == 0 ? nil : lock.withLock { machine.produceRequested(for: batchID) }
+        if batchID != 0, receipt == nil {
+            logger.error("plugin produced for batch \(batchID), which is not in flight; refused")
+            return false
+        }
+        metrics.produced.increment()
+        producer.produce(record) { [self] result in
+            guard let receipt else {
+                if case .failure(let error) = result { recordError("produce to \(record.topic) failed: \(error)") }
+                return
+            }
+            feed { machine, now, actions in
+                switch result {
+                case .success:
+                    machine.produceAcknowledged(receipt)
+                case .failure(let error):
+                    machine.produceFailed(receipt, reason: "produce to \(record.topic) failed: \(error)",
+                                          now: now, into: &actions)
+                }
+            }
+        }
+        return true
+    }
+
+    /// complete(): the results the batch holds now are its results. A
+    /// complete() that comes before on_batch has returned PENDING is allowed
+    /// and takes effect when it returns.
+    func pluginComplete(batchID: UInt64, status: Int32) {
+        let fatal = status == Int32(SLUICE_BATCH_FATAL.rawValue)
+        let outcome = feed { machine, now, actions in
+            // The plugin no longer writes a completed batch's results: read them now.
+            let results = machine.deliveries[batchID]?.delivery.writtenResults ?? .allFinished(0)
+            return machine.completed(batchID, fatal: fatal, results: results, now: now, into: &actions)
+        }
+        switch outcome {
+        case .settled:
+            break
+        case .early:
+            logger.trace("complete() for batch \(batchID) before on_batch returned; it takes effect when on_batch returns PENDING")
+        case .afterTimeout:
+            logger.warning("complete() for batch \(batchID) after it timed out; ignored (it was redelivered)")
+        case .unknown:
+            logger.warning("complete() for batch \(batchID), which is not open (completed already, or never handed out); ignored")
+        }
+    }
+
+    /// set_error(): the reason for record `index` (or the whole batch).
+    func pluginSetError(batchID: UInt64, index: Int, reason: String) {
+        let wholeBatch = index == Int(bitPattern: UInt(SLUICE_BATCH_INDEX)) || index == -1
+        lock.withLock { machine.setError(batchID, index: wholeBatch ? nil : index, reason: reason) }
+    }
+}

@@ -1,0 +1,188 @@
+/// One agent's scheduling state and every decision made on it, as a pure value:
+/// events go in (records fetched, a call returned, a batch completed, a produce
+/// acknowledged, a retry due, a partition assigned or revoked, a swap, a pause,
+/// a stop), and each returns the actions the shell must perform (dispatch,
+/// dead-letter, schedule a retry, fail, wake the fetcher). No threads, no
+/// locks, no clock: the shell (``AgentRunner``) holds it under its lock, passes
+/// the time in, and performs the actions after releasing the lock.
+///
+/// The rules it keeps:
+/// - a lane runs one `on_batch` call at a time, in offset order;
+/// - a PENDING delivery frees its lane; a retry blocks later batches of its
+///   partition until it finishes;
+/// - the ledger commits only the finished, acknowledged prefix;
+/// - late events of a revoked lane never touch a newer lane of that partition.
+struct AgentStateMachine<Factory: DeliveryFactory> {
+    typealias Fetched = Factory.Fetched
+    typealias Delivery = Factory.Delivery
+    typealias Lane = LaneState<Fetched, Delivery, Factory.LaneResources>
+    typealias Action = AgentAction<Delivery>
+
+    /// The agent settings the decisions depend on.
+    struct Limits: Sendable, Equatable {
+        /// Records handed over and not finished before the partitions pause.
+        var maxInFlight: Int
+        /// Deliveries of a record, the first included.
+        var maxAttempts: Int
+        /// What happens once they are used up.
+        var onExhausted: FailurePolicy
+        /// How long a delivery may stay unfinished.
+        var batchTimeout: Duration
+
+        init(maxInFlight: Int, maxAttempts: Int, onExhausted: FailurePolicy, batchTimeout: Duration) {
+            self.maxInFlight = maxInFlight
+            self.maxAttempts = maxAttempts
+            self.onExhausted = onExhausted
+            self.batchTimeout = batchTimeout
+        }
+
+        init(_ settings: AgentSettings) {
+            self.init(maxInFlight: settings.maxInFlight, maxAttempts: settings.retry.maxAttempts,
+                      onExhausted: settings.onExhausted, batchTimeout: settings.batchTimeout)
+        }
+    }
+
+    /// Whether the fetcher goes on.
+    enum Lifecycle: Equatable {
+        /// Fetching and dispatching.
+        case running
+        /// A stop was asked (or the agent failed): in-flight work finishes, nothing new starts.
+        case stopping
+        /// The fetcher has left its loop.
+        case stopped
+    }
+
+    /// The plugin instance, as far as dispatch is concerned.
+    enum Instance: Equatable {
+        /// Takes batches.
+        case live
+        /// Being replaced in place: only retries (in-flight work) are dispatched.
+        case swapping
+        /// Destroyed: nothing is dispatched any more.
+        case destroyed
+    }
+
+    let factory: Factory
+    let limits: Limits
+    var lifecycle: Lifecycle = .running
+    var instance: Instance = .live
+    var operatorPaused = false
+    /// Why the agent failed, once it has.
+    var failure: String?
+    /// What operators see (paused and failed carry their reason).
+    var reportedState: AgentStatus.State = .running
+    var lanes: [TopicPartition: Lane] = [:]
+    var deliveries: [UInt64: DeliveryState<Delivery>] = [:]
+    /// Deliveries that timed out while PENDING: kept alive (the plugin may still
+    /// read them) until their late complete() arrives.
+    var timedOut: [UInt64: Delivery] = [:]
+    /// Records handed to the agent (queued or delivered) and not finished.
+    var inFlight = 0
+    /// The consumer's partitions are paused because of `maxInFlight`.
+    var holdingForBackpressure = false
+    var processed = 0
+    var deadLettered = 0
+    var retried = 0
+    var lastError: String?
+    private var nextGeneration: UInt64 = 1
+
+    init(factory: Factory, limits: Limits) {
+        self.factory = factory
+        self.limits = limits
+    }
+
+    // MARK: - Fetching
+
+    /// The fetcher's next step: its budget and whether backpressure pauses or
+    /// resumes the consumer's partitions.
+    mutating func planFetch() -> FetchPlan {
+        let budget = operatorPaused ? 0 : limits.maxInFlight - inFlight
+        var plan = FetchPlan(stop: lifecycle != .running, budget: max(0, budget),
+                             pausePartitions: false, resumePartitions: false)
+        if budget <= 0, !holdingForBackpressure {
+            holdingForBackpressure = true
+            plan.pausePartitions = true
+        } else if holdingForBackpressure, inFlight <= limits.maxInFlight / 2 {
+            holdingForBackpressure = false
+            plan.resumePartitions = true
+        }
+        return plan
+    }
+
+    /// Records arrived: queued on their lanes (not on a lane being revoked), and
+    /// dispatched where a lane is free. Returns how many records were taken.
+    mutating func fetched(_ batches: [Fetched], now: Duration, into actions: inout [Action]) -> Int {
+        var taken = 0
+        var touched: [TopicPartition] = []
+        for batch in batches {
+            guard lanes[batch.source] != nil, lanes[batch.source]!.stage != .revoking else { continue }
+            lanes[batch.source]!.enqueue(batch)
+            inFlight += batch.count
+            taken += batch.count
+            touched.append(batch.source)
+        }
+        for partition in touched { dispatchNext(partition, now: now, into: &actions) }
+        return taken
+    }
+
+    // MARK: - Dispatch
+
+    /// Starts the lane's next delivery if it may run now: a due retry first
+    /// (retries are in-flight work and run even while paused, swapping or
+    /// stopping), else the next fetched batch.
+    mutating func dispatchNext(_ partition: TopicPartition, now: Duration, into actions: inout [Action]) {
+        guard var lane = lanes[partition], lane.inCall == nil, lane.stage != .failed, !lane.isHeld,
+              instance != .destroyed else { return }
+        let delivery: Delivery
+        if !lane.readyRetries.isEmpty {
+            delivery = lane.readyRetries.removeFirst()
+        } else if lane.retryBlocks == 0, lane.stage == .active, instance == .live, lifecycle == .running,
+                  !operatorPaused, let fetched = lane.dequeue() {
+            let ticket = lane.ledger.track(lastOffset: fetched.lastOffset, records: fetched.count)
+            delivery = factory.firstDelivery(of: fetched, resources: lane.resources, ticket: ticket)
+        } else {
+            lanes[partition] = lane
+            return
+        }
+        lane.inCall = delivery.id
+        lanes[partition] = lane
+        deliveries[delivery.id] = DeliveryState(delivery: delivery, lane: lane.id, startedAt: now)
+        actions.append(.dispatch(delivery))
+    }
+
+    /// Tries every lane (after a swap, a resume).
+    mutating func dispatchEverywhere(now: Duration, into actions: inout [Action]) {
+        for partition in lanes.keys { dispatchNext(partition, now: now, into: &actions) }
+    }
+
+    /// The lane `id`, if it is still the partition's current lane.
+    func currentLane(_ id: LaneID) -> Lane? {
+        guard let lane = lanes[id.partition], lane.id == id else { return nil }
+        return lane
+    }
+
+    /// Runs `body` on lane `id` if it is still the partition's current lane.
+    mutating func withCurrentLane<T>(_ id: LaneID, _ body: (inout Lane) -> T) -> T? {
+        guard lanes[id.partition]?.id == id else { return nil }
+        return body(&lanes[id.partition]!)
+    }
+
+    // MARK: - Status
+
+    /// Assigned partitions, sorted by topic and partition.
+    var partitions: [TopicPartition] {
+        lanes.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// The operator's snapshot.
+    func status(name: String, version: String, sha256: String) -> AgentStatus {
+        AgentStatus(name: name, version: version, sha256: sha256, state: reportedState, partitions: partitions,
+                    inFlight: inFlight, processed: processed, deadLettered: deadLettered, retried: retried,
+                    lastError: lastError)
+    }
+
+    mutating func newLaneID(for partition: TopicPartition) -> LaneID {
+        defer { nextGeneration += 1 }
+        return LaneID(partition: partition, generation: nextGeneration)
+    }
+}
