@@ -41,6 +41,11 @@
  *     partitions of one instance may run concurrently on different threads; one
  *     partition is never processed concurrently with itself, and its batches
  *     are handed over in ascending offset order.
+ *   - Once on_batch returns PENDING, the partition's next batch may reach
+ *     on_batch while the earlier one is still pending (that is how a plugin
+ *     pipelines). State shared by a partition's pending work and its next
+ *     on_batch call (partition_state) therefore needs the plugin's own lock,
+ *     or must be touched only from on_batch.
  *   - close(partition) is only called once that partition has no batch in
  *     on_batch and no PENDING batch; flush is only called while no on_batch call
  *     of that instance is running.
@@ -169,10 +174,14 @@ typedef struct sluice_host_api {
                    const sluice_header *headers, size_t header_count);
 
     /**
-     * Finish a batch for which on_batch returned SLUICE_BATCH_PENDING, after
-     * writing its results. Exactly once per pending batch; a second call, or a
-     * call for a batch that was not pending, is ignored and logged.
-     * status is SLUICE_BATCH_DONE or SLUICE_BATCH_FATAL.
+     * Finish a batch for which on_batch returns SLUICE_BATCH_PENDING, after
+     * writing its results. Exactly once per pending batch, from any thread.
+     * It may come before on_batch has returned (a plugin's own thread cannot
+     * know when the host took the return value): the host keeps it and
+     * applies it once on_batch returns PENDING; the batch memory then belongs
+     * to the host again, so on_batch must not touch the batch after handing
+     * it to such a thread. A second call, or a call for an unknown batch, is
+     * ignored and logged. status is SLUICE_BATCH_DONE or SLUICE_BATCH_FATAL.
      */
     void (*complete)(sluice_host *host, uint64_t batch_id, sluice_batch_status status);
 

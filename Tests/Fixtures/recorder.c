@@ -11,6 +11,9 @@
  *   output   topic for the records above (default "recorded")
  *   mode     "sync" (default) or "pending": pending hands each batch to a new
  *            thread that finishes it and calls complete()
+ *   complete "later" (default) or "early": in pending mode, early waits for
+ *            that thread before returning PENDING, so every complete() arrives
+ *            while on_batch is still running (allowed by the ABI)
  * Message values steer the result:
  *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
  *   "poison..."   always RETRY (so retries run out)
@@ -44,6 +47,7 @@ typedef struct recorder {
     sluice_host *host;
     char output[128];
     int pending;
+    int early; /* pending mode whose complete() always comes before on_batch returns */
     int opened;
 } recorder;
 
@@ -150,6 +154,9 @@ static int rec_create(const sluice_host_api *api, sluice_host *host, const char 
         return SLUICE_STATUS_ERROR;
     }
     r->pending = strcmp(mode, "pending") == 0;
+    char complete[32] = "later";
+    json_string(config, len, "complete", complete, sizeof complete);
+    r->early = r->pending && strcmp(complete, "early") == 0;
     *instance = r;
     return SLUICE_STATUS_OK;
 }
@@ -165,7 +172,11 @@ static int rec_on_batch(void *instance, sluice_batch *b) {
     j->b = b;
     pthread_t thread;
     pthread_create(&thread, NULL, finish_later, j);
-    pthread_detach(thread);
+    if (r->early) {
+        pthread_join(thread, NULL); /* complete() has been called: do not touch b any more */
+    } else {
+        pthread_detach(thread);
+    }
     return SLUICE_BATCH_PENDING;
 }
 
