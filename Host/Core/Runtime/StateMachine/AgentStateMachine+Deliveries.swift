@@ -246,6 +246,10 @@ extension AgentStateMachine {
             }
         }
         deadLettered += deadLetters.count
+        if let (index, reason) = deadLetters.last {
+            // Operators see why records are being dead-lettered, not a stale or empty error.
+            lastError = "dead-lettered \(state.lane.partition) offset \(delivery.offset(at: index)): \(reason)"
+        }
         for (index, reason) in deadLetters {
             actions.append(.deadLetter(DeadLetterOrder(delivery: delivery, index: index, reason: reason,
                                                        lane: state.lane, ticket: delivery.ticket)))
