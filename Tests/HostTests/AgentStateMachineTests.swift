@@ -157,8 +157,8 @@ struct AgentStateMachineTests {
         let dispatched = driver.fetch(0, from: 0, count: 2)
         let batch = try #require(dispatched.first)
         driver.returned(batch, .pending)
-        let receipt = driver.machine.produceRequested(for: batch.id)
-        let receipt = try #require(receipt)
+        let requested = driver.machine.produceRequested(for: batch.id)
+        let receipt = try #require(requested)
         var actions: [AgentAction<FakeDelivery>] = []
         driver.machine.produceFailed(receipt, reason: "broker down", now: driver.now, into: &actions)
         driver.complete(batch)
