@@ -125,4 +125,17 @@ final class HostRecorder: @unchecked Sendable {
         }
         return !completions(of: batchID).isEmpty
     }
+
+    /// Blocks the calling thread until complete() was called for `batchID`;
+    /// false on timeout. For tests that must not rely on Swift concurrency's
+    /// cooperative pool at all.
+    func waitForCompletionBlocking(of batchID: UInt64, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !completions.contains(where: { $0.batchID == batchID }) {
+            if !condition.wait(until: deadline) { break }
+        }
+        return completions.contains { $0.batchID == batchID }
+    }
 }
