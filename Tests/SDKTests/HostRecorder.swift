@@ -78,6 +78,10 @@ final class HostRecorder: @unchecked Sendable {
 
     deinit { api.deallocate() }
 
+    /// Leaks the recorder on purpose: after a timeout a plugin task may still
+    /// call the host table, whose handle is this recorder.
+    func keepAliveForever() { _ = Unmanaged.passRetained(self) }
+
     /// The opaque handle passed to create (unretained: the test keeps the recorder alive).
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
@@ -112,6 +116,16 @@ final class HostRecorder: @unchecked Sendable {
     }
     func reasons(for batchID: UInt64) -> [Int?: String] {
         read { Dictionary($0.errors.filter { $0.batchID == batchID }.map { ($0.index, $0.reason) }, uniquingKeysWith: { $1 }) }
+    }
+
+    /// How a batch finished, given what on_batch returned: DONE or FATAL
+    /// directly (then complete() must never come), or, after PENDING, the
+    /// one complete() call. Nil when neither holds (none yet, or too many).
+    func finalStatus(of batchID: UInt64, onBatchReturned status: sluice_batch_status?) -> sluice_batch_status? {
+        let completions = completions(of: batchID)
+        guard let status else { return nil }
+        if status == SLUICE_BATCH_PENDING { return completions.count == 1 ? completions[0] : nil }
+        return completions.isEmpty ? status : nil
     }
 
     /// Waits until complete() was called for `batchID`; false on timeout.
