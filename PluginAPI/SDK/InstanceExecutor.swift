@@ -38,18 +38,9 @@ final class InstanceExecutor: TaskExecutor, @unchecked Sendable {
     static func start(name: String, threadCount: Int = defaultThreadCount) throws(WorkerThreadError) -> InstanceExecutor {
         let executor = InstanceExecutor()
         for _ in 0..<max(1, threadCount) {
-            executor.condition.lock()
-            executor.running += 1
-            executor.condition.unlock()
             do {
-                let thread = try WorkerThread(name: name) { executor.runJobs() }
-                executor.condition.lock()
-                executor.threads.append(thread)
-                executor.condition.unlock()
+                try executor.addThread(named: name)
             } catch {
-                executor.condition.lock()
-                executor.running -= 1
-                executor.condition.unlock()
                 executor.shutdown()
                 throw error
             }
@@ -57,6 +48,25 @@ final class InstanceExecutor: TaskExecutor, @unchecked Sendable {
         return executor
     }
 
+    /// Starts one more thread running ``runJobs()``.
+    private func addThread(named name: String) throws(WorkerThreadError) {
+        condition.lock()
+        running += 1
+        condition.unlock()
+        do {
+            let thread = try WorkerThread(name: name) { self.runJobs() }
+            condition.lock()
+            threads.append(thread)
+            condition.unlock()
+        } catch {
+            condition.lock()
+            running -= 1
+            condition.unlock()
+            throw error
+        }
+    }
+
+    /// Queues `job` for the instance's threads (the `TaskExecutor` requirement).
     func enqueue(_ job: consuming ExecutorJob) {
         condition.lock()
         guard running > 0 else {
