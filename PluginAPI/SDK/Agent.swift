@@ -9,6 +9,15 @@ import Foundation
 /// and calls the host's `complete()`. Batches of one partition are processed one
 /// after the other, in order, even while the host keeps delivering.
 ///
+/// Where the code runs: every instance starts a few threads of its own in
+/// `create` (named `sluice-sdk-<name>`) and stops them in `destroy`. The batch
+/// tasks prefer them as their task executor, so ``handle(_:context:)``, the
+/// child tasks it starts (`async let`, task groups) and its code after every
+/// `await` run there, never on Swift concurrency's global cooperative pool,
+/// which is shared with the host and which blocking code could exhaust. An
+/// unstructured `Task { }` started by the agent does not inherit this and runs
+/// on the global pool; prefer child tasks.
+///
 /// How outcomes map to per-message results:
 /// - a returned ``Outcome`` maps one to one;
 /// - a value that is not valid JSON for ``Input`` → dead-letter, with a reason
@@ -34,15 +43,16 @@ public protocol Agent: SluiceAgent {
     /// The type each message value is decoded into (from JSON).
     associatedtype Input: Decodable
 
-    /// Handles one record. Runs on the batch's task; records of one partition
-    /// never run concurrently.
+    /// Handles one record. Runs on the batch's task, on the instance's own
+    /// threads; records of one partition never run concurrently.
     func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome
 
     /// Handles a message whose value is null (a tombstone). Default: ``Outcome/skip``.
     func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome
 
     /// Pushes out buffered work (the C `flush` hook), after every pending batch
-    /// has completed. Default: nothing.
+    /// has completed. Runs on the instance's own threads while the host's
+    /// control thread waits for it. Default: nothing.
     func flush() async throws
 
     /// The decoder used for message values; one is made per batch. Default:

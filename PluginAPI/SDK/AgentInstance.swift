@@ -38,10 +38,16 @@ class AgentInstance: @unchecked Sendable {
 
     /// Waits for pending batches before the instance goes away: their tasks
     /// still use the host table, which is valid only until destroy returns.
+    /// Then stops what the instance started.
     final func prepareForDestroy() {
         let left = inFlight.waitUntilIdle(timeout: Self.drainTimeout)
         if left > 0 { host.log(.error, "destroy: \(left) pending batch(es) never completed") }
+        stopExecution(batchesDrained: left == 0)
     }
+
+    /// Stops the threads the instance started, once its batches drained (or
+    /// the drain timed out: `batchesDrained` false). Default: nothing started.
+    func stopExecution(batchesDrained: Bool) {}
 
     /// Maps an error thrown by an agent to an outcome, or to a fatal reason.
     static func outcome(for error: any Error) -> Result<Outcome, FatalAgentError> {
@@ -60,17 +66,18 @@ struct FatalAgentError: Error {
     let reason: String
 }
 
-/// Runs an async closure to completion from a plain (non-async) thread. Only
-/// for the control-thread hooks (flush), which the host calls outside Swift
-/// concurrency's cooperative pool.
-func runBlocking(_ body: @escaping @Sendable () async throws -> Void) throws {
+/// Runs an async closure to completion on `executor` and blocks the calling
+/// thread until it ended. Only for the control-thread hooks (flush), which the
+/// host calls from its own threads: the wait depends on `executor`'s threads
+/// alone, never on Swift concurrency's cooperative pool.
+func runBlocking(on executor: any TaskExecutor, _ body: @escaping @Sendable () async throws -> Void) throws {
     final class Outcome: @unchecked Sendable {
         // @unchecked: written by the task before signal(), read after wait().
         var error: (any Error)?
     }
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task(executorPreference: executor) {
         do { try await body() } catch { outcome.error = error }
         done.signal()
     }

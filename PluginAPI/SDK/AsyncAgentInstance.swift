@@ -2,11 +2,36 @@ import CSluicePlugin
 import Foundation
 
 /// Dispatches the C hooks to an ``Agent``: every batch is answered PENDING
-/// and handled by one task, after the previous batch of its partition.
+/// and handled by one task, after the previous batch of its partition. The
+/// tasks, and `flush`, run on the instance's own ``InstanceExecutor``.
 final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Sendable {
+    // @unchecked: `executor` is immutable and Sendable; the base class says why the rest is safe.
+    /// Where the agent's code runs; started in `create`, stopped in `destroy`.
+    let executor: InstanceExecutor
+
+    init(agent: A, host: HostServices, executor: InstanceExecutor) {
+        self.executor = executor
+        super.init(agent: agent, host: host)
+    }
+
+    /// The name of an instance's threads: `sluice-sdk-<agent name>`.
+    static var threadName: String { "sluice-sdk-\(A.name)" }
+
     override func flushAgent() throws {
         let agent = agent
-        try runBlocking { try await agent.flush() }
+        try runBlocking(on: executor) { try await agent.flush() }
+    }
+
+    override func stopExecution(batchesDrained: Bool) {
+        guard batchesDrained else {
+            // A batch still running after the drain timeout may be stuck in a
+            // job, and its task still uses the executor: do not wait for the
+            // threads, and keep the executor alive (leaked, on purpose).
+            _ = Unmanaged.passRetained(executor)
+            executor.shutdown(join: false)
+            return
+        }
+        executor.shutdown()
     }
 
     override func onBatch(_ batch: BorrowedBatch) -> Int32 {
@@ -15,7 +40,7 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         inFlight.enter()
         let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
         let (agent, host) = (agent, host)
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             // Keep the partition's order: this batch starts after the previous one finished.
             await previous?.value
             await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot)

@@ -23,7 +23,9 @@ public enum SluicePlugin {
             validate: { json in validate(A.self, json) },
             create: { host, json in
                 let configuration = try ConfigurationLoader.load(A.self, from: json)
-                return AsyncAgentInstance(agent: try A(configuration: configuration, host: host), host: host)
+                let agent = try A(configuration: configuration, host: host)
+                let executor = try InstanceExecutor.start(name: AsyncAgentInstance<A>.threadName)
+                return AsyncAgentInstance(agent: agent, host: host, executor: executor)
             }))
         return descriptor.map(UnsafeRawPointer.init)
     }

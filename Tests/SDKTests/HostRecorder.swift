@@ -78,6 +78,10 @@ final class HostRecorder: @unchecked Sendable {
 
     deinit { api.deallocate() }
 
+    /// Leaks the recorder on purpose: after a timeout a plugin task may still
+    /// call the host table, whose handle is this recorder.
+    func keepAliveForever() { _ = Unmanaged.passRetained(self) }
+
     /// The opaque handle passed to create (unretained: the test keeps the recorder alive).
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
@@ -114,6 +118,16 @@ final class HostRecorder: @unchecked Sendable {
         read { Dictionary($0.errors.filter { $0.batchID == batchID }.map { ($0.index, $0.reason) }, uniquingKeysWith: { $1 }) }
     }
 
+    /// How a batch finished, given what on_batch returned: DONE or FATAL
+    /// directly (then complete() must never come), or, after PENDING, the
+    /// one complete() call. Nil when neither holds (none yet, or too many).
+    func finalStatus(of batchID: UInt64, onBatchReturned status: sluice_batch_status?) -> sluice_batch_status? {
+        let completions = completions(of: batchID)
+        guard let status else { return nil }
+        if status == SLUICE_BATCH_PENDING { return completions.count == 1 ? completions[0] : nil }
+        return completions.isEmpty ? status : nil
+    }
+
     /// Waits until complete() was called for `batchID`; false on timeout.
     /// Polls with `Task.sleep` rather than blocking, so the cooperative pool
     /// stays free for the plugin's tasks.
@@ -124,5 +138,18 @@ final class HostRecorder: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(2))
         }
         return !completions(of: batchID).isEmpty
+    }
+
+    /// Blocks the calling thread until complete() was called for `batchID`;
+    /// false on timeout. For tests that must not rely on Swift concurrency's
+    /// cooperative pool at all.
+    func waitForCompletionBlocking(of batchID: UInt64, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !completions.contains(where: { $0.batchID == batchID }) {
+            if !condition.wait(until: deadline) { break }
+        }
+        return completions.contains { $0.batchID == batchID }
     }
 }

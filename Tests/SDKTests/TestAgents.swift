@@ -94,3 +94,51 @@ struct ShoutAgent: BatchAgent {
         }
     }
 }
+
+/// The name of the thread running the caller, as the platform keeps it (on
+/// Linux the kernel's name, at most 15 bytes).
+func currentThreadName() -> String {
+    Thread.current.name ?? ""
+}
+
+/// A typed agent that reports where its code runs: each record produces
+/// `<thread at start>|<thread after a sleep>|<thread of an async let child>`
+/// to `threads`, and ``flush()`` logs `flushed on <thread>`.
+///
+/// The name is four letters so that its threads' name, `sluice-sdk-lane`,
+/// fits Linux's 15-byte limit whole.
+struct LaneAgent: Agent {
+    struct Input: Decodable, Sendable {}
+    static let name = "lane"
+    static let topics = ["lanes"]
+
+    let host: HostServices
+
+    init(configuration: EmptyConfiguration, host: HostServices) { self.host = host }
+
+    func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome {
+        let atStart = currentThreadName()
+        try await Task.sleep(for: .milliseconds(1))
+        let afterSleep = currentThreadName()
+        async let inChild = currentThreadName()
+        try context.produce(topic: "threads", key: record.key, value: "\(atStart)|\(afterSleep)|\(await inChild)")
+        return .ok
+    }
+
+    func flush() async throws {
+        try await Task.sleep(for: .milliseconds(1))
+        host.log(.info, "flushed on \(currentThreadName())")
+    }
+}
+
+/// A typed agent that does nothing, for counting the threads instances start
+/// and stop (its threads are named `sluice-sdk-turn`).
+struct TurnAgent: Agent {
+    struct Input: Decodable, Sendable {}
+    static let name = "turn"
+    static let topics = ["turns"]
+
+    init(configuration: EmptyConfiguration, host: HostServices) {}
+
+    func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome { .ok }
+}

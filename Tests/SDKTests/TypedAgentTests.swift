@@ -23,6 +23,7 @@ struct TypedAgentTests {
         #expect(status == SLUICE_BATCH_PENDING)
         guard await host.waitForCompletion(of: batch.id) else {
             batch.keepAliveForever() // a task may still read it; freeing it would crash the whole run
+            host.keepAliveForever()
             Issue.record("complete() was never called")
             throw PluginFailure(reason: "timeout")
         }
