@@ -4,8 +4,9 @@
 // built against the C ABI in PluginAPI/include/sluice_plugin.h).
 //
 // Layout (see README.md): Host/ is the runtime and CLI, PluginAPI/ the
-// contract and the Swift SDK for plugin authors, Plugins/ the integrations and
-// examples, Tests/ the test suites, tools/ the scripts around them.
+// contract, the Swift SDK and the toolkit for plugin authors, Plugins/ the
+// integrations and examples, Tests/ the test suites, tools/ the scripts around
+// them.
 import PackageDescription
 
 let strictConcurrency: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -48,6 +49,14 @@ let package = Package(
             name: "SluiceSDK",
             dependencies: ["CSluicePlugin"],
             path: "PluginAPI/SDK",
+            swiftSettings: strictConcurrency
+        ),
+        /// The toolkit for plugin authors beside the SDK (the host uses it too):
+        /// JSON that keeps numbers as written (borrowed and owned forms), JSON
+        /// quoting, exact ISO-8601 instants. No dependencies, so every plugin can link it.
+        .target(
+            name: "SluicePluginKit",
+            path: "PluginAPI/Kit",
             swiftSettings: strictConcurrency
         ),
 
@@ -135,14 +144,6 @@ let package = Package(
             name: "SluiceHTTPClient",
             dependencies: ["CCurl"],
             path: "Plugins/Shared/HTTPClient",
-            swiftSettings: strictConcurrency
-        ),
-        /// What the plugins (and the host) share beyond the SDK: JSON that
-        /// keeps numbers as written (borrowed and owned forms), JSON quoting,
-        /// exact ISO-8601 instants. No dependencies, so every plugin can link it.
-        .target(
-            name: "SluicePluginKit",
-            path: "Plugins/Shared/PluginKit",
             swiftSettings: strictConcurrency
         ),
         .target(
