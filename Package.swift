@@ -6,7 +6,7 @@
 // Layout (see README.md): Host/ is the runtime and CLI, PluginAPI/ the
 // contract, the Swift SDK and the toolkit for plugin authors, Plugins/ the
 // integrations and examples, Tests/ the test suites, tools/ the scripts around
-// them.
+// them and the demo's stand-in services.
 import PackageDescription
 
 let strictConcurrency: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -16,6 +16,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sluice", targets: ["SluiceCLI"]),
+        /// The demo's stand-in services (not shipped with `sluice`): `make demo` runs it.
+        .executable(name: "sluice-demo-services", targets: ["SluiceDemoServicesCommand"]),
         .library(name: "SluiceHost", targets: ["SluiceHost"]),
         /// What plugin authors depend on: the C header plus the Swift SDK.
         .library(name: "SluiceSDK", targets: ["SluiceSDK"]),
@@ -109,19 +111,11 @@ let package = Package(
             path: "Host/Admin",
             swiftSettings: strictConcurrency
         ),
-        /// Stand-in services for the demo and the tests, on one small loopback
-        /// HTTP server: the Elasticsearch stand-in and the recording HTTP service.
-        .target(
-            name: "SluiceDemoServices",
-            path: "Host/DemoServices",
-            swiftSettings: strictConcurrency
-        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceHost",
                 "SluiceAdmin",
-                "SluiceDemoServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,6 +187,25 @@ let package = Package(
             name: "SluiceElasticsearchEntry",
             dependencies: ["SluiceElasticsearchPlugin"],
             path: "Plugins/elasticsearch/Entry",
+            swiftSettings: strictConcurrency
+        ),
+
+        // MARK: The demo's stand-in services (tools/demo-services; not part of `sluice`)
+        /// The Elasticsearch stand-in and the recording HTTP service, on one small
+        /// loopback HTTP server; the tests run them in process (through TestSupport).
+        .target(
+            name: "SluiceDemoServices",
+            path: "tools/demo-services/Servers",
+            swiftSettings: strictConcurrency
+        ),
+        /// `sluice-demo-services`: both services in the foreground, for `make demo`.
+        .executableTarget(
+            name: "SluiceDemoServicesCommand",
+            dependencies: [
+                "SluiceDemoServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/demo-services/Command",
             swiftSettings: strictConcurrency
         ),
 
