@@ -37,12 +37,12 @@ public struct TopicRecordsReport: Codable, Sendable, Equatable {
         self.records = records
     }
 
-    /// Every record `broker` holds for `topic` (none when the topic does not exist).
-    init(topic: String, broker: MemoryBroker) {
-        let partitions = broker.partitionCount(of: topic) ?? 0
-        self.init(topic: topic, records: (0..<partitions).flatMap { partition in
-            broker.records(TopicPartition(topic, Int32(partition))).map { record in
-                Record(partition: Int32(partition), offset: record.offset, key: record.keyText, value: record.valueText,
+    /// The records of `partitions`, as the transport read them back.
+    init(topic: String, partitions: [PartitionRecords]) {
+        self.init(topic: topic, records: partitions.flatMap { read in
+            read.records.map { record in
+                Record(partition: read.partition.partition, offset: record.offset, key: record.keyText,
+                       value: record.valueText,
                        headers: Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) },
                                            uniquingKeysWith: { $1 }))
             }
