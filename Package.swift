@@ -304,7 +304,7 @@ let package = Package(
             path: "Tests/DemoTests",
             swiftSettings: strictConcurrency
         ),
-        /// Issue #11: crashes, outages, bad input and bad plugins, proven by counting.
+        /// Crashes, outages, bad input and bad plugins, proven by counting.
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["TestSupport", "SluiceHost"],
