@@ -4,8 +4,9 @@
 // built against the C ABI in PluginAPI/include/sluice_plugin.h).
 //
 // Layout (see README.md): Host/ is the runtime and CLI, PluginAPI/ the
-// contract and the Swift SDK for plugin authors, Plugins/ the integrations and
-// examples, Tests/ the test suites, tools/ the scripts around them.
+// contract, the Swift SDK and the toolkit for plugin authors, Plugins/ the
+// integrations and examples, Tests/ the test suites, tools/ the scripts around
+// them and the demo's stand-in services.
 import PackageDescription
 
 let strictConcurrency: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -15,6 +16,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sluice", targets: ["SluiceCLI"]),
+        /// The demo's stand-in services (not shipped with `sluice`): `make demo` runs it.
+        .executable(name: "sluice-demo-services", targets: ["SluiceDemoServicesCommand"]),
         .library(name: "SluiceHost", targets: ["SluiceHost"]),
         /// What plugin authors depend on: the C header plus the Swift SDK.
         .library(name: "SluiceSDK", targets: ["SluiceSDK"]),
@@ -48,6 +51,14 @@ let package = Package(
             name: "SluiceSDK",
             dependencies: ["CSluicePlugin"],
             path: "PluginAPI/SDK",
+            swiftSettings: strictConcurrency
+        ),
+        /// The toolkit for plugin authors beside the SDK (the host uses it too):
+        /// JSON that keeps numbers as written (borrowed and owned forms), JSON
+        /// quoting, exact ISO-8601 instants. No dependencies, so every plugin can link it.
+        .target(
+            name: "SluicePluginKit",
+            path: "PluginAPI/Kit",
             swiftSettings: strictConcurrency
         ),
 
@@ -100,19 +111,11 @@ let package = Package(
             path: "Host/Admin",
             swiftSettings: strictConcurrency
         ),
-        /// Stand-in services for the demo and the tests, on one small loopback
-        /// HTTP server: the Elasticsearch stand-in and the recording HTTP service.
-        .target(
-            name: "SluiceDemoServices",
-            path: "Host/DemoServices",
-            swiftSettings: strictConcurrency
-        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceHost",
                 "SluiceAdmin",
-                "SluiceDemoServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,14 +138,6 @@ let package = Package(
             name: "SluiceHTTPClient",
             dependencies: ["CCurl"],
             path: "Plugins/Shared/HTTPClient",
-            swiftSettings: strictConcurrency
-        ),
-        /// What the plugins (and the host) share beyond the SDK: JSON that
-        /// keeps numbers as written (borrowed and owned forms), JSON quoting,
-        /// exact ISO-8601 instants. No dependencies, so every plugin can link it.
-        .target(
-            name: "SluicePluginKit",
-            path: "Plugins/Shared/PluginKit",
             swiftSettings: strictConcurrency
         ),
         .target(
@@ -192,6 +187,25 @@ let package = Package(
             name: "SluiceElasticsearchEntry",
             dependencies: ["SluiceElasticsearchPlugin"],
             path: "Plugins/elasticsearch/Entry",
+            swiftSettings: strictConcurrency
+        ),
+
+        // MARK: The demo's stand-in services (tools/demo-services; not part of `sluice`)
+        /// The Elasticsearch stand-in and the recording HTTP service, on one small
+        /// loopback HTTP server; the tests run them in process (through TestSupport).
+        .target(
+            name: "SluiceDemoServices",
+            path: "tools/demo-services/Servers",
+            swiftSettings: strictConcurrency
+        ),
+        /// `sluice-demo-services`: both services in the foreground, for `make demo`.
+        .executableTarget(
+            name: "SluiceDemoServicesCommand",
+            dependencies: [
+                "SluiceDemoServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/demo-services/Command",
             swiftSettings: strictConcurrency
         ),
 
@@ -290,7 +304,7 @@ let package = Package(
             path: "Tests/DemoTests",
             swiftSettings: strictConcurrency
         ),
-        /// Issue #11: crashes, outages, bad input and bad plugins, proven by counting.
+        /// Crashes, outages, bad input and bad plugins, proven by counting.
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["TestSupport", "SluiceHost"],

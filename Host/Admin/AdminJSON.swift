@@ -17,8 +17,8 @@ enum AdminJSON {
 
     /// `{"error": message}` with `status`.
     static func error(_ error: AdminHTTPError) -> Response {
-        // Encoding a one-key dictionary of a String cannot fail.
-        (try? response(["error": error.message], status: error.status, headers: error.headers))
+        // Encoding one String cannot fail.
+        (try? response(AdminErrorResponse(error: error.message), status: error.status, headers: error.headers))
             ?? Response(status: error.status)
     }
 

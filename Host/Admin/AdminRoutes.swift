@@ -90,23 +90,24 @@ struct AdminRoutes: Sendable {
     }
 
     /// memory:// would quietly place a record for a missing partition elsewhere
-    /// (Kafka refuses it, which answers 502): refuse it up front instead.
+    /// (Kafka refuses it, which answers 502): refuse it up front where the
+    /// transport knows the topic's partitions.
     private func checkPartitions(of records: [OutgoingRecord], topic: String) throws(AdminHTTPError) {
-        guard let memory = runtime.transport as? MemoryTransport,
-              let count = memory.broker.partitionCount(of: topic) else { return }
+        guard let count = runtime.transport.knownPartitionCount(of: topic) else { return }
         if let record = records.first(where: { ($0.partition ?? 0) >= count }), let partition = record.partition {
             throw .badRequest("partition \(partition) does not exist: \(topic) has \(count) partitions (0...\(count - 1))")
         }
     }
 
-    /// Reading a topic needs no consumer on memory://: the broker holds every record.
-    /// On Kafka, read with a Kafka client instead (this API does not consume).
+    /// This API does not consume: a transport that cannot read a topic back
+    /// (Kafka) answers 501 with what to do instead.
     private func read(topic: String) throws(AdminHTTPError) -> TopicRecordsReport {
-        guard let memory = runtime.transport as? MemoryTransport else {
-            throw AdminHTTPError(.notImplemented, "reading \(topic): GET /topics/{topic}/messages works on memory:// only; "
-                                 + "on Kafka, read the topic with a Kafka consumer")
+        do throws(TopicReadUnsupportedError) {
+            return TopicRecordsReport(topic: topic, partitions: try runtime.transport.readRecords(topic: topic))
+        } catch {
+            throw AdminHTTPError(.notImplemented, "reading \(error.topic): GET /topics/{topic}/messages works on memory:// only; "
+                                 + error.instead)
         }
-        return TopicRecordsReport(topic: topic, broker: memory.broker)
     }
 
     private func produce(_ request: Request, topic: String) async throws -> Response {

@@ -95,12 +95,12 @@ final class RuntimeMetricsCollector: Sendable {
         if let newest = events.last { state.lastCounted = newest }
     }
 
-    /// Lag per assigned partition: end offset minus committed offset.
+    /// Lag per assigned partition: end offset minus committed offset, as the transport knows them.
     private func updateLag(_ statuses: [AgentStatus], state: inout State) {
         var current: [LagKey: Int64] = [:]
         for status in statuses {
             guard let runner = runtime.agent(status.name) else { continue }
-            for (partition, lag) in lag(of: runner, partitions: status.partitions) {
+            for (partition, lag) in runtime.transport.lag(group: runner.group, partitions: status.partitions) {
                 current[LagKey(agent: status.name, partition: partition)] = lag
             }
         }
@@ -117,20 +117,6 @@ final class RuntimeMetricsCollector: Sendable {
             state.lag[key] = gauge
             gauge.set(lag)
         }
-    }
-
-    /// The lag of `runner`'s group on each of `partitions`, from whichever transport the host runs on.
-    private func lag(of runner: AgentRunner, partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        if let memory = runtime.transport as? MemoryTransport {
-            let committed = memory.broker.committed(group: runner.group, partitions)
-            return Dictionary(uniqueKeysWithValues: partitions.map { partition in
-                (partition, max(0, memory.broker.endOffset(partition) - (committed[partition] ?? 0)))
-            })
-        }
-        if let kafka = runtime.transport as? KafkaTransport {
-            return kafka.consumerLag(group: runner.group).filter { partitions.contains($0.key) }
-        }
-        return [:]
     }
 
     /// A descriptor whose full name is `name` (no namespace or unit parts).

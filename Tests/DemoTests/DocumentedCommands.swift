@@ -25,9 +25,10 @@ enum DocumentedCommands {
         return ["README.md"] + docs.sorted()
     }
 
-    /// Programs whose lines are commands. `.build/*/sluice` counts as `sluice`.
+    /// Programs whose lines are commands. A product under `.build/` counts by
+    /// its name (`.build/debug/sluice` is `sluice`).
     private static let programs: Set<String> = [
-        "sluice", "make", "tools/test", "tools/services", "tools/demo", "tools/setup", "swift",
+        "sluice", "sluice-demo-services", "make", "tools/test", "tools/services", "tools/demo", "tools/setup", "swift",
         "curl", "printf", "cp", "mv", "cc", "cd", "redis-cli",
     ]
     /// Programs identified with their first argument too.
@@ -64,7 +65,7 @@ enum DocumentedCommands {
     static func key(of command: String) -> String? {
         var words = command.split(separator: " ").map(String.init).drop { $0.contains("=") && !$0.hasPrefix("-") }
         guard var program = words.first else { return nil }
-        if program.hasSuffix("/sluice"), program.hasPrefix(".build/") { program = "sluice" }
+        if program.hasPrefix(".build/"), let name = program.split(separator: "/").last { program = String(name) }
         guard programs.contains(program) else { return nil }
         words = words.dropFirst()
         guard withSubcommand.contains(program), let argument = words.first, !argument.hasPrefix("-"),

@@ -42,7 +42,7 @@ struct DocumentedCommandsTests {
         "sluice read": [.test("AdminTests/AdminCLITests.swift", "readTopic"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice pause|resume|reload": [.test("AdminTests/AdminCLITests.swift", "operatorCommands")],
         "sluice new-plugin": [.test("HostTests/NewPluginTests.swift", "cPlugin"), .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
-        "sluice demo-services": [.test("DemoTests/DemoTests.swift", "memory")],
+        "sluice-demo-services": [.test("DemoTests/DemoTests.swift", "memory")],
         // The admin API's curl examples: the same requests over HTTP, not through curl.
         "curl": [.test("AdminTests/AdminEndpointTests.swift", "produceThroughTheAPI")],
         "printf": [.test("AdminTests/AdminEndpointTests.swift", "produceThroughTheAPI")],
@@ -83,6 +83,7 @@ struct DocumentedCommandsTests {
         #expect(DocumentedCommands.key(of: "sluice.yaml: wokers: expected one of admin") == nil)
         #expect(DocumentedCommands.key(of: "KAFKA=1 tools/demo") == "tools/demo")
         #expect(DocumentedCommands.key(of: ".build/debug/sluice new-plugin shout --lang swift") == "sluice new-plugin")
+        #expect(DocumentedCommands.key(of: ".build/debug/sluice-demo-services --env-file x.env") == "sluice-demo-services")
         #expect(DocumentedCommands.key(of: "swift build -c release") == "swift build")
         #expect(DocumentedCommands.key(of: "make") == "make")
         let block = "```sh\n$ sluice agents\nNAME  VERSION\ncurl -s x \\\n  -d '{}'\n```\n```json\n{\"a\": 1}\n```\n"

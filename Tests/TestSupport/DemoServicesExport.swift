@@ -1,3 +1,4 @@
 // The stand-in services (Elasticsearch stand-in, recording HTTP server) live
-// in SluiceDemoServices so the demo can run them too; tests get them with TestSupport.
+// in SluiceDemoServices (tools/demo-services) so the demo's sluice-demo-services
+// runs them too; tests get them in process with TestSupport.
 @_exported import SluiceDemoServices

@@ -19,6 +19,28 @@ public struct MemoryTransport: Transport {
     }
 
     public var isReachable: Bool { true }
+
+    /// End offset minus the group's committed offset (0 when nothing is
+    /// committed yet), for every one of `partitions`: the broker knows both.
+    public func lag(group: String, partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        let committed = broker.committed(group: group, partitions)
+        return Dictionary(uniqueKeysWithValues: partitions.map { partition in
+            (partition, max(0, broker.endOffset(partition) - (committed[partition] ?? 0)))
+        })
+    }
+
+    public func knownPartitionCount(of topic: String) -> Int? {
+        broker.partitionCount(of: topic)
+    }
+
+    /// The broker keeps every record, so reading needs no consumer.
+    public func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
+        let partitions = broker.partitionCount(of: topic) ?? 0
+        return (0..<partitions).map { index in
+            let partition = TopicPartition(topic, Int32(index))
+            return PartitionRecords(partition: partition, records: broker.records(partition))
+        }
+    }
 }
 
 /// Appends straight to the embedded broker; every record is acknowledged at once.

@@ -14,8 +14,27 @@ public protocol Transport: Sendable {
     /// Creates `topic` if it does not exist (the local broker does not auto-create).
     func ensureTopic(_ topic: String) throws
 
-    /// Whether the broker can be reached now.
+    // MARK: What operators read (the admin API). None of these consumes, and
+    // none waits for a broker: they are called while serving a request.
+
+    /// Whether the broker can be reached now: the transport's health.
     var isReachable: Bool { get }
+
+    /// Records of each of `partitions` that `group` has not committed yet:
+    /// the partition's end offset minus the group's committed offset. A
+    /// partition whose end offset the transport does not know yet is left out.
+    func lag(group: String, partitions: [TopicPartition]) -> [TopicPartition: Int64]
+
+    /// How many partitions `topic` has, when the transport knows without
+    /// asking a broker; nil when it does not (or the topic does not exist).
+    func knownPartitionCount(of topic: String) -> Int?
+
+    /// Every record of `topic`, partition by partition, each in offset order,
+    /// read without consuming (no group, no offsets); none when the topic does
+    /// not exist.
+    /// - Throws: `TopicReadUnsupportedError` when the transport cannot read a
+    ///   topic back (it says what to do instead).
+    func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords]
 }
 
 /// Produces records and reports each one's fate exactly once.

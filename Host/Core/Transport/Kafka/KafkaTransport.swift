@@ -1,16 +1,24 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// The `kafka://` transport over librdkafka: one consumer-group member per
 /// agent, one shared idempotent producer, topics created through the Admin
 /// API. See docs/kafka.md.
-public struct KafkaTransport: Transport {
+public final class KafkaTransport: Transport {
     /// What the transport connects with.
     public let settings: KafkaSettings
     private let sharedProducer: KafkaProducer
     private let health: KafkaHealth
-    private let consumers = KafkaConsumerDirectory()
     private let logger: Logger
+    /// This process's member of each group, held weakly (a consumer belongs to
+    /// its agent and goes away with it): the lag of a group is read from its
+    /// member's fetch state, with no broker request.
+    private let members = Mutex<[String: GroupMember]>([:])
+
+    private struct GroupMember {
+        weak var consumer: KafkaConsumer?
+    }
 
     /// Connects the shared producer (librdkafka connects lazily; nothing
     /// fails here if the broker is down).
@@ -32,17 +40,11 @@ public struct KafkaTransport: Transport {
         for topic in topics { try sharedProducer.ensureTopic(topic) }
         let consumer = try KafkaConsumer(settings: settings, group: group, topics: topics, listener: listener,
                                          health: health, logger: logger)
-        consumers.add(consumer)
+        members.withLock { members in
+            members = members.filter { $0.value.consumer != nil }
+            members[group] = GroupMember(consumer: consumer)
+        }
         return consumer
-    }
-
-    /// Records of each partition assigned to `group`'s consumer in this
-    /// process that the group has not committed yet: the high watermark of
-    /// the last fetch minus the committed offset. Empty when this process has
-    /// no consumer of `group`; a partition nothing was fetched from yet is
-    /// left out.
-    public func consumerLag(group: String) -> [TopicPartition: Int64] {
-        consumers.consumer(group: group)?.lag() ?? [:]
     }
 
     /// Creates `topic` with the configured partitions and replication factor;
@@ -54,4 +56,23 @@ public struct KafkaTransport: Transport {
     /// False while the broker does not answer (probed once a second, and
     /// reported by the clients' error callbacks).
     public var isReachable: Bool { health.isReachable }
+
+    /// The lag of those of `partitions` assigned to `group`'s member in this
+    /// process: the high watermark of the last fetch minus the committed
+    /// offset. Empty when this process has no member of `group`; a partition
+    /// nothing was fetched from yet is left out.
+    public func lag(group: String, partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        let consumer = members.withLock { $0[group]?.consumer }
+        return consumer?.lag().filter { partitions.contains($0.key) } ?? [:]
+    }
+
+    /// Always nil: the partition count would take a metadata request, and the
+    /// broker refuses a record for a partition that does not exist by itself.
+    public func knownPartitionCount(of topic: String) -> Int? { nil }
+
+    /// Not supported: reading a Kafka topic takes a consumer, and this host's
+    /// consumers belong to its agents.
+    public func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
+        throw TopicReadUnsupportedError(topic: topic, instead: "on Kafka, read the topic with a Kafka consumer")
+    }
 }

@@ -2,14 +2,18 @@ import ArgumentParser
 import Foundation
 import SluiceDemoServices
 
-/// `sluice demo-services`: the two stand-in services of `make demo`, in the
+/// `sluice-demo-services`: the two stand-in services of `make demo`, in the
 /// foreground until SIGINT or SIGTERM. The Elasticsearch stand-in (not
 /// Elasticsearch: no Elasticsearch can be installed here) answers the search
 /// agent; the order-confirmation service records what the http agent sends
 /// and prints one line per request.
+///
+/// A program of its own, not a `sluice` subcommand: the shipped host carries
+/// no demo code.
+@main
 struct DemoServicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo-services",
+        commandName: "sluice-demo-services",
         abstract: "Run the demo's Elasticsearch stand-in and order-confirmation HTTP service on loopback.")
 
     @Option(help: "Port of the Elasticsearch stand-in on 127.0.0.1 (0: a free port).")

@@ -1,0 +1,95 @@
+import Foundation
+import SluiceHost
+
+// The admin API's bodies (AdminAPIModels.swift) built from what the runtime reports.
+
+extension ReadinessReport {
+    /// The readiness of `runtime` now.
+    public init(_ runtime: SluiceRuntime) {
+        ready = runtime.isReady
+        reasons = []
+        guard !ready else { return }
+        if !runtime.transport.isReachable {
+            reasons.append("broker \(runtime.configuration.broker) is not reachable")
+        }
+        for status in runtime.agents {
+            if case .running = status.state { continue }
+            reasons.append("agent \(status.name) is \(status.state)")
+        }
+        if reasons.isEmpty { reasons.append("the host is starting or stopping") }
+    }
+}
+
+extension AgentsReport {
+    /// The report of `runtime` now.
+    public init(_ runtime: SluiceRuntime) {
+        let events = runtime.reloadEvents
+        agents = runtime.agents.map { status in
+            AgentReport(status, lastReload: events.last { $0.agent == status.name })
+        }
+        refused = runtime.refusals.map(RefusalReport.init)
+        reloads = events.map(ReloadReport.init)
+    }
+}
+
+extension AgentReport {
+    /// The report of `status`; `lastReload` is the agent's latest reload event.
+    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil) {
+        self.lastReload = lastReload.map(ReloadReport.init)
+        name = status.name
+        version = status.version
+        sha256 = status.sha256
+        switch status.state {
+        case .running: state = "running"
+        case .paused(let reason): state = "paused"; stateReason = reason
+        case .failed(let reason): state = "failed"; stateReason = reason
+        case .stopped: state = "stopped"
+        }
+        partitions = status.partitions.map { Partition(topic: $0.topic, partition: $0.partition) }
+        inFlight = status.inFlight
+        processed = status.processed
+        deadLettered = status.deadLettered
+        retried = status.retried
+        lastError = status.lastError
+    }
+}
+
+extension ReloadReport {
+    /// The report of `event`.
+    public init(_ event: ReloadEvent) {
+        agent = event.agent
+        file = event.file
+        switch event.outcome {
+        case .started: outcome = "started"
+        case .upgraded: outcome = "upgraded"
+        case .stopped: outcome = "stopped"
+        case .unchanged: outcome = "unchanged"
+        case .refused(let why): outcome = "refused"; reason = why
+        }
+        pauseMilliseconds = event.pause.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
+        at = event.at.formatted(.iso8601)
+    }
+}
+
+extension RefusalReport {
+    /// The report of `refusal`.
+    public init(_ refusal: PluginRefusal) {
+        file = refusal.file
+        reason = refusal.reason.rawValue
+        detail = refusal.detail
+    }
+}
+
+extension TopicRecordsReport {
+    /// The records of `partitions`, as the transport read them back.
+    init(topic: String, partitions: [PartitionRecords]) {
+        self.init(topic: topic, records: partitions.flatMap { read in
+            read.records.map { record in
+                Record(partition: read.partition.partition, offset: record.offset, key: record.keyText,
+                       value: record.valueText,
+                       headers: Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) },
+                                           uniquingKeysWith: { $1 }))
+            }
+        })
+    }
+}

@@ -1,0 +1,234 @@
+// The JSON the admin API speaks, in the order docs/admin-api.md lists the
+// endpoints. Only the shapes live here; building them from the runtime is in
+// AdminAPIModels+Runtime.swift. Every key is part of the API (scripts read
+// them): absent optionals are encoded as null, and AdminJSON sorts the keys.
+
+// MARK: Errors
+
+/// The body of every failure: `{"error": "<what is wrong>"}`.
+public struct AdminErrorResponse: Codable, Sendable, Equatable {
+    /// What is wrong with the request, for the operator.
+    public var error: String
+
+    /// Creates an error body.
+    public init(error: String) {
+        self.error = error
+    }
+}
+
+// MARK: GET /readyz
+
+/// The body of `GET /readyz`: ready, or why not.
+public struct ReadinessReport: Codable, Sendable, Equatable {
+    /// Whether the host is ready (broker reachable, every agent running).
+    public var ready: Bool
+    /// What keeps it from being ready, one line each; empty when ready.
+    public var reasons: [String]
+}
+
+// MARK: GET /agents
+
+/// The body of `GET /agents`: every agent, the refused plugin files, and the
+/// recent reloads.
+public struct AgentsReport: Codable, Sendable, Equatable {
+    /// The agents, sorted by name.
+    public var agents: [AgentReport]
+    /// Plugin files the host refused (bad file, wrong ABI, failed create...).
+    public var refused: [RefusalReport]
+    /// Recent reloads, oldest first.
+    public var reloads: [ReloadReport]
+}
+
+/// One agent as `GET /agents` and `GET /agents/{name}` show it (and the
+/// answer of `POST /agents/{name}/pause` and `.../resume`).
+public struct AgentReport: Codable, Sendable, Equatable {
+    /// One assigned partition.
+    public struct Partition: Codable, Sendable, Equatable {
+        /// The topic.
+        public var topic: String
+        /// The partition number.
+        public var partition: Int32
+    }
+
+    /// The agent's (plugin's) name.
+    public var name: String
+    /// The plugin's version.
+    public var version: String
+    /// SHA-256 of the plugin file.
+    public var sha256: String
+    /// `running`, `paused`, `failed` or `stopped`.
+    public var state: String
+    /// Why the agent is paused or failed; nil otherwise.
+    public var stateReason: String?
+    /// Assigned partitions, sorted.
+    public var partitions: [Partition]
+    /// Records handed to the agent and not yet finished.
+    public var inFlight: Int
+    /// Records finished with OK or SKIP.
+    public var processed: Int
+    /// Records sent to the dead-letter topic.
+    public var deadLettered: Int
+    /// Redeliveries (RETRY results and failed produces).
+    public var retried: Int
+    /// The most recent error, if any.
+    public var lastError: String?
+    /// The agent's most recent reload, if any (a refused one carries the reason
+    /// while the previous version keeps running).
+    public var lastReload: ReloadReport?
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, sha256, state, partitions, processed, retried
+        case stateReason = "state_reason"
+        case inFlight = "in_flight"
+        case deadLettered = "dead_lettered"
+        case lastError = "last_error"
+        case lastReload = "last_reload"
+    }
+
+    /// Absent optionals print as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(state, forKey: .state)
+        try container.encode(stateReason, forKey: .stateReason)
+        try container.encode(partitions, forKey: .partitions)
+        try container.encode(inFlight, forKey: .inFlight)
+        try container.encode(processed, forKey: .processed)
+        try container.encode(deadLettered, forKey: .deadLettered)
+        try container.encode(retried, forKey: .retried)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(lastReload, forKey: .lastReload)
+    }
+}
+
+/// One reload (a change in the plugins directory or a reload request): an
+/// agent's `last_reload`, an entry of `reloads`, and the `reload` of
+/// `POST /agents/{name}/reload`.
+public struct ReloadReport: Codable, Sendable, Equatable {
+    /// The agent (or the file's base name when no agent could be read).
+    public var agent: String
+    /// The plugin file.
+    public var file: String
+    /// `started`, `upgraded`, `stopped`, `unchanged` or `refused`.
+    public var outcome: String
+    /// Why the new version was refused (the old one keeps running); nil otherwise.
+    public var reason: String?
+    /// How long the swap paused the agent's dispatch, in milliseconds (upgrades only).
+    public var pauseMilliseconds: Double?
+    /// When it happened (ISO 8601, UTC).
+    public var at: String
+
+    enum CodingKeys: String, CodingKey {
+        case agent, file, outcome, reason, at
+        case pauseMilliseconds = "pause_ms"
+    }
+
+    /// Absent optionals print as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agent, forKey: .agent)
+        try container.encode(file, forKey: .file)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(pauseMilliseconds, forKey: .pauseMilliseconds)
+        try container.encode(at, forKey: .at)
+    }
+}
+
+/// A plugin file the host refused, as `GET /agents` lists it under `refused`.
+public struct RefusalReport: Codable, Sendable, Equatable {
+    /// The plugin file.
+    public var file: String
+    /// The kind of problem (stable: `truncated`, `abiMajorMismatch`, ...).
+    public var reason: String
+    /// What is wrong and what was expected.
+    public var detail: String
+}
+
+// MARK: GET /agents/{name}, POST /agents/{name}/pause, POST /agents/{name}/resume
+// Each answers one `AgentReport` (above).
+
+// MARK: POST /agents/{name}/reload
+
+/// The body of a successful `POST /agents/{name}/reload`.
+public struct ReloadResponse: Codable, Sendable, Equatable {
+    /// What the reload did.
+    public var reload: ReloadReport
+    /// The agent afterwards (null if it no longer runs).
+    public var agent: AgentReport?
+
+    /// Creates a response.
+    public init(reload: ReloadReport, agent: AgentReport?) {
+        self.reload = reload
+        self.agent = agent
+    }
+
+    /// A missing agent prints as null rather than disappearing.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reload, forKey: .reload)
+        try container.encode(agent, forKey: .agent)
+    }
+
+    enum CodingKeys: String, CodingKey { case reload, agent }
+}
+
+// MARK: POST /topics/{topic}/messages
+// The request body is read by `ProduceRequest`, not decoded: its errors name
+// the line and the field, and a value may be any JSON.
+
+/// The body of a successful `POST /topics/{topic}/messages`.
+public struct ProduceResponse: Codable, Sendable, Equatable {
+    /// The topic written to.
+    public var topic: String
+    /// Records the broker acknowledged.
+    public var produced: Int
+
+    /// Creates a response.
+    public init(topic: String, produced: Int) {
+        self.topic = topic
+        self.produced = produced
+    }
+}
+
+// MARK: GET /topics/{topic}/messages
+
+/// The body of `GET /topics/{topic}/messages`: every record of a topic of the
+/// embedded `memory://` broker, partition by partition, in offset order.
+public struct TopicRecordsReport: Codable, Sendable, Equatable {
+    /// One stored record; key, value and header values as UTF-8 text.
+    public struct Record: Codable, Sendable, Equatable {
+        /// Its partition.
+        public var partition: Int32
+        /// Its offset in the partition.
+        public var offset: Int64
+        /// Its key (nil: null key).
+        public var key: String?
+        /// Its value (nil: null value, a tombstone).
+        public var value: String?
+        /// Its headers by name (the last one wins when a name repeats).
+        public var headers: [String: String]
+
+        /// Creates a record report.
+        public init(partition: Int32, offset: Int64, key: String?, value: String?, headers: [String: String]) {
+            self.partition = partition
+            self.offset = offset
+            self.key = key
+            self.value = value
+            self.headers = headers
+        }
+    }
+
+    /// The topic read.
+    public var topic: String
+    /// Its records.
+    public var records: [Record]
+
+    /// Creates a report.
+    public init(topic: String, records: [Record]) {
+        self.topic = topic
+        self.records = records
+    }
+}
