@@ -131,23 +131,27 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     /// (retries are in-flight work and run even while paused, swapping or
     /// stopping), else the next fetched batch.
     mutating func dispatchNext(_ partition: TopicPartition, now: Duration, into actions: inout [Action]) {
-        guard var lane = lanes[partition], lane.inCall == nil, lane.stage != .failed, !lane.isHeld,
-              instance != .destroyed else { return }
-        let delivery: Delivery
-        if !lane.readyRetries.isEmpty {
-            delivery = lane.readyRetries.removeFirst()
-        } else if lane.retryBlocks == 0, lane.stage == .active, instance == .live, lifecycle == .running,
-                  !operatorPaused, let fetched = lane.dequeue() {
+        guard lanes[partition] != nil else { return }
+        let (instance, lifecycle, operatorPaused, factory) = (instance, lifecycle, operatorPaused, factory)
+        // In place (`&lanes[partition]!`): a copy of the lane would copy its queues on every dispatch.
+        let next: (delivery: Delivery, lane: LaneID)? = Self.takeNext(from: &lanes[partition]!) { lane in
+            guard lane.inCall == nil, lane.stage != .failed, !lane.isHeld, instance != .destroyed else { return nil }
+            if !lane.readyRetries.isEmpty { return lane.readyRetries.removeFirst() }
+            guard lane.retryBlocks == 0, lane.stage == .active, instance == .live, lifecycle == .running,
+                  !operatorPaused, let fetched = lane.dequeue() else { return nil }
             let ticket = lane.ledger.track(lastOffset: fetched.lastOffset, records: fetched.count)
-            delivery = factory.firstDelivery(of: fetched, resources: lane.resources, ticket: ticket)
-        } else {
-            lanes[partition] = lane
-            return
+            return factory.firstDelivery(of: fetched, resources: lane.resources, ticket: ticket)
         }
+        guard let next else { return }
+        deliveries[next.delivery.id] = DeliveryState(delivery: next.delivery, lane: next.lane, startedAt: now)
+        actions.append(.dispatch(next.delivery))
+    }
+
+    /// The lane's next delivery, if `choose` finds one; the lane is then busy with it.
+    private static func takeNext(from lane: inout Lane, _ choose: (inout Lane) -> Delivery?) -> (Delivery, LaneID)? {
+        guard let delivery = choose(&lane) else { return nil }
         lane.inCall = delivery.id
-        lanes[partition] = lane
-        deliveries[delivery.id] = DeliveryState(delivery: delivery, lane: lane.id, startedAt: now)
-        actions.append(.dispatch(delivery))
+        return (delivery, lane.id)
     }
 
     /// Tries every lane (after a swap, a resume).
