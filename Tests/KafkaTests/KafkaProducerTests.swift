@@ -24,7 +24,7 @@ struct KafkaProducerTests {
         #expect(acks.failures.isEmpty, "\(acks.failures)")
         #expect(transport.isReachable)
 
-        let records = try world.readAll(topic, expected: 50)
+        let records = try await world.readAll(topic, expected: 50)
         #expect(records.count == 50)
         for record in records {
             let index = try #require(Int(record.value.dropFirst("value-".count)))
@@ -66,16 +66,16 @@ struct KafkaProducerTests {
     }
 
     @Test("ensureTopic creates with the configured partitions and accepts an existing topic")
-    func ensureTopicIsIdempotent() throws {
+    func ensureTopicIsIdempotent() async throws {
         let world = try KafkaTestWorld()
         let topic = world.name("ensured")
         try world.transport(["sluice.topic.partitions": "3"]).ensureTopic(topic)
         try world.transport().ensureTopic(topic)   // a fresh transport: the broker says it exists
-        #expect(try world.partitionCount(topic) == 3)
+        #expect(try await world.partitionCount(topic) == 3)
     }
 
     @Test("settings: sluice.* keys are read, not passed to librdkafka; bad values are refused")
-    func settings() throws {
+    func settings() async throws {
         let settings = try KafkaSettings(bootstrapServers: "127.0.0.1:1", properties: [
             "sluice.topic.partitions": "12", "sluice.topic.replication.factor": "3", "linger.ms": "1",
         ])
@@ -87,7 +87,7 @@ struct KafkaProducerTests {
     }
 
     @Test("a rejected secret property is named without its value")
-    func secretNotInError() throws {
+    func secretNotInError() async throws {
         let secret = "hunter2-\(UUID().uuidString)"
         do {
             _ = try KafkaTransport(settings: KafkaSettings(bootstrapServers: "127.0.0.1:1", properties: [
