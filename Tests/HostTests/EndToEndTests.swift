@@ -152,7 +152,8 @@ struct EndToEndTests {
             try await eventually("agent paused") {
                 if case .paused = runtime.agents.first?.state { return true } else { return false }
             }
-            runtime.agent("recorder")?.commitNow()
+            let runner = try #require(runtime.agent("recorder"))
+            await DedicatedThread.run("test-commit") { runner.commitNow() }  // a runner call may block
             #expect(harness.count("recorded") == 2)
             #expect(harness.count("recorder.dlq") == 0)
             #expect(harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 2)

@@ -48,7 +48,7 @@ struct KafkaEndToEndTests {
         let orders = world.name("orders"), quality = world.name("quality"), final = world.name("final")
         try await host.harness.installRecorder(name: "alpha", sidecar: "topics: [\(orders)]\nconfig:\n  output: \(quality)\n")
         try await host.harness.installRecorder(name: "beta", sidecar: "topics: [\(quality)]\nconfig:\n  output: \(final)\n")
-        let seeding = try world.seedingTransport(creating: orders, final)
+        let seeding = try await world.seedingTransport(creating: orders, final)
         let total = 500
         try await world.produce(orders, count: total, through: seeding)
 
@@ -121,8 +121,8 @@ struct KafkaEndToEndTests {
             """)
         // The recorder writes to the input's partition number; the output has
         // one partition, so every record of partitions 1–3 fails to produce.
-        try world.transport(["sluice.topic.partitions": "1"]).ensureTopic(output)
-        let seeding = try world.seedingTransport(creating: input, deadLetters)
+        try await world.transport(["sluice.topic.partitions": "1"]).createTopicIfMissing(output)
+        let seeding = try await world.seedingTransport(creating: input, deadLetters)
         let total = 200
         try await world.produce(input, count: total, through: seeding)
         let ends = try await world.endOffsets(input, expected: total)

@@ -19,7 +19,7 @@ struct KafkaProducerTests {
                                         headers: [.init(name: "trace", text: "t\(index)"), .init(name: "empty", value: [])])
             transport.producer.produce(record) { acks.record($0) }
         }
-        #expect(transport.producer.flush(timeout: .seconds(30)))
+        #expect(await transport.flushed(timeout: .seconds(30)))
         try await eventually(timeout: .seconds(30), "50 acknowledgements") { acks.count == 50 }
         #expect(acks.failures.isEmpty, "\(acks.failures)")
         #expect(transport.isReachable)
@@ -40,13 +40,13 @@ struct KafkaProducerTests {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
         let topic = world.name("oversized")
-        try transport.ensureTopic(topic)
+        try await transport.createTopicIfMissing(topic)
         let acks = AcknowledgementLog()
         transport.producer.produce(OutgoingRecord(topic: topic, key: nil, value: [UInt8](repeating: 65, count: 2_000_000))) {
             acks.record($0)
         }
         transport.producer.produce(OutgoingRecord(topic: topic, key: nil, value: Array("small".utf8))) { acks.record($0) }
-        #expect(transport.producer.flush(timeout: .seconds(30)))
+        #expect(await transport.flushed(timeout: .seconds(30)))
         try await eventually(timeout: .seconds(30), "two acknowledgements") { acks.count == 2 }
         #expect(acks.failures.count == 1)
         #expect(acks.successes == 1)
@@ -57,10 +57,10 @@ struct KafkaProducerTests {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
         let topic = world.name("narrow")
-        try transport.ensureTopic(topic)   // 4 partitions (sluice.topic.partitions)
+        try await transport.createTopicIfMissing(topic)   // 4 partitions (sluice.topic.partitions)
         let acks = AcknowledgementLog()
         transport.producer.produce(OutgoingRecord(topic: topic, partition: 9, key: nil, value: Array("x".utf8))) { acks.record($0) }
-        _ = transport.producer.flush(timeout: .seconds(30))
+        _ = await transport.flushed(timeout: .seconds(30))
         try await eventually(timeout: .seconds(60), "one acknowledgement") { acks.count == 1 }
         #expect(acks.failures.count == 1)
     }
@@ -69,8 +69,8 @@ struct KafkaProducerTests {
     func ensureTopicIsIdempotent() async throws {
         let world = try KafkaTestWorld()
         let topic = world.name("ensured")
-        try world.transport(["sluice.topic.partitions": "3"]).ensureTopic(topic)
-        try world.transport().ensureTopic(topic)   // a fresh transport: the broker says it exists
+        try await world.transport(["sluice.topic.partitions": "3"]).createTopicIfMissing(topic)
+        try await world.transport().createTopicIfMissing(topic)   // a fresh transport: the broker says it exists
         #expect(try await world.partitionCount(topic) == 3)
     }
 

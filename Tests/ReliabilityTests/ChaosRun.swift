@@ -70,8 +70,8 @@ final class ChaosRun {
         try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: directory.file("data"))
             .write(toFile: configurationFile, atomically: true, encoding: .utf8)
         let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        try await seeding.createTopicIfMissing(input)
+        try await seeding.createTopicIfMissing(output)
     }
 
     /// The agent's consumer group.

@@ -20,7 +20,7 @@ struct CrashingPluginTests {
         let total = 2000, crashAt = 1200
         let (input, output, sidecar, seeding, ends) = try await host.installRecorderPipeline(
             records: total, sidecarSettings: "dead_letter_topic: \(deadLetters)\n") { $0 == crashAt ? "segv-\($0)" : "v\($0)" }
-        try seeding.ensureTopic(deadLetters)
+        try await seeding.createTopicIfMissing(deadLetters)
 
         let configuration = host.harness.directory.file("sluice.yaml")
         try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: host.harness.directory.file("data"))

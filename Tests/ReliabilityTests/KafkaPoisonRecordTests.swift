@@ -30,8 +30,8 @@ struct KafkaPoisonRecordTests {
                 - [ZADD, "{user}", "{timestamp:epoch}", "{key}"]
             """)
         let seeding = try world.transport(["message.max.bytes": "10000000"])
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(deadLetters)
+        try await seeding.createTopicIfMissing(input)
+        try await seeding.createTopicIfMissing(deadLetters)
 
         let total = 3000
         var bad: [String: String] = [:]  // key text or "null-key-<n>" → expected reason
@@ -56,7 +56,7 @@ struct KafkaPoisonRecordTests {
             if let reason = record.reason { bad["\(index)"] = reason }
             seeding.producer.produce(outgoing) { if case .failure = $0 { failures.add() } }
         }
-        #expect(seeding.producer.flush(timeout: .seconds(60)))
+        #expect(await seeding.flushed(timeout: .seconds(60)))
         #expect(failures.count == 0, "producing the input failed for \(failures.count) records")
         let ends = try await world.endOffsets(input, expected: total)
 

@@ -30,7 +30,7 @@ extension KafkaHost {
         let input = world.name("orders"), output = world.name("recorded")
         let sidecar = "topics: [\(input)]\n\(sidecarSettings)config:\n  output: \(output)\n"
         try await harness.installRecorder(version: version, sidecar: sidecar)
-        let seeding = try world.seedingTransport(creating: input, output)
+        let seeding = try await world.seedingTransport(creating: input, output)
         guard records > 0 else { return (input, output, sidecar, seeding, [:]) }
         try await world.produce(input, count: records, through: seeding, value: value)
         return (input, output, sidecar, seeding, try await world.endOffsets(input, expected: records))

@@ -47,9 +47,9 @@ public struct KafkaTestWorld: Sendable {
     }
 
     /// A transport for seeding and reading back, with `topics` created.
-    public func seedingTransport(creating topics: String...) throws -> KafkaTransport {
+    public func seedingTransport(creating topics: String...) async throws -> KafkaTransport {
         let seeding = try transport()
-        for topic in topics { try seeding.ensureTopic(topic) }
+        for topic in topics { try await seeding.createTopicIfMissing(topic) }
         return seeding
     }
 
