@@ -45,6 +45,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private var events: [ReloadEvent] = []
     private var watcher: PluginDirectoryWatcher?
     private var started = false
+    /// Set by stop() before it takes the agents down: no reload starts one again.
+    private var stopped = false
 
     /// Creates a host. `transport` defaults to the one `configuration.broker`
     /// names. With `watchDirectory`, files dropped into, replaced in or removed
@@ -169,6 +171,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         lock.withLock { watcher }?.stop()
         reloadLock.withLock {
             let all: [AgentRunner] = lock.withLock {
+                stopped = true
                 let all = Array(runners.values)
                 runners.removeAll()
                 return all
@@ -271,7 +274,15 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// keep what runs.
     @discardableResult
     func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
-        reloadLock.withLock { reconcileHoldingReloadLock(base, force: force) }
+        reloadLock.withLock {
+            // The watcher may still hand over changes it saw while stop() ran
+            // (stop waits for it only so long): a stopped host starts nothing.
+            guard !lock.withLock({ stopped }) else {
+                return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
+                                   outcome: .refused("the host has stopped"), pause: nil, at: Date())
+            }
+            return reconcileHoldingReloadLock(base, force: force)
+        }
     }
 
     private func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
