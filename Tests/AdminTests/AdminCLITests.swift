@@ -7,19 +7,13 @@ import TestSupport
 /// The operator commands of the `sluice` binary against an admin server in this process.
 @Suite("sluice agents, send, pause, resume, reload")
 struct AdminCLITests {
-    /// Runs the binary on a thread of its own: ProcessRunner blocks, and the
-    /// in-process server's handlers need the cooperative pool to answer.
+    /// Runs the binary (ProcessRunner waits on a thread of its own, so the
+    /// in-process server's handlers keep the cooperative pool to answer).
+    @discardableResult
     private func sluice(_ arguments: [String], check: Bool = true,
                         environment: [String: String]? = nil) async throws -> ProcessRunner.Result {
         try SluiceBinary.require()
-        let outcome: Result<ProcessRunner.Result, any Error> = await withCheckedContinuation { continuation in
-            Thread {
-                continuation.resume(returning: Result {
-                    try ProcessRunner.run([SluiceBinary.path] + arguments, environment: environment, check: check)
-                })
-            }.start()
-        }
-        return try outcome.get()
+        return try await ProcessRunner.run([SluiceBinary.path] + arguments, environment: environment, check: check)
     }
 
     @Test("send, then agents as a table and as JSON; pause and resume; reload")

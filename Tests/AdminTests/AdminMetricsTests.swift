@@ -65,7 +65,7 @@ struct AdminMetricsTests {
             let okBefore = before.value("sluice_reloads_total", ["outcome": "ok"]) ?? 0
             // Replace the file with a new version (a new inode, as the drop-in contract says), then reload.
             let staging = host.harness.pluginsDirectory + "/.recorder.so.tmp"
-            try CPluginCompiler.compile(
+            try await CPluginCompiler.compile(
                 sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: staging,
                 flags: ["-DAGENT_NAME=\"recorder\"", "-DAGENT_VERSION=\"2.0.0\""])
             #expect(rename(staging, host.harness.pluginsDirectory + "/recorder.so") == 0)

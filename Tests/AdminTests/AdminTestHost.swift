@@ -21,17 +21,17 @@ final class AdminTestHost: @unchecked Sendable {
     /// `<name>.out`), starts the runtime and the admin server.
     init(agents: [String] = ["recorder"], admin: AdminSettings = AdminTestHost.loopback(),
          maxBodyBytes: Int = AdminServer.defaultMaxBodyBytes, partitions: Int = 4, logger: Logger? = nil,
-         configure: (inout HostHarness) throws -> Void = { _ in }) async throws {
+         configure: (inout HostHarness) async throws -> Void = { _ in }) async throws {
         // Before the runtime: metric handles created earlier would report nowhere.
         _ = AdminMetrics.bootstrap()
         var harness = try HostHarness(partitions: partitions)
         for name in agents {
-            try harness.installRecorder(name: name, sidecar: "config:\n  output: \(name).out\n")
+            try await harness.installRecorder(name: name, sidecar: "config:\n  output: \(name).out\n")
         }
-        try configure(&harness)
+        try await configure(&harness)
         self.harness = harness
         runtime = try harness.makeRuntime()
-        try runtime.start()
+        try await runtime.start()
         let logger = logger ?? {
             var logger = Logger(label: "sluice.admin.test")
             logger.logLevel = .warning
@@ -70,7 +70,7 @@ final class AdminTestHost: @unchecked Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = await serverTask.result
-        runtime.stop()
+        await runtime.stop()
         harness.remove()
     }
 }

@@ -11,13 +11,13 @@ enum DemoRun {
     }
 
     /// Runs the demo; `kafka` runs it over the local broker (KAFKA=1).
-    static func run(kafka: Bool = false) throws -> ProcessRunner.Result {
+    static func run(kafka: Bool = false) async throws -> ProcessRunner.Result {
         try SluiceBinary.require()
         for product in ["SluiceRedis", "SluiceHTTP", "SluiceInfluxDB", "SluiceElasticsearch"] {
             let file = RepositoryPaths.path(".build/debug/lib\(product).so")
             guard FileManager.default.fileExists(atPath: file) else { throw MissingPlugin(file: file) }
         }
-        return try ProcessRunner.run(["make", "--no-print-directory", "demo", "KAFKA=\(kafka ? 1 : 0)"],
+        return try await ProcessRunner.run(["make", "--no-print-directory", "demo", "KAFKA=\(kafka ? 1 : 0)"],
                                      environment: ["SLUICE_DEMO_SKIP_BUILD": "1"],
                                      currentDirectory: RepositoryPaths.root, check: false)
     }

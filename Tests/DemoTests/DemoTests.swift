@@ -8,15 +8,15 @@ import TestSupport
 @Suite("make demo", .serialized)
 struct DemoTests {
     @Test("on memory://: feeds, confirmations, enriched orders, top hits and the summary")
-    func memory() throws {
-        let result = try DemoRun.run()
+    func memory() async throws {
+        let result = try await DemoRun.run()
         #expect(result.status == 0, "tools/demo failed:\n\(result.output)")
         Self.checkResults(result.output, broker: "memory://")
     }
 
     @Test("KAFKA=1: the same over the local Kafka-compatible broker")
-    func kafka() throws {
-        let result = try DemoRun.run(kafka: true)
+    func kafka() async throws {
+        let result = try await DemoRun.run(kafka: true)
         #expect(result.status == 0, "make demo KAFKA=1 failed:\n\(result.output)")
         Self.checkResults(result.output, broker: "kafka://")
     }

@@ -21,11 +21,10 @@ struct IndexModeTests {
         defer { fixture.remove() }
         try fixture.install(settings: indexSidecar, config: "mode: index\nindex: events\nid_field: event_id\nbulk_max_documents: 200")
         produceDocuments(fixture.harness, range: 0..<20_000)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(120), "20k documents") { fixture.standIn.documentCount("events") == 20_000 }
-        try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 20_000 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(120), "20k documents") { fixture.standIn.documentCount("events") == 20_000 }
+            try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 20_000 }
+        }
         #expect(fixture.standIn.bulkItemsReceived == 20_000)
         // 500-record batches split into bulk requests of at most 200 documents.
         #expect(fixture.standIn.requests(.bulk) >= 100)
@@ -34,12 +33,11 @@ struct IndexModeTests {
 
         // At-least-once redelivery: a new group reads all 20k again.
         fixture.harness.configuration.group = "again"
-        let second = try fixture.harness.makeRuntime()
-        try second.start()
-        try await eventually(timeout: .seconds(120), "the 20k redelivered") {
-            fixture.committedTotal(group: "again.elasticsearch", topic: "events") == 20_000
+        try await fixture.harness.withRuntime { second in
+            try await eventually(timeout: .seconds(120), "the 20k redelivered") {
+                fixture.committedTotal(group: "again.elasticsearch", topic: "events") == 20_000
+            }
         }
-        second.stop()
         #expect(fixture.standIn.bulkItemsReceived == 40_000)
         #expect(fixture.standIn.documentCount("events") == 20_000)
         #expect(fixture.harness.count("elasticsearch.dlq") == 0)
@@ -55,17 +53,16 @@ struct IndexModeTests {
                             config: "mode: index\nindex: events\nid_field: event_id")
         fixture.standIn.failNextRequests(2, status: 503)
         produceDocuments(fixture.harness, range: 0..<1000)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("first documents indexed") { fixture.standIn.documentCount("events") > 0 }
-        fixture.standIn.failNextBulkItems(300, status: 429)
-        produceDocuments(fixture.harness, range: 1000..<2000)
-        try await eventually("2000 documents") { fixture.standIn.documentCount("events") == 2000 }
-        fixture.standIn.failNextBulkItems(50, status: 503)
-        produceDocuments(fixture.harness, range: 2000..<2500)
-        try await eventually("2500 documents") { fixture.standIn.documentCount("events") == 2500 }
-        try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 2500 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("first documents indexed") { fixture.standIn.documentCount("events") > 0 }
+            fixture.standIn.failNextBulkItems(300, status: 429)
+            produceDocuments(fixture.harness, range: 1000..<2000)
+            try await eventually("2000 documents") { fixture.standIn.documentCount("events") == 2000 }
+            fixture.standIn.failNextBulkItems(50, status: 503)
+            produceDocuments(fixture.harness, range: 2000..<2500)
+            try await eventually("2500 documents") { fixture.standIn.documentCount("events") == 2500 }
+            try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 2500 }
+        }
         // Every injected item failure was sent again.
         #expect(fixture.standIn.bulkItemsReceived >= 2500 + 300 + 50)
         #expect(fixture.harness.count("elasticsearch.dlq") == 0)
@@ -82,13 +79,12 @@ struct IndexModeTests {
         fixture.harness.broker.append(OutgoingRecord(topic: "events", key: Array("bad".utf8),
                                                      value: Array(#"{"event_id":"bad","amount":"lots"}"#.utf8)))
         fixture.harness.broker.append(OutgoingRecord(topic: "events", key: Array("not-json".utf8), value: Array("oops".utf8)))
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("99 documents and 3 dead letters") {
-            fixture.standIn.documentCount("events") == 99 && fixture.harness.count("elasticsearch.dlq") == 3
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("99 documents and 3 dead letters") {
+                fixture.standIn.documentCount("events") == 99 && fixture.harness.count("elasticsearch.dlq") == 3
+            }
+            try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 102 }
         }
-        try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 102 }
-        runtime.stop()
         let dead = Dictionary(uniqueKeysWithValues: fixture.harness.records("elasticsearch.dlq").map { ($0.record.keyText ?? "", $0.record) })
         let reason = try #require(dead["bad"]?.header("sluice.error"))
         #expect(reason.contains("mapper_parsing_exception"))
@@ -105,16 +101,16 @@ struct IndexModeTests {
         try fixture.install(settings: indexSidecar + "\nretry:\n  max_attempts: 1000\n  initial_backoff: 50ms\n  max_backoff: 250ms",
                             config: "mode: index\nindex: events\nid_field: event_id\nconnect_timeout_ms: 1000")
         produceDocuments(fixture.harness, range: 0..<1000)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("1000 documents") { fixture.standIn.documentCount("events") == 1000 }
-        let connectionsBefore = fixture.standIn.connectionsAccepted
-        fixture.standIn.goDown(for: .seconds(5))
-        produceDocuments(fixture.harness, range: 1000..<3000)
-        try await eventually("the stand-in is back") { fixture.standIn.isUp }
-        try await eventually(timeout: .seconds(60), "3000 documents") { fixture.standIn.documentCount("events") == 3000 }
-        try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 3000 }
-        runtime.stop()
+        let connectionsBefore = try await fixture.harness.withRuntime { runtime in
+            try await eventually("1000 documents") { fixture.standIn.documentCount("events") == 1000 }
+            let connectionsBefore = fixture.standIn.connectionsAccepted
+            fixture.standIn.goDown(for: .seconds(5))
+            produceDocuments(fixture.harness, range: 1000..<3000)
+            try await eventually("the stand-in is back") { fixture.standIn.isUp }
+            try await eventually(timeout: .seconds(60), "3000 documents") { fixture.standIn.documentCount("events") == 3000 }
+            try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "events") == 3000 }
+            return connectionsBefore
+        }
         #expect(fixture.harness.count("elasticsearch.dlq") == 0)
         #expect(fixture.standIn.documentIDs("events") == Set((0..<3000).map { "e\($0)" }))
         #expect(fixture.standIn.connectionsAccepted > connectionsBefore, "the plugin reconnected after the outage")

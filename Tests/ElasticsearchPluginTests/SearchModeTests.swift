@@ -29,11 +29,10 @@ struct SearchModeTests {
         for key in ["q1", "q2", "q3", "q4", "q5"] {
             appendQuery(fixture.harness, key: key, #"{"query":"\#(queries[key]!)","user":"u-\#(key)"}"#)
         }
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("5 enriched queries") { fixture.harness.count("top_results") == 5 }
-        try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "search_queries") == 5 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("5 enriched queries") { fixture.harness.count("top_results") == 5 }
+            try await eventually("offsets committed") { fixture.committedTotal(group: "sluice.elasticsearch", topic: "search_queries") == 5 }
+        }
 
         for (_, record) in fixture.harness.records("top_results") {
             let key = try #require(record.keyText)
@@ -66,12 +65,11 @@ struct SearchModeTests {
         appendQuery(fixture.harness, key: "hit", #"{"query":"kafka"}"#)
         appendQuery(fixture.harness, key: "miss", #"{"query":"cobol mainframes"}"#)
         appendQuery(fixture.harness, key: "bad", #"{"q":"no query field"}"#)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("one result and two dead letters") {
-            fixture.harness.count("top_results") == 1 && fixture.harness.count("elasticsearch.dlq") == 2
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("one result and two dead letters") {
+                fixture.harness.count("top_results") == 1 && fixture.harness.count("elasticsearch.dlq") == 2
+            }
         }
-        runtime.stop()
         let result = try #require(fixture.harness.records("top_results").first?.record)
         #expect(result.keyText == "hit")
         // Both Kafka articles score 1; the first indexed wins the tie.
@@ -99,10 +97,9 @@ struct SearchModeTests {
             """)
         // Quotes and braces in the query would break a template pasted as text.
         appendQuery(fixture.harness, key: "in-key", #"{"id":"out-1","q":{"text":"said \"} \\ quote"}}"#)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("one answer") { fixture.harness.count("answers") == 1 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("one answer") { fixture.harness.count("answers") == 1 }
+        }
         let answer = try #require(fixture.harness.records("answers").first?.record)
         #expect(answer.keyText == "out-1", "keyed by output_key_field")
         #expect((try ElasticsearchFixture.json(answer)["top_result"] as? [String: Any])?["_id"] as? String == "n1")
@@ -118,10 +115,9 @@ struct SearchModeTests {
         seedArticles(fixture.standIn)
         try fixture.install(config: "index: articles\nmatch_field: title\nauth:\n  username: elastic\n  password_env: SLUICE_TEST_ES_PASSWORD")
         appendQuery(fixture.harness, key: "k", #"{"query":"swift"}"#)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("one result") { fixture.harness.count("top_results") == 1 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("one result") { fixture.harness.count("top_results") == 1 }
+        }
         #expect(fixture.standIn.authorizationHeaders.allSatisfy { $0 == expected })
         #expect(!fixture.standIn.authorizationHeaders.isEmpty)
     }
@@ -134,21 +130,19 @@ struct SearchModeTests {
         seedArticles(fixture.standIn)
         try fixture.install(config: "index: articles\nmatch_field: title\nauth:\n  api_key_env: SLUICE_TEST_ES_API_KEY")
         appendQuery(fixture.harness, key: "k", #"{"query":"kafka"}"#)
-        let runtime = try fixture.harness.makeRuntime()
-        try runtime.start()
-        try await eventually("one result") { fixture.harness.count("top_results") == 1 }
-        runtime.stop()
+        try await fixture.harness.withRuntime { runtime in
+            try await eventually("one result") { fixture.harness.count("top_results") == 1 }
+        }
         #expect(fixture.standIn.authorizationHeaders.first == "ApiKey a2V5LWlkOnNlY3JldA==")
 
         // A second host whose variable is not set: the agent is refused, the reason names the variable.
         let unset = try ElasticsearchFixture()
         defer { unset.remove() }
         try unset.install(config: "index: articles\nauth:\n  api_key_env: SLUICE_TEST_ES_UNSET_KEY")
-        let refused = try unset.harness.makeRuntime()
-        try refused.start()
-        defer { refused.stop() }
-        let reasons = refused.refusals.map(\.description) + refused.agents.map { "\($0)" }
-        #expect(reasons.contains { $0.contains("SLUICE_TEST_ES_UNSET_KEY") }, "\(reasons)")
-        #expect(!reasons.contains { $0.contains("a2V5LWlkOnNlY3JldA==") })
+        try await unset.harness.withRuntime { refused in
+            let reasons = refused.refusals.map(\.description) + refused.agents.map { "\($0)" }
+            #expect(reasons.contains { $0.contains("SLUICE_TEST_ES_UNSET_KEY") }, "\(reasons)")
+            #expect(!reasons.contains { $0.contains("a2V5LWlkOnNlY3JldA==") })
+        }
     }
 }

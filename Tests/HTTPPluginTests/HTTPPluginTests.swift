@@ -55,11 +55,10 @@ struct HTTPPluginTests {
         harness.broker.append(order(0, user: "5", symbol: "AAPL", quantity: 100))
         harness.broker.append(order(1, user: "a/b c"))
         for index in 2..<10_000 { harness.broker.append(order(index, symbol: "S\(index % 7)")) }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(180), "10k requests") { server.requestCount >= 10_000 }
-        try await Task.sleep(for: .milliseconds(300)) // a duplicate would show up by now
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(180), "10k requests") { server.requestCount >= 10_000 }
+            try await Task.sleep(for: .milliseconds(300)) // a duplicate would show up by now
+        }
 
         let requests = server.requests
         #expect(requests.count == 10_000)
@@ -89,11 +88,10 @@ struct HTTPPluginTests {
         let harness = try install(server)
         defer { harness.remove() }
         harness.broker.append(order(7))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "three requests") { server.requestCount >= 3 }
-        try await Task.sleep(for: .milliseconds(300))
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "three requests") { server.requestCount >= 3 }
+            try await Task.sleep(for: .milliseconds(300))
+        }
         let requests = server.requests
         #expect(requests.count == 3)
         #expect(Set(requests.map(\.bodyText)) == [expectedBody(user: "u7", quantity: 7, symbol: "ACME")])
@@ -108,10 +106,9 @@ struct HTTPPluginTests {
         let harness = try install(server)
         defer { harness.remove() }
         harness.broker.append(order(3))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "the retry") { server.requestCount >= 2 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "the retry") { server.requestCount >= 2 }
+        }
         let requests = server.requests
         #expect(requests.count == 2)
         let waited = requests[1].receivedAt.timeIntervalSince(requests[0].receivedAt)
@@ -130,13 +127,12 @@ struct HTTPPluginTests {
         defer { harness.remove() }
         harness.broker.append(order(1))
         harness.broker.append(order(2))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "a dead letter and a delivery") {
-            harness.count("http.dlq") == 1 && server.requestCount >= 2
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "a dead letter and a delivery") {
+                harness.count("http.dlq") == 1 && server.requestCount >= 2
+            }
+            try await Task.sleep(for: .milliseconds(300))
         }
-        try await Task.sleep(for: .milliseconds(300))
-        runtime.stop()
         #expect(server.requestCount == 2)
         let dead = try #require(harness.records("http.dlq").first?.record)
         #expect(dead.keyText == "o1")
@@ -153,11 +149,10 @@ struct HTTPPluginTests {
         let harness = try install(server, config: "timeout_ms: 300")
         defer { harness.remove() }
         harness.broker.append(order(9))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "the retried request") { server.requestCount >= 2 }
-        try await Task.sleep(for: .milliseconds(300))
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "the retried request") { server.requestCount >= 2 }
+            try await Task.sleep(for: .milliseconds(300))
+        }
         let requests = server.requests
         #expect(requests.count == 2)
         #expect(Set(requests.map(\.bodyText)).count == 1)
@@ -171,17 +166,17 @@ struct HTTPPluginTests {
         let harness = try install(server, config: "max_in_flight_requests: 4")
         defer { harness.remove() }
         for index in 0..<3000 { harness.broker.append(order(index)) }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(60), "some requests before the outage") { server.requestCount >= 300 }
-        server.goDown()
-        let deliveredBefore = Set(server.requests.map(\.target)).count
-        try await Task.sleep(for: .seconds(5))
-        try server.comeBack()
-        try await eventually(timeout: .seconds(120), "every order delivered") {
-            Set(server.requests.map(\.target)).count >= 3000
+        let deliveredBefore = try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(60), "some requests before the outage") { server.requestCount >= 300 }
+            server.goDown()
+            let deliveredBefore = Set(server.requests.map(\.target)).count
+            try await Task.sleep(for: .seconds(5))
+            try server.comeBack()
+            try await eventually(timeout: .seconds(120), "every order delivered") {
+                Set(server.requests.map(\.target)).count >= 3000
+            }
+            return deliveredBefore
         }
-        runtime.stop()
         #expect(deliveredBefore < 3000, "the outage happened mid-run")
         #expect(Set(server.requests.map(\.target)) == Set((0..<3000).map { "/send/u\($0)" }))
         #expect(harness.count("http.dlq") == 0)
@@ -210,12 +205,11 @@ struct HTTPPluginTests {
         harness.broker.append(order(1, quantity: 3))
         harness.broker.append(OutgoingRecord(topic: "orders", key: Array("bad".utf8), value: Array(#"{"symbol":"X"}"#.utf8)))
         harness.broker.append(OutgoingRecord(topic: "orders", key: Array("notjson".utf8), value: Array("hello".utf8)))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "one request and two dead letters") {
-            server.requestCount >= 1 && harness.count("http.dlq") >= 2
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "one request and two dead letters") {
+                server.requestCount >= 1 && harness.count("http.dlq") >= 2
+            }
         }
-        runtime.stop()
         let request = try #require(server.requests.first)
         #expect(server.requestCount == 1)
         #expect(request.method == "PUT")
@@ -243,10 +237,9 @@ struct HTTPPluginTests {
         let value = #"{"user_id":"first","price":1.10,"big":12345678901234567890,"huge":1E400,"#
             + #""customer":{"name":"Ann","address":{"city":"Oslo"}},"user_id":"last"}"#
         harness.broker.append(OutgoingRecord(topic: "orders", key: Array("o1".utf8), value: Array(value.utf8)))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "the request") { server.requestCount >= 1 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "the request") { server.requestCount >= 1 }
+        }
         let request = try #require(server.requests.first)
         #expect(server.requestCount == 1)
         #expect(request.target == "/send/last")
@@ -267,12 +260,11 @@ struct HTTPPluginTests {
             harness.broker.append(OutgoingRecord(topic: "orders", key: Array(key.utf8), value: Array(value.utf8)))
         }
         harness.broker.append(order(1))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "five dead letters and one request") {
-            harness.count("http.dlq") >= 5 && server.requestCount >= 1
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "five dead letters and one request") {
+                harness.count("http.dlq") >= 5 && server.requestCount >= 1
+            }
         }
-        runtime.stop()
         let reasons = deadLetterReasons(harness)
         #expect(reasons == [
             "array": "cannot build the request: the record value is an array, not a JSON object",
@@ -292,10 +284,9 @@ struct HTTPPluginTests {
         defer { harness.remove() }
         let value = #"{"id":"o1","user_id":"u1","symbol":"ACME","quantity":1,"price":2.5}"#
         harness.broker.append(OutgoingRecord(topic: "orders", key: nil, value: Array(value.utf8)))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(30), "the request") { server.requestCount >= 1 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(30), "the request") { server.requestCount >= 1 }
+        }
         let request = try #require(server.requests.first)
         #expect(request.bodyText == value)
         #expect(request.target == "/send/u1")
@@ -309,10 +300,10 @@ struct HTTPPluginTests {
         defer { server.stop() }
         let harness = try install(server, config: "headers:\n  Authorization: Bearer ${SLUICE_HTTP_TEST_UNSET}")
         defer { harness.remove() }
-        let runtime = try harness.makeRuntime()
-        try? runtime.start()
-        let problems = runtime.refusals.map(\.description) + runtime.agents.map(\.state.description)
-        runtime.stop()
+        // The refusal is the runtime's, not a start error: a start that throws fails the test.
+        let problems = try await harness.withRuntime { runtime in
+            runtime.refusals.map(\.description) + runtime.agents.map(\.state.description)
+        }
         #expect(problems.contains { $0.contains("SLUICE_HTTP_TEST_UNSET") && $0.contains("Authorization") }, "\(problems)")
     }
 }

@@ -10,16 +10,16 @@ struct CommandLineTests {
     private func requireBinary() throws { try SluiceBinary.require() }
 
     @Test("plugins inspect describes both example plugins")
-    func inspectExamples() throws {
+    func inspectExamples() async throws {
         try requireBinary()
         let harness = try HostHarness()
         defer { harness.remove() }
-        try harness.installUppercaseExample()
+        try await harness.installUppercaseExample()
         try harness.installSwiftExample()
-        let c = try ProcessRunner.run([Self.binary, "plugins", "inspect", harness.pluginsDirectory + "/uppercase.so"])
+        let c = try await ProcessRunner.run([Self.binary, "plugins", "inspect", harness.pluginsDirectory + "/uppercase.so"])
         #expect(c.output.contains("name:          uppercase"))
         #expect(c.output.contains("topics:        words"))
-        let swift = try ProcessRunner.run([Self.binary, "plugins", "inspect", harness.pluginsDirectory + "/enricher.so"])
+        let swift = try await ProcessRunner.run([Self.binary, "plugins", "inspect", harness.pluginsDirectory + "/enricher.so"])
         #expect(swift.output.contains("name:          enricher"))
         #expect(swift.output.contains("topics:        orders"))
         #expect(swift.output.contains("abi:           1.0"))
@@ -30,7 +30,7 @@ struct CommandLineTests {
         try requireBinary()
         let harness = try HostHarness()
         defer { harness.remove() }
-        try harness.installRecorder()
+        try await harness.installRecorder()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
@@ -43,7 +43,7 @@ struct CommandLineTests {
         let log = LogCollector(output.fileHandleForReading)
         try await eventually(timeout: .seconds(20), "host started") { log.text.contains("host started") }
         process.terminate()  // SIGTERM
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
         // The reader thread may still be draining the pipe after the exit.
         try await eventually(timeout: .seconds(5), "the last log lines") { log.text.contains("host stopped") }
@@ -51,13 +51,13 @@ struct CommandLineTests {
     }
 
     @Test("run refuses a broken configuration file with its name and key, exit status 2")
-    func brokenConfiguration() throws {
+    func brokenConfiguration() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = directory.file("sluice.yaml")
         try "broker: redis://localhost:6379\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try ProcessRunner.run([Self.binary, "run", "--config", file], check: false)
+        let result = try await ProcessRunner.run([Self.binary, "run", "--config", file], check: false)
         #expect(result.status == 2)
         #expect(result.output.contains(file))
         #expect(result.output.contains("broker"))

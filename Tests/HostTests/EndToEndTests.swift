@@ -39,12 +39,11 @@ struct EndToEndTests {
         var harness = try HostHarness()
         defer { harness.remove() }
         harness.configuration.agentDefaults.batchSize = 1000
-        try harness.installRecorder(sidecar: "config:\n  output: recorded\n  mode: \(mode)\n")
+        try await harness.installRecorder(sidecar: "config:\n  output: recorded\n  mode: \(mode)\n")
         harness.produce("input", count: 100_000)
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("100k records recorded") { harness.count("recorded") >= 100_000 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually("100k records recorded") { harness.count("recorded") >= 100_000 }
+        }
         try assertExactlyOnce(harness, input: "input", output: "recorded", ordered: mode == "sync")
         let committed = harness.broker.committed(group: "sluice.recorder")
         for partition in 0..<Int32(8) {
@@ -64,12 +63,11 @@ struct EndToEndTests {
             let order = #"{"id":"o\#(index)","user_id":"u\#(index % 10)","symbol":"ACME","quantity":\#(quantity),"price":2.5}"#
             harness.broker.append(OutgoingRecord(topic: "orders", key: Array("o\(index)".utf8), value: Array(order.utf8)))
         }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("999 enriched orders and one dead letter") {
-            harness.count("orders.enriched") == 999 && harness.count("enricher.dlq") == 1
+        try await harness.withRuntime { runtime in
+            try await eventually("999 enriched orders and one dead letter") {
+                harness.count("orders.enriched") == 999 && harness.count("enricher.dlq") == 1
+            }
         }
-        runtime.stop()
         let enriched = harness.records("orders.enriched").map(\.record)
         let first = try #require(enriched.first { $0.keyText == "o1" })
         let json = try #require(try JSONSerialization.jsonObject(with: Data(first.value ?? [])) as? [String: Any])
@@ -83,13 +81,12 @@ struct EndToEndTests {
     func chain() async throws {
         let harness = try HostHarness(partitions: 4)
         defer { harness.remove() }
-        try harness.installUppercaseExample()
-        try harness.installRecorder(name: "downstream", sidecar: "topics: [words.upper]\nconfig:\n  output: final\n")
+        try await harness.installUppercaseExample()
+        try await harness.installRecorder(name: "downstream", sidecar: "topics: [words.upper]\nconfig:\n  output: final\n")
         harness.produce("words", count: 2000) { "word-\($0)" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("2000 records through both agents") { harness.count("final") == 2000 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually("2000 records through both agents") { harness.count("final") == 2000 }
+        }
         let values = Set(harness.records("final").compactMap { RecordedLine($0.record)?.value })
         #expect(values.contains("WORD-1999"))
         #expect(values.count == 2000)
@@ -103,13 +100,13 @@ struct EndToEndTests {
         defer { harness.remove() }
         // One record per batch: later batches wait for the retried one. (Inside
         // one batch, the plugin has already handled the records after it.)
-        try harness.installRecorder(sidecar: "batch_size: 1\n")
+        try await harness.installRecorder(sidecar: "batch_size: 1\n")
         harness.produce("input", count: 10) { $0 == 3 ? "retry:2:x" : "ok\($0)" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("10 records") { harness.count("recorded") == 10 }
-        let status = try #require(runtime.agents.first)
-        runtime.stop()
+        let status = try await harness.withRuntime { runtime in
+            try await eventually("10 records") { harness.count("recorded") == 10 }
+            let status = try #require(runtime.agents.first)
+            return status
+        }
         let lines = harness.records("recorded").compactMap { RecordedLine($0.record) }
         #expect(lines.map(\.offset) == Array(0..<10), "order kept: later records wait for the retried one")
         #expect(status.retried == 2)
@@ -120,17 +117,16 @@ struct EndToEndTests {
     func retryExhausted() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder(sidecar: "retry:\n  max_attempts: 3\n  initial_backoff: 5ms\n")
+        try await harness.installRecorder(sidecar: "retry:\n  max_attempts: 3\n  initial_backoff: 5ms\n")
         harness.produce("input", count: 20) { $0 == 7 ? "poison-pill" : ($0 == 9 ? "dlq-now" : "ok\($0)") }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("18 recorded, 2 dead-lettered") {
-            harness.count("recorded") == 18 && harness.count("recorder.dlq") == 2
+        try await harness.withRuntime { runtime in
+            try await eventually("18 recorded, 2 dead-lettered") {
+                harness.count("recorded") == 18 && harness.count("recorder.dlq") == 2
+            }
+            try await eventually("committed to the end") {
+                harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 20
+            }
         }
-        try await eventually("committed to the end") {
-            harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 20
-        }
-        runtime.stop()
         let dead = harness.records("recorder.dlq").map(\.record)
         let poison = try #require(dead.first { $0.valueText == "poison-pill" })
         #expect(poison.header("sluice.error") == "gave up after 3 attempts: poison record")
@@ -150,49 +146,48 @@ struct EndToEndTests {
     func pausePolicy() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder(sidecar: "batch_size: 1\non_exhausted: pause\nretry:\n  max_attempts: 2\n  initial_backoff: 5ms\n")
+        try await harness.installRecorder(sidecar: "batch_size: 1\non_exhausted: pause\nretry:\n  max_attempts: 2\n  initial_backoff: 5ms\n")
         harness.produce("input", count: 5) { $0 == 2 ? "poison" : "ok\($0)" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("agent paused") {
-            if case .paused = runtime.agents.first?.state { return true } else { return false }
-        }
-        runtime.agent("recorder")?.commitNow()
-        #expect(harness.count("recorded") == 2)
-        #expect(harness.count("recorder.dlq") == 0)
-        #expect(harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 2)
+        try await harness.withRuntime { runtime in
+            try await eventually("agent paused") {
+                if case .paused = runtime.agents.first?.state { return true } else { return false }
+            }
+            let runner = try #require(runtime.agent("recorder"))
+            await DedicatedThread.run("test-commit") { runner.commitNow() }  // a runner call may block
+            #expect(harness.count("recorded") == 2)
+            #expect(harness.count("recorder.dlq") == 0)
+            #expect(harness.broker.committed(group: "sluice.recorder")[TopicPartition("input", 0)] == 2)
 
-        // An operator's resume tries the held record again; still poison, so it pauses again.
-        let retriedBefore = try #require(runtime.agents.first).retried
-        try runtime.resume(agent: "recorder")
-        try await eventually("retried and paused again") {
-            guard let status = runtime.agents.first, case .paused = status.state else { return false }
-            return status.retried > retriedBefore
+            // An operator's resume tries the held record again; still poison, so it pauses again.
+            let retriedBefore = try #require(runtime.agents.first).retried
+            try await runtime.resume(agent: "recorder")
+            try await eventually("retried and paused again") {
+                guard let status = runtime.agents.first, case .paused = status.state else { return false }
+                return status.retried > retriedBefore
+            }
+            #expect(harness.count("recorded") == 2)
+            await #expect(throws: RuntimeControlError.unknownAgent("nope")) { try await runtime.resume(agent: "nope") }
         }
-        #expect(harness.count("recorded") == 2)
-        #expect(throws: RuntimeControlError.unknownAgent("nope")) { try runtime.resume(agent: "nope") }
-        runtime.stop()
     }
 
     @Test("an operator's pause stops dispatching; resume carries on with nothing lost")
     func operatorPause() async throws {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try harness.installRecorder()
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        harness.produce("input", count: 100)
-        try await eventually("first records") { harness.count("recorded") == 100 }
-        try runtime.pause(agent: "recorder")
-        #expect(runtime.agents.first?.state == .paused("paused by an operator"))
-        #expect(!runtime.isReady)
-        harness.produce("input", count: 100)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(harness.count("recorded") == 100, "nothing dispatched while paused")
-        try runtime.resume(agent: "recorder")
-        try await eventually("the rest after resume") { harness.count("recorded") == 200 }
-        #expect(runtime.isReady)
-        runtime.stop()
+        try await harness.installRecorder()
+        try await harness.withRuntime { runtime in
+            harness.produce("input", count: 100)
+            try await eventually("first records") { harness.count("recorded") == 100 }
+            try await runtime.pause(agent: "recorder")
+            #expect(runtime.agents.first?.state == .paused("paused by an operator"))
+            #expect(!runtime.isReady)
+            harness.produce("input", count: 100)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(harness.count("recorded") == 100, "nothing dispatched while paused")
+            try await runtime.resume(agent: "recorder")
+            try await eventually("the rest after resume") { harness.count("recorded") == 200 }
+            #expect(runtime.isReady)
+        }
     }
 
     @Test("graceful stop mid-stream commits exactly the finished prefix; the group resumes there")
@@ -201,16 +196,15 @@ struct EndToEndTests {
         defer { harness.remove() }
         harness.configuration.agentDefaults.batchSize = 100
         harness.configuration.agentDefaults.maxInFlight = 1000
-        try harness.installRecorder(sidecar: "config:\n  mode: pending\n")
+        try await harness.installRecorder(sidecar: "config:\n  mode: pending\n")
         harness.produce("input", count: 50_000)
-        let first = try harness.makeRuntime()
-        try first.start()
-        try await eventually("some records handled") {
-            let inFlight = first.agents.first?.inFlight ?? 0
-            #expect(inFlight <= 1000, "backpressure keeps in-flight records within max_in_flight")
-            return harness.count("recorded") >= 5_000
+        try await harness.withRuntime { first in
+            try await eventually("some records handled") {
+                let inFlight = first.agents.first?.inFlight ?? 0
+                #expect(inFlight <= 1000, "backpressure keeps in-flight records within max_in_flight")
+                return harness.count("recorded") >= 5_000
+            }
         }
-        first.stop()
         let handledBefore = harness.records("recorded").compactMap { RecordedLine($0.record) }
         #expect(handledBefore.count < 50_000, "the stop came mid-stream")
         let committed = harness.broker.committed(group: "sluice.recorder")
@@ -221,10 +215,9 @@ struct EndToEndTests {
             #expect(committed[TopicPartition("input", partition)] ?? 0 == prefix,
                     "partition \(partition): committed offset is the finished prefix")
         }
-        let second = try harness.makeRuntime()
-        try second.start()
-        try await eventually("the rest handled") { harness.count("recorded") >= 50_000 }
-        second.stop()
+        try await harness.withRuntime { second in
+            try await eventually("the rest handled") { harness.count("recorded") >= 50_000 }
+        }
         try assertExactlyOnce(harness, input: "input", output: "recorded", ordered: false)
     }
 
@@ -232,20 +225,19 @@ struct EndToEndTests {
     func fatalStopsOnlyThatAgent() async throws {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try harness.installRecorder(name: "doomed", sidecar: "topics: [bad]\nconfig:\n  output: doomed-out\n")
-        try harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
+        try await harness.installRecorder(name: "doomed", sidecar: "topics: [bad]\nconfig:\n  output: doomed-out\n")
+        try await harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
         harness.produce("bad", count: 1) { _ in "fatal" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("doomed failed") {
-            if case .failed = runtime.agent("doomed")?.status.state { return true } else { return false }
+        try await harness.withRuntime { runtime in
+            try await eventually("doomed failed") {
+                if case .failed = runtime.agent("doomed")?.status.state { return true } else { return false }
+            }
+            harness.produce("good", count: 500)
+            try await eventually("healthy still consuming") { harness.count("healthy-out") == 500 }
+            let doomed = try #require(runtime.agent("doomed")?.status)
+            #expect(doomed.state == .failed("FATAL from bad[\(doomed.partitions.first?.partition ?? 0)] at offset 0: fatal requested by the record")
+                    || doomed.state.description.contains("fatal requested by the record"))
         }
-        harness.produce("good", count: 500)
-        try await eventually("healthy still consuming") { harness.count("healthy-out") == 500 }
-        let doomed = try #require(runtime.agent("doomed")?.status)
-        #expect(doomed.state == .failed("FATAL from bad[\(doomed.partitions.first?.partition ?? 0)] at offset 0: fatal requested by the record")
-                || doomed.state.description.contains("fatal requested by the record"))
-        runtime.stop()
         #expect(harness.broker.committed(group: "sluice.doomed").values.allSatisfy { $0 == 0 })
     }
 
@@ -253,7 +245,7 @@ struct EndToEndTests {
     func pendingTimeout() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder(sidecar: """
+        try await harness.installRecorder(sidecar: """
             batch_size: 1
             batch_timeout: 300ms
             retry:
@@ -263,12 +255,11 @@ struct EndToEndTests {
               mode: pending
             """)
         harness.produce("input", count: 3) { $0 == 1 ? "hang" : "ok\($0)" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("two recorded, one dead-lettered") {
-            harness.count("recorded") == 2 && harness.count("recorder.dlq") == 1
+        try await harness.withRuntime { runtime in
+            try await eventually("two recorded, one dead-lettered") {
+                harness.count("recorded") == 2 && harness.count("recorder.dlq") == 1
+            }
         }
-        runtime.stop()
         let dead = try #require(harness.records("recorder.dlq").first?.record)
         #expect(dead.valueText == "hang")
         #expect(dead.header("sluice.error")?.contains("did not complete the batch within batch_timeout") == true)
@@ -279,45 +270,45 @@ struct EndToEndTests {
     func stuckCall() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder(name: "stuck", sidecar: "topics: [slow]\nbatch_timeout: 300ms\nconfig:\n  output: stuck-out\n")
-        try harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
+        try await harness.installRecorder(name: "stuck", sidecar: "topics: [slow]\nbatch_timeout: 300ms\nconfig:\n  output: stuck-out\n")
+        try await harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
         harness.produce("slow", count: 1) { _ in "hang" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("stuck agent failed") {
-            if case .failed = runtime.agent("stuck")?.status.state { return true } else { return false }
+        try await harness.withRuntime { runtime in
+            try await eventually("stuck agent failed") {
+                if case .failed = runtime.agent("stuck")?.status.state { return true } else { return false }
+            }
+            #expect(runtime.agent("stuck")?.status.state.description.contains("has not returned within batch_timeout") == true)
+            harness.produce("good", count: 200)
+            try await eventually("the other agent keeps going") { harness.count("healthy-out") == 200 }
         }
-        #expect(runtime.agent("stuck")?.status.state.description.contains("has not returned within batch_timeout") == true)
-        harness.produce("good", count: 200)
-        try await eventually("the other agent keeps going") { harness.count("healthy-out") == 200 }
-        runtime.stop()
     }
 
     @Test("broken plugin files are refused with a reason while the good ones run")
     func refusalsBesideGoodPlugins() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder()
+        try await harness.installRecorder()
         try "not a plugin".write(toFile: harness.pluginsDirectory + "/junk.so", atomically: true, encoding: .utf8)
-        try harness.installRecorder(name: "badconfig", sidecar: "topics: [other]\nconfig:\n  mode: turbo\n")
+        try await harness.installRecorder(name: "badconfig", sidecar: "topics: [other]\nconfig:\n  mode: turbo\n")
         harness.produce("input", count: 100)
         let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually("the good plugin runs") { harness.count("recorded") == 100 }
-        let reasons = runtime.refusals.map(\.description)
-        runtime.stop()
+        let reasons = try await withRuntime(runtime) { runtime in
+            try await eventually("the good plugin runs") { harness.count("recorded") == 100 }
+            let reasons = runtime.refusals.map(\.description)
+            return reasons
+        }
         #expect(runtime.refusals.count == 2)
         #expect(reasons.contains { $0.contains("junk.so") })
         #expect(reasons.contains { $0.contains("badconfig.so") && $0.contains("mode must be \"sync\" or \"pending\", not \"turbo\"") })
     }
 
     @Test("a broken sidecar stops the start with a message naming file and key")
-    func brokenSidecar() throws {
+    func brokenSidecar() async throws {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
-        try harness.installRecorder(sidecar: "batch_size: lots\n")
+        try await harness.installRecorder(sidecar: "batch_size: lots\n")
         let runtime = try harness.makeRuntime()
-        let error = #expect(throws: SluiceRuntime.StartError.self) { try runtime.start() }
+        let error = await #expect(throws: SluiceRuntime.StartError.self) { try await runtime.start() }
         #expect(error?.description.contains("recorder.yaml") == true)
         #expect(error?.description.contains("batch_size") == true)
     }

@@ -7,9 +7,9 @@ import TestSupport
 /// commands and load into a running host.
 @Suite("sluice new-plugin", .serialized)
 struct NewPluginTests {
-    private func scaffold(_ name: String, lang: String, in directory: TemporaryDirectory) throws -> String {
+    private func scaffold(_ name: String, lang: String, in directory: TemporaryDirectory) async throws -> String {
         let project = directory.file(name)
-        let result = try ProcessRunner.run([SluiceBinary.path, "new-plugin", name, "--lang", lang,
+        let result = try await ProcessRunner.run([SluiceBinary.path, "new-plugin", name, "--lang", lang,
                                             "--output", project, "--sluice", RepositoryPaths.root])
         #expect(result.output.contains("created \(lang) plugin '\(name)'"))
         return project
@@ -20,13 +20,12 @@ struct NewPluginTests {
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
         try FileManager.default.copyItem(atPath: file, toPath: harness.pluginsDirectory + "/\(name).so")
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        for value in [#"{"text":"hello"}"#, #"{"text":"sluice"}"#] {
-            harness.broker.append(OutgoingRecord(topic: "\(name).in", key: Array("k".utf8), value: Array(value.utf8)))
+        try await harness.withRuntime { runtime in
+            for value in [#"{"text":"hello"}"#, #"{"text":"sluice"}"#] {
+                harness.broker.append(OutgoingRecord(topic: "\(name).in", key: Array("k".utf8), value: Array(value.utf8)))
+            }
+            try await eventually("output") { harness.count("\(name).out") == 2 }
         }
-        try await eventually("output") { harness.count("\(name).out") == 2 }
-        runtime.stop()
         #expect(harness.records("\(name).out").compactMap(\.record.valueText) == expect)
     }
 
@@ -35,8 +34,8 @@ struct NewPluginTests {
         try SluiceBinary.require()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let project = try scaffold("copy-agent", lang: "c", in: directory)
-        try ProcessRunner.run(["make"], currentDirectory: project)
+        let project = try await scaffold("copy-agent", lang: "c", in: directory)
+        try await ProcessRunner.run(["make"], currentDirectory: project)
         try await runInHost(project + "/copy-agent.so", name: "copy-agent",
                             expect: [#"{"text":"hello"}"#, #"{"text":"sluice"}"#])
     }
@@ -46,20 +45,20 @@ struct NewPluginTests {
         try SluiceBinary.require()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let project = try scaffold("shout", lang: "swift", in: directory)
-        try ProcessRunner.run(["swift", "build", "-c", "release"], currentDirectory: project)
+        let project = try await scaffold("shout", lang: "swift", in: directory)
+        try await ProcessRunner.run(["swift", "build", "-c", "release"], currentDirectory: project)
         try await runInHost(project + "/.build/release/libShout.so", name: "shout", expect: ["HELLO", "SLUICE"])
     }
 
     @Test("refuses a bad name and an existing directory")
-    func refusals() throws {
+    func refusals() async throws {
         try SluiceBinary.require()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let bad = try ProcessRunner.run([SluiceBinary.path, "new-plugin", "Bad Name", "--output", directory.file("x")], check: false)
+        let bad = try await ProcessRunner.run([SluiceBinary.path, "new-plugin", "Bad Name", "--output", directory.file("x")], check: false)
         #expect(bad.status != 0)
         #expect(bad.output.contains("expected 1-64 characters from [a-z0-9_-]"))
-        let existing = try ProcessRunner.run([SluiceBinary.path, "new-plugin", "ok", "--output", directory.path], check: false)
+        let existing = try await ProcessRunner.run([SluiceBinary.path, "new-plugin", "ok", "--output", directory.path], check: false)
         #expect(existing.status != 0)
         #expect(existing.output.contains("already exists"))
     }

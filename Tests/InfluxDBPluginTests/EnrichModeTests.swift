@@ -50,12 +50,11 @@ struct EnrichModeTests {
         for (id, symbol, time) in orders { PluginFixture.append(harness, key: id, json: Self.order(id, symbol, time)) }
         PluginFixture.append(harness, key: "broken", json: #"{"id":"broken","symbol":"AAPL"}"#) // no timestamp
 
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(60), "5 enriched orders and 3 dead letters") {
-            harness.count("quality") >= 5 && harness.count("influxdb.dlq") >= 3
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(60), "5 enriched orders and 3 dead letters") {
+                harness.count("quality") >= 5 && harness.count("influxdb.dlq") >= 3
+            }
         }
-        runtime.stop()
 
         let quality = try PluginFixture.values(harness, "quality")
         #expect(quality.count == 5)
@@ -82,10 +81,9 @@ struct EnrichModeTests {
         defer { harness.remove() }
         PluginFixture.append(harness, key: "a", json: Self.order("a", "TSLA", "2023-11-14T22:13:30Z"))
         PluginFixture.append(harness, key: "b", json: Self.order("b", "AAPL", "2023-11-14T22:13:30Z"))
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(60), "2 orders on checked") { harness.count("checked") >= 2 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(60), "2 orders on checked") { harness.count("checked") >= 2 }
+        }
         let checked = try PluginFixture.values(harness, "checked")
         #expect(checked["a"]?["market_price"] == .null)
         #expect(checked["b"]?["market_price"] == .number("101"))
@@ -112,11 +110,10 @@ struct EnrichModeTests {
         PluginFixture.append(harness, key: "slash", json: Self.order("slash", #"back\slash"#, time))
         PluginFixture.append(harness, key: "good1", json: Self.order("good1", "MSFT", time))
 
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        let expected = hostile.count + 4
-        try await eventually(timeout: .seconds(60), "\(expected) orders on quality") { harness.count("quality") >= expected }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            let expected = hostile.count + 4
+            try await eventually(timeout: .seconds(60), "\(expected) orders on quality") { harness.count("quality") >= expected }
+        }
 
         let quality = try PluginFixture.values(harness, "quality")
         for index in hostile.indices {
@@ -132,29 +129,28 @@ struct EnrichModeTests {
 
     @Test("influxd frozen for 5 s mid-run: every order is enriched, none lost", .timeLimit(.minutes(3)))
     func outage() async throws {
-        let server = try InfluxTestServer()
+        let server = try await InfluxTestServer()
         let admin = try InfluxAdmin(url: server.url, tag: "outage")
         try admin.write(["marketdata,symbol=AAPL price=100.5 \(Self.t0)"])
         let harness = try PluginFixture.harness(partitions: 2, batchSize: 50,
                                                 config: config(admin, ["timeout_ms: 1000", "connect_timeout_ms: 500"]))
         defer { harness.remove() }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        for index in 0..<500 { PluginFixture.append(harness, key: "o\(index)", json: Self.order("o\(index)", "AAPL", "2023-11-15T00:00:00Z")) }
-        try await eventually(timeout: .seconds(60), "the first orders enriched") { harness.count("quality") > 0 }
+        try await harness.withRuntime { runtime in
+            for index in 0..<500 { PluginFixture.append(harness, key: "o\(index)", json: Self.order("o\(index)", "AAPL", "2023-11-15T00:00:00Z")) }
+            try await eventually(timeout: .seconds(60), "the first orders enriched") { harness.count("quality") > 0 }
 
-        server.freeze()
-        for index in 500..<1000 { PluginFixture.append(harness, key: "o\(index)", json: Self.order("o\(index)", "AAPL", "2023-11-15T00:00:00Z")) }
-        try await Task.sleep(for: .seconds(5))
-        server.thaw()
+            server.freeze()
+            for index in 500..<1000 { PluginFixture.append(harness, key: "o\(index)", json: Self.order("o\(index)", "AAPL", "2023-11-15T00:00:00Z")) }
+            try await Task.sleep(for: .seconds(5))
+            server.thaw()
 
-        try await eventually(timeout: .seconds(90), "1000 distinct orders enriched") {
-            Set(harness.records("quality").compactMap(\.record.keyText)).count == 1000
+            try await eventually(timeout: .seconds(90), "1000 distinct orders enriched") {
+                Set(harness.records("quality").compactMap(\.record.keyText)).count == 1000
+            }
         }
-        runtime.stop()
         #expect(harness.count("influxdb.dlq") == 0)
         let quality = try PluginFixture.values(harness, "quality")
         #expect(quality.values.allSatisfy { $0["market_price"] == .number("100.5") })
-        server.stop()
+        await server.stop()
     }
 }

@@ -32,13 +32,12 @@ struct WriteModeTests {
         let total = 20_000
         for index in 0..<total { PluginFixture.append(harness, topic: "orders", key: "r\(index)", json: Self.record(index)) }
 
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(120), "all input committed") {
-            let committed = harness.broker.committed(group: "sluice.influxdb")
-            return (0..<Int32(4)).allSatisfy { committed[TopicPartition("orders", $0)] == harness.broker.endOffset(TopicPartition("orders", $0)) }
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(120), "all input committed") {
+                let committed = harness.broker.committed(group: "sluice.influxdb")
+                return (0..<Int32(4)).allSatisfy { committed[TopicPartition("orders", $0)] == harness.broker.endOffset(TopicPartition("orders", $0)) }
+            }
         }
-        runtime.stop()
         #expect(harness.count("influxdb.dlq") == 0)
 
         let rows = try admin.rows(#"SELECT "id", "note", "ok", "price", "qty", "symbol" FROM "trades""#)
@@ -83,11 +82,10 @@ struct WriteModeTests {
         PluginFixture.append(harness, key: "unwritable", json: #"{"id":1,"symbol":"ends\\","price":1,"timestamp":"2023-11-14T22:13:20Z"}"#)
         PluginFixture.append(harness, key: "notjson", json: "{nope")
 
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        try await eventually(timeout: .seconds(60), "4 dead letters") { harness.count("influxdb.dlq") >= 4 }
-        try await eventually(timeout: .seconds(60), "998 points") { (try? admin.count("trades", field: "qty")) == 999 }
-        runtime.stop()
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(60), "4 dead letters") { harness.count("influxdb.dlq") >= 4 }
+            try await eventually(timeout: .seconds(60), "998 points") { (try? admin.count("trades", field: "qty")) == 999 }
+        }
 
         let dead = Dictionary(uniqueKeysWithValues: harness.records("influxdb.dlq").map { ($0.record.keyText ?? "", $0.record) })
         #expect(Set(dead.keys) == ["r137", "r700", "unwritable", "notjson"])
@@ -100,28 +98,27 @@ struct WriteModeTests {
 
     @Test("influxd stopped for 5 s mid-run: nothing lost", .timeLimit(.minutes(3)))
     func outage() async throws {
-        let server = try InfluxTestServer()
+        let server = try await InfluxTestServer()
         let admin = try InfluxAdmin(url: server.url, tag: "outage")
         let harness = try PluginFixture.harness(partitions: 2, batchSize: 100,
                                                 config: config(admin, ["timeout_ms: 2000", "connect_timeout_ms: 500", "max_lines: 300"]))
         defer { harness.remove() }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        for index in 0..<2000 { PluginFixture.append(harness, key: "r\(index)", json: Self.record(index)) }
-        try await eventually(timeout: .seconds(60), "the first points written") { ((try? admin.count("trades", field: "qty")) ?? 0) > 0 }
+        try await harness.withRuntime { runtime in
+            for index in 0..<2000 { PluginFixture.append(harness, key: "r\(index)", json: Self.record(index)) }
+            try await eventually(timeout: .seconds(60), "the first points written") { ((try? admin.count("trades", field: "qty")) ?? 0) > 0 }
 
-        server.stop()
-        for index in 2000..<4000 { PluginFixture.append(harness, key: "r\(index)", json: Self.record(index)) }
-        try await Task.sleep(for: .seconds(5))
-        try server.start()
+            await server.stop()
+            for index in 2000..<4000 { PluginFixture.append(harness, key: "r\(index)", json: Self.record(index)) }
+            try await Task.sleep(for: .seconds(5))
+            try await server.start()
 
-        try await eventually(timeout: .seconds(90), "4000 points in InfluxDB") { ((try? admin.count("trades", field: "qty")) ?? 0) == 4000 }
-        try await eventually(timeout: .seconds(30), "all input committed") {
-            let committed = harness.broker.committed(group: "sluice.influxdb")
-            return (0..<Int32(2)).allSatisfy { committed[TopicPartition("orders", $0)] == harness.broker.endOffset(TopicPartition("orders", $0)) }
+            try await eventually(timeout: .seconds(90), "4000 points in InfluxDB") { ((try? admin.count("trades", field: "qty")) ?? 0) == 4000 }
+            try await eventually(timeout: .seconds(30), "all input committed") {
+                let committed = harness.broker.committed(group: "sluice.influxdb")
+                return (0..<Int32(2)).allSatisfy { committed[TopicPartition("orders", $0)] == harness.broker.endOffset(TopicPartition("orders", $0)) }
+            }
         }
-        runtime.stop()
         #expect(harness.count("influxdb.dlq") == 0)
-        server.stop()
+        await server.stop()
     }
 }

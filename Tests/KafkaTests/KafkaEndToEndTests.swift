@@ -9,89 +9,87 @@ import TestSupport
 struct KafkaEndToEndTests {
     @Test("1. consume → plugin → commit: each record once, committed = end offsets, a second run processes nothing")
     func consumeAndCommit() async throws {
-        let world = try KafkaTestWorld()
-        var host = try KafkaHost(world: world)
+        var host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 100
         let total = 2000
-        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total)
+        let (input, output, _, _, ends) = try await host.installRecorderPipeline(records: total)
         #expect(ends.count == 4 && ends.values.reduce(0, +) == Int64(total))
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        let reader = try TopicReader(world: world, topic: output)
-        try await eventually(timeout: .seconds(60), "\(total) records recorded") { reader.count >= total }
-        runtime.stop()
+        let reader = try await host.withRuntime { runtime in
+            let reader = try await host.reader(output)
+            try await reader.waitForRecords(atLeast: total, "\(total) records recorded")
+            return reader
+        }
 
         let recorded = RecordingLedger(reader.records)
         #expect(recorded.missing(ends: ends) == 0)
         #expect(recorded.duplicates == 0)
         #expect(recorded.misplaced == 0)
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+        #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
 
         // Same group again: assigned everything, handles nothing.
-        let second = try host.makeRuntime()
-        try second.start()
-        try await eventually(timeout: .seconds(60), "the second run is assigned all 4 partitions") {
-            second.agents.first?.partitions.count == 4
+        try await host.withRuntime { second in
+            try await eventually(timeout: .seconds(60), "the second run is assigned all 4 partitions") {
+                second.agents.first?.partitions.count == 4
+            }
+            try await Task.sleep(for: .seconds(1))
+            #expect(second.agents.first?.processed == 0)
         }
-        try await Task.sleep(for: .seconds(1))
-        #expect(second.agents.first?.processed == 0)
-        second.stop()
-        #expect(reader.count == total)
+        #expect(await reader.count == total)
     }
 
     @Test("4. a chain through Kafka: A consumes orders and produces to quality, B consumes quality; all arrive, keys kept")
     func chain() async throws {
-        let world = try KafkaTestWorld()
-        let host = try KafkaHost(world: world)
+        let host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         let orders = world.name("orders"), quality = world.name("quality"), final = world.name("final")
-        try host.harness.installRecorder(name: "alpha", sidecar: "topics: [\(orders)]\nconfig:\n  output: \(quality)\n")
-        try host.harness.installRecorder(name: "beta", sidecar: "topics: [\(quality)]\nconfig:\n  output: \(final)\n")
-        let seeding = try world.seedingTransport(creating: orders, final)
+        try await host.harness.installRecorder(name: "alpha", sidecar: "topics: [\(orders)]\nconfig:\n  output: \(quality)\n")
+        try await host.harness.installRecorder(name: "beta", sidecar: "topics: [\(quality)]\nconfig:\n  output: \(final)\n")
+        let seeding = try await world.seedingTransport(creating: orders, final)
         let total = 500
-        try world.produce(orders, count: total, through: seeding)
+        try await world.produce(orders, count: total, through: seeding)
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        let reader = try TopicReader(world: world, topic: final)
-        try await eventually(timeout: .seconds(90), "\(total) records through both agents") { reader.count >= total }
-        runtime.stop()
+        let reader = try await host.withRuntime { runtime in
+            let reader = try await host.reader(final)
+            try await reader.waitForRecords(atLeast: total, timeout: .seconds(90), "\(total) records through both agents")
+            return reader
+        }
 
         let finals = reader.records
         #expect(finals.count == total)
         #expect(Set(finals.compactMap(\.key)) == Set((0..<total).map { "k\($0)" }))
         // B recorded A's output records, which recorded the orders: partitions line up end to end.
-        let qualityRecords = try world.readAll(quality, expected: total)
+        let qualityRecords = try await world.readAll(quality, expected: total)
         #expect(Set(qualityRecords.compactMap(\.key)) == Set((0..<total).map { "k\($0)" }))
         #expect(RecordingLedger(finals).duplicates == 0)
     }
 
     @Test("2. restart: stop the host mid-stream, start it again; nothing missing, duplicates counted")
     func restartMidStream() async throws {
-        let world = try KafkaTestWorld()
-        var host = try KafkaHost(world: world)
+        var host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         host.throttle()
         let total = 3000
-        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total)
+        let (input, output, _, _, ends) = try await host.installRecorderPipeline(records: total)
 
-        let first = try host.makeRuntime()
-        try first.start()
-        let reader = try TopicReader(world: world, topic: output)
-        try await eventually(timeout: .seconds(60), "a first share recorded") { reader.count >= 200 }
-        first.stop()
-        let atStop = reader.count
-        let committedAtStop = try world.committed(group: host.group(of: "recorder"), topic: input).values.reduce(0, +)
-
-        let second = try host.makeRuntime()
-        try second.start()
-        try await eventually(timeout: .seconds(120), "the rest recorded") {
-            _ = reader.count
-            return RecordingLedger(reader.records).missing(ends: ends) == 0
+        let reader = try await host.withRuntime { first in
+            let reader = try await host.reader(output)
+            try await reader.waitForRecords(atLeast: 200, "a first share recorded")
+            return reader
         }
-        second.stop()
+        let atStop = await reader.count
+        let committedAtStop = try await world.committed(group: host.group(of: "recorder"), topic: input).values.reduce(0, +)
+
+        try await host.withRuntime { second in
+            try await eventually(timeout: .seconds(120), "the rest recorded") {
+                _ = await reader.count
+                return RecordingLedger(reader.records).missing(ends: ends) == 0
+            }
+        }
 
         let recorded = RecordingLedger(reader.records)
         print("restart: stopped after \(atStop) of \(total) records (committed \(committedAtStop)); duplicates after restart: \(recorded.duplicates)")
@@ -102,17 +100,17 @@ struct KafkaEndToEndTests {
         // rebalance, e.g. while the failover suite stops the shared broker,
         // re-delivers at most that).
         #expect(recorded.duplicates <= 10)
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+        #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
     }
 
     @Test("6. produce failure: records whose output cannot be stored are retried, then dead-lettered; nothing vanishes")
     func produceFailure() async throws {
-        let world = try KafkaTestWorld()
-        var host = try KafkaHost(world: world)
+        var host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 20
         let input = world.name("orders"), output = world.name("narrow"), deadLetters = world.name("recorder-dlq")
-        try host.harness.installRecorder(sidecar: """
+        try await host.harness.installRecorder(sidecar: """
             topics: [\(input)]
             dead_letter_topic: \(deadLetters)
             retry:
@@ -123,21 +121,22 @@ struct KafkaEndToEndTests {
             """)
         // The recorder writes to the input's partition number; the output has
         // one partition, so every record of partitions 1–3 fails to produce.
-        try world.transport(["sluice.topic.partitions": "1"]).ensureTopic(output)
-        let seeding = try world.seedingTransport(creating: input, deadLetters)
+        try await world.transport(["sluice.topic.partitions": "1"]).createTopicIfMissing(output)
+        let seeding = try await world.seedingTransport(creating: input, deadLetters)
         let total = 200
-        try world.produce(input, count: total, through: seeding)
-        let ends = try world.endOffsets(input, expected: total)
+        try await world.produce(input, count: total, through: seeding)
+        let ends = try await world.endOffsets(input, expected: total)
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        let expectedDead = Int(ends.filter { $0.key != 0 }.values.reduce(0, +))
-        let outputReader = try TopicReader(world: world, topic: output)
-        let deadReader = try TopicReader(world: world, topic: deadLetters)
-        try await eventually(timeout: .seconds(90), "partition 0 recorded, the rest dead-lettered") {
-            outputReader.count >= Int(ends[0] ?? 0) && deadReader.count >= expectedDead
+        let (expectedDead, outputReader, deadReader) = try await host.withRuntime { runtime in
+            let expectedDead = Int(ends.filter { $0.key != 0 }.values.reduce(0, +))
+            let outputReader = try await host.reader(output)
+            let deadReader = try await host.reader(deadLetters)
+            try await eventually(timeout: .seconds(90), "partition 0 recorded, the rest dead-lettered") {
+                let recorded = await outputReader.count, deadLettered = await deadReader.count
+                return recorded >= Int(ends[0] ?? 0) && deadLettered >= expectedDead
+            }
+            return (expectedDead, outputReader, deadReader)
         }
-        runtime.stop()
 
         let recorded = RecordingLedger(outputReader.records)
         #expect(recorded.missing(ends: [0: ends[0] ?? 0]) == 0)
@@ -152,6 +151,6 @@ struct KafkaEndToEndTests {
             for offset in 0..<end { #expect(dead.contains(.init(partition: partition, offset: offset))) }
         }
         #expect(dead.count == expectedDead)
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+        #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
     }
 }

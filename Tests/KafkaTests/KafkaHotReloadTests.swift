@@ -9,38 +9,37 @@ import TestSupport
 struct KafkaHotReloadTests {
     @Test("replacing the file 3 times under load: nothing lost, no record handled by both versions, pause per swap printed")
     func swapsUnderLoad() async throws {
-        let world = try KafkaTestWorld()
-        var host = try KafkaHost(world: world)
+        var host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         host.harness.configuration.agentDefaults.batchSize = 50
         host.harness.configuration.agentDefaults.maxInFlight = 200
         let total = 20_000
-        let (input, output, _, _, ends) = try host.installRecorderPipeline(records: total, version: "1")
+        let (input, output, _, _, ends) = try await host.installRecorderPipeline(records: total, version: "1")
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        var pauses: [Duration] = []
-        for swap in 1...3 {
-            // Swap while records are flowing: after a share of them, well before the end.
-            try await eventually(timeout: .seconds(60), "records flowing before swap \(swap)") {
-                (runtime.agent("recorder")?.status.processed ?? 0) >= swap * 2_000
+        let (pauses, processedAtLastSwap, reader) = try await host.withRuntime { runtime in
+            var pauses: [Duration] = []
+            for swap in 1...3 {
+                // Swap while records are flowing: after a share of them, well before the end.
+                try await eventually(timeout: .seconds(60), "records flowing before swap \(swap)") {
+                    (runtime.agent("recorder")?.status.processed ?? 0) >= swap * 2_000
+                }
+                let before = runtime.reloadEvents.count
+                try await host.harness.installRecorder(version: swap % 2 == 1 ? "2" : "1")
+                try await eventually(timeout: .seconds(30), "swap \(swap) done") { runtime.reloadEvents.count > before }
+                let event = try #require(runtime.reloadEvents.last)
+                #expect(event.outcome == .upgraded, "swap \(swap): \(event.outcome)")
+                if let pause = event.pause { pauses.append(pause) }
             }
-            let before = runtime.reloadEvents.count
-            try host.harness.installRecorder(version: swap % 2 == 1 ? "2" : "1")
-            try await eventually(timeout: .seconds(30), "swap \(swap) done") { runtime.reloadEvents.count > before }
-            let event = try #require(runtime.reloadEvents.last)
-            #expect(event.outcome == .upgraded, "swap \(swap): \(event.outcome)")
-            if let pause = event.pause { pauses.append(pause) }
+            let processedAtLastSwap = runtime.agent("recorder")?.status.processed ?? 0
+            let reader = try await host.reader(output)
+            try await eventually(timeout: .seconds(120), "every record handled") {
+                _ = await reader.count
+                return RecordingLedger(reader.records).missing(ends: ends) == 0
+            }
+            return (pauses, processedAtLastSwap, reader)
         }
-        let processedAtLastSwap = runtime.agent("recorder")?.status.processed ?? 0
-        let reader = try TopicReader(world: world, topic: output)
-        try await eventually(timeout: .seconds(120), "every record handled") {
-            _ = reader.count
-            return RecordingLedger(reader.records).missing(ends: ends) == 0
-        }
-        runtime.stop()
-        _ = reader.count
+        _ = await reader.count
         let recorded = RecordingLedger(reader.records)
         print("kafka hot reload: pause per swap: \(pauses.map { "\($0)" }); "
               + "last swap after \(processedAtLastSwap) of \(total) records; duplicates: \(recorded.duplicates)")
@@ -58,40 +57,39 @@ struct KafkaHotReloadTests {
             #expect(changes <= 3, "partition \(partition): \(changes) version changes for 3 swaps")
             #expect(versions.last == "2", "partition \(partition) ends on the last version")
         }
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+        #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
     }
 
     @Test("removing the file stops the agent with its offsets committed on the broker; putting it back resumes there")
     func removeAndRestore() async throws {
-        let world = try KafkaTestWorld()
-        let host = try KafkaHost(world: world)
+        let host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
-        let (input, output, _, seeding, firstEnds) = try host.installRecorderPipeline(records: 1000, version: "1")
+        let (input, output, _, seeding, firstEnds) = try await host.installRecorderPipeline(records: 1000, version: "1")
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        let reader = try TopicReader(world: world, topic: output)
-        try await eventually(timeout: .seconds(60), "the first 1000 recorded") { reader.count >= 1000 }
+        let (reader, ends) = try await host.withRuntime { runtime in
+            let reader = try await host.reader(output)
+            try await reader.waitForRecords(atLeast: 1000, "the first 1000 recorded")
 
-        try FileManager.default.removeItem(atPath: host.harness.pluginsDirectory + "/recorder.so")
-        try await eventually(timeout: .seconds(30), "agent stopped") { runtime.agent("recorder") == nil }
-        #expect(runtime.reloadEvents.last?.outcome == .stopped)
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == firstEnds,
-                "everything handled was committed on the broker when the agent stopped")
+            try FileManager.default.removeItem(atPath: host.harness.pluginsDirectory + "/recorder.so")
+            try await eventually(timeout: .seconds(30), "agent stopped") { runtime.agent("recorder") == nil }
+            #expect(runtime.reloadEvents.last?.outcome == .stopped)
+            #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == firstEnds,
+                    "everything handled was committed on the broker when the agent stopped")
 
-        try world.produce(input, count: 1000, through: seeding) { "later-\($0)" }
-        let ends = try world.endOffsets(input, expected: 2000)
-        try host.harness.installRecorder(version: "2")
-        try await eventually(timeout: .seconds(30), "agent back") { runtime.agent("recorder") != nil }
-        try await eventually(timeout: .seconds(60), "resumed where it left off") { reader.count >= 2000 }
-        runtime.stop()
+            try await world.produce(input, count: 1000, through: seeding) { "later-\($0)" }
+            let ends = try await world.endOffsets(input, expected: 2000)
+            try await host.harness.installRecorder(version: "2")
+            try await eventually(timeout: .seconds(30), "agent back") { runtime.agent("recorder") != nil }
+            try await reader.waitForRecords(atLeast: 2000, "resumed where it left off")
+            return (reader, ends)
+        }
 
         let recorded = RecordingLedger(reader.records)
         #expect(recorded.missing(ends: ends) == 0)
         #expect(recorded.duplicates == 0, "no record handled twice across the stop")
         #expect(reader.records.filter { $0.headers["recorder.version"] == "2" }.count == 1000,
                 "version 2 handled exactly the records produced while it was gone")
-        #expect(try world.committed(group: host.group(of: "recorder"), topic: input) == ends)
+        #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
     }
 }

@@ -19,12 +19,12 @@ struct KafkaProducerTests {
                                         headers: [.init(name: "trace", text: "t\(index)"), .init(name: "empty", value: [])])
             transport.producer.produce(record) { acks.record($0) }
         }
-        #expect(transport.producer.flush(timeout: .seconds(30)))
+        #expect(await transport.flushed(timeout: .seconds(30)))
         try await eventually(timeout: .seconds(30), "50 acknowledgements") { acks.count == 50 }
         #expect(acks.failures.isEmpty, "\(acks.failures)")
         #expect(transport.isReachable)
 
-        let records = try world.readAll(topic, expected: 50)
+        let records = try await world.readAll(topic, expected: 50)
         #expect(records.count == 50)
         for record in records {
             let index = try #require(Int(record.value.dropFirst("value-".count)))
@@ -40,13 +40,13 @@ struct KafkaProducerTests {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
         let topic = world.name("oversized")
-        try transport.ensureTopic(topic)
+        try await transport.createTopicIfMissing(topic)
         let acks = AcknowledgementLog()
         transport.producer.produce(OutgoingRecord(topic: topic, key: nil, value: [UInt8](repeating: 65, count: 2_000_000))) {
             acks.record($0)
         }
         transport.producer.produce(OutgoingRecord(topic: topic, key: nil, value: Array("small".utf8))) { acks.record($0) }
-        #expect(transport.producer.flush(timeout: .seconds(30)))
+        #expect(await transport.flushed(timeout: .seconds(30)))
         try await eventually(timeout: .seconds(30), "two acknowledgements") { acks.count == 2 }
         #expect(acks.failures.count == 1)
         #expect(acks.successes == 1)
@@ -57,25 +57,25 @@ struct KafkaProducerTests {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
         let topic = world.name("narrow")
-        try transport.ensureTopic(topic)   // 4 partitions (sluice.topic.partitions)
+        try await transport.createTopicIfMissing(topic)   // 4 partitions (sluice.topic.partitions)
         let acks = AcknowledgementLog()
         transport.producer.produce(OutgoingRecord(topic: topic, partition: 9, key: nil, value: Array("x".utf8))) { acks.record($0) }
-        _ = transport.producer.flush(timeout: .seconds(30))
+        _ = await transport.flushed(timeout: .seconds(30))
         try await eventually(timeout: .seconds(60), "one acknowledgement") { acks.count == 1 }
         #expect(acks.failures.count == 1)
     }
 
     @Test("ensureTopic creates with the configured partitions and accepts an existing topic")
-    func ensureTopicIsIdempotent() throws {
+    func ensureTopicIsIdempotent() async throws {
         let world = try KafkaTestWorld()
         let topic = world.name("ensured")
-        try world.transport(["sluice.topic.partitions": "3"]).ensureTopic(topic)
-        try world.transport().ensureTopic(topic)   // a fresh transport: the broker says it exists
-        #expect(try world.partitionCount(topic) == 3)
+        try await world.transport(["sluice.topic.partitions": "3"]).createTopicIfMissing(topic)
+        try await world.transport().createTopicIfMissing(topic)   // a fresh transport: the broker says it exists
+        #expect(try await world.partitionCount(topic) == 3)
     }
 
     @Test("settings: sluice.* keys are read, not passed to librdkafka; bad values are refused")
-    func settings() throws {
+    func settings() async throws {
         let settings = try KafkaSettings(bootstrapServers: "127.0.0.1:1", properties: [
             "sluice.topic.partitions": "12", "sluice.topic.replication.factor": "3", "linger.ms": "1",
         ])
@@ -87,7 +87,7 @@ struct KafkaProducerTests {
     }
 
     @Test("a rejected secret property is named without its value")
-    func secretNotInError() throws {
+    func secretNotInError() async throws {
         let secret = "hunter2-\(UUID().uuidString)"
         do {
             _ = try KafkaTransport(settings: KafkaSettings(bootstrapServers: "127.0.0.1:1", properties: [

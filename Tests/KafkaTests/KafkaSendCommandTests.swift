@@ -8,7 +8,7 @@ import TestSupport
 @Suite("sluice send --broker", .serialized, .timeLimit(.minutes(2)))
 struct KafkaSendCommandTests {
     @Test("one VALUE with --key, then an NDJSON file: created topic, records intact, delivery confirmed")
-    func sendsToKafka() throws {
+    func sendsToKafka() async throws {
         try SluiceBinary.require()
         let world = try KafkaTestWorld()
         let directory = try TemporaryDirectory(prefix: "sluice-send")
@@ -17,10 +17,10 @@ struct KafkaSendCommandTests {
         let topic = world.name("sent")
         let broker = "kafka://\(world.bootstrap)"
 
-        let one = try ProcessRunner.run([SluiceBinary.path, "send", "--broker", broker, "--config", configuration,
+        let one = try await ProcessRunner.run([SluiceBinary.path, "send", "--broker", broker, "--config", configuration,
                                          topic, "hello kafka", "--key", "k1"])
         #expect(one.output.contains("sent 1 record to \(topic)"), "\(one.output)")
-        #expect(try world.partitionCount(topic) == 3, "the missing topic was created with sluice.topic.partitions")
+        #expect(try await world.partitionCount(topic) == 3, "the missing topic was created with sluice.topic.partitions")
 
         let file = directory.file("records.ndjson")
         try """
@@ -29,11 +29,11 @@ struct KafkaSendCommandTests {
 
             {"key": "k4", "value": null}
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let three = try ProcessRunner.run([SluiceBinary.path, "send", "--broker", broker, "--config", configuration,
+        let three = try await ProcessRunner.run([SluiceBinary.path, "send", "--broker", broker, "--config", configuration,
                                            topic, "--file", file])
         #expect(three.output.contains("sent 3 records to \(topic)"), "\(three.output)")
 
-        let records = try world.readAll(topic, expected: 4)
+        let records = try await world.readAll(topic, expected: 4)
         #expect(records.count == 4)
         let byKey = Dictionary(records.compactMap { record in record.key.map { ($0, record) } }) { first, _ in first }
         #expect(byKey["k1"]?.value == "hello kafka")
@@ -44,7 +44,7 @@ struct KafkaSendCommandTests {
     }
 
     @Test("an unreachable broker and a malformed line fail with a message naming them, exit status non-zero")
-    func failures() throws {
+    func failures() async throws {
         try SluiceBinary.require()
         let world = try KafkaTestWorld()
         let directory = try TemporaryDirectory(prefix: "sluice-send")
@@ -52,7 +52,7 @@ struct KafkaSendCommandTests {
         let configuration = try writeConfiguration(in: directory, properties: ["sluice.request.timeout.ms": "1000"])
 
         // Port 1 on loopback: nothing listens there.
-        let unreachable = try ProcessRunner.run([SluiceBinary.path, "send", "--broker", "kafka://127.0.0.1:1",
+        let unreachable = try await ProcessRunner.run([SluiceBinary.path, "send", "--broker", "kafka://127.0.0.1:1",
                                                  "--config", configuration, "--timeout", "5", world.name("t"), "v"],
                                                 check: false)
         #expect(unreachable.status == 1, "\(unreachable.output)")
@@ -62,12 +62,12 @@ struct KafkaSendCommandTests {
 
         let file = directory.file("bad.ndjson")
         try "{\"value\": \"ok\"}\n{not json}\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let malformed = try ProcessRunner.run([SluiceBinary.path, "send", "--broker", "kafka://\(world.bootstrap)",
+        let malformed = try await ProcessRunner.run([SluiceBinary.path, "send", "--broker", "kafka://\(world.bootstrap)",
                                                "--config", configuration, world.name("t"), "--file", file], check: false)
         #expect(malformed.status == 2, "\(malformed.output)")
         #expect(malformed.output.contains("line 2: malformed JSON"), "\(malformed.output)")
 
-        let memory = try ProcessRunner.run([SluiceBinary.path, "send", "--broker", "memory://", world.name("t"), "v"], check: false)
+        let memory = try await ProcessRunner.run([SluiceBinary.path, "send", "--broker", "memory://", world.name("t"), "v"], check: false)
         #expect(memory.status != 0)
         #expect(memory.output.contains("memory:// lives inside a running host"), "\(memory.output)")
     }

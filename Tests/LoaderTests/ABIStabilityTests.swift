@@ -12,12 +12,12 @@ import TestSupport
 @Suite("ABI stability")
 struct ABIStabilityTests {
     @Test("a plugin built against the frozen v1.0 header loads with the current host")
-    func frozenV1_0PluginLoads() throws {
+    func frozenV1_0PluginLoads() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let frozenHeader = LoaderFixtures.frozenV1_0Include + "/sluice_plugin.h"
         #expect(FileManager.default.fileExists(atPath: frozenHeader))
-        let path = try LoaderFixtures.plugin("v1_0.so", in: directory, flags: ["-DVERSION=\"built-against-1.0\""],
+        let path = try await LoaderFixtures.plugin("v1_0.so", in: directory, flags: ["-DVERSION=\"built-against-1.0\""],
                                              includeDirectory: LoaderFixtures.frozenV1_0Include)
         let image = try LoaderFixtures.loader(directory).load(file: path)
         #expect(image.name == "fixture")

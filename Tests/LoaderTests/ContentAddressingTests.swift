@@ -10,18 +10,18 @@ import TestSupport
 @Suite("Content-addressed images")
 struct ContentAddressingTests {
     @Test("loading unchanged bytes twice maps one image; changed bytes map a new one with the new code")
-    func reloadByContent() throws {
+    func reloadByContent() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let loader = LoaderFixtures.loader(directory)
         let path = directory.file("agent.so")
         // Builds land beside the target and are renamed in, as the drop-in contract says.
-        func install(version: String) throws {
-            try LoaderFixtures.plugin("agent.so.tmp", in: directory, flags: ["-DVERSION=\"\(version)\""])
+        func install(version: String) async throws {
+            try await LoaderFixtures.plugin("agent.so.tmp", in: directory, flags: ["-DVERSION=\"\(version)\""])
             #expect(rename(directory.file("agent.so.tmp"), path) == 0)
         }
 
-        try install(version: "1.0.0")
+        try await install(version: "1.0.0")
         let first = try loader.load(file: path)
         let again = try loader.load(file: path)
         #expect(again.sha256 == first.sha256)
@@ -29,7 +29,7 @@ struct ContentAddressingTests {
         #expect(again.descriptor.pointer == first.descriptor.pointer)
         #expect(loader.loadedImageCount == 1)
 
-        try install(version: "2.0.0")
+        try await install(version: "2.0.0")
         let second = try loader.load(file: path)
         #expect(second.sha256 != first.sha256)
         #expect(second.privatePath != first.privatePath)
@@ -40,7 +40,7 @@ struct ContentAddressingTests {
         #expect(String(cString: oldVersion) == "1.0.0")
 
         // Going back to the first bytes reuses the first image.
-        try install(version: "1.0.0")
+        try await install(version: "1.0.0")
         let back = try loader.load(file: path)
         #expect(back.sha256 == first.sha256)
         #expect(back.descriptor.pointer == first.descriptor.pointer)
@@ -48,11 +48,11 @@ struct ContentAddressingTests {
     }
 
     @Test("a tampered private copy is replaced, not trusted")
-    func tamperedCopy() throws {
+    func tamperedCopy() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("agent.so", in: directory)
-        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        let path = try await LoaderFixtures.plugin("agent.so", in: directory)
+        let sha256 = try #require(try await ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
         let copy = directory.file("images/\(sha256).so")
         try FileManager.default.createDirectory(atPath: directory.file("images"), withIntermediateDirectories: false)
         try "garbage".write(toFile: copy, atomically: true, encoding: .utf8)

@@ -15,8 +15,8 @@ enum LoaderFixtures {
     /// Compiles the fixture with `flags` into `directory/name`.
     @discardableResult
     static func plugin(_ name: String, in directory: TemporaryDirectory, flags: [String] = [],
-                       includeDirectory: String = RepositoryPaths.pluginInclude) throws -> String {
-        try CPluginCompiler.compile(sources: [source], output: directory.file(name),
+                       includeDirectory: String = RepositoryPaths.pluginInclude) async throws -> String {
+        try await CPluginCompiler.compile(sources: [source], output: directory.file(name),
                                     includeDirectory: includeDirectory, flags: flags)
     }
 

@@ -8,13 +8,13 @@ import TestSupport
 @Suite("Plugin loading")
 struct PluginLoadingTests {
     @Test("a good plugin's descriptor is read into the image, and the load is logged")
-    func goodPlugin() throws {
+    func goodPlugin() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("good.so", in: directory)
+        let path = try await LoaderFixtures.plugin("good.so", in: directory)
         let log = RecordedLog()
         let image = try LoaderFixtures.loader(directory, log: log).load(file: path)
-        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        let sha256 = try #require(try await ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
 
         #expect(image.name == "fixture")
         #expect(image.version == "1.0.0")
@@ -39,10 +39,10 @@ struct PluginLoadingTests {
     }
 
     @Test("the image directory is created private (0700)")
-    func privateImageDirectory() throws {
+    func privateImageDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("good.so", in: directory)
+        let path = try await LoaderFixtures.plugin("good.so", in: directory)
         _ = try LoaderFixtures.loader(directory).load(file: path)
         var status = stat()
         #expect(stat(directory.file("images"), &status) == 0)
@@ -50,10 +50,10 @@ struct PluginLoadingTests {
     }
 
     @Test("a newer minor version (a longer descriptor) loads; only v1.0 members are read")
-    func newerMinorVersion() throws {
+    func newerMinorVersion() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("newer.so", in: directory, flags: ["-DNEWER_MINOR"])
+        let path = try await LoaderFixtures.plugin("newer.so", in: directory, flags: ["-DNEWER_MINOR"])
         let image = try LoaderFixtures.loader(directory).load(file: path)
         #expect(image.abiMinor == 1)
         #expect(image.descriptorSize == 120 + 16)

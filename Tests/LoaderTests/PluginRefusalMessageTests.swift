@@ -3,15 +3,17 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// One test per refusal reason, each asserting the exact line an operator
-/// reads: the file, what is wrong, and what was expected.
+/// Every refusal reason, each asserting the exact line an operator reads:
+/// the file, what is wrong, and what was expected. Fixture plugins built with
+/// the wrong flags share one table-driven test; set-ups of their own (modes,
+/// truncation, other files) have a test each.
 @Suite("Plugin refusals")
 struct PluginRefusalMessageTests {
     @Test("a world-writable plugin file is refused before it is read")
-    func worldWritableFile() throws {
+    func worldWritableFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("open.so", in: directory)
+        let path = try await LoaderFixtures.plugin("open.so", in: directory)
         try LoaderFixtures.setMode(0o666, path)
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
             try LoaderFixtures.loader(directory).load(file: path)
@@ -21,7 +23,7 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("a world-writable plugins directory is refused, and scan refuses it too")
-    func worldWritableDirectory() throws {
+    func worldWritableDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let plugins = directory.file("plugins")
@@ -47,7 +49,7 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("a missing plugins directory, and a plugins path that is a file, are unreadable")
-    func unreadableDirectory() throws {
+    func unreadableDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let loader = LoaderFixtures.loader(directory)
@@ -69,7 +71,7 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("a missing file and a directory named .so are unreadable")
-    func unreadableFile() throws {
+    func unreadableFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let loader = LoaderFixtures.loader(directory)
@@ -86,7 +88,7 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("a text file named .so is not a shared object")
-    func textFile() throws {
+    func textFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try LoaderFixtures.write(Array("#!/bin/sh\necho not a plugin\n".utf8), to: "script.so", in: directory)
@@ -98,7 +100,7 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("executables (PIE and not) and relocatable objects are not shared objects")
-    func executablesAndObjects() throws {
+    func executablesAndObjects() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let loader = LoaderFixtures.loader(directory)
@@ -112,21 +114,21 @@ struct PluginRefusalMessageTests {
         let main = directory.file("main.c")
         try "int main(void) { return 0; }\n".write(toFile: main, atomically: true, encoding: .utf8)
         let executable = directory.file("static.so")
-        try ProcessRunner.run(["cc", "-no-pie", "-o", executable, main])
+        try await ProcessRunner.run(["cc", "-no-pie", "-o", executable, main])
         let executableRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: executable) })
         #expect(executableRefusal.description == "\(executable) refused: an ELF executable (ET_EXEC); expected a shared object built with -shared")
 
         let object = directory.file("object.so")
-        try ProcessRunner.run(["cc", "-c", "-fPIC", "-I", RepositoryPaths.pluginInclude, "-o", object, LoaderFixtures.source])
+        try await ProcessRunner.run(["cc", "-c", "-fPIC", "-I", RepositoryPaths.pluginInclude, "-o", object, LoaderFixtures.source])
         let objectRefusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in try loader.load(file: object) })
         #expect(objectRefusal.description == "\(object) refused: an ELF relocatable object (ET_REL); expected a shared object built with -shared")
     }
 
     @Test("a plugin cut to its first KiB, or to half, is truncated", arguments: ["kib", "half"])
-    func truncated(cut: String) throws {
+    func truncated(cut: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let good = try LoaderFixtures.bytes(try LoaderFixtures.plugin("good.so", in: directory))
+        let good = try await LoaderFixtures.bytes(LoaderFixtures.plugin("good.so", in: directory))
         let kept = cut == "kib" ? 1024 : good.count / 2
         let path = try LoaderFixtures.write(Array(good.prefix(kept)), to: "cut.so", in: directory)
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
@@ -138,37 +140,25 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("a shared object dlopen cannot resolve is loadFailed with dlerror's text")
-    func loadFailed() throws {
+    func loadFailed() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("unresolved.so", in: directory, flags: ["-DUNDEFINED_SYMBOL"])
+        let path = try await LoaderFixtures.plugin("unresolved.so", in: directory, flags: ["-DUNDEFINED_SYMBOL"])
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
             try LoaderFixtures.loader(directory).load(file: path)
         })
-        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        let sha256 = try #require(try await ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
         #expect(refusal.reason == .loadFailed)
         #expect(refusal.description == "\(path) refused: dlopen failed: \(directory.file("images"))/\(sha256).so: undefined symbol: sluice_fixture_missing_function")
     }
 
-    @Test("a file exporting only sluice_plugin_entry_v2 says which ABI it speaks")
-    func missingEntryOtherMajor() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("v2.so", in: directory, flags: ["-DENTRY_V2_ONLY"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .missingEntry)
-        #expect(refusal.description == "\(path) refused: missing entry symbol sluice_plugin_entry_v1; it exports sluice_plugin_entry_v2, so it speaks Sluice ABI 2 and this host speaks ABI 1")
-    }
-
     @Test("a shared object with no entry symbol at all is not a Sluice plugin")
-    func missingEntry() throws {
+    func missingEntry() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let source = directory.file("library.c")
         try "int some_library_function(void) { return 42; }\n".write(toFile: source, atomically: true, encoding: .utf8)
-        let path = try CPluginCompiler.compile(sources: [source], output: directory.file("library.so"))
+        let path = try await CPluginCompiler.compile(sources: [source], output: directory.file("library.so"))
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
             try LoaderFixtures.loader(directory).load(file: path)
         })
@@ -176,102 +166,58 @@ struct PluginRefusalMessageTests {
         #expect(refusal.description == "\(path) refused: missing entry symbol sluice_plugin_entry_v1: not a Sluice plugin (expected an exported C function sluice_plugin_entry_v1)")
     }
 
-    @Test("an entry function returning NULL declines the host")
-    func declinedHost() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("decline.so", in: directory, flags: ["-DDECLINE"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .declinedHost)
-        #expect(refusal.description == "\(path) refused: sluice_plugin_entry_v1(1, 0) returned NULL: the plugin declined this host (ABI 1.0)")
+    /// A fixture plugin compiled with `flags` and the one line its load is refused with.
+    struct FixtureRefusal: CustomTestStringConvertible, Sendable {
+        let name: String
+        let flags: [String]
+        let reason: PluginRefusal.Reason
+        /// What follows "<path> refused: ".
+        let message: String
+        var testDescription: String { name }
     }
 
-    @Test("a descriptor without the magic is not a Sluice plugin")
-    func badMagic() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .badMagic)
-        #expect(refusal.description == "\(path) refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin")
-    }
+    static let fixtureRefusals: [FixtureRefusal] = [
+        FixtureRefusal(name: "only sluice_plugin_entry_v2: says which ABI it speaks", flags: ["-DENTRY_V2_ONLY"], reason: .missingEntry,
+                       message: "missing entry symbol sluice_plugin_entry_v1; it exports sluice_plugin_entry_v2, so it speaks Sluice ABI 2 and this host speaks ABI 1"),
+        FixtureRefusal(name: "an entry function returning NULL declines the host", flags: ["-DDECLINE"], reason: .declinedHost,
+                       message: "sluice_plugin_entry_v1(1, 0) returned NULL: the plugin declined this host (ABI 1.0)"),
+        FixtureRefusal(name: "a descriptor without the magic is not a Sluice plugin", flags: ["-DMAGIC=0"], reason: .badMagic,
+                       message: "bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin"),
+        FixtureRefusal(name: "a descriptor smaller than ABI 1.0's", flags: ["-DSTRUCT_SIZE=64"], reason: .descriptorTooSmall,
+                       message: "descriptor struct_size 64 is smaller than an ABI 1.0 descriptor (expected at least 120 bytes)"),
+        FixtureRefusal(name: "a descriptor of ABI major 2 names both majors", flags: ["-DABI_MAJOR=2"], reason: .abiMajorMismatch,
+                       message: "descriptor ABI major 2, this host speaks ABI major 1 (expected 1)"),
+        FixtureRefusal(name: "4-byte pointers on this 64-bit host", flags: ["-DPOINTER_SIZE=4"], reason: .pointerSizeMismatch,
+                       message: "descriptor pointer_size 4, this host's pointers are 8 bytes (expected 8)"),
+        FixtureRefusal(name: "agent name with a space", flags: ["-DNAME=\"Bad Name\""], reason: .invalidName,
+                       message: "invalid agent name \"Bad Name\" (expected 1-64 characters from [a-z0-9_-])"),
+        FixtureRefusal(name: "empty agent name", flags: ["-DNAME=\"\""], reason: .invalidName,
+                       message: "invalid agent name \"\" (expected 1-64 characters from [a-z0-9_-])"),
+        FixtureRefusal(name: "agent name over 64 bytes", flags: ["-DNAME=\"" + String(repeating: "a", count: 65) + "\""], reason: .invalidName,
+                       message: "invalid agent name \"" + String(repeating: "a", count: 64) + "\"... (over 64 bytes) (expected 1-64 characters from [a-z0-9_-])"),
+        FixtureRefusal(name: "NULL agent name", flags: ["-DNULL_NAME"], reason: .invalidName,
+                       message: "agent name is NULL (expected 1-64 characters from [a-z0-9_-])"),
+        FixtureRefusal(name: "a descriptor without on_batch misses a required hook", flags: ["-DNO_ON_BATCH"], reason: .missingRequiredHook,
+                       message: "required hook on_batch is NULL (expected on_batch, create and destroy)"),
+    ]
 
-    @Test("a descriptor smaller than ABI 1.0's is refused")
-    func descriptorTooSmall() throws {
+    @Test("a fixture plugin built wrong is refused with its reason and exact line", arguments: fixtureRefusals)
+    func fixtureRefused(_ expected: FixtureRefusal) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("small.so", in: directory, flags: ["-DSTRUCT_SIZE=64"])
+        let path = try await LoaderFixtures.plugin("refused.so", in: directory, flags: expected.flags)
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
             try LoaderFixtures.loader(directory).load(file: path)
         })
-        #expect(refusal.reason == .descriptorTooSmall)
-        #expect(refusal.description == "\(path) refused: descriptor struct_size 64 is smaller than an ABI 1.0 descriptor (expected at least 120 bytes)")
-    }
-
-    @Test("a descriptor of ABI major 2 names both majors")
-    func abiMajorMismatch() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("major.so", in: directory, flags: ["-DABI_MAJOR=2"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .abiMajorMismatch)
-        #expect(refusal.description == "\(path) refused: descriptor ABI major 2, this host speaks ABI major 1 (expected 1)")
-    }
-
-    @Test("a descriptor declaring 4-byte pointers is refused on this 64-bit host")
-    func pointerSizeMismatch() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("pointer.so", in: directory, flags: ["-DPOINTER_SIZE=4"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .pointerSizeMismatch)
-        #expect(refusal.description == "\(path) refused: descriptor pointer_size 4, this host's pointers are 8 bytes (expected 8)")
-    }
-
-    @Test("agent names outside [a-z0-9_-]{1,64}, or NULL, are refused",
-          arguments: [
-              (["-DNAME=\"Bad Name\""], "invalid agent name \"Bad Name\""),
-              (["-DNAME=\"\""], "invalid agent name \"\""),
-              (["-DNAME=\"" + String(repeating: "a", count: 65) + "\""],
-               "invalid agent name \"" + String(repeating: "a", count: 64) + "\"... (over 64 bytes)"),
-              (["-DNULL_NAME"], "agent name is NULL"),
-          ])
-    func invalidName(flags: [String], problem: String) throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("name.so", in: directory, flags: flags)
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .invalidName)
-        #expect(refusal.description == "\(path) refused: \(problem) (expected 1-64 characters from [a-z0-9_-])")
-    }
-
-    @Test("a descriptor without on_batch misses a required hook")
-    func missingRequiredHook() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("hook.so", in: directory, flags: ["-DNO_ON_BATCH"])
-        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
-            try LoaderFixtures.loader(directory).load(file: path)
-        })
-        #expect(refusal.reason == .missingRequiredHook)
-        #expect(refusal.description == "\(path) refused: required hook on_batch is NULL (expected on_batch, create and destroy)")
+        #expect(refusal.reason == expected.reason)
+        #expect(refusal.description == "\(path) refused: \(expected.message)")
     }
 
     @Test("validate_config's reason is carried into invalidConfiguration")
-    func invalidConfiguration() throws {
+    func invalidConfiguration() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("config.so", in: directory)
+        let path = try await LoaderFixtures.plugin("config.so", in: directory)
         let image = try LoaderFixtures.loader(directory).load(file: path)
         try image.validateConfiguration("{}")
         try image.validateConfiguration("{\"fail\":false}")
@@ -285,14 +231,14 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("two files declaring one agent name: the second is duplicateName")
-    func duplicateName() throws {
+    func duplicateName() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let plugins = directory.file("plugins")
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
-        let first = try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/a.so",
+        let first = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/a.so",
                                                 flags: ["-DNAME=\"twin\"", "-DVERSION=\"1\""])
-        let second = try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/b.so",
+        let second = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/b.so",
                                                  flags: ["-DNAME=\"twin\"", "-DVERSION=\"2\""])
         let result = try LoaderFixtures.loader(directory).scan(directory: plugins)
         #expect(result.images.map(\.sourcePath) == [first])
@@ -303,10 +249,10 @@ struct PluginRefusalMessageTests {
     }
 
     @Test("every refusal is logged with plugin.file and plugin.reason")
-    func refusalsAreLogged() throws {
+    func refusalsAreLogged() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
+        let path = try await LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
         let log = RecordedLog()
         let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
             try LoaderFixtures.loader(directory, log: log).load(file: path)

@@ -8,22 +8,22 @@ import TestSupport
 @Suite("Plugin directory scan")
 struct PluginScanTests {
     @Test("good plugins load beside broken ones, in name order; other files are ignored")
-    func goodBesideBroken() throws {
+    func goodBesideBroken() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let plugins = directory.file("plugins")
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
-        func compile(_ name: String, _ flags: [String]) throws -> String {
-            try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: "\(plugins)/\(name)", flags: flags)
+        func compile(_ name: String, _ flags: [String]) async throws -> String {
+            try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: "\(plugins)/\(name)", flags: flags)
         }
-        let alpha = try compile("a-alpha.so", ["-DNAME=\"alpha\""])
+        let alpha = try await compile("a-alpha.so", ["-DNAME=\"alpha\""])
         let text = plugins + "/b-text.so"
         try "not a plugin\n".write(toFile: text, atomically: true, encoding: .utf8)
-        let charlie = try compile("c-charlie.so", ["-DNAME=\"charlie\""])
-        let magic = try compile("d-magic.so", ["-DNAME=\"delta\"", "-DMAGIC=0"])
-        let twin = try compile("e-twin.so", ["-DNAME=\"alpha\"", "-DVERSION=\"9\""])
-        let zulu = try compile("z-zulu.so", ["-DNAME=\"zulu\""])
-        _ = try compile("ignored.so.tmp", ["-DNAME=\"tmp\""])
+        let charlie = try await compile("c-charlie.so", ["-DNAME=\"charlie\""])
+        let magic = try await compile("d-magic.so", ["-DNAME=\"delta\"", "-DMAGIC=0"])
+        let twin = try await compile("e-twin.so", ["-DNAME=\"alpha\"", "-DVERSION=\"9\""])
+        let zulu = try await compile("z-zulu.so", ["-DNAME=\"zulu\""])
+        _ = try await compile("ignored.so.tmp", ["-DNAME=\"tmp\""])
         try "# notes\n".write(toFile: plugins + "/README.md", atomically: true, encoding: .utf8)
 
         let log = RecordedLog()
@@ -38,12 +38,12 @@ struct PluginScanTests {
     }
 
     @Test("a trailing slash on the directory does not double the separator")
-    func trailingSlash() throws {
+    func trailingSlash() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let plugins = directory.file("plugins")
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
-        let path = try CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/one.so")
+        let path = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/one.so")
         let result = try LoaderFixtures.loader(directory).scan(directory: plugins + "/")
         #expect(result.images.map(\.sourcePath) == [path])
         #expect(result.refusals.isEmpty)

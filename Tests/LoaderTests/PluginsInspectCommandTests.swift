@@ -10,13 +10,13 @@ struct PluginsInspectCommandTests {
     private func requireBinary() throws { try SluiceBinary.require() }
 
     @Test("prints the descriptor of a good plugin")
-    func goodPluginText() throws {
+    func goodPluginText() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("good.so", in: directory)
-        let sha256 = try #require(try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
-        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        let path = try await LoaderFixtures.plugin("good.so", in: directory)
+        let sha256 = try #require(try await ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first)
+        let result = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
         #expect(result.status == 0)
         #expect(result.output == """
             name:          fixture
@@ -34,12 +34,12 @@ struct PluginsInspectCommandTests {
     }
 
     @Test("--json prints the same fields as JSON")
-    func goodPluginJSON() throws {
+    func goodPluginJSON() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("good.so", in: directory, flags: ["-DNEWER_MINOR"])
-        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
+        let path = try await LoaderFixtures.plugin("good.so", in: directory, flags: ["-DNEWER_MINOR"])
+        let result = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["name"] as? String == "fixture")
@@ -55,16 +55,16 @@ struct PluginsInspectCommandTests {
     }
 
     @Test("a broken file prints exactly the refusal line and exits 1")
-    func brokenFile() throws {
+    func brokenFile() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = try LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
-        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        let path = try await LoaderFixtures.plugin("magic.so", in: directory, flags: ["-DMAGIC=0"])
+        let result = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
         #expect(result.status == 1)
         #expect(result.output == "\(path) refused: bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin\n")
 
-        let json = try ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
+        let json = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
         #expect(json.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["reason"] as? String == "badMagic")
@@ -72,12 +72,12 @@ struct PluginsInspectCommandTests {
     }
 
     @Test("a text file is refused as not a shared object")
-    func textFile() throws {
+    func textFile() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try LoaderFixtures.write(Array("hello\n".utf8), to: "hello.so", in: directory)
-        let result = try ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        let result = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
         #expect(result.status == 1)
         #expect(result.output == "\(path) refused: not an ELF file (no \\x7fELF signature); expected a shared object built with -shared\n")
     }

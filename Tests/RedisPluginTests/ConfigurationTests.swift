@@ -11,7 +11,7 @@ struct RedisConfigurationTests {
 
     @Test("custom commands over {key}, fields, :number and :epoch_ms, with key_prefix, EXPIRE, AUTH and SELECT")
     func customCommands() async throws {
-        let server = try RedisTestServer(password: Self.password)
+        let server = try await RedisTestServer(password: Self.password)
         defer { server.stop() }
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
@@ -23,7 +23,7 @@ struct RedisConfigurationTests {
         for (key, value) in profiles {
             harness.broker.append(OutgoingRecord(topic: "profiles", key: Array(key.utf8), value: Array(value.utf8)))
         }
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             topics: [profiles]
             config:
               url: redis://:\(Self.password)@127.0.0.1:\(server.port)/3
@@ -32,60 +32,60 @@ struct RedisConfigurationTests {
               commands:
                 - [HSET, "profile:{key}", name, "{name}", age, "{age:number}", seen_ms, "{seen:epoch_ms}", tags, "{tags}", raw, "{value}"]
                 - [SADD, "names", "{{{name}}}"]
-            """)
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 3)
-        let client = try RedisTestClient(port: server.port, database: 3, password: Self.password)
-        #expect(try client.command("HGET", "p:profile:u1", "name") == .text("Ann"))
-        #expect(try client.command("HGET", "p:profile:u1", "age") == .text("41"))
-        #expect(try client.command("HGET", "p:profile:u1", "seen_ms") == .text("1709254799500"))
-        #expect(try client.command("HGET", "p:profile:u1", "tags") == .text(#"["a", "b"]"#))
-        #expect(try client.command("HGET", "p:profile:u1", "raw") == .text(profiles[0].1))
-        #expect(try client.command("HGET", "p:profile:u2", "name") == .text(#"Bob "B""#))
-        #expect(try client.command("HGET", "p:profile:u2", "age") == .text("7.5"))
-        #expect(try client.command("HGET", "p:profile:u2", "seen_ms") == .text("0"))
-        #expect(try client.command("SISMEMBER", "p:names", "{Ann}") == .integer(1))
-        let ttl = try #require(try client.command("TTL", "p:profile:u1").integer)
-        #expect(ttl > 0 && ttl <= 600)
-        let namesTTL = try #require(try client.command("TTL", "p:names").integer)
-        #expect(namesTTL > 0 && namesTTL <= 600)
-        // A boolean is not a number: u3 is dead-lettered, and nothing of it written.
-        let letter = try #require(harness.records("redis.dlq").first?.record)
-        #expect(letter.keyText == "u3")
-        #expect(letter.header("sluice.error") == "field 'age': true is not a number")
-        #expect(try client.command("EXISTS", "p:profile:u3") == .integer(0))
-        #expect(try client.command("SCARD", "p:names") == .integer(2))
+            """) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 3)
+            let client = try RedisTestClient(port: server.port, database: 3, password: Self.password)
+            #expect(try client.command("HGET", "p:profile:u1", "name") == .text("Ann"))
+            #expect(try client.command("HGET", "p:profile:u1", "age") == .text("41"))
+            #expect(try client.command("HGET", "p:profile:u1", "seen_ms") == .text("1709254799500"))
+            #expect(try client.command("HGET", "p:profile:u1", "tags") == .text(#"["a", "b"]"#))
+            #expect(try client.command("HGET", "p:profile:u1", "raw") == .text(profiles[0].1))
+            #expect(try client.command("HGET", "p:profile:u2", "name") == .text(#"Bob "B""#))
+            #expect(try client.command("HGET", "p:profile:u2", "age") == .text("7.5"))
+            #expect(try client.command("HGET", "p:profile:u2", "seen_ms") == .text("0"))
+            #expect(try client.command("SISMEMBER", "p:names", "{Ann}") == .integer(1))
+            let ttl = try #require(try client.command("TTL", "p:profile:u1").integer)
+            #expect(ttl > 0 && ttl <= 600)
+            let namesTTL = try #require(try client.command("TTL", "p:names").integer)
+            #expect(namesTTL > 0 && namesTTL <= 600)
+            // A boolean is not a number: u3 is dead-lettered, and nothing of it written.
+            let letter = try #require(harness.records("redis.dlq").first?.record)
+            #expect(letter.keyText == "u3")
+            #expect(letter.header("sluice.error") == "field 'age': true is not a number")
+            #expect(try client.command("EXISTS", "p:profile:u3") == .integer(0))
+            #expect(try client.command("SCARD", "p:names") == .integer(2))
+        }
     }
 
     @Test("a wrong password: the records are retried, then dead-lettered; no reason contains the password")
     func wrongPasswordNeverShown() async throws {
-        let server = try RedisTestServer(password: Self.password)
+        let server = try await RedisTestServer(password: Self.password)
         defer { server.stop() }
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
         FeedActivities().produce(0..<3, harness: harness)
         let wrong = "not-the-Pa55word"
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             retry:
               max_attempts: 3
             config:
               url: redis://:\(wrong)@127.0.0.1:\(server.port)/0
               reconnect_backoff_ms: 10
               reconnect_backoff_max_ms: 20
-            """)
-        defer { runtime.stop() }
-        try await eventually("3 dead letters") { harness.count("redis.dlq") == 3 }
-        for letter in harness.records("redis.dlq").map(\.record) {
-            let reason = letter.header("sluice.error") ?? ""
-            #expect(reason.contains("redis://:***@127.0.0.1:\(server.port)/0"), "reason: \(reason)")
-            #expect(!reason.contains(wrong), "the password leaked into: \(reason)")
+            """) { runtime in
+            try await eventually("3 dead letters") { harness.count("redis.dlq") == 3 }
+            for letter in harness.records("redis.dlq").map(\.record) {
+                let reason = letter.header("sluice.error") ?? ""
+                #expect(reason.contains("redis://:***@127.0.0.1:\(server.port)/0"), "reason: \(reason)")
+                #expect(!reason.contains(wrong), "the password leaked into: \(reason)")
+            }
+            let status = try RedisPluginRun.status(runtime)
+            #expect(!(status.lastError ?? "").contains(wrong))
         }
-        let status = try RedisPluginRun.status(runtime)
-        #expect(!(status.lastError ?? "").contains(wrong))
     }
 
     @Test("an invalid configuration is refused with a reason naming the key")
-    func invalidConfigurationRefused() throws {
+    func invalidConfigurationRefused() async throws {
         let cases: [(config: String, reason: String)] = [
             ("  url: http://localhost:6379\n", "'url': expected redis://"),
             ("  commands: [[ZADD, \"{user:epoch_s}\"]]\n", "unknown conversion 'epoch_s'"),
@@ -98,12 +98,11 @@ struct RedisConfigurationTests {
             let harness = try HostHarness(partitions: 1)
             defer { harness.remove() }
             try harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: "config:\n" + config)
-            let runtime = try harness.makeRuntime()
-            try runtime.start()
-            defer { runtime.stop() }
-            #expect(runtime.agents.isEmpty)
-            let refusal = try #require(runtime.refusals.first)
-            #expect(refusal.description.contains(reason), "\(refusal.description)")
+            try await harness.withRuntime { runtime in
+                #expect(runtime.agents.isEmpty)
+                let refusal = try #require(runtime.refusals.first)
+                #expect(refusal.description.contains(reason), "\(refusal.description)")
+            }
         }
     }
 }

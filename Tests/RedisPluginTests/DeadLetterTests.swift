@@ -31,23 +31,23 @@ struct DeadLetterTests {
             harness.broker.append(OutgoingRecord(topic: "feed_activities", key: Array(record.key.utf8), value: Array(record.value.utf8)))
         }
         activities.produce(100..<200, harness: harness)
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             config:
               url: redis://127.0.0.1:\(port)/\(database)
               key_prefix: "\(prefix)"
-            """)
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 204)
-        try await eventually("4 dead letters") { harness.count("redis.dlq") == 4 }
-        let letters = harness.records("redis.dlq").map(\.record)
-        for record in bad {
-            let letter = try #require(letters.first { $0.keyText == record.key }, "no dead letter for \(record.key)")
-            let reason = letter.header("sluice.error") ?? ""
-            #expect(reason.contains(record.reason), "\(record.key): reason \(reason)")
-            #expect(letter.valueText == record.value, "the dead letter keeps the original value")
+            """) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 204)
+            try await eventually("4 dead letters") { harness.count("redis.dlq") == 4 }
+            let letters = harness.records("redis.dlq").map(\.record)
+            for record in bad {
+                let letter = try #require(letters.first { $0.keyText == record.key }, "no dead letter for \(record.key)")
+                let reason = letter.header("sluice.error") ?? ""
+                #expect(reason.contains(record.reason), "\(record.key): reason \(reason)")
+                #expect(letter.valueText == record.value, "the dead letter keeps the original value")
+            }
+            #expect(try RedisPluginRun.status(runtime).processed == 200)
+            try RedisPluginRun.expectSets(client, prefix: prefix, activities.expected(0..<200))
+            for user in activities.users + ["wrongtype"] { try client.command("DEL", prefix + user) }
         }
-        #expect(try RedisPluginRun.status(runtime).processed == 200)
-        try RedisPluginRun.expectSets(client, prefix: prefix, activities.expected(0..<200))
-        for user in activities.users + ["wrongtype"] { try client.command("DEL", prefix + user) }
     }
 }

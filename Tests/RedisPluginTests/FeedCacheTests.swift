@@ -19,24 +19,24 @@ struct FeedCacheTests {
                                              value: Array(FeedActivities.faustRecord.utf8)))
         activities.produce(0..<50_000, harness: harness)
         // Only the connection and the prefix: the commands are the default (Faust's ZADD).
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             config:
               url: redis://127.0.0.1:\(port)/\(database)
               key_prefix: "\(prefix)"
-            """)
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 50_001)
-        let status = try RedisPluginRun.status(runtime)
-        #expect(status.deadLettered == 0, "\(status.lastError ?? "")")
-        #expect(harness.count("redis.dlq") == 0)
+            """) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 50_001)
+            let status = try RedisPluginRun.status(runtime)
+            #expect(status.deadLettered == 0, "\(status.lastError ?? "")")
+            #expect(harness.count("redis.dlq") == 0)
 
-        let client = try RedisTestClient(port: port, database: database)
-        try RedisPluginRun.expectSets(client, prefix: prefix, activities.expected(0..<50_000))
-        let faust = try client.sortedSet(prefix + "faust")
-        #expect(faust.count == 1)
-        #expect(faust.first?.member == FeedActivities.faustMember)
-        #expect(faust.first?.score == FeedActivities.faustScore)
-        for user in activities.users + ["faust"] { try client.command("DEL", prefix + user) }
+            let client = try RedisTestClient(port: port, database: database)
+            try RedisPluginRun.expectSets(client, prefix: prefix, activities.expected(0..<50_000))
+            let faust = try client.sortedSet(prefix + "faust")
+            #expect(faust.count == 1)
+            #expect(faust.first?.member == FeedActivities.faustMember)
+            #expect(faust.first?.score == FeedActivities.faustScore)
+            for user in activities.users + ["faust"] { try client.command("DEL", prefix + user) }
+        }
     }
 
     @Test("members and keys holding RESP syntax, CR LF, NUL, escapes and multi-byte text reach Redis byte for byte")
@@ -54,27 +54,27 @@ struct FeedCacheTests {
             ])
             harness.broker.append(OutgoingRecord(topic: "feed_activities", key: nil, value: Array(record)))
         }
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             config:
               url: redis://127.0.0.1:\(port)/\(database)
               key_prefix: "\(prefix)"
-            """)
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, texts.count)
-        #expect(try RedisPluginRun.status(runtime).deadLettered == 0)
-        let client = try RedisTestClient(port: port, database: database)
-        for (index, text) in texts.enumerated() {
-            let key = prefix + "u\(index):" + text
-            let set = try client.sortedSet(key)
-            #expect(set.map(\.member) == [text], "key \(index)")
-            #expect(set.first?.score == 1_558_446_912)
-            try client.command("DEL", key)
+            """) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, texts.count)
+            #expect(try RedisPluginRun.status(runtime).deadLettered == 0)
+            let client = try RedisTestClient(port: port, database: database)
+            for (index, text) in texts.enumerated() {
+                let key = prefix + "u\(index):" + text
+                let set = try client.sortedSet(key)
+                #expect(set.map(\.member) == [text], "key \(index)")
+                #expect(set.first?.score == 1_558_446_912)
+                try client.command("DEL", key)
+            }
         }
     }
 
     @Test("50k activities open no more connections than pool_size, though more workers run batches at once")
     func connectionsBoundedByPool() async throws {
-        let server = try RedisTestServer()
+        let server = try await RedisTestServer()
         defer { server.stop() }
         var harness = try HostHarness(partitions: 8)
         defer { harness.remove() }
@@ -83,19 +83,19 @@ struct FeedCacheTests {
         activities.produce(0..<50_000, harness: harness)
         let client = try RedisTestClient(port: server.port)
         let before = try #require(try client.info("stats", "total_connections_received"))
-        let runtime = try RedisPluginRun.start(harness, sidecar: """
+        try await RedisPluginRun.withPlugin(harness, sidecar: """
             batch_size: 200
             config:
               url: redis://127.0.0.1:\(server.port)/0
               pool_size: 2
-            """)
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 50_000)
-        let after = try #require(try client.info("stats", "total_connections_received"))
-        let opened = after - before
-        #expect(opened >= 1 && opened <= 2, "the plugin opened \(opened) connections for 50k records")
-        let clients = try #require(try client.info("clients", "connected_clients"))
-        #expect(clients <= 3, "\(clients) clients connected (the test's own and at most 2 of the plugin)")
-        try RedisPluginRun.expectSets(client, prefix: "", activities.expected(0..<50_000))
+            """) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 50_000)
+            let after = try #require(try client.info("stats", "total_connections_received"))
+            let opened = after - before
+            #expect(opened >= 1 && opened <= 2, "the plugin opened \(opened) connections for 50k records")
+            let clients = try #require(try client.info("clients", "connected_clients"))
+            #expect(clients <= 3, "\(clients) clients connected (the test's own and at most 2 of the plugin)")
+            try RedisPluginRun.expectSets(client, prefix: "", activities.expected(0..<50_000))
+        }
     }
 }

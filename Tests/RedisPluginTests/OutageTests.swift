@@ -24,51 +24,51 @@ struct OutageTests {
 
     @Test("Redis frozen with SIGSTOP for 5 s mid-run: nothing lost, the plugin reconnects by itself")
     func frozenServer() async throws {
-        let server = try RedisTestServer()
+        let server = try await RedisTestServer()
         defer { server.stop() }
         let harness = try HostHarness(partitions: 4)
         defer { harness.remove() }
         let activities = FeedActivities()
         activities.produce(0..<5_000, harness: harness)
-        let runtime = try RedisPluginRun.start(harness, sidecar: Self.sidecar(port: server.port))
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 5_000)
+        try await RedisPluginRun.withPlugin(harness, sidecar: Self.sidecar(port: server.port)) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 5_000)
 
-        server.pause()
-        activities.produce(5_000..<15_000, harness: harness)
-        try await Task.sleep(for: .seconds(5))
-        let duringOutage = try RedisPluginRun.status(runtime)
-        server.resume()
-        activities.produce(15_000..<20_000, harness: harness)
+            server.pause()
+            activities.produce(5_000..<15_000, harness: harness)
+            try await Task.sleep(for: .seconds(5))
+            let duringOutage = try RedisPluginRun.status(runtime)
+            server.resume()
+            activities.produce(15_000..<20_000, harness: harness)
 
-        try await RedisPluginRun.waitFinished(runtime, 20_000)
-        #expect(duringOutage.retried > 0, "the outage was felt: batches were retried")
-        #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
-        try RedisPluginRun.expectAllWritten(runtime, harness, port: server.port, activities.expected(0..<20_000))
+            try await RedisPluginRun.waitFinished(runtime, 20_000)
+            #expect(duringOutage.retried > 0, "the outage was felt: batches were retried")
+            #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
+            try RedisPluginRun.expectAllWritten(runtime, harness, port: server.port, activities.expected(0..<20_000))
+        }
     }
 
     @Test("Redis killed and restarted (appendonly yes) mid-run: nothing lost, the plugin reconnects by itself")
     func killedAndRestartedServer() async throws {
-        let server = try RedisTestServer(appendOnly: true)
+        let server = try await RedisTestServer(appendOnly: true)
         defer { server.stop() }
         let harness = try HostHarness(partitions: 4)
         defer { harness.remove() }
         let activities = FeedActivities()
         activities.produce(0..<5_000, harness: harness)
-        let runtime = try RedisPluginRun.start(harness, sidecar: Self.sidecar(port: server.port))
-        defer { runtime.stop() }
-        try await RedisPluginRun.waitFinished(runtime, 5_000)
+        try await RedisPluginRun.withPlugin(harness, sidecar: Self.sidecar(port: server.port)) { runtime in
+            try await RedisPluginRun.waitFinished(runtime, 5_000)
 
-        server.kill()
-        activities.produce(5_000..<15_000, harness: harness)
-        try await eventually("batches retried while Redis is down") { try RedisPluginRun.status(runtime).retried > 0 }
-        try await Task.sleep(for: .seconds(2))
-        let duringOutage = try RedisPluginRun.status(runtime)
-        try server.start()
-        activities.produce(15_000..<20_000, harness: harness)
+            await server.kill()
+            activities.produce(5_000..<15_000, harness: harness)
+            try await eventually("batches retried while Redis is down") { try RedisPluginRun.status(runtime).retried > 0 }
+            try await Task.sleep(for: .seconds(2))
+            let duringOutage = try RedisPluginRun.status(runtime)
+            try await server.start()
+            activities.produce(15_000..<20_000, harness: harness)
 
-        try await RedisPluginRun.waitFinished(runtime, 20_000)
-        #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
-        try RedisPluginRun.expectAllWritten(runtime, harness, port: server.port, activities.expected(0..<20_000))
+            try await RedisPluginRun.waitFinished(runtime, 20_000)
+            #expect(duringOutage.processed < 15_000, "records produced during the outage waited for Redis")
+            try RedisPluginRun.expectAllWritten(runtime, harness, port: server.port, activities.expected(0..<20_000))
+        }
     }
 }

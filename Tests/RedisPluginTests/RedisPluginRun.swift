@@ -18,13 +18,16 @@ enum RedisPluginRun {
           max_backoff: 200ms
         """
 
-    /// Installs the plugin with `sidecar` and starts a host.
-    static func start(_ harness: HostHarness, sidecar: String) throws -> SluiceRuntime {
+    /// Installs the plugin with `sidecar`, starts a host, runs `body` with it
+    /// and stops the host (also when `body` throws).
+    @discardableResult
+    static func withPlugin<Value>(_ harness: HostHarness, sidecar: String,
+                                  _ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
         try harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: sidecar)
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
-        return runtime
+        return try await harness.withRuntime { runtime in
+            #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
+            return try await body(runtime)
+        }
     }
 
     /// The redis agent's status.

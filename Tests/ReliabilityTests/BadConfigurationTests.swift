@@ -65,14 +65,14 @@ struct BadConfigurationTests {
     ]
 
     @Test("sluice run refuses it fast, names file, key and expectation, exits non-zero, starts no agent", arguments: cases)
-    func refused(_ mistake: Case) throws {
+    func refused(_ mistake: Case) async throws {
         try SluiceBinary.require()
         let harness = try HostHarness(partitions: 1)
         defer { harness.remove() }
         // "alpha" sorts before "recorder": a host that started agents before reading
         // every sidecar would start it, and the output would say "agent started".
-        try harness.installRecorder(name: "alpha", sidecar: "config:\n  output: alpha-out\n")
-        try harness.installRecorder()
+        try await harness.installRecorder(name: "alpha", sidecar: "config:\n  output: alpha-out\n")
+        try await harness.installRecorder()
         let sidecar = harness.pluginsDirectory + "/recorder.yaml"
         if let text = mistake.sidecar { try harness.writeSidecar("recorder", text) }
         if mistake.sidecarIsDirectory { try FileManager.default.createDirectory(atPath: sidecar, withIntermediateDirectories: false) }
@@ -91,7 +91,7 @@ struct BadConfigurationTests {
         let environment = ["SLUICE_ADMIN_PORT": "0", "SLUICE_DATA_DIRECTORY": harness.directory.file("data"),
                            "SLUICE_LOG_LEVEL": "info"].merging(mistake.environment) { $1 }
         // A host that accepted the mistake would run until stopped: the timeout catches that, it is not a speed limit.
-        let result = try ProcessRunner.run(arguments, environment: environment, check: false, timeout: .seconds(60))
+        let result = try await ProcessRunner.run(arguments, environment: environment, check: false, timeout: .seconds(60))
         #expect(!result.timedOut, "the host kept running instead of refusing the configuration:\n\(result.output)")
         #expect(result.status == mistake.status, "exit status \(result.status):\n\(result.output)")
         for fragment in mistake.expected {
@@ -106,11 +106,11 @@ struct BadConfigurationTests {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
         // Plugins start in name order: "alpha" would run before "beta"'s sidecar is read.
-        try harness.installRecorder(name: "alpha", sidecar: "topics: [input]\nconfig:\n  output: alpha-out\n")
-        try harness.installRecorder(name: "beta", sidecar: "topics: [input]\nbatch_size: lots\n")
+        try await harness.installRecorder(name: "alpha", sidecar: "topics: [input]\nconfig:\n  output: alpha-out\n")
+        try await harness.installRecorder(name: "beta", sidecar: "topics: [input]\nbatch_size: lots\n")
         harness.produce("input", count: 1000)
         let runtime = try harness.makeRuntime()
-        let error = #expect(throws: SluiceRuntime.StartError.self) { try runtime.start() }
+        let error = await #expect(throws: SluiceRuntime.StartError.self) { try await runtime.start() }
         #expect(error?.description.contains("beta.yaml: batch_size: expected an integer") == true, "\(String(describing: error))")
         try await Task.sleep(for: .milliseconds(300))  // time for a wrongly started agent to show itself
         #expect(harness.count("alpha-out") == 0, "an agent handled records although the start was refused")

@@ -13,7 +13,7 @@ struct BadPluginTests {
     func neverCompletesBesideAHealthyAgent() async throws {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try harness.installRecorder(name: "hanger", sidecar: """
+        try await harness.installRecorder(name: "hanger", sidecar: """
             topics: [input]
             batch_size: 1
             batch_timeout: 300ms
@@ -24,26 +24,24 @@ struct BadPluginTests {
               output: hanger-out
               mode: pending
             """)
-        try harness.installUppercaseExample(sidecar: "topics: [input]\n")
+        try await harness.installUppercaseExample(sidecar: "topics: [input]\n")
         let total = 300
         let hanging = Set([10, 150, 290])
         harness.produce("input", count: total) { hanging.contains($0) ? "hang-\($0)" : "w\($0)" }
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        try await eventually(timeout: .seconds(60), "every record handled or dead-lettered by both agents") {
-            harness.count("words.upper") == total && harness.count("hanger-out") == total - hanging.count
-                && harness.count("hanger.dlq") == hanging.count
-        }
-        for agent in ["hanger", "uppercase"] {
-            try await eventually("\(agent) committed to the end") {
-                let committed = harness.broker.committed(group: "sluice.\(agent)")
-                return (0..<Int32(2)).allSatisfy {
-                    committed[TopicPartition("input", $0)] == harness.broker.endOffset(TopicPartition("input", $0))
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(60), "every record handled or dead-lettered by both agents") {
+                harness.count("words.upper") == total && harness.count("hanger-out") == total - hanging.count
+                    && harness.count("hanger.dlq") == hanging.count
+            }
+            for agent in ["hanger", "uppercase"] {
+                try await eventually("\(agent) committed to the end") {
+                    let committed = harness.broker.committed(group: "sluice.\(agent)")
+                    return (0..<Int32(2)).allSatisfy {
+                        committed[TopicPartition("input", $0)] == harness.broker.endOffset(TopicPartition("input", $0))
+                    }
                 }
             }
         }
-        runtime.stop()
         let letters = harness.records("hanger.dlq").map(\.record)
         #expect(Set(letters.compactMap(\.valueText)) == Set(hanging.map { "hang-\($0)" }))
         for letter in letters {
@@ -60,25 +58,24 @@ struct BadPluginTests {
         defer { harness.remove() }
         harness.configuration.workers = 2
         for name in ["stuck-a", "stuck-b"] {
-            try harness.installRecorder(name: name, sidecar: "topics: [\(name)-in]\nbatch_timeout: 300ms\nconfig:\n  output: \(name)-out\n")
+            try await harness.installRecorder(name: name, sidecar: "topics: [\(name)-in]\nbatch_timeout: 300ms\nconfig:\n  output: \(name)-out\n")
             harness.produce("\(name)-in", count: 3) { $0 == 1 ? "hang" : "ok\($0)" }
         }
-        try harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        for name in ["stuck-a", "stuck-b"] {
-            try await eventually("\(name) failed") {
-                if case .failed = runtime.agent(name)?.status.state { return true } else { return false }
+        try await harness.installRecorder(name: "healthy", sidecar: "topics: [good]\nconfig:\n  output: healthy-out\n")
+        try await harness.withRuntime { runtime in
+            for name in ["stuck-a", "stuck-b"] {
+                try await eventually("\(name) failed") {
+                    if case .failed = runtime.agent(name)?.status.state { return true } else { return false }
+                }
+                #expect(runtime.agent(name)?.status.state.description.contains("has not returned within batch_timeout") == true)
             }
-            #expect(runtime.agent(name)?.status.state.description.contains("has not returned within batch_timeout") == true)
-        }
-        // Both workers are now blocked inside the plugin for good.
-        harness.produce("good", count: 500)
-        try await eventually(timeout: .seconds(30), "the healthy agent handles every record") { harness.count("healthy-out") == 500 }
-        for name in ["stuck-a", "stuck-b"] {
-            // Only the record before the hung one is finished, so only it is committed.
-            #expect(harness.broker.committed(group: "sluice.\(name)")[TopicPartition("\(name)-in", 0)] ?? 0 <= 1)
+            // Both workers are now blocked inside the plugin for good.
+            harness.produce("good", count: 500)
+            try await eventually(timeout: .seconds(30), "the healthy agent handles every record") { harness.count("healthy-out") == 500 }
+            for name in ["stuck-a", "stuck-b"] {
+                // Only the record before the hung one is finished, so only it is committed.
+                #expect(harness.broker.committed(group: "sluice.\(name)")[TopicPartition("\(name)-in", 0)] ?? 0 <= 1)
+            }
         }
     }
 }

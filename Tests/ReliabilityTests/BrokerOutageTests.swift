@@ -10,19 +10,19 @@ struct BrokerOutageTests {
     @Test("broker frozen mid-run: host stays up, /readyz not ready during the freeze and ready after, all finishes")
     func brokerFrozen() async throws {
         let profile = ReliabilityProfile.current
-        let broker = try KafkaTestBroker()
+        let broker = try await KafkaTestBroker()
         defer { broker.stop() }
-        let run = try ChaosRun(world: KafkaTestWorld(bootstrap: broker.bootstrap), batchSize: 50, maxInFlight: 500)
+        let run = try await ChaosRun(world: KafkaTestWorld(bootstrap: broker.bootstrap), batchSize: 50, maxInFlight: 500)
         defer { run.remove() }
         let total = profile.outageRecords
-        let ends = try run.produceInput(count: total)
+        let ends = try await run.produceInput(count: total)
 
         let host = try run.startHost()
-        defer { host.kill() }
+        defer { host.signal(SIGKILL) }
         let port = try await host.adminPort()
-        try await eventually(timeout: .seconds(60), "ready before the outage") { try host.isReady(adminPort: port) }
-        try await eventually(timeout: .seconds(180), "a first share finished") { try run.ledger().distinct >= total / 10 }
-        let finishedBefore = try run.ledger().distinct
+        try await eventually(timeout: .seconds(60), "ready before the outage") { try await host.isReady(adminPort: port) }
+        try await eventually(timeout: .seconds(180), "a first share finished") { try await run.ledger().distinct >= total / 10 }
+        let finishedBefore = try await run.ledger().distinct
 
         broker.pause()
         var notReadySeen = 0, readinessChecks = 0
@@ -32,19 +32,19 @@ struct BrokerOutageTests {
             let thawAt = ContinuousClock.now + profile.brokerOutage
             while ContinuousClock.now < thawAt {
                 readinessChecks += 1
-                if try !host.isReady(adminPort: port) { notReadySeen += 1 }
+                if try await !host.isReady(adminPort: port) { notReadySeen += 1 }
                 #expect(host.isRunning, "the host stays up while the broker is frozen:\n\(host.logTail())")
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
         let thawed = ContinuousClock.now
-        try await eventually(timeout: .seconds(120), "ready again after the broker is back") { try host.isReady(adminPort: port) }
+        try await eventually(timeout: .seconds(120), "ready again after the broker is back") { try await host.isReady(adminPort: port) }
         let readyAfter = ContinuousClock.now - thawed
         try await run.waitAllFinished(ends, by: host, timeout: .seconds(600))
         let allFinishedAfter = ContinuousClock.now - thawed
         #expect(try await host.terminate() == 0)
 
-        let ledger = try run.ledger()
+        let ledger = try await run.ledger()
         print("""
             broker outage (\(profile)): \(total) records, broker frozen \(profile.brokerOutage) after \(finishedBefore) finished; \
             /readyz not ready in \(notReadySeen) of \(readinessChecks) checks during the freeze; ready again \(readyAfter) \
@@ -54,6 +54,6 @@ struct BrokerOutageTests {
         #expect(finishedBefore < total, "the freeze came mid-run")
         #expect(notReadySeen > 0, "/readyz reported the frozen broker")
         #expect(ledger.missing(ends: ends) == 0)
-        #expect(try run.committed() == ends)
+        #expect(try await run.committed() == ends)
     }
 }

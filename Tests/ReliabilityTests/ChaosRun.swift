@@ -46,7 +46,7 @@ final class ChaosRun {
 
     /// Sets up topics, plugin and configuration on `world`'s broker.
     init(world: KafkaTestWorld, agent: Agent = .recorder, batchSize: Int, maxInFlight: Int,
-         commitInterval: Duration = .milliseconds(200)) throws {
+         commitInterval: Duration = .milliseconds(200)) async throws {
         self.world = world
         self.agent = agent
         self.batchSize = batchSize
@@ -60,7 +60,7 @@ final class ChaosRun {
         let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\n"
         switch agent {
         case .recorder:
-            try host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")
+            try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")
         case .redis(let sidecar):
             try host.harness.installBuiltPlugin(product: "SluiceRedis", as: agent.name, sidecar: common + sidecar)
         }
@@ -70,8 +70,8 @@ final class ChaosRun {
         try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: directory.file("data"))
             .write(toFile: configurationFile, atomically: true, encoding: .utf8)
         let seeding = try world.transport()
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(output)
+        try await seeding.createTopicIfMissing(input)
+        try await seeding.createTopicIfMissing(output)
     }
 
     /// The agent's consumer group.
@@ -80,10 +80,10 @@ final class ChaosRun {
     /// Produces `count` records to the input; returns the end offset of each
     /// partition (one past its last record), read back from the broker.
     /// `value(i)` is record i's value (key "k<i>").
-    func produceInput(count: Int, value: (Int) -> String = { "v\($0)" }) throws -> [Int32: Int64] {
+    func produceInput(count: Int, value: (Int) -> String = { "v\($0)" }) async throws -> [Int32: Int64] {
         let seeding = try world.transport()
-        try world.produce(input, count: count, through: seeding, value: value)
-        return try world.endOffsets(input, expected: count)
+        try await world.produce(input, count: count, through: seeding, value: value)
+        return try await world.endOffsets(input, expected: count)
     }
 
     /// Starts `sluice run` on this configuration.
@@ -92,10 +92,11 @@ final class ChaosRun {
     }
 
     /// What the recorder finished so far (reads what arrived since the last call).
-    func ledger() throws -> RecordingLedger {
-        let reader = try reader ?? TopicReader(world: world, topic: output)
+    func ledger() async throws -> RecordingLedger {
+        let reader: TopicReader
+        if let existing = self.reader { reader = existing } else { reader = try await host.reader(output) }
         self.reader = reader
-        reader.drain(waitMilliseconds: 100)
+        await reader.drain(waitMilliseconds: 100)
         recorded.add(reader.records[counted...])
         counted = reader.records.count
         return recorded
@@ -105,10 +106,10 @@ final class ChaosRun {
     /// record for `quiet`): after a host stopped or died, everything it got
     /// acknowledged has then reached the reader.
     func settledLedger(quiet: Duration = .seconds(1)) async throws -> RecordingLedger {
-        var ledger = try ledger()
+        var ledger = try await ledger()
         while true {
             try await Task.sleep(for: quiet)
-            let next = try self.ledger()
+            let next = try await self.ledger()
             if next.distinct + next.duplicates == ledger.distinct + ledger.duplicates { return next }
             ledger = next
         }
@@ -118,13 +119,13 @@ final class ChaosRun {
     func waitAllFinished(_ ends: [Int32: Int64], by process: SluiceProcess, timeout: Duration) async throws {
         try await eventually(timeout: timeout, "every input record finished") {
             guard process.isRunning else { throw HarnessError("sluice exited:\n\(process.logTail())") }
-            return try ledger().missing(ends: ends) == 0
+            return try await ledger().missing(ends: ends) == 0
         }
     }
 
     /// The agent group's committed offsets on the input, per partition.
-    func committed() throws -> [Int32: Int64] {
-        try world.committed(group: group, topic: input)
+    func committed() async throws -> [Int32: Int64] {
+        try await world.committed(group: group, topic: input)
     }
 
     /// Deletes the temporary directory.

@@ -13,28 +13,28 @@ struct CrashLoopTests {
         let profile = ReliabilityProfile.current
         // A small in-flight limit paces the run (each batch waits for its
         // output's acknowledgements), so every kill lands mid-run.
-        let run = try ChaosRun(world: KafkaTestWorld(), batchSize: 20, maxInFlight: 40)
+        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 20, maxInFlight: 40)
         defer { run.remove() }
         let total = profile.crashLoopRecords
-        let ends = try run.produceInput(count: total)
+        let ends = try await run.produceInput(count: total)
 
         // Kill moments: random shares of the run, each after the current host made progress.
         let killPoints = (0..<profile.crashes).map { _ in Int.random(in: total / 10...total * 8 / 10) }.sorted()
         var host = try run.startHost()
-        defer { host.kill() }
+        defer { host.signal(SIGKILL) }
         var windows: [Int] = []
         var recoveries: [Duration] = []
         var finishedAtKills: [Int] = []
         for (index, point) in killPoints.enumerated() {
             try await eventually(timeout: .seconds(180), "crash \(index + 1): \(point) records finished") {
                 guard host.isRunning else { throw HarnessError("sluice exited before crash \(index + 1):\n\(host.logTail())") }
-                return try run.ledger().distinct >= point
+                return try await run.ledger().distinct >= point
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0..<300)))
             // Commits only move forward, so what was committed just before the
             // kill bounds from below where the next host starts.
-            let committedBefore = try run.committed()
-            host.kill()
+            let committedBefore = try await run.committed()
+            await host.kill()
             let ledger = try await run.settledLedger()
             finishedAtKills.append(ledger.distinct)
             windows.append(ledger.handledBeyond(committed: committedBefore))
@@ -44,15 +44,16 @@ struct CrashLoopTests {
             let before = ledger.distinct
             try await eventually(timeout: .seconds(120), "progress after restart \(index + 1)") {
                 guard host.isRunning else { throw HarnessError("sluice exited after restart \(index + 1):\n\(host.logTail())") }
-                return try run.ledger().distinct > before || run.ledger().missing(ends: ends) == 0
+                let ledger = try await run.ledger()
+                return ledger.distinct > before || ledger.missing(ends: ends) == 0
             }
             recoveries.append(ContinuousClock.now - restartedAt)
         }
         try await run.waitAllFinished(ends, by: host, timeout: .seconds(600))
-        try await eventually(timeout: .seconds(60), "every offset committed") { try run.committed() == ends }
+        try await eventually(timeout: .seconds(60), "every offset committed") { try await run.committed() == ends }
         let status = try await host.terminate()
 
-        let ledger = try run.ledger()
+        let ledger = try await run.ledger()
         let bound = windows.reduce(0, +)
         print("""
             crash loop (\(profile)): \(total) records, \(profile.crashes) kill -9 at \(finishedAtKills) records finished; \
@@ -66,6 +67,6 @@ struct CrashLoopTests {
         #expect(ledger.missing(ends: ends) == 0)
         #expect(ledger.misplaced == 0)
         #expect(ledger.duplicates <= bound, "duplicates \(ledger.duplicates) beyond what was uncommitted at the kills \(windows)")
-        #expect(try run.committed() == ends)
+        #expect(try await run.committed() == ends)
     }
 }

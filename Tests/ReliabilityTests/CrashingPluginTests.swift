@@ -13,14 +13,14 @@ import TestSupport
 struct CrashingPluginTests {
     @Test("SIGSEGV on one record: the host dies, dies again on restart at the same record; a fixed plugin then finishes everything, nothing lost")
     func segfaultThenFixedRelease() async throws {
-        let world = try KafkaTestWorld()
-        let host = try KafkaHost(world: world)
+        let host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         let deadLetters = world.name("recorder-dlq")
         let total = 2000, crashAt = 1200
-        let (input, output, sidecar, seeding, ends) = try host.installRecorderPipeline(
+        let (input, output, sidecar, seeding, ends) = try await host.installRecorderPipeline(
             records: total, sidecarSettings: "dead_letter_topic: \(deadLetters)\n") { $0 == crashAt ? "segv-\($0)" : "v\($0)" }
-        try seeding.ensureTopic(deadLetters)
+        try await seeding.createTopicIfMissing(deadLetters)
 
         let configuration = host.harness.directory.file("sluice.yaml")
         try host.configurationFile(pluginsDirectory: host.harness.pluginsDirectory, dataDirectory: host.harness.directory.file("data"))
@@ -33,28 +33,28 @@ struct CrashingPluginTests {
             let process = try SluiceProcess(configuration: configuration, logFile: log)
             try await eventually(timeout: .seconds(90), "the host dies of the plugin's SIGSEGV") { !process.isRunning }
             #expect(!process.log.contains("host stopped"), "the host stopped gracefully instead of crashing:\n\(process.logTail())")
-            recordedAfterCrash.append(try world.readAll(output).count)
+            recordedAfterCrash.append(try await world.readAll(output).count)
         }
-        let committedAfterCrashes = try world.committed(group: host.group(of: "recorder"), topic: input)
-        let crashPartition = try #require(try world.readAll(input, expected: total).first { $0.value == "segv-\(crashAt)" })
+        let committedAfterCrashes = try await world.committed(group: host.group(of: "recorder"), topic: input)
+        let crashPartition = try #require(try await world.readAll(input, expected: total).first { $0.value == "segv-\(crashAt)" })
         #expect((committedAfterCrashes[crashPartition.partition] ?? 0) <= crashPartition.offset,
                 "nothing at or after the crashing record is committed")
 
         // The operator drops in the fixed release (it dead-letters the record) and starts the host again.
-        try host.harness.installRecorder(version: "1.0.1", sidecar: sidecar, defines: ["SEGV_FIXED"])
+        try await host.harness.installRecorder(version: "1.0.1", sidecar: sidecar, defines: ["SEGV_FIXED"])
         let fixed = try SluiceProcess(configuration: configuration, logFile: log)
-        let reader = try TopicReader(world: world, topic: output)
+        let reader = try await host.reader(output)
         try await eventually(timeout: .seconds(120), "every record finished by the fixed release") {
             guard fixed.isRunning else { throw HarnessError("the fixed release died:\n\(fixed.logTail())") }
-            _ = reader.count
+            _ = await reader.count
             return RecordingLedger(reader.records).distinct == total - 1
         }
         try await eventually(timeout: .seconds(30), "committed to the end") {
-            try world.committed(group: host.group(of: "recorder"), topic: input) == ends
+            try await world.committed(group: host.group(of: "recorder"), topic: input) == ends
         }
         #expect(try await fixed.terminate() == 0)
         let ledger = RecordingLedger(reader.records)
-        let letters = try world.readAll(deadLetters, expected: 1)
+        let letters = try await world.readAll(deadLetters, expected: 1)
         #expect(letters.map(\.value) == ["segv-\(crashAt)"])
         #expect(letters.first?.headers["sluice.error"] == "segv record refused")
         #expect(letters.first?.headers["sluice.plugin.version"] == "1.0.1")

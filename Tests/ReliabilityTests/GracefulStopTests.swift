@@ -9,26 +9,26 @@ struct GracefulStopTests {
     @Test("SIGTERM under load: committed == finished prefix per partition; restart resumes there with no duplicate")
     func gracefulStopUnderLoad() async throws {
         let profile = ReliabilityProfile.current
-        let run = try ChaosRun(world: KafkaTestWorld(), batchSize: 50, maxInFlight: 500)
+        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 50, maxInFlight: 500)
         defer { run.remove() }
         let total = profile.gracefulRecords
-        let ends = try run.produceInput(count: total)
+        let ends = try await run.produceInput(count: total)
 
         var stoppedAt: [Int] = []
         for stop in 1...profile.gracefulStops {
             let host = try run.startHost()
-            defer { host.kill() }
+            defer { host.signal(SIGKILL) }
             // Under load: the host is finishing records when the signal comes.
             let target = total * stop / (profile.gracefulStops + 1)
             try await eventually(timeout: .seconds(180), "stop \(stop): \(target) records finished") {
                 guard host.isRunning else { throw HarnessError("sluice exited before stop \(stop):\n\(host.logTail())") }
-                return try run.ledger().distinct >= target
+                return try await run.ledger().distinct >= target
             }
             let status = try await host.terminate()
             #expect(status == 0, "stop \(stop): sluice exits 0 after SIGTERM:\n\(host.logTail())")
 
             let ledger = try await run.settledLedger()
-            let committed = try run.committed()
+            let committed = try await run.committed()
             stoppedAt.append(ledger.distinct)
             #expect(ledger.distinct < total, "stop \(stop) came mid-run")
             #expect(ledger.prefixMismatches(committed: committed) == [], "stop \(stop): committed \(committed)")
@@ -36,16 +36,16 @@ struct GracefulStopTests {
         }
 
         let host = try run.startHost()
-        defer { host.kill() }
+        defer { host.signal(SIGKILL) }
         try await run.waitAllFinished(ends, by: host, timeout: .seconds(600))
         #expect(try await host.terminate() == 0)
-        let ledger = try run.ledger()
+        let ledger = try await run.ledger()
         print("""
             graceful stop (\(profile)): \(total) records, \(profile.gracefulStops) SIGTERM under load at \(stoppedAt) \
             records finished; lost \(ledger.missing(ends: ends)), duplicates \(ledger.duplicates)
             """)
         #expect(ledger.missing(ends: ends) == 0)
         #expect(ledger.duplicates == 0)
-        #expect(try run.committed() == ends)
+        #expect(try await run.committed() == ends)
     }
 }

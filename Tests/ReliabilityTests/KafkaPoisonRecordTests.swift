@@ -16,8 +16,8 @@ struct KafkaPoisonRecordTests {
         let port = try TestServices.redisPort()
         let database = 14
         let prefix = "sluice-test:kafka-poison:\(UUID().uuidString.prefix(8)):"
-        let world = try KafkaTestWorld()
-        let host = try KafkaHost(world: world)
+        let host = try KafkaHost()
+        let world = host.world
         defer { host.remove() }
         let input = world.name("feed"), deadLetters = world.name("redis-dlq")
         try host.harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: """
@@ -30,8 +30,8 @@ struct KafkaPoisonRecordTests {
                 - [ZADD, "{user}", "{timestamp:epoch}", "{key}"]
             """)
         let seeding = try world.transport(["message.max.bytes": "10000000"])
-        try seeding.ensureTopic(input)
-        try seeding.ensureTopic(deadLetters)
+        try await seeding.createTopicIfMissing(input)
+        try await seeding.createTopicIfMissing(deadLetters)
 
         let total = 3000
         var bad: [String: String] = [:]  // key text or "null-key-<n>" → expected reason
@@ -56,22 +56,21 @@ struct KafkaPoisonRecordTests {
             if let reason = record.reason { bad["\(index)"] = reason }
             seeding.producer.produce(outgoing) { if case .failure = $0 { failures.add() } }
         }
-        #expect(seeding.producer.flush(timeout: .seconds(60)))
+        #expect(await seeding.flushed(timeout: .seconds(60)))
         #expect(failures.count == 0, "producing the input failed for \(failures.count) records")
-        let ends = try world.endOffsets(input, expected: total)
+        let ends = try await world.endOffsets(input, expected: total)
 
-        let runtime = try host.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
-        try await eventually(timeout: .seconds(120), "every partition committed to its end") {
-            if case .failed(let reason) = runtime.agent("redis")?.status.state { throw HarnessError("the agent failed: \(reason)") }
-            return try world.committed(group: host.group(of: "redis"), topic: input) == ends
+        let status = try await host.withRuntime { runtime in
+            #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
+            try await eventually(timeout: .seconds(120), "every partition committed to its end") {
+                if case .failed(let reason) = runtime.agent("redis")?.status.state { throw HarnessError("the agent failed: \(reason)") }
+                return try await world.committed(group: host.group(of: "redis"), topic: input) == ends
+            }
+            let status = try #require(runtime.agent("redis")?.status)
+            return status
         }
-        let status = try #require(runtime.agent("redis")?.status)
-        runtime.stop()
 
-        let letters = try world.readAll(deadLetters, expected: bad.count)
+        let letters = try await world.readAll(deadLetters, expected: bad.count)
         var lettered = Set<String>()
         for letter in letters {
             let index = try #require(letter.headers["test.index"], "the dead letter keeps the original headers")

@@ -69,23 +69,22 @@ struct PoisonRecordTests {
               commands:
                 - [ZADD, "{user}", "{timestamp:epoch}", "{key}"]
             """)
-        let runtime = try harness.makeRuntime()
-        try runtime.start()
-        defer { runtime.stop() }
-        #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
-        let clock = ContinuousClock()
-        let started = clock.now
-        try await eventually(timeout: .seconds(240), "every partition committed to its end") {
-            if case .failed(let reason) = runtime.agent("redis")?.status.state { throw HarnessError("the agent failed: \(reason)") }
-            let committed = harness.broker.committed(group: "sluice.redis")
-            return (0..<Int32(8)).allSatisfy {
-                let partition = TopicPartition("feed_activities", $0)
-                return committed[partition] == harness.broker.endOffset(partition)
+        let (elapsed, status) = try await harness.withRuntime { runtime in
+            #expect(runtime.refusals.isEmpty, "refused: \(runtime.refusals)")
+            let clock = ContinuousClock()
+            let started = clock.now
+            try await eventually(timeout: .seconds(240), "every partition committed to its end") {
+                if case .failed(let reason) = runtime.agent("redis")?.status.state { throw HarnessError("the agent failed: \(reason)") }
+                let committed = harness.broker.committed(group: "sluice.redis")
+                return (0..<Int32(8)).allSatisfy {
+                    let partition = TopicPartition("feed_activities", $0)
+                    return committed[partition] == harness.broker.endOffset(partition)
+                }
             }
+            let elapsed = clock.now - started
+            let status = try #require(runtime.agent("redis")?.status)
+            return (elapsed, status)
         }
-        let elapsed = clock.now - started
-        let status = try #require(runtime.agent("redis")?.status)
-        runtime.stop()
 
         // Every bad record once in the dead-letter topic, with its reason and original bytes.
         var lettered = Set<Position>()
@@ -106,12 +105,12 @@ struct PoisonRecordTests {
         #expect(lettered == Set(expectedReasons.keys), "\(expectedReasons.count - lettered.count) bad records missing from redis.dlq")
 
         // Every good record in Redis: the members (record keys) across all users' sorted sets.
-        let members = try Self.redis(port: port, database: database, script: """
+        let members = try await Self.redis(port: port, database: database, script: """
             local n = 0
             for _, key in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do n = n + redis.call('ZCARD', key) end
             return n
             """, prefix: prefix)
-        _ = try Self.redis(port: port, database: database, script: """
+        _ = try await Self.redis(port: port, database: database, script: """
             for _, key in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do redis.call('DEL', key) end
             return 0
             """, prefix: prefix)
@@ -123,8 +122,8 @@ struct PoisonRecordTests {
     }
 
     /// Runs a Lua script over the keys under `prefix` with redis-cli; returns its integer reply.
-    private static func redis(port: Int, database: Int, script: String, prefix: String) throws -> Int {
-        let result = try ProcessRunner.run(["redis-cli", "-h", "127.0.0.1", "-p", "\(port)", "-n", "\(database)",
+    private static func redis(port: Int, database: Int, script: String, prefix: String) async throws -> Int {
+        let result = try await ProcessRunner.run(["redis-cli", "-h", "127.0.0.1", "-p", "\(port)", "-n", "\(database)",
                                             "EVAL", script, "0", prefix])
         guard let number = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw HarnessError("redis-cli answered \(result.output)")

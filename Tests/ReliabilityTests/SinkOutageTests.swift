@@ -14,7 +14,7 @@ struct SinkOutageTests {
     @Test("Redis frozen mid-run: lost 0, the agent waits without spinning, and resumes by itself")
     func redisFrozen() async throws {
         let profile = ReliabilityProfile.current
-        let redis = try RedisTestServer()
+        let redis = try await RedisTestServer()
         defer { redis.stop() }
         // Each record adds its user to a set (distinct records) and bumps a
         // counter (every write, so repeats show as duplicates).
@@ -34,18 +34,18 @@ struct SinkOutageTests {
               reconnect_backoff_ms: 50
               reconnect_backoff_max_ms: 500
             """
-        let run = try ChaosRun(world: KafkaTestWorld(), agent: .redis(sidecar: sidecar), batchSize: 200, maxInFlight: 2000)
+        let run = try await ChaosRun(world: KafkaTestWorld(), agent: .redis(sidecar: sidecar), batchSize: 200, maxInFlight: 2000)
         defer { run.remove() }
         let total = profile.outageRecords
         let firstHalf = total / 2
-        _ = try run.produceInput(count: firstHalf) { "{\"user\":\"u\($0)\"}" }
+        _ = try await run.produceInput(count: firstHalf) { "{\"user\":\"u\($0)\"}" }
 
         let host = try run.startHost()
-        defer { host.kill() }
+        defer { host.signal(SIGKILL) }
         let port = try await host.adminPort()
         try await eventually(timeout: .seconds(180), "a first share in Redis") {
             guard host.isRunning else { throw HarnessError("sluice exited:\n\(host.logTail())") }
-            return try (redis.integer(["SCARD", Self.seenKey]) ?? 0) >= firstHalf / 4
+            return try await (redis.integer(["SCARD", Self.seenKey]) ?? 0) >= firstHalf / 4
         }
 
         redis.pause()
@@ -54,28 +54,28 @@ struct SinkOutageTests {
             defer { redis.resume() }
             // The second half arrives while the sink is frozen.
             let seeding = try run.world.transport()
-            try run.world.produce(run.input, count: total - firstHalf, through: seeding) { "{\"user\":\"u\($0 + firstHalf)\"}" }
-            let processedAtFreeze = try host.agentCounter("processed", agent: "redis", adminPort: port)
-            let retriedAtFreeze = try host.agentCounter("retried", agent: "redis", adminPort: port)
+            try await run.world.produce(run.input, count: total - firstHalf, through: seeding) { "{\"user\":\"u\($0 + firstHalf)\"}" }
+            let processedAtFreeze = try await host.agentCounter("processed", agent: "redis", adminPort: port)
+            let retriedAtFreeze = try await host.agentCounter("retried", agent: "redis", adminPort: port)
             cpuAtFreeze = try host.cpuTime()
             try await Task.sleep(for: profile.sinkOutage)
             cpuDuringFreeze = try host.cpuTime() - cpuAtFreeze
-            processedDuringFreeze = try host.agentCounter("processed", agent: "redis", adminPort: port) - processedAtFreeze
-            retriedDuringFreeze = try host.agentCounter("retried", agent: "redis", adminPort: port) - retriedAtFreeze
+            processedDuringFreeze = try await host.agentCounter("processed", agent: "redis", adminPort: port) - processedAtFreeze
+            retriedDuringFreeze = try await host.agentCounter("retried", agent: "redis", adminPort: port) - retriedAtFreeze
             #expect(host.isRunning, "the host stays up while Redis is frozen")
         }
         let thawed = ContinuousClock.now
         try await eventually(timeout: .seconds(600), "every record in Redis after the thaw") {
             guard host.isRunning else { throw HarnessError("sluice exited:\n\(host.logTail())") }
-            return try (redis.integer(["SCARD", Self.seenKey]) ?? 0) >= total
+            return try await (redis.integer(["SCARD", Self.seenKey]) ?? 0) >= total
         }
         let recovered = ContinuousClock.now - thawed
-        let ends = try run.world.endOffsets(run.input, expected: total)
-        try await eventually(timeout: .seconds(60), "every offset committed") { try run.committed() == ends }
+        let ends = try await run.world.endOffsets(run.input, expected: total)
+        try await eventually(timeout: .seconds(60), "every offset committed") { try await run.committed() == ends }
         #expect(try await host.terminate() == 0)
 
-        let distinct = try #require(try redis.integer(["SCARD", Self.seenKey]))
-        let writes = try #require(try redis.integer(["GET", Self.writesKey]))
+        let distinct = try #require(try await redis.integer(["SCARD", Self.seenKey]))
+        let writes = try #require(try await redis.integer(["GET", Self.writesKey]))
         print("""
             sink outage (\(profile)): \(total) records, Redis frozen \(profile.sinkOutage); during the freeze the host used \
             \(cpuDuringFreeze) CPU, finished \(processedDuringFreeze) records, redelivered \(retriedDuringFreeze) with backoff; \

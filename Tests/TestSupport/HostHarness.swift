@@ -39,10 +39,10 @@ public struct HostHarness {
     /// macros (e.g. `SEGV_FIXED`).
     @discardableResult
     public func installRecorder(name: String = "recorder", version: String = "1.0.0", sidecar: String? = nil,
-                                defines: [String] = []) throws -> String {
+                                defines: [String] = []) async throws -> String {
         let output = pluginsDirectory + "/\(name).so"
         let staged = pluginsDirectory + "/.\(name).so.tmp"
-        try CPluginCompiler.compile(
+        try await CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Tests/Fixtures/recorder.c")], output: staged,
             flags: ["-DAGENT_NAME=\"\(name)\"", "-DAGENT_VERSION=\"\(version)\""] + defines.map { "-D\($0)" })
         guard rename(staged, output) == 0 else {
@@ -53,8 +53,8 @@ public struct HostHarness {
     }
 
     /// Compiles the C example plugin (Plugins/examples/c-uppercase) into the plugins directory.
-    public func installUppercaseExample(sidecar: String? = nil) throws {
-        try CPluginCompiler.compile(
+    public func installUppercaseExample(sidecar: String? = nil) async throws {
+        try await CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Plugins/examples/c-uppercase/uppercase.c")],
             output: pluginsDirectory + "/uppercase.so")
         if let sidecar { try writeSidecar("uppercase", sidecar) }
@@ -92,6 +92,14 @@ public struct HostHarness {
         case .kafka:
             return try SluiceRuntime(configuration: configuration, logger: logger)
         }
+    }
+
+    /// Starts a host over the plugins directory (``makeRuntime()``), runs
+    /// `body` with it, and stops it — when `body` returns and when it (or the
+    /// start) throws. What `body` returns is returned once the host has stopped.
+    @discardableResult
+    public func withRuntime<Value>(_ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
+        try await TestSupport.withRuntime(makeRuntime(), body)
     }
 
     /// Points the configuration at the local Kafka broker with the properties
@@ -137,14 +145,14 @@ public struct HarnessError: Error, CustomStringConvertible {
 
 /// Polls `condition` every 10 ms until it holds; fails after `timeout`.
 public func eventually(timeout: Duration = .seconds(30), _ what: String,
-                _ condition: () throws -> Bool) async throws {
+                _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
-        if try condition() { return }
+        if try await condition() { return }
         try await Task.sleep(for: .milliseconds(10))
     }
-    if try condition() { return }
+    if try await condition() { return }
     throw HarnessError("timed out after \(timeout) waiting for: \(what)")
 }
 

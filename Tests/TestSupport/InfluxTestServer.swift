@@ -14,7 +14,7 @@ public final class InfluxTestServer: @unchecked Sendable {
     private var process: Process?
 
     /// Starts influxd and waits (up to 30 s) until `/ping` answers.
-    public init() throws {
+    public init() async throws {
         directory = try TemporaryDirectory(prefix: "sluice-influx")
         let ports = try Self.freePorts(2)
         url = "http://127.0.0.1:\(ports[0])"
@@ -43,16 +43,18 @@ public final class InfluxTestServer: @unchecked Sendable {
               enabled = false
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        try start()
+        try await start()
     }
 
     deinit {
-        stop()
+        // No waiting here (a deinit may run on a cooperative thread): a kill is enough.
+        signal(SIGCONT)
+        signal(SIGKILL)
         directory.remove()
     }
 
     /// Starts influxd (again) on the same port and data, and waits until it answers.
-    public func start() throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["influxd", "run", "-config", configPath]
@@ -65,33 +67,31 @@ public final class InfluxTestServer: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        lock.lock()
-        self.process = process
-        lock.unlock()
+        lock.withLock { self.process = process }
         let deadline = Date(timeIntervalSinceNow: 30)
         while Date() < deadline {
             if !process.isRunning { break }
-            if (try? ProcessRunner.run(["curl", "-sf", "-o", "/dev/null", url + "/ping"], check: false))?.status == 0 { return }
-            Thread.sleep(forTimeInterval: 0.1)
+            if (try? await ProcessRunner.run(["curl", "-sf", "-o", "/dev/null", url + "/ping"], check: false))?.status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
         let tail = (try? String(contentsOfFile: directory.file("influxd.log"), encoding: .utf8))?.suffix(2000) ?? ""
-        stop()
+        await stop()
         throw InfluxTestServerError("influxd did not answer /ping within 30 s:\n\(tail)")
     }
 
     /// Stops influxd (SIGTERM, then SIGKILL after 10 s) and waits for it to exit.
-    public func stop() {
-        lock.lock()
-        let process = self.process
-        self.process = nil
-        lock.unlock()
+    public func stop() async {
+        let process: Process? = lock.withLock {
+            defer { self.process = nil }
+            return self.process
+        }
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGCONT) // a frozen process cannot handle TERM
         process.terminate()
-        let deadline = Date(timeIntervalSinceNow: 10)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        await process.exited()
     }
 
     /// Freezes influxd (SIGSTOP): connections are accepted by the kernel but not answered.

@@ -26,13 +26,13 @@ extension KafkaHost {
     public func installRecorderPipeline(
         records: Int, version: String = "1.0.0", sidecarSettings: String = "",
         value: (Int) -> String = { "v\($0)" }
-    ) throws -> (input: String, output: String, sidecar: String, seeding: KafkaTransport, ends: [Int32: Int64]) {
+    ) async throws -> (input: String, output: String, sidecar: String, seeding: KafkaTransport, ends: [Int32: Int64]) {
         let input = world.name("orders"), output = world.name("recorded")
         let sidecar = "topics: [\(input)]\n\(sidecarSettings)config:\n  output: \(output)\n"
-        try harness.installRecorder(version: version, sidecar: sidecar)
-        let seeding = try world.seedingTransport(creating: input, output)
+        try await harness.installRecorder(version: version, sidecar: sidecar)
+        let seeding = try await world.seedingTransport(creating: input, output)
         guard records > 0 else { return (input, output, sidecar, seeding, [:]) }
-        try world.produce(input, count: records, through: seeding, value: value)
-        return (input, output, sidecar, seeding, try world.endOffsets(input, expected: records))
+        try await world.produce(input, count: records, through: seeding, value: value)
+        return (input, output, sidecar, seeding, try await world.endOffsets(input, expected: records))
     }
 }

@@ -27,6 +27,13 @@ public struct KafkaHost {
         try harness.makeRuntime()
     }
 
+    /// Starts a runtime over `kafka://`, runs `body` with it, and stops it —
+    /// also when `body` or the start throws (``HostHarness/withRuntime(_:)``).
+    @discardableResult
+    public func withRuntime<Value>(_ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
+        try await harness.withRuntime(body)
+    }
+
     /// sluice.yaml for a `sluice run` subprocess with the same settings
     /// (`shutdownTimeout` overrides the harness's).
     public func configurationFile(pluginsDirectory: String, dataDirectory: String,

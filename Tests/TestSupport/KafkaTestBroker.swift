@@ -1,4 +1,5 @@
 import Foundation
+import SluiceHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public final class KafkaTestBroker: @unchecked Sendable {
     private let process: Process
 
     /// Starts the broker and waits until it answers metadata requests.
-    public init() throws {
+    public init() async throws {
         directory = try TemporaryDirectory(prefix: "sluice-tansu")
         let port = try FreePort.next()
         bootstrap = "127.0.0.1:\(port)"
@@ -38,8 +39,8 @@ public final class KafkaTestBroker: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             guard process.isRunning else { break }
             // Metadata answered: the broker is up at the advertised address.
-            if (try? world.partitionCount("sluice-readiness-probe")) != nil { return }
-            Thread.sleep(forTimeInterval: 0.2)
+            if (try? await world.partitionCount("sluice-readiness-probe")) != nil { return }
+            try await Task.sleep(for: .milliseconds(200))
         }
         let text = (try? String(contentsOfFile: directory.file("tansu.log"), encoding: .utf8)) ?? ""
         stop()
@@ -57,12 +58,13 @@ public final class KafkaTestBroker: @unchecked Sendable {
     /// Thaws a paused broker (SIGCONT).
     public func resume() { signal(SIGCONT) }
 
-    /// Kills the broker (a paused one is woken first) and removes its directory.
+    /// Kills the broker (a paused one is woken first) and removes its
+    /// directory, without waiting for the exit (it may run in a `defer` or
+    /// `deinit` on a cooperative thread; the port is never reused by name).
     public func stop() {
         if process.isRunning {
             signal(SIGCONT)
             signal(SIGKILL)
-            process.waitUntilExit()
         }
         directory.remove()
     }

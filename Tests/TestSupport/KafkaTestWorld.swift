@@ -47,30 +47,32 @@ public struct KafkaTestWorld: Sendable {
     }
 
     /// A transport for seeding and reading back, with `topics` created.
-    public func seedingTransport(creating topics: String...) throws -> KafkaTransport {
+    public func seedingTransport(creating topics: String...) async throws -> KafkaTransport {
         let seeding = try transport()
-        for topic in topics { try seeding.ensureTopic(topic) }
+        for topic in topics { try await seeding.createTopicIfMissing(topic) }
         return seeding
     }
 
     /// Produces `count` records to `topic` (key "k<i>", value `value(i)`) and
     /// waits for every acknowledgement; throws if any failed.
     public func produce(_ topic: String, count: Int, through transport: KafkaTransport,
-                 value: (Int) -> String = { "v\($0)" }) throws {
+                 value: (Int) -> String = { "v\($0)" }) async throws {
         let failures = FailureCounter()
         for index in 0..<count {
             transport.producer.produce(OutgoingRecord(topic: topic, key: Array("k\(index)".utf8), value: Array(value(index).utf8))) {
                 if case .failure = $0 { failures.add() }
             }
         }
-        guard transport.producer.flush(timeout: .seconds(30)) else { throw HarnessError("producing to \(topic): flush timed out") }
+        // The flush blocks until every acknowledgement is in: on a thread of its own.
+        let flushed = await DedicatedThread.run("test-kafka-flush") { transport.producer.flush(timeout: .seconds(30)) }
+        guard flushed else { throw HarnessError("producing to \(topic): flush timed out") }
         guard failures.count == 0 else { throw HarnessError("producing to \(topic): \(failures.count) records failed") }
     }
 
     // MARK: Reading back with a plain client
 
     /// A record read back.
-    public struct ReadRecord {
+    public struct ReadRecord: Sendable {
         public let partition: Int32
         public let offset: Int64
         public let key: String?
@@ -82,13 +84,19 @@ public struct KafkaTestWorld: Sendable {
     /// arrived, or (without `expected`) until nothing new came for a second.
     /// (Tansu's ListOffsets answers the last batch's base offset + 1 as the end
     /// offset, so the tests count records instead of trusting watermarks.)
-    public func readAll(_ topic: String, expected: Int? = nil) throws -> [ReadRecord] {
-        let reader = try TopicReader(world: self, topic: topic)
+    public func readAll(_ topic: String, expected: Int? = nil) async throws -> [ReadRecord] {
+        try await DedicatedThread.run("test-kafka-read") { () throws -> [ReadRecord] in
+            try readAllOnThisThread(topic, expected: expected)
+        }
+    }
+
+    private func readAllOnThisThread(_ topic: String, expected: Int?) throws -> [ReadRecord] {
+        let reader = try TopicReader(onThisThread: self, topic: topic)
         let deadline = ContinuousClock.now + .seconds(30)
         var quietSince = ContinuousClock.now
         while ContinuousClock.now < deadline {
             let before = reader.records.count
-            reader.drain(waitMilliseconds: 100)
+            reader.drainOnThisThread(waitMilliseconds: 100)
             if let expected, reader.records.count >= expected { break }
             if reader.records.count > before { quietSince = ContinuousClock.now }
             if expected == nil, ContinuousClock.now - quietSince > .seconds(1) { break }
@@ -98,23 +106,33 @@ public struct KafkaTestWorld: Sendable {
 
     /// End offset of each partition of `topic` that has records: one past its
     /// highest offset, counted by reading (`expected`: how many records it holds).
-    public func endOffsets(_ topic: String, expected: Int? = nil) throws -> [Int32: Int64] {
+    public func endOffsets(_ topic: String, expected: Int? = nil) async throws -> [Int32: Int64] {
         var ends: [Int32: Int64] = [:]
-        for record in try readAll(topic, expected: expected) {
+        for record in try await readAll(topic, expected: expected) {
             ends[record.partition] = max(ends[record.partition] ?? 0, record.offset + 1)
         }
         return ends
     }
 
     /// Partitions of `topic` (0 if it does not exist).
-    public func partitionCount(_ topic: String) throws -> Int {
+    public func partitionCount(_ topic: String) async throws -> Int {
+        try await DedicatedThread.run("test-kafka-metadata") { () throws -> Int in try partitionCountOnThisThread(topic) }
+    }
+
+    private func partitionCountOnThisThread(_ topic: String) throws -> Int {
         let client = try makeClient(group: "sluice-test-reader-\(UUID().uuidString)")
         defer { rd_kafka_destroy(client) }
         return try partitionCount(topic, client: client)
     }
 
     /// The committed offsets of `group` for every partition of `topic` (absent: none).
-    public func committed(group: String, topic: String) throws -> [Int32: Int64] {
+    public func committed(group: String, topic: String) async throws -> [Int32: Int64] {
+        try await DedicatedThread.run("test-kafka-committed") { () throws -> [Int32: Int64] in
+            try committedOnThisThread(group: group, topic: topic)
+        }
+    }
+
+    private func committedOnThisThread(group: String, topic: String) throws -> [Int32: Int64] {
         let client = try makeClient(group: group)
         defer { rd_kafka_destroy(client) }   // never joined: nothing to close
         let partitions = try partitionCount(topic, client: client)

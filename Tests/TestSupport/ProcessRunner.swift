@@ -1,6 +1,11 @@
 import Foundation
+import SluiceHost
 
 /// Runs a command to completion and captures its output.
+///
+/// The waiting (reading the output to its end, waiting for the exit) happens
+/// on a thread of its own: tests run on Swift's few cooperative threads, which
+/// the hosts under test also need.
 public enum ProcessRunner {
     /// What a finished command left behind.
     public struct Result: Sendable {
@@ -24,7 +29,20 @@ public enum ProcessRunner {
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String]? = nil,
                            currentDirectory: String? = nil, check: Bool = true,
-                           timeout: Duration? = nil) throws -> Result {
+                           timeout: Duration? = nil) async throws -> Result {
+        try await DedicatedThread.run("test-process-runner") { () throws -> Result in
+            try runBlocking(arguments, environment: environment, currentDirectory: currentDirectory,
+                            check: check, timeout: timeout)
+        }
+    }
+
+    /// ``run(_:environment:currentDirectory:check:timeout:)`` on the calling
+    /// thread, which blocks until the command exits: only for threads of one's own.
+    @available(*, noasync, message: "blocks until the command exits; use `try await run(...)`")
+    @discardableResult
+    public static func runBlocking(_ arguments: [String], environment: [String: String]? = nil,
+                                   currentDirectory: String? = nil, check: Bool = true,
+                                   timeout: Duration? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -32,13 +50,29 @@ public enum ProcessRunner {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        // The output goes to a file, not a pipe: a pipe's write end is
+        // inherited by every child another test spawns meanwhile (Foundation
+        // does not close it in the child), so reading to its end would wait
+        // for those, too — a `sluice run` started beside this command kept it
+        // for 30 s. A file is read once the command has exited.
+        let outputPath = NSTemporaryDirectory() + "sluice-process-output-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
+            throw Failure(command: arguments, result: Result(status: -1, output: "cannot create \(outputPath)"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = output
+        do {
+            try process.run()
+        } catch {
+            try? output.close()
+            throw error
+        }
+        try? output.close()
         let killer = timeout.map { Watchdog(process: process, after: $0) }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         let result = Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
                             timedOut: killer?.cancel() == true)
         if check && result.status != 0 { throw Failure(command: arguments, result: result) }

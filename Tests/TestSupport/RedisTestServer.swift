@@ -16,7 +16,7 @@ public final class RedisTestServer: @unchecked Sendable {
 
     /// Starts a server. `appendOnly` turns on the AOF with `appendfsync always`
     /// (so a killed server keeps every acknowledged write); `password` sets `requirepass`.
-    public init(appendOnly: Bool = false, password: String? = nil) throws {
+    public init(appendOnly: Bool = false, password: String? = nil) async throws {
         directory = try TemporaryDirectory(prefix: "sluice-redis")
         port = try FreePort.next()
         self.password = password
@@ -28,13 +28,13 @@ public final class RedisTestServer: @unchecked Sendable {
         if appendOnly { arguments += ["--appendfsync", "always"] }
         if let password { arguments += ["--requirepass", password] }
         self.arguments = arguments
-        try start()
+        try await start()
     }
 
     deinit { stop() }
 
     /// Starts the server (again, after ``kill()``) and waits until it answers PING.
-    public func start() throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["redis-server"] + arguments
@@ -44,29 +44,29 @@ public final class RedisTestServer: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if try ping() { return }
+            if try await ping() { return }
             guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
         throw HarnessError("redis-server on port \(port) did not answer PING within 10 s:\n\(log.suffix(2000))")
     }
 
     /// Whether the server answers PING now (with `redis-cli`).
-    public func ping() throws -> Bool {
-        try command(["PING"]).contains("PONG")
+    public func ping() async throws -> Bool {
+        try await command(["PING"]).contains("PONG")
     }
 
     /// Runs one command with `redis-cli` (e.g. `["SCARD", "seen"]`) and returns its raw answer.
-    public func command(_ arguments: [String]) throws -> String {
+    public func command(_ arguments: [String]) async throws -> String {
         var command = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"]
         if let password { command += ["--no-auth-warning", "-a", password] }
-        return try ProcessRunner.run(command + arguments, check: false).output
+        return try await ProcessRunner.run(command + arguments, check: false).output
     }
 
     /// The integer answer of `arguments` (`SCARD`, `GET` of a counter, …); nil when not an integer.
-    public func integer(_ arguments: [String]) throws -> Int? {
-        Int(try command(arguments).trimmingCharacters(in: .whitespacesAndNewlines))
+    public func integer(_ arguments: [String]) async throws -> Int? {
+        Int(try await command(arguments).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
@@ -75,18 +75,20 @@ public final class RedisTestServer: @unchecked Sendable {
     /// Thaws a paused server (SIGCONT).
     public func resume() { signal(SIGCONT) }
 
-    /// Kills the server (SIGKILL) and waits for it to exit; ``start()`` brings it back.
-    public func kill() {
+    /// Kills the server (SIGKILL) and waits for it to exit (on a thread of
+    /// its own); ``start()`` brings it back.
+    public func kill() async {
         guard let process, process.isRunning else { return }
         signal(SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
     }
 
-    /// Kills the server and removes its directory.
+    /// Kills the server and removes its directory, without waiting for the
+    /// exit (it may run in a `defer` or `deinit` on a cooperative thread).
     public func stop() {
-        if let process, process.isRunning {
+        if process?.isRunning == true {
             signal(SIGCONT) // a paused server must wake up to die
-            kill()
+            signal(SIGKILL)
         }
         process = nil
         directory.remove()

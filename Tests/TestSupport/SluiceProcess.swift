@@ -32,7 +32,9 @@ public final class SluiceProcess: @unchecked Sendable {
         try process.run()
     }
 
-    deinit { kill() }
+    // No waiting here: a deinit may run on a cooperative thread. The kill is
+    // enough; Foundation reaps the child.
+    deinit { signal(SIGKILL) }
 
     /// The process id.
     public var pid: Int32 { process.processIdentifier }
@@ -46,11 +48,12 @@ public final class SluiceProcess: @unchecked Sendable {
         _ = Glibc.kill(process.processIdentifier, number)
     }
 
-    /// `kill -9`: no goodbye, no commit. Waits until the process is gone.
-    public func kill() {
+    /// `kill -9`: no goodbye, no commit. Returns once the process is gone
+    /// (the waiting happens on a thread of its own).
+    public func kill() async {
         guard process.isRunning else { return }
         signal(SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
     }
 
     /// SIGTERM (graceful stop) and waits up to `timeout` for the exit; returns
@@ -63,7 +66,7 @@ public final class SluiceProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard !process.isRunning else {
-            kill()
+            await kill()
             throw HarnessError("sluice (pid \(pid)) did not exit within \(timeout) of SIGTERM; killed it. Log \(logFile):\n\(logTail())")
         }
         return process.terminationStatus
@@ -96,9 +99,9 @@ public final class SluiceProcess: @unchecked Sendable {
 
     /// `GET path` of the admin API on `adminPort`: the HTTP status (0 when
     /// nothing answered within 5 s) and the body.
-    public func adminGet(_ path: String, adminPort: Int) throws -> (status: Int, body: String) {
+    public func adminGet(_ path: String, adminPort: Int) async throws -> (status: Int, body: String) {
         let marker = "\n--sluice-http-status:"
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             ["curl", "-s", "--max-time", "5", "-w", marker + "%{http_code}", "http://127.0.0.1:\(adminPort)\(path)"],
             check: false)
         guard let range = result.output.range(of: marker, options: .backwards) else { return (0, result.output) }
@@ -106,13 +109,13 @@ public final class SluiceProcess: @unchecked Sendable {
     }
 
     /// `GET /readyz`: whether the host answered 200 (ready).
-    public func isReady(adminPort: Int) throws -> Bool {
-        try adminGet("/readyz", adminPort: adminPort).status == 200
+    public func isReady(adminPort: Int) async throws -> Bool {
+        try await adminGet("/readyz", adminPort: adminPort).status == 200
     }
 
     /// A number field (`processed`, `retried`, `in_flight`, …) of agent `agent` from `GET /agents/{name}`.
-    public func agentCounter(_ field: String, agent: String, adminPort: Int) throws -> Int {
-        let answer = try adminGet("/agents/\(agent)", adminPort: adminPort)
+    public func agentCounter(_ field: String, agent: String, adminPort: Int) async throws -> Int {
+        let answer = try await adminGet("/agents/\(agent)", adminPort: adminPort)
         guard answer.status == 200,
               let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any],
               let value = object[field] as? Int else {
@@ -142,3 +145,4 @@ public final class SluiceProcess: @unchecked Sendable {
         return Int(match.1)
     }
 }
+

@@ -1,6 +1,7 @@
 import CSluicePlugin
 import Foundation
 import Logging
+import Synchronization
 
 /// Loads plugin files: checks them before any plugin code runs, maps a
 /// private content-addressed copy, calls the entry function and validates the
@@ -141,21 +142,16 @@ public final class PluginLoader: Sendable {
 }
 
 /// The private copies a loader has mapped, behind a lock (loads may run concurrently).
-final class PluginLoaderMappedImages: @unchecked Sendable {
-    private let lock = NSLock()
-    private var paths: Set<String> = []
+final class PluginLoaderMappedImages: Sendable {
+    private let paths = Mutex<Set<String>>([])
 
     /// Records a mapped private copy (mapping the same copy again maps no new image).
     func insert(_ path: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        paths.insert(path)
+        _ = paths.withLock { $0.insert(path) }
     }
 
     /// How many distinct images were mapped.
     var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return paths.count
+        paths.withLock { $0.count }
     }
 }

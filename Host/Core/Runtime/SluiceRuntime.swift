@@ -8,6 +8,13 @@ import ServiceLifecycle
 /// A broken plugin file is refused with a one-line reason while the others
 /// run; a broken configuration file stops the start (it is the operator's to
 /// fix, and running with half a configuration would surprise them).
+///
+/// Starting, stopping, pausing, resuming and reloading block while agents
+/// start, drain and flush. From async code, call the `async` overloads: they
+/// do the blocking work on threads the host owns and never hold one of
+/// Swift's few cooperative threads (which the agents' own tasks inside Swift
+/// plugins may need to finish). The blocking overloads are for callers that
+/// own their thread, and cannot be called from async code.
 public final class SluiceRuntime: Service, @unchecked Sendable {
     // @unchecked: mutable state is guarded by `lock`.
 
@@ -28,8 +35,9 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private let pool: WorkerPool
     private let watchDirectory: Bool
     private let lock = ConditionLock()
-    /// Serialises reloads (the watcher and operators may ask at once).
-    private let reloadLock = NSLock()
+    /// Serialises reloads and stops (the watcher and operators may ask at
+    /// once). Held while agents drain: only ever taken on a host-owned thread.
+    private let reloadLock = ConditionLock()
     private var runners: [String: AgentRunner] = [:]
     /// Plugin file base name → the agent it runs.
     private var agentsByFile: [String: String] = [:]
@@ -37,6 +45,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private var events: [ReloadEvent] = []
     private var watcher: PluginDirectoryWatcher?
     private var started = false
+    /// Set by stop() before it takes the agents down: no reload starts one again.
+    private var stopped = false
 
     /// Creates a host. `transport` defaults to the one `configuration.broker`
     /// names. With `watchDirectory`, files dropped into, replaced in or removed
@@ -72,9 +82,20 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         }
     }
 
-    /// Loads the plugins and starts their agents. Refused plugins are logged
-    /// and listed in `refusals`; the rest run.
+    /// Loads the plugins and starts their agents, on a thread of the host's.
+    /// Refused plugins are logged and listed in `refusals`; the rest run.
+    public func start() async throws {
+        try await DedicatedThread.run("sluice-start") { [self] () throws -> Void in try startOnThisThread() }
+    }
+
+    /// Loads the plugins and starts their agents, blocking the calling thread.
+    /// Refused plugins are logged and listed in `refusals`; the rest run.
+    @available(*, noasync, message: "blocks while plugins load and agents start; use `try await start()`")
     public func start() throws {
+        try startOnThisThread()
+    }
+
+    private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
         try loader.checkDirectory(directory)
         let (images, refusals) = try loader.scan(directory: directory)
@@ -133,18 +154,32 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     }
 
     /// Stops every agent (in parallel): stop fetching, drain within the
-    /// shutdown timeout, flush, commit, close. Blocks until done.
+    /// shutdown timeout, flush, commit, close. Returns when done; the waiting
+    /// happens on threads of the host's.
+    public func stop() async {
+        await DedicatedThread.run("sluice-stop") { [self] in stopOnThisThread() }
+    }
+
+    /// Stops every agent (in parallel): stop fetching, drain within the
+    /// shutdown timeout, flush, commit, close. Blocks the calling thread until done.
+    @available(*, noasync, message: "blocks while agents drain; use `await stop()`")
     public func stop() {
+        stopOnThisThread()
+    }
+
+    private func stopOnThisThread() {
         lock.withLock { watcher }?.stop()
-        reloadLock.lock()
-        defer { reloadLock.unlock() }
-        let all: [AgentRunner] = lock.withLock {
-            let all = Array(runners.values)
-            runners.removeAll()
-            return all
+        reloadLock.withLock {
+            let all: [AgentRunner] = lock.withLock {
+                stopped = true
+                let all = Array(runners.values)
+                runners.removeAll()
+                return all
+            }
+            // A thread per agent: their drains overlap however many agents there are.
+            DedicatedThread.runAllBlocking("sluice-agent-stop", count: all.count) { all[$0].stop() }
+            _ = transport.producer.flush(timeout: configuration.shutdownTimeout)
         }
-        DispatchQueue.concurrentPerform(iterations: all.count) { all[$0].stop() }
-        _ = transport.producer.flush(timeout: configuration.shutdownTimeout)
         logger.info("host stopped")
     }
 
@@ -176,21 +211,56 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         return runners.allSatisfy { $0.status.state == .running }
     }
 
-    /// Pauses agent `name` (stops fetching and dispatching; in-flight work finishes).
+    /// Pauses agent `name` (stops fetching and dispatching; in-flight work
+    /// finishes), on a thread of the host's.
+    public func pause(agent name: String) async throws(RuntimeControlError) {
+        try await DedicatedThread.run("sluice-pause") { [self] () throws(RuntimeControlError) in try pauseOnThisThread(name) }
+    }
+
+    /// Pauses agent `name` (stops fetching and dispatching; in-flight work
+    /// finishes), blocking the calling thread.
+    @available(*, noasync, message: "blocks while the agent pauses; use `try await pause(agent:)`")
     public func pause(agent name: String) throws(RuntimeControlError) {
+        try pauseOnThisThread(name)
+    }
+
+    /// Resumes agent `name`, including partitions its pause policy held, on a thread of the host's.
+    public func resume(agent name: String) async throws(RuntimeControlError) {
+        try await DedicatedThread.run("sluice-resume") { [self] () throws(RuntimeControlError) in try resumeOnThisThread(name) }
+    }
+
+    /// Resumes agent `name`, including partitions its pause policy held, blocking the calling thread.
+    @available(*, noasync, message: "blocks while the agent resumes; use `try await resume(agent:)`")
+    public func resume(agent name: String) throws(RuntimeControlError) {
+        try resumeOnThisThread(name)
+    }
+
+    /// Reloads agent `name` from its file and sidecar now (as if they had
+    /// changed), on a thread of the host's.
+    @discardableResult
+    public func reload(agent name: String) async throws(RuntimeControlError) -> ReloadEvent {
+        try await DedicatedThread.run("sluice-reload") { [self] () throws(RuntimeControlError) in try reloadOnThisThread(name) }
+    }
+
+    /// Reloads agent `name` from its file and sidecar now (as if they had
+    /// changed), blocking the calling thread while the old version drains.
+    @available(*, noasync, message: "blocks while the agent drains; use `try await reload(agent:)`")
+    @discardableResult
+    public func reload(agent name: String) throws(RuntimeControlError) -> ReloadEvent {
+        try reloadOnThisThread(name)
+    }
+
+    private func pauseOnThisThread(_ name: String) throws(RuntimeControlError) {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
         runner.pause()
     }
 
-    /// Resumes agent `name`, including partitions its pause policy held.
-    public func resume(agent name: String) throws(RuntimeControlError) {
+    private func resumeOnThisThread(_ name: String) throws(RuntimeControlError) {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
         runner.resume()
     }
 
-    /// Reloads agent `name` from its file and sidecar now (as if they had changed).
-    @discardableResult
-    public func reload(agent name: String) throws(RuntimeControlError) -> ReloadEvent {
+    private func reloadOnThisThread(_ name: String) throws(RuntimeControlError) -> ReloadEvent {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
         let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath), force: true)
         if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
@@ -204,8 +274,18 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// keep what runs.
     @discardableResult
     func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
-        reloadLock.lock()
-        defer { reloadLock.unlock() }
+        reloadLock.withLock {
+            // The watcher may still hand over changes it saw while stop() ran
+            // (stop waits for it only so long): a stopped host starts nothing.
+            guard !lock.withLock({ stopped }) else {
+                return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
+                                   outcome: .refused("the host has stopped"), pause: nil, at: Date())
+            }
+            return reconcileHoldingReloadLock(base, force: force)
+        }
+    }
+
+    private func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
         let file = configuration.pluginsDirectory + "/" + base + ".so"
         let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
         let event = reconcileLocked(base: base, file: file, current: current, force: force)
@@ -315,15 +395,9 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     /// `Service`: starts, waits for a graceful shutdown signal, then stops.
     public func run() async throws {
-        try start()
+        try await start()
         try? await gracefulShutdown()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            // stop() blocks while agents drain: keep it off the cooperative pool.
-            Thread { [self] in
-                stop()
-                continuation.resume()
-            }.start()
-        }
+        await stop()
     }
 
     /// The sidecar of a plugin file: `NAME.yaml` beside `NAME.so`.
