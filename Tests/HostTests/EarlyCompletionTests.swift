@@ -13,21 +13,21 @@ struct EarlyCompletionTests {
         var harness = try HostHarness(partitions: 4)
         defer { harness.remove() }
         harness.configuration.agentDefaults.batchSize = 100
-        try harness.installRecorder(sidecar: "config:\n  output: recorded\n  mode: pending\n  complete: early\n")
+        try await harness.installRecorder(sidecar: "config:\n  output: recorded\n  mode: pending\n  complete: early\n")
         harness.produce("input", count: 5_000)
         let log = LogRecorder()
         let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
                                         logger: log.logger(label: "sluice.test"))
-        try runtime.start()
-        try await eventually("5,000 records recorded") { harness.count("recorded") >= 5_000 }
-        try await eventually("the offsets committed to the end") {
-            let committed = harness.broker.committed(group: "sluice.recorder")
-            return (0..<Int32(4)).allSatisfy {
-                let partition = TopicPartition("input", $0)
-                return committed[partition] == harness.broker.endOffset(partition)
+        try await withRuntime(runtime) { _ in
+            try await eventually("5,000 records recorded") { harness.count("recorded") >= 5_000 }
+            try await eventually("the offsets committed to the end") {
+                let committed = harness.broker.committed(group: "sluice.recorder")
+                return (0..<Int32(4)).allSatisfy {
+                    let partition = TopicPartition("input", $0)
+                    return committed[partition] == harness.broker.endOffset(partition)
+                }
             }
         }
-        runtime.stop()
         let values = harness.records("recorded").compactMap { RecordedLine($0.record) }
         #expect(values.count == 5_000)
         #expect(Set(values).count == 5_000, "each record handled once")

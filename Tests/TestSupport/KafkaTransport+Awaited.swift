@@ -5,7 +5,7 @@ extension KafkaTransport {
     /// round trip to the broker (a blocking admin request) waits on a thread
     /// of its own instead of one of the cooperative threads tests share.
     public func createTopicIfMissing(_ topic: String) async throws {
-        try await DedicatedThread.run("test-kafka-topic") { () throws -> Void in try ensureTopic(topic) }
+        try await DedicatedThread.run("test-kafka-topic") { [self] () throws -> Void in try ensureTopic(topic) }
     }
 }
 
@@ -13,6 +13,6 @@ extension KafkaTransport {
     /// Waits, on a thread of its own, until every record produced so far is
     /// acknowledged or `timeout` passes (`producer.flush`); true when all were.
     public func flushed(timeout: Duration) async -> Bool {
-        await DedicatedThread.run("test-kafka-flush") { producer.flush(timeout: timeout) }
+        await DedicatedThread.run("test-kafka-flush") { [self] in producer.flush(timeout: timeout) }
     }
 }
