@@ -71,7 +71,7 @@ struct AdminRoutes: Sendable {
                                           _ call: @escaping @Sendable () throws(RuntimeControlError) -> Value)
         async throws(AdminHTTPError) -> Value {
         do {
-            return try await offThread(call)
+            return try await DedicatedThread.run("sluice-admin-control", call)
         } catch {
             switch error {
             case .unknownAgent(let name): throw unknownAgent(name)

@@ -97,9 +97,7 @@ public final class AgentRunner: @unchecked Sendable {
         try transport.ensureTopic(deadLetterTopic)
         let consumer = try transport.makeConsumer(group: group, topics: topics, listener: self)
         lock.withLock { self.consumer = consumer }
-        let thread = Thread { [self] in fetchLoop(consumer) }
-        thread.name = "sluice-agent-\(name)"
-        thread.start()
+        DedicatedThread.start("sluice:\(name)") { [self] in fetchLoop(consumer) }
         logger.info("agent started", metadata: [
             "plugin.version": .string(image.version), "group": .string(group),
             "topics": .string(topics.joined(separator: ",")),

@@ -32,9 +32,7 @@ final class PluginDirectoryWatcher: @unchecked Sendable {
             close(descriptor)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
-        let thread = Thread { [self] in watch() }
-        thread.name = "sluice-plugin-watcher"
-        thread.start()
+        DedicatedThread.start("sluice-plugin-watcher") { [self] in watch() }
     }
 
     /// Stops the watcher thread and waits for it.

@@ -31,22 +31,22 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// The loader (its image count says how many images are mapped).
     public let loader: PluginLoader
 
-    private let logger: Logger
-    private let pool: WorkerPool
-    private let watchDirectory: Bool
-    private let lock = ConditionLock()
+    let logger: Logger
+    let pool: WorkerPool
+    let watchDirectory: Bool
+    let lock = ConditionLock()
     /// Serialises reloads and stops (the watcher and operators may ask at
     /// once). Held while agents drain: only ever taken on a host-owned thread.
-    private let reloadLock = ConditionLock()
-    private var runners: [String: AgentRunner] = [:]
+    let reloadLock = ConditionLock()
+    var runners: [String: AgentRunner] = [:]
     /// Plugin file base name → the agent it runs.
-    private var agentsByFile: [String: String] = [:]
-    private var refused: [PluginRefusal] = []
-    private var events: [ReloadEvent] = []
-    private var watcher: PluginDirectoryWatcher?
-    private var started = false
+    var agentsByFile: [String: String] = [:]
+    var refused: [PluginRefusal] = []
+    var events: [ReloadEvent] = []
+    var watcher: PluginDirectoryWatcher?
+    var started = false
     /// Set by stop() before it takes the agents down: no reload starts one again.
-    private var stopped = false
+    var stopped = false
 
     /// Creates a host. `transport` defaults to the one `configuration.broker`
     /// names. With `watchDirectory`, files dropped into, replaced in or removed
@@ -267,122 +267,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         return event
     }
 
-    // MARK: - Hot reload
-
-    /// Brings the agent of `NAME.so` / `NAME.yaml` in line with the files:
-    /// start, upgrade in place, restart (settings changed), stop, or refuse and
-    /// keep what runs.
-    @discardableResult
-    func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
-        reloadLock.withLock {
-            // The watcher may still hand over changes it saw while stop() ran
-            // (stop waits for it only so long): a stopped host starts nothing.
-            guard !lock.withLock({ stopped }) else {
-                return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
-                                   outcome: .refused("the host has stopped"), pause: nil, at: Date())
-            }
-            return reconcileHoldingReloadLock(base, force: force)
-        }
-    }
-
-    private func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
-        let file = configuration.pluginsDirectory + "/" + base + ".so"
-        let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
-        let event = reconcileLocked(base: base, file: file, current: current, force: force)
-        lock.withLock {
-            events.append(event)
-            if events.count > 100 { events.removeFirst(events.count - 100) }
-        }
-        switch event.outcome {
-        case .refused(let reason):
-            logger.error("reload refused; the running version is kept", metadata: [
-                "plugin.file": .string(file), "reason": .string(reason)])
-        case .unchanged:
-            logger.debug("plugin file unchanged", metadata: ["plugin.file": .string(file)])
-        default:
-            var metadata: Logger.Metadata = ["plugin.file": .string(file), "agent": .string(event.agent), "outcome": .string(event.outcome.description)]
-            if let pause = event.pause { metadata["pause_ms"] = .stringConvertible(pause.nanoseconds / 1_000_000) }
-            logger.notice("plugin reloaded", metadata: metadata)
-        }
-        return event
-    }
-
-    private func reconcileLocked(base: String, file: String, current: AgentRunner?, force: Bool) -> ReloadEvent {
-        func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> ReloadEvent {
-            ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date())
-        }
-        guard FileManager.default.fileExists(atPath: file) else {
-            guard let current else { return event(base, .unchanged) }
-            current.stop()
-            lock.withLock {
-                runners[current.name] = nil
-                agentsByFile[base] = nil
-            }
-            return event(current.name, .stopped)
-        }
-        let image: PluginImage
-        let settings: AgentSettings
-        do {
-            image = try loader.load(file: file)
-            let sidecar = SluiceRuntime.sidecarPath(for: file)
-            settings = try ConfigurationLoader.loadAgent(
-                sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
-                defaults: configuration.agentDefaults)
-        } catch {
-            return event(current?.name ?? base, .refused("\(error)"))
-        }
-        if let other = agent(image.name), other !== current {
-            return event(image.name, .refused("agent name \"\(image.name)\" is already run by \(other.image.sourcePath)"))
-        }
-        if let current, !force, current.image.sha256 == image.sha256, current.settings == settings {
-            return event(current.name, .unchanged)
-        }
-        guard settings.enabled else {
-            if let current {
-                current.stop()
-                lock.withLock {
-                    runners[current.name] = nil
-                    agentsByFile[base] = nil
-                }
-            }
-            return event(image.name, .stopped)
-        }
-        // Same agent, same settings: swap the instance in place (no rebalance).
-        if let current, current.name == image.name, current.settings == settings {
-            do {
-                let pause = try current.upgrade(to: image)
-                return event(current.name, .upgraded, pause: pause)
-            } catch {
-                return event(current.name, .refused("\(error)"))
-            }
-        }
-        // New agent, or new settings: create the new runner first, then swap.
-        let next: AgentRunner
-        do {
-            next = try makeRunner(image, settings)
-        } catch {
-            return event(image.name, .refused("\(error)"))
-        }
-        let started = ConditionLock.monotonicNow()
-        if let current {
-            current.stop()
-            lock.withLock { runners[current.name] = nil }
-        }
-        do {
-            try next.start()
-        } catch {
-            next.stop()
-            return event(image.name, .refused("\(error)"))
-        }
-        lock.withLock {
-            runners[next.name] = next
-            agentsByFile[base] = next.name
-        }
-        return current == nil ? event(next.name, .started) : event(next.name, .upgraded, pause: ConditionLock.monotonicNow() - started)
-    }
-
     /// A runner for `image` with the host's shared pool, transport and timings.
-    private func makeRunner(_ image: PluginImage, _ settings: AgentSettings) throws -> AgentRunner {
+    func makeRunner(_ image: PluginImage, _ settings: AgentSettings) throws -> AgentRunner {
         try AgentRunner(
             image: image, settings: settings, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,

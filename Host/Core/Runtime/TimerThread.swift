@@ -22,9 +22,7 @@ public final class TimerThread: JobScheduler, @unchecked Sendable {
 
     /// Starts the thread, named `name`.
     public init(name: String) {
-        let thread = Thread { [unowned self] in run() }
-        thread.name = name
-        thread.start()
+        DedicatedThread.start(name) { [unowned self] in run() }
     }
 
     public func schedule(after delay: Duration, _ job: @escaping @Sendable () -> Void) {

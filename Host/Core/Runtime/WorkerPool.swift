@@ -8,7 +8,7 @@ import Foundation
 /// message. A thread lost to a plugin call that never returns is replaced
 /// (``replaceBlockedWorker()``), so hung plugins cannot take every worker.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked: the queue, `threads` and the counters are guarded by `lock`.
+    // @unchecked: the queue and the counters are guarded by `lock`.
     /// A unit of work.
     public typealias Job = @Sendable () -> Void
 
@@ -16,7 +16,8 @@ public final class WorkerPool: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var stopping = false
-    private var threads: [Thread] = []
+    /// Threads started, including replacements.
+    private var started = 0
     private var running = 0
 
     /// Starts `size` threads named `sluice-worker-N`.
@@ -26,7 +27,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Number of threads started, including replacements.
-    public var size: Int { lock.withLock { threads.count } }
+    public var size: Int { lock.withLock { started } }
 
     /// Starts one more thread in place of one that is blocked for good inside
     /// a plugin call (C code cannot be interrupted). The blocked thread is
@@ -36,13 +37,12 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func startThread() {
-        let thread = Thread { [unowned self] in self.work() }
-        lock.withLock {
-            thread.name = "sluice-worker-\(threads.count)"
-            threads.append(thread)
+        let number: Int = lock.withLock {
+            started += 1
             running += 1
+            return started - 1
         }
-        thread.start()
+        DedicatedThread.start("sluice-worker-\(number)") { [unowned self] in work() }
     }
 
     /// Queues `job`; it runs on some worker thread, in FIFO order of submission.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Blocking work on threads of its own, so that it never occupies one of
 /// Swift's cooperative threads.
@@ -14,11 +17,9 @@ public enum DedicatedThread {
         _ name: String, _ work: @escaping @Sendable () throws(Failure) -> Value
     ) async throws(Failure) -> Value {
         let result: Result<Value, Failure> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+            start(name) {
                 continuation.resume(returning: Result { () throws(Failure) -> Value in try work() })
             }
-            thread.name = name
-            thread.start()
         }
         return try result.get()
     }
@@ -33,13 +34,39 @@ public enum DedicatedThread {
         let group = DispatchGroup()
         for index in 0..<count {
             group.enter()
-            let thread = Thread {
+            start(name) {
                 work(index)
                 group.leave()
             }
-            thread.name = name
-            thread.start()
         }
         group.wait()
+    }
+
+    /// Starts `body` on a new thread named `name`: the one way the host starts
+    /// a thread of its own (workers, fetchers, timers, watchers). Each thread
+    /// stops by returning from `body`; its owner tells it when.
+    ///
+    /// The name is set from inside the thread, where Linux applies it
+    /// (`Thread.name` set before `start()` is not), cut to the kernel's 15
+    /// bytes, so `top -H`, `gdb` and crash reports show it.
+    public static func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            setCurrentName(name)
+            body()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    private static func setCurrentName(_ name: String) {
+        #if os(Linux)
+        // /proc/thread-self/comm is the calling thread's name (proc(5)); the
+        // kernel keeps at most 15 bytes.
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #endif
     }
 }

@@ -12,9 +12,7 @@ final class KafkaPollThread: @unchecked Sendable {
 
     /// Starts the thread; it holds `handle` until it stops.
     init(handle: KafkaClientHandle) {
-        let thread = Thread { [self] in run(handle) }
-        thread.name = "sluice-kafka-producer"
-        thread.start()
+        DedicatedThread.start("sluice-kafka-producer") { [self] in run(handle) }
     }
 
     /// Asks the thread to end (within about 100 ms); it releases the handle then.

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+
+/// Hot reload: the plugins directory changed (or an operator asked), and the
+/// agent of one plugin file is brought in line with its file and sidecar.
+extension SluiceRuntime {
+    /// Brings the agent of `NAME.so` / `NAME.yaml` in line with the files:
+    /// start, upgrade in place, restart (settings changed), stop, or refuse and
+    /// keep what runs.
+    @discardableResult
+    func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
+        reloadLock.withLock {
+            // The watcher may still hand over changes it saw while stop() ran
+            // (stop waits for it only so long): a stopped host starts nothing.
+            guard !lock.withLock({ stopped }) else {
+                return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
+                                   outcome: .refused("the host has stopped"), pause: nil, at: Date())
+            }
+            return reconcileHoldingReloadLock(base, force: force)
+        }
+    }
+
+    func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
+        let file = configuration.pluginsDirectory + "/" + base + ".so"
+        let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
+        let event = reconcileLocked(base: base, file: file, current: current, force: force)
+        lock.withLock {
+            events.append(event)
+            if events.count > 100 { events.removeFirst(events.count - 100) }
+        }
+        switch event.outcome {
+        case .refused(let reason):
+            logger.error("reload refused; the running version is kept", metadata: [
+                "plugin.file": .string(file), "reason": .string(reason)])
+        case .unchanged:
+            logger.debug("plugin file unchanged", metadata: ["plugin.file": .string(file)])
+        default:
+            var metadata: Logger.Metadata = ["plugin.file": .string(file), "agent": .string(event.agent), "outcome": .string(event.outcome.description)]
+            if let pause = event.pause { metadata["pause_ms"] = .stringConvertible(pause.nanoseconds / 1_000_000) }
+            logger.notice("plugin reloaded", metadata: metadata)
+        }
+        return event
+    }
+
+    func reconcileLocked(base: String, file: String, current: AgentRunner?, force: Bool) -> ReloadEvent {
+        func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> ReloadEvent {
+            ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date())
+        }
+        guard FileManager.default.fileExists(atPath: file) else {
+            guard let current else { return event(base, .unchanged) }
+            current.stop()
+            lock.withLock {
+                runners[current.name] = nil
+                agentsByFile[base] = nil
+            }
+            return event(current.name, .stopped)
+        }
+        let image: PluginImage
+        let settings: AgentSettings
+        do {
+            image = try loader.load(file: file)
+            let sidecar = SluiceRuntime.sidecarPath(for: file)
+            settings = try ConfigurationLoader.loadAgent(
+                sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
+                defaults: configuration.agentDefaults)
+        } catch {
+            return event(current?.name ?? base, .refused("\(error)"))
+        }
+        if let other = agent(image.name), other !== current {
+            return event(image.name, .refused("agent name \"\(image.name)\" is already run by \(other.image.sourcePath)"))
+        }
+        if let current, !force, current.image.sha256 == image.sha256, current.settings == settings {
+            return event(current.name, .unchanged)
+        }
+        guard settings.enabled else {
+            if let current {
+                current.stop()
+                lock.withLock {
+                    runners[current.name] = nil
+                    agentsByFile[base] = nil
+                }
+            }
+            return event(image.name, .stopped)
+        }
+        // Same agent, same settings: swap the instance in place (no rebalance).
+        if let current, current.name == image.name, current.settings == settings {
+            do {
+                let pause = try current.upgrade(to: image)
+                return event(current.name, .upgraded, pause: pause)
+            } catch {
+                return event(current.name, .refused("\(error)"))
+            }
+        }
+        // New agent, or new settings: create the new runner first, then swap.
+        let next: AgentRunner
+        do {
+            next = try makeRunner(image, settings)
+        } catch {
+            return event(image.name, .refused("\(error)"))
+        }
+        let started = ConditionLock.monotonicNow()
+        if let current {
+            current.stop()
+            lock.withLock { runners[current.name] = nil }
+        }
+        do {
+            try next.start()
+        } catch {
+            next.stop()
+            return event(image.name, .refused("\(error)"))
+        }
+        lock.withLock {
+            runners[next.name] = next
+            agentsByFile[base] = next.name
+        }
+        return current == nil ? event(next.name, .started) : event(next.name, .upgraded, pause: ConditionLock.monotonicNow() - started)
+    }
+}
