@@ -49,6 +49,8 @@ public final class RedisTestServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
+        // Thrown from init, this object is never deinitialised: kill the server here, or it outlives the tests.
+        signal(SIGKILL)
         throw HarnessError("redis-server on port \(port) did not answer PING within 10 s:\n\(log.suffix(2000))")
     }
 
