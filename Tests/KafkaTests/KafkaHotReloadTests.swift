@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Hot reload on `kafka://` (issue #9): the plugin file replaced under load,
+/// Hot reload on `kafka://`: the plugin file replaced under load,
 /// removed and put back, with the offsets checked on the broker.
 @Suite("Kafka hot reload", .serialized, .timeLimit(.minutes(3)))
 struct KafkaHotReloadTests {

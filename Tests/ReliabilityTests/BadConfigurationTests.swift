@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Issue #11, item 6: broken sluice.yaml and sidecar files given to the real
+/// Reliability: broken sluice.yaml and sidecar files given to the real
 /// `sluice run`. Each must stop the start before any agent runs, exit non-zero
 /// and print one line naming the file (or variable), the key and what was
 /// expected. The exact wording of every message is pinned in

@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Issue #11, item 5: plugins that hang. The refusal kinds and the single
+/// Reliability: plugins that hang. The refusal kinds and the single
 /// hang cases are tested where they live (docs/reliability.md lists which
 /// test covers which case); these add what they leave open: the other agents
 /// keep going while plugins hang, even when hung calls hold every worker.

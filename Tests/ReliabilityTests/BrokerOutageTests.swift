@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue #11, item 3: the broker frozen (SIGSTOP) mid-run. The host stays up,
+/// Reliability: the broker frozen (SIGSTOP) mid-run. The host stays up,
 /// `/readyz` says not ready while the broker is gone and ready once it is back,
 /// and every record is finished. A private Tansu, so no other test is frozen.
 @Suite("Reliability: broker outage", .serialized)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue #11, item 1: `kill -9` the host again and again during a run on
+/// Reliability: `kill -9` the host again and again during a run on
 /// kafka://, restarting it each time. Nothing may be lost; what comes round
 /// again is counted and bounded by what the host had finished without
 /// committing when it died.

@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Issue #11, item 5: a plugin that segfaults. Plugins run inside the host's
+/// Reliability: a plugin that segfaults. Plugins run inside the host's
 /// process, so a SIGSEGV takes the whole host down; at-least-once means that
 /// after a restart nothing is lost. A plugin that crashes on one particular
 /// record crashes again on every restart, at the same record (offsets after

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue #11, item 7: SIGTERM under load commits exactly the finished prefix,
+/// Reliability: SIGTERM under load commits exactly the finished prefix,
 /// and the next start resumes there: no record lost, none handled twice.
 @Suite("Reliability: graceful stop", .serialized)
 struct GracefulStopTests {

@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Issue #11, item 4 on kafka://: the poison-record kinds through the redis
+/// Reliability on kafka://: the poison-record kinds through the redis
 /// plugin on the local broker, fewer records than on memory:// (the 100k run
 /// is `PoisonRecordTests`), and one value larger than librdkafka's default
 /// `message.max.bytes` (1 MB), produced with a raised limit. The host keeps the

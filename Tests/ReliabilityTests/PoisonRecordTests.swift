@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// Issue #11, item 4: bad records among good ones, through the redis plugin
+/// Reliability: bad records among good ones, through the redis plugin
 /// (its own JSON reader and templates are the production path for bad input).
 /// Every bad record must reach the dead-letter topic with a reason naming what
 /// was wrong, every good one must reach Redis, and every partition must be

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue #11, item 2: the sink frozen mid-run. The redis plugin writes every
+/// Reliability: the sink frozen mid-run. The redis plugin writes every
 /// record to a private redis-server, which is SIGSTOPped: nothing is lost, the
 /// agent waits with backoff instead of spinning (the host's CPU time during the
 /// freeze is measured), and it resumes by itself when Redis is back.

@@ -6,8 +6,8 @@ import TestSupport
 @Suite("The C example plugin (Plugins/examples/c-uppercase)")
 struct CExamplePluginTests {
     /// Compiles uppercase.c like a plugin author would and loads it with dlopen.
-    static func load(in directory: TemporaryDirectory) throws -> LoadedPlugin {
-        let output = try CPluginCompiler.compile(
+    static func load(in directory: TemporaryDirectory) async throws -> LoadedPlugin {
+        let output = try await CPluginCompiler.compile(
             sources: [RepositoryPaths.path("Plugins/examples/c-uppercase/uppercase.c")],
             output: directory.file("uppercase.so"))
         let handle = try #require(dlopen(output, RTLD_NOW | RTLD_LOCAL), "\(String(cString: dlerror()))")
@@ -17,10 +17,10 @@ struct CExamplePluginTests {
     }
 
     @Test("descriptor, config validation and upper-cased output with the same key")
-    func uppercase() throws {
+    func uppercase() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let plugin = try Self.load(in: directory)
+        let plugin = try await Self.load(in: directory)
         #expect(plugin.descriptor.pointee.magic == SLUICE_PLUGIN_MAGIC)
         #expect(plugin.descriptor.pointee.struct_size == UInt32(MemoryLayout<sluice_plugin_descriptor>.size))
         #expect(plugin.name == "uppercase")
@@ -49,10 +49,10 @@ struct CExamplePluginTests {
     }
 
     @Test("the default output topic is words.upper")
-    func defaultOutput() throws {
+    func defaultOutput() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let plugin = try Self.load(in: directory)
+        let plugin = try await Self.load(in: directory)
         let host = HostRecorder()
         let instance = try plugin.create("{}", host: host)
         defer { instance.destroy() }

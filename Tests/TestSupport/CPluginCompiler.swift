@@ -14,17 +14,6 @@ public enum CPluginCompiler {
         return output
     }
 
-    /// ``compile(sources:output:includeDirectory:flags:)`` for synchronous
-    /// callers: blocks the calling thread while `cc` runs.
-    @available(*, noasync, message: "blocks while cc runs; use `try await compile(...)`")
-    @discardableResult
-    public static func compile(sources: [String], output: String,
-                               includeDirectory: String = RepositoryPaths.pluginInclude,
-                               flags: [String] = []) throws -> String {
-        try ProcessRunner.runBlocking(command(sources: sources, output: output, includeDirectory: includeDirectory, flags: flags))
-        return output
-    }
-
     private static func command(sources: [String], output: String, includeDirectory: String, flags: [String]) -> [String] {
         ["cc", "-std=c99", "-O2", "-Wall", "-Werror", "-shared", "-fPIC", "-pthread", "-I", includeDirectory]
             + flags + sources + ["-o", output]

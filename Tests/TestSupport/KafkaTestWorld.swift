@@ -17,7 +17,7 @@ public struct KafkaTestWorld: Sendable {
     /// A suffix that makes topic and group names unique to one test.
     public let suffix: String
 
-    /// Properties for every client in the tests (see DESIGN.md, "The local test world").
+    /// Properties for every client in the tests (docs/kafka.md says why).
     public static let properties = TestServices.kafkaProperties
 
     /// The shared broker of `tools/services`.

@@ -36,7 +36,7 @@ public enum TestServices {
     /// Kafka bootstrap servers of the local broker, e.g. `127.0.0.1:40123`.
     public static func kafkaBootstrap() throws -> String { try value("SLUICE_TEST_KAFKA_BOOTSTRAP") }
     /// librdkafka properties (and the transport's `sluice.*` keys) for every
-    /// client on the local Tansu broker (see DESIGN.md, "The local test world").
+    /// client on the local Tansu broker (docs/kafka.md says why).
     public static let kafkaProperties: [String: String] = [
         "fetch.wait.max.ms": "10",           // Tansu's fetch sleeps up to half of this
         "session.timeout.ms": "6000",        // Tansu holds a join for the rebalance timeout
