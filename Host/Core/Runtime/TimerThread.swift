@@ -35,9 +35,6 @@ public final class TimerThread: JobScheduler, @unchecked Sendable {
         lock.broadcast()
     }
 
-    /// Jobs scheduled and not yet run.
-    public var pending: Int { lock.withLock { jobs.count } }
-
     private func run() {
         while true {
             let job: (@Sendable () -> Void)? = lock.withLock {
