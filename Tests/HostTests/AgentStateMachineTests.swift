@@ -298,7 +298,7 @@ struct AgentStateMachineTests {
         driver.assign(0)
         let dispatched1 = driver.fetch(0, from: 0, count: 2)
         let batch = try #require(dispatched1.first)
-        driver.returned(batch, .done(DeliveryResults(finished: 1, retries: [], deadLetters: [(1, "plugin wrote result 9, which is not a sluice_result")])))
+        driver.returned(batch, .done(DeliveryResults(finished: 1, retries: [], deadLetters: [.init(index: 1, hostReason: "plugin wrote result 9, which is not a sluice_result")])))
         #expect(driver.deadLetters.map(\.reason) == ["plugin wrote result 9, which is not a sluice_result"])
         let dispatched2 = driver.fetch(0, from: 2, count: 1)
         let next = try #require(dispatched2.first)

@@ -8,9 +8,15 @@ struct DeliveryResults: Sendable, Equatable {
     var finished: Int
     /// Indices of records the plugin asked to retry, ascending.
     var retries: [Int]
-    /// Indices of records to dead-letter, ascending, each with a reason when the
-    /// host supplies one (an invalid result value); nil: the plugin's reason.
-    var deadLetters: [(index: Int, hostReason: String?)]
+    /// Records to dead-letter, ascending.
+    var deadLetters: [DeadLetterResult]
+
+    /// A record to dead-letter: its index, and a reason when the host supplies
+    /// one (an invalid result value); nil: the plugin's reason.
+    struct DeadLetterResult: Sendable, Equatable {
+        var index: Int
+        var hostReason: String?
+    }
 
     /// Every record finished.
     static func allFinished(_ count: Int) -> DeliveryResults {
@@ -29,23 +35,17 @@ struct DeliveryResults: Sendable, Equatable {
             case Int32(SLUICE_RESULT_RETRY.rawValue):
                 retries.append(index)
             case Int32(SLUICE_RESULT_DLQ.rawValue):
-                deadLetters.append((index, nil))
+                deadLetters.append(.init(index: index, hostReason: nil))
             default:
-                deadLetters.append((index, "plugin wrote result \(results[index]), which is not a sluice_result"))
+                deadLetters.append(.init(index: index, hostReason: "plugin wrote result \(results[index]), which is not a sluice_result"))
             }
         }
     }
 
     /// A summary built directly (tests, and the machine's own redeliveries).
-    init(finished: Int, retries: [Int], deadLetters: [(index: Int, hostReason: String?)]) {
+    init(finished: Int, retries: [Int], deadLetters: [DeadLetterResult]) {
         self.finished = finished
         self.retries = retries
         self.deadLetters = deadLetters
-    }
-
-    static func == (lhs: DeliveryResults, rhs: DeliveryResults) -> Bool {
-        lhs.finished == rhs.finished && lhs.retries == rhs.retries
-            && lhs.deadLetters.map(\.index) == rhs.deadLetters.map(\.index)
-            && lhs.deadLetters.map(\.hostReason) == rhs.deadLetters.map(\.hostReason)
     }
 }
