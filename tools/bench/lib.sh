@@ -145,7 +145,7 @@ bench_stop_sluice() {
 
 # bench_watch AGENT RECORDS [resume]: follows the agent through the admin API
 # until it processed RECORDS; prints "records=N seconds=S cpu_seconds=C"
-# measured from the first processed record, or with "resume" from the moment
+# measured from the last poll that saw no processed record, or with "resume" from the moment
 # the watcher itself resumes the paused agent; CPU of the sluice process, from /proc.
 bench_watch() {
   python3 "$BENCH_DIR/watch_agent.py" "$SLUICE_ADMIN" "$SLUICE_PID" "$@"

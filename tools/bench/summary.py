@@ -25,8 +25,10 @@ def main():
     anchor_name = sys.argv[6] if len(sys.argv) > 6 else "anchor"
     row = [scenario, f"{describe(samples)} {unit}"]
     if anchor:
-        ratio = statistics.median(samples) / statistics.median(anchor)
-        row += [f"{anchor_name}: {describe(anchor)} {unit}", f"{ratio:.2f}×"]
+        # A tiny smoke run can measure an anchor of zero (CPU clock ticks): no ratio then.
+        base = statistics.median(anchor)
+        ratio = f"{statistics.median(samples) / base:.2f}×" if base else "—"
+        row += [f"{anchor_name}: {describe(anchor)} {unit}", ratio]
     else:
         row += ["—", "—"]
     row += [goal, f"n={len(samples)}"]

@@ -5,8 +5,9 @@
 
 Polls GET /agents/AGENT over one kept-alive connection (every 5 to 100 ms,
 more often as the end nears), until AGENT has processed RECORDS records, then
-prints "records=N seconds=S cpu_seconds=C", measured from the first poll that
-saw a processed record (so the consumer-group join is not counted), or with
+prints "records=N seconds=S cpu_seconds=C", measured from the last poll that
+saw no processed record (so the consumer-group join is not counted, and a
+run that finishes between two polls still has a duration), or with
 "resume" from just before this script resumes the (paused) agent itself, with
 the CPU time (user + system) of process PID from /proc/PID/stat. Exits 1 if the
 agent fails or makes no progress for 60 s.
@@ -78,6 +79,11 @@ def main():
         started, cpu_started = time.monotonic(), cpu_seconds(pid)
         client.agent(name, "POST", "/resume")
     last, last_change = -1, time.monotonic()
+    # The agent's first record lies between the last poll that saw none and the
+    # first poll that saw some: starting the clock at the earlier one can only
+    # understate the rate, and a small run that ends between two polls gets a
+    # real (not zero) duration.
+    idle_since, idle_cpu = time.monotonic(), cpu_seconds(pid)
     while True:
         try:
             status = client.agent(name)
@@ -85,8 +91,11 @@ def main():
             status = {"processed": 0, "state": f"unreachable: {error}"}
         now = time.monotonic()
         processed = status.get("processed", 0)
-        if started is None and processed > 0:
-            started, cpu_started = now, cpu_seconds(pid)
+        if started is None:
+            if processed > 0:
+                started, cpu_started = idle_since, idle_cpu
+            else:
+                idle_since, idle_cpu = now, cpu_seconds(pid)
         if processed >= wanted:
             print(f"records={processed} seconds={now - started:.6f} cpu_seconds={cpu_seconds(pid) - cpu_started:.6f}")
             return 0
