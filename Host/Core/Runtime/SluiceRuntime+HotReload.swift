@@ -59,10 +59,8 @@ extension SluiceRuntime {
         let settings: AgentSettings
         do {
             image = try loader.load(file: file)
-            let sidecar = SluiceRuntime.sidecarPath(for: file)
-            settings = try ConfigurationLoader.loadAgent(
-                sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
-                defaults: configuration.agentDefaults)
+            settings = try loader.readSidecar(forPlugin: file, defaults: configuration.agentDefaults,
+                                              allowedEnvironment: configuration.pluginEnvironment)
         } catch {
             return event(current?.name ?? base, .refused("\(error)"))
         }
