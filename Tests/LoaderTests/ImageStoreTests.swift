@@ -26,6 +26,19 @@ struct ImageStoreTests {
         #expect(names(directory.file("images")) == [image.sha256 + ".so"])
     }
 
+    @Test("an image directory a group may write to is refused: a copy could be swapped before it is loaded")
+    func groupWritableImageDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try await LoaderFixtures.plugin("good.so", in: directory)
+        try TrustFixtures.makeDirectory(directory.file("images"), mode: 0o770)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try LoaderFixtures.loader(directory).load(file: path)
+        })
+        #expect(refusal.reason == .unsafePermissions)
+        #expect(refusal.detail.hasPrefix("image directory \(directory.file("images")) is group-writable (mode 0770"))
+    }
+
     @Test("at start-up, images no agent runs from are pruned: stale copies, disabled and refused agents; running ones stay")
     func unusedImagesPruned() async throws {
         let harness = try HostHarness(partitions: 2)

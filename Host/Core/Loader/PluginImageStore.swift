@@ -27,7 +27,7 @@ struct PluginImageStore: Sendable {
     }
 
     /// Creates the directory (0700, with any missing parents) and refuses one
-    /// others could write to: they could swap a copy between check and load.
+    /// another user owns or a group or others could write to.
     func prepare(for file: String) throws(PluginRefusal) {
         var prefix = directory.hasPrefix("/") ? "/" : ""
         for part in directory.split(separator: "/") {
@@ -40,11 +40,8 @@ struct PluginImageStore: Sendable {
         guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             throw failure(file, "image directory \(directory) is not a directory")
         }
-        if status.st_mode & S_IWOTH != 0 {
-            throw PluginRefusal(
-                file: file, reason: .unsafePermissions,
-                detail: "image directory \(directory) is world-writable (mode \(PluginFileReader.modeText(status.st_mode))); expected a private directory (chmod 700)")
-        }
+        // Whoever may write here could swap a copy between check and load.
+        try PluginTrust().refuseUnless(status, file: file, subject: "image directory \(directory)")
     }
 
     /// Writes `bytes` to `<directory>/<sha256>.so` unless an identical copy is
