@@ -39,6 +39,28 @@ struct ImageStoreTests {
         #expect(refusal.detail.hasPrefix("image directory \(directory.file("images")) is group-writable (mode 0770"))
     }
 
+    @Test("a new version refused on reload keeps no copy; the running version's copy stays")
+    func refusedReloadNotKept() async throws {
+        let harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        try await harness.installRecorder(name: "recorder", version: "1", sidecar: "batch_size: 10\n")
+        let images = harness.directory.file("data/images")
+        try await harness.withRuntime { runtime in
+            let running = try #require(runtime.agent("recorder"))
+            try LoaderFixtures.setMode(0o664, harness.pluginsDirectory + "/recorder.yaml")
+            let before = runtime.reloadEvents.count
+            try await harness.installRecorder(name: "recorder", version: "2")
+            try await eventually("version 2 is refused for its sidecar") {
+                runtime.reloadEvents.dropFirst(before).contains {
+                    if case .refused(let reason) = $0.outcome { return reason.contains("sidecar") }
+                    return false
+                }
+            }
+            #expect(runtime.agent("recorder") === running)
+            #expect(names(images) == [running.image.sha256 + ".so"])
+        }
+    }
+
     @Test("at start-up, images no agent runs from are pruned: stale copies, disabled and refused agents; running ones stay")
     func unusedImagesPruned() async throws {
         let harness = try HostHarness(partitions: 2)

@@ -30,6 +30,8 @@ extension SluiceRuntime {
         }
         switch event.outcome {
         case .refused(let reason):
+            // A refused version keeps no private copy; the running agents' stay.
+            loader.pruneImages(keeping: Set(lock.withLock { runners.values.map(\.image.privatePath) }))
             logger.error("reload refused; the running version is kept", metadata: [
                 "plugin.file": .string(file), "reason": .string(reason)])
         case .unchanged:
