@@ -24,8 +24,8 @@ public struct PluginTrust: Sendable, Equatable {
     }
 
     /// What is wrong with a file or directory whose `lstat`/`fstat` is
-    /// `status`; nil when it is trusted. `subject` names it ("" for the file
-    /// a refusal is about, e.g. "sidecar /p/x.yaml").
+    /// `status`; nil when it is trusted. `subject` names it in the text
+    /// (e.g. "sidecar /p/x.yaml"); "" when it is the file the refusal is about.
     func problem(_ status: stat, subject: String) -> String? {
         let mode = status.st_mode
         let found = "mode \(PluginFileReader.modeText(mode)), owner \(Self.userText(status.st_uid)), group \(Self.groupText(status.st_gid))"
