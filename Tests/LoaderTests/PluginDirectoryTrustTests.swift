@@ -101,6 +101,20 @@ struct PluginDirectoryTrustTests {
         #expect(refusal.detail.contains("is world-writable (mode 0777"))
     }
 
+    @Test("a plugins directory reached through a symlink, and a plugin linked to a safe directory, load")
+    func safeSymlinksLoad() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let plugins = try pluginsDirectory(directory)
+        let store = try TrustFixtures.makeDirectory(directory.file("store"))
+        let target = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: store + "/real.so")
+        try TrustFixtures.link(plugins + "/linked.so", to: target)
+        try TrustFixtures.link(directory.file("current"), to: plugins)
+        let result = try LoaderFixtures.loader(directory).scan(directory: directory.file("current"))
+        #expect(result.refusals.isEmpty)
+        #expect(result.images.map(\.sourcePath) == [directory.file("current") + "/linked.so"])
+    }
+
     @Test("a sidecar with unsafe permissions refuses its plugin, naming the sidecar")
     func unsafeSidecar() async throws {
         let directory = try TemporaryDirectory()
