@@ -42,6 +42,10 @@ public final class PluginLoader: Sendable {
 
     /// Loads and validates one file; no plugin code other than the entry function runs.
     ///
+    /// Before reading, the file, every directory on its real path and its
+    /// directory (the plugins directory) must pass `trust`. A file refused
+    /// after its private copy was written keeps no copy.
+    ///
     /// (The dynamic linker still runs the file's ELF constructors while mapping
     /// it; that cannot be avoided with `dlopen`, which is why every check on the
     /// bytes happens first.)
