@@ -49,6 +49,8 @@ import TestSupport
             limits: { per_second: 20, burst: 1.5 }
             tags: [a, b]
             optional: ~
+        plugin_environment: [MAILER_PASSWORD, CACHE_TOKEN]
+        trusted_group: 4242
         """
 
     @Test func fullFileSetsEveryKey() throws {
@@ -93,6 +95,8 @@ import TestSupport
             "tags": ["a", "b"],
             "optional": nil,
         ]
+        expected.pluginEnvironment = ["MAILER_PASSWORD", "CACHE_TOKEN"]
+        expected.trustedGroup = 4242
         #expect(configuration == expected)
         #expect(configuration.agentDefaults.config.jsonText
             == #"{"limits":{"burst":1.5,"per_second":20},"optional":null,"tags":["a","b"],"url":"http://mail.local/send"}"#)

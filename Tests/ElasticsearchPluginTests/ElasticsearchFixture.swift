@@ -11,6 +11,8 @@ struct ElasticsearchFixture {
     /// Builds the harness (with `partitions` per topic) and starts a stand-in.
     init(partitions: Int = 4, requiredAuthorization: String? = nil) throws {
         harness = try HostHarness(partitions: partitions)
+        // The variables the sidecars' `*_env` keys may name.
+        harness.configuration.pluginEnvironment = ["SLUICE_TEST_ES_PASSWORD", "SLUICE_TEST_ES_API_KEY", "SLUICE_TEST_ES_UNSET_KEY"]
         standIn = try ElasticsearchStandIn(requiredAuthorization: requiredAuthorization)
     }
 

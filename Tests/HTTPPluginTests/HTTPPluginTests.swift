@@ -11,6 +11,8 @@ struct HTTPPluginTests {
     private func install(_ server: HTTPRecordingServer, config: String = "", maxAttempts: Int = 1000) throws -> HostHarness {
         var harness = try HostHarness(partitions: 4)
         harness.configuration.agentDefaults.batchSize = 200
+        // The variables the sidecars' `${NAME}` headers may read.
+        harness.configuration.pluginEnvironment = ["SLUICE_HTTP_TEST_TOKEN", "SLUICE_HTTP_TEST_UNSET"]
         let sidecar = """
             topics: [orders]
             retry:

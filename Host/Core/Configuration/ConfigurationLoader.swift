@@ -66,7 +66,10 @@ public enum ConfigurationLoader {
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> Node? {
         do {
             guard let root = try Yams.compose(yaml: text), !YAMLMapping.isNull(root) else { return nil }
+            try YAMLAliasCheck.check(root, file: file)
             return root
+        } catch let error as ConfigurationError {
+            throw error
         } catch let error as YamlError {
             throw ConfigurationError(file: file, key: "", expected: "valid YAML", found: describe(error))
         } catch {

@@ -35,6 +35,8 @@ extension HostConfiguration {
             "defaults:",
         ]
         lines += agentDefaults.redactedLines.map { "  " + $0 }
+        lines.append("plugin_environment: [\(pluginEnvironment.map(JSONText.quoted).joined(separator: ", "))]")
+        lines.append("trusted_group: \(trustedGroup.map(String.init) ?? "null")")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -34,6 +34,14 @@ public struct HostConfiguration: Sendable, Equatable {
     public var admin: AdminSettings = .init()
     /// What every agent starts from before its sidecar (yaml: `defaults`).
     public var agentDefaults: AgentSettings = .init()
+    /// The environment variables a sidecar may make its plugin read, through a
+    /// `*_env` key or `${NAME}` (yaml: `plugin_environment`); none by default.
+    /// Never one the host reads itself (`SLUICE_ADMIN_TOKEN`, `SLUICE_KAFKA_*`, ...).
+    public var pluginEnvironment: [String] = []
+    /// The gid of a group whose write permission on the plugins directory,
+    /// its files and sidecars is accepted (yaml: `trusted_group`, a group name
+    /// or gid); nil: no group may write there.
+    public var trustedGroup: UInt32?
 
     /// All defaults; the data directory follows this process's environment.
     public init() {

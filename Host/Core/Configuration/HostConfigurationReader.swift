@@ -6,6 +6,7 @@ enum HostConfigurationReader {
     static let keys = [
         "broker", "plugins_directory", "data_directory", "group", "workers", "log_level",
         "commit_interval", "shutdown_timeout", "memory", "kafka", "admin", "defaults",
+        "plugin_environment", "trusted_group",
     ]
     /// Every key of `memory:`.
     static let memoryKeys = ["partitions", "topics"]
@@ -42,7 +43,24 @@ enum HostConfigurationReader {
         if let defaults = try mapping.mapping("defaults") {
             result.agentDefaults = try AgentSettingsReader.read(defaults, over: result.agentDefaults)
         }
+        if let names = try mapping.optionalList("plugin_environment", expected: "a list of environment variable names",
+                                                pluginVariable) {
+            result.pluginEnvironment = names ?? []
+        }
+        if let group = try mapping.optionalValue("trusted_group", trustedGroupRule) { result.trustedGroup = group }
         return result
+    }
+
+    /// A variable a plugin may read: a variable name the host does not read itself.
+    static var pluginVariable: ValueRule<String> {
+        ValueRule(expected: "an environment variable name ([A-Za-z_][A-Za-z0-9_]*) that the host does not read itself") { text in
+            PluginEnvironmentRule.isVariableName(text) && !PluginEnvironmentRule.isHostVariable(text) ? text : nil
+        }
+    }
+
+    /// A group name or gid that exists on this machine.
+    static var trustedGroupRule: ValueRule<UInt32> {
+        ValueRule(expected: "the name or gid of an existing group") { PluginTrust.groupID($0) }
     }
 
     /// `memory:` over `settings`; `topics` maps topic names to partition counts.

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,7 @@ struct PluginImageStore: Sendable {
     }
 
     /// Creates the directory (0700, with any missing parents) and refuses one
-    /// others could write to: they could swap a copy between check and load.
+    /// another user owns or a group or others could write to.
     func prepare(for file: String) throws(PluginRefusal) {
         var prefix = directory.hasPrefix("/") ? "/" : ""
         for part in directory.split(separator: "/") {
@@ -39,11 +40,8 @@ struct PluginImageStore: Sendable {
         guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             throw failure(file, "image directory \(directory) is not a directory")
         }
-        if status.st_mode & S_IWOTH != 0 {
-            throw PluginRefusal(
-                file: file, reason: .unsafePermissions,
-                detail: "image directory \(directory) is world-writable (mode \(PluginFileReader.modeText(status.st_mode))); expected a private directory (chmod 700)")
-        }
+        // Whoever may write here could swap a copy between check and load.
+        try PluginTrust().refuseUnless(status, file: file, subject: "image directory \(directory)")
     }
 
     /// Writes `bytes` to `<directory>/<sha256>.so` unless an identical copy is
@@ -51,7 +49,7 @@ struct PluginImageStore: Sendable {
     func store(_ bytes: [UInt8], sha256: String, for file: String) throws(PluginRefusal) -> String {
         try prepare(for: file)
         let path = "\(directory)/\(sha256).so"
-        if let existing = try? PluginFileReader.contents(of: path), Self.digest(of: existing) == sha256 {
+        if let existing = try? PluginFileReader.contents(of: path, trust: PluginTrust()), Self.digest(of: existing) == sha256 {
             return path
         }
         // Write a temporary name, then rename: a reader never sees half a copy.
@@ -81,6 +79,24 @@ struct PluginImageStore: Sendable {
             throw failure(file, "cannot rename private copy to \(path): \(PluginFileReader.errorText(error))")
         }
         return path
+    }
+
+    /// Deletes one private copy (a plugin that was refused keeps none).
+    func remove(_ path: String) {
+        unlink(path)
+    }
+
+    /// Deletes every copy (`*.so`) and leftover temporary file (`*.tmp`)
+    /// whose path is not in `keeping`; returns the deleted paths.
+    func prune(keeping: Set<String>) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name.hasSuffix(".so") || name.hasSuffix(".tmp") {
+            let path = "\(directory)/\(name)"
+            guard !keeping.contains(path), unlink(path) == 0 else { continue }
+            removed.append(path)
+        }
+        return removed
     }
 
     private func failure(_ file: String, _ detail: String) -> PluginRefusal {

@@ -14,10 +14,14 @@ public final class PluginLoader: Sendable {
     private let store: PluginImageStore
     private let logger: Logger
     private let mapped = PluginLoaderMappedImages()
+    /// Who may own and write the plugins directory, the files and their sidecars.
+    public let trust: PluginTrust
 
-    /// imageDirectory: where private content-addressed copies go (created 0700 if missing).
-    public init(imageDirectory: String, logger: Logger) {
+    /// imageDirectory: where private content-addressed copies go (created 0700 if missing);
+    /// trust: whose files load (by default the host's user's and root's, writable by no one else).
+    public init(imageDirectory: String, trust: PluginTrust = PluginTrust(), logger: Logger) {
         self.store = PluginImageStore(directory: imageDirectory)
+        self.trust = trust
         self.logger = logger
     }
 
@@ -26,28 +30,21 @@ public final class PluginLoader: Sendable {
     /// Counted per loader: one distinct content (one private copy) is one image.
     public var loadedImageCount: Int { mapped.count }
 
-    /// Refuses a plugins directory that is world-writable (or missing / not a directory).
+    /// Refuses a plugins directory that is missing, not a directory, owned by
+    /// another user, or writable by a group or by others.
     public func checkDirectory(_ path: String) throws(PluginRefusal) {
         do throws(PluginRefusal) {
-            var status = stat()
-            guard stat(path, &status) == 0 else {
-                throw PluginRefusal(file: path, reason: .unreadable,
-                                    detail: "plugins directory cannot be read: \(PluginFileReader.errorText(errno))")
-            }
-            guard status.st_mode & S_IFMT == S_IFDIR else {
-                throw PluginRefusal(file: path, reason: .unreadable,
-                                    detail: "not a directory (\(PluginFileReader.kindText(status.st_mode))); expected the plugins directory")
-            }
-            if status.st_mode & S_IWOTH != 0 {
-                throw PluginRefusal(file: path, reason: .unsafePermissions,
-                                    detail: "plugins directory is world-writable (mode \(PluginFileReader.modeText(status.st_mode))); expected no write permission for others (chmod o-w)")
-            }
+            _ = try trust.checkPluginsDirectory(path, file: path)
         } catch {
             throw logged(error)
         }
     }
 
     /// Loads and validates one file; no plugin code other than the entry function runs.
+    ///
+    /// Before reading, the file, every directory on its real path and its
+    /// directory (the plugins directory) must pass `trust`. A file refused
+    /// after its private copy was written keeps no copy.
     ///
     /// (The dynamic linker still runs the file's ELF constructors while mapping
     /// it; that cannot be avoided with `dlopen`, which is why every check on the
@@ -100,11 +97,23 @@ public final class PluginLoader: Sendable {
     }
 
     private func loadUnlogged(file: String) throws(PluginRefusal) -> PluginImage {
-        let bytes = try PluginFileReader.contents(of: file)
+        let bytes = try PluginFileReader.contents(of: file, trust: trust)
         try PluginELFCheck.check(bytes, file: file)
         let sha256 = PluginImageStore.digest(of: bytes)
         let privatePath = try store.store(bytes, sha256: sha256, for: file)
+        do throws(PluginRefusal) {
+            let image = try map(file: file, privatePath: privatePath, sha256: sha256)
+            mapped.accept(privatePath)
+            return image
+        } catch {
+            // Only loaded plugins keep a private copy; one that loaded before (the
+            // same content under another name, or earlier) keeps its copy.
+            if !mapped.isAccepted(privatePath) { store.remove(privatePath) }
+            throw error
+        }
+    }
 
+    private func map(file: String, privatePath: String, sha256: String) throws(PluginRefusal) -> PluginImage {
         // RTLD_NODELETE: Swift images must never be unloaded (the runtime keeps
         // pointers into them); the handle is deliberately never closed.
         guard let handle = dlopen(privatePath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
@@ -133,6 +142,38 @@ public final class PluginLoader: Sendable {
         return try PluginDescriptorValidation.validate(descriptor, file: file, privatePath: privatePath, sha256: sha256)
     }
 
+    /// Reads the sidecar of plugin `file` (`NAME.yaml` beside `NAME.so`) over
+    /// `defaults`; no sidecar: `defaults`. The sidecar is trusted the way the
+    /// plugin is, read without blocking and within `PluginSidecarReader.sizeLimit`,
+    /// and its environment references must be allowed by `allowedEnvironment`.
+    ///
+    /// - Throws: `PluginRefusal` (about `file`, naming the sidecar) for its
+    ///   kind, owner, permissions or size; `ConfigurationError` for its content.
+    public func readSidecar(forPlugin file: String, defaults: AgentSettings,
+                            allowedEnvironment: [String]) throws -> AgentSettings {
+        do {
+            return try PluginSidecarReader.read(forPlugin: file, trust: trust, defaults: defaults,
+                                                allowedEnvironment: allowedEnvironment)
+        } catch let refusal as PluginRefusal {
+            throw logged(refusal)
+        }
+    }
+
+    /// Deletes every private copy but those in `keeping` (paths of images in
+    /// use), and leftovers of interrupted copies; returns the deleted paths.
+    ///
+    /// Call it once the start-up scan has decided what runs, with the
+    /// private paths of every image an agent runs from.
+    @discardableResult
+    public func pruneImages(keeping: Set<String>) -> [String] {
+        let removed = store.prune(keeping: keeping)
+        if !removed.isEmpty {
+            logger.info("unused plugin images removed", metadata: [
+                "images.directory": "\(store.directory)", "images.removed": "\(removed.count)"])
+        }
+        return removed
+    }
+
     private func logged(_ refusal: PluginRefusal) -> PluginRefusal {
         logger.error("\(refusal.description)", metadata: [
             "plugin.file": "\(refusal.file)", "plugin.reason": "\(refusal.reason.rawValue)",
@@ -141,13 +182,26 @@ public final class PluginLoader: Sendable {
     }
 }
 
-/// The private copies a loader has mapped, behind a lock (loads may run concurrently).
+/// The private copies a loader has mapped (and those whose plugin passed
+/// every check), behind locks (loads may run concurrently).
 final class PluginLoaderMappedImages: Sendable {
     private let paths = Mutex<Set<String>>([])
+
+    private let accepted = Mutex<Set<String>>([])
 
     /// Records a mapped private copy (mapping the same copy again maps no new image).
     func insert(_ path: String) {
         _ = paths.withLock { $0.insert(path) }
+    }
+
+    /// Records a private copy whose plugin passed every check.
+    func accept(_ path: String) {
+        _ = accepted.withLock { $0.insert(path) }
+    }
+
+    /// Whether a private copy's plugin passed every check in this process.
+    func isAccepted(_ path: String) -> Bool {
+        accepted.withLock { $0.contains(path) }
     }
 
     /// How many distinct images were mapped.

@@ -6,9 +6,17 @@
 public struct PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem, stable for metrics and scripts.
     public enum Reason: String, Sendable {
-        /// The file or directory is writable by everyone.
+        /// The file, its sidecar, a directory on its real path or the plugins
+        /// directory is writable by others or by a group (other than the trusted group).
         case unsafePermissions
-        /// The file cannot be opened, or is not a regular file (or the directory is missing).
+        /// The file, its sidecar, a directory on its real path or the plugins
+        /// directory is owned by a user other than the host's user or root.
+        case untrustedOwner
+        /// The sidecar is larger than the limit (1 MiB).
+        case tooLarge
+        /// The file (or its sidecar) cannot be opened, or is not a regular
+        /// file: a FIFO, socket or device is refused without being opened
+        /// (or the directory is missing).
         case unreadable
         /// Not an ELF shared object of this machine (a text file, an executable, ...).
         case notSharedObject

@@ -5,7 +5,7 @@ import Glibc
 
 /// Watches the plugins directory with inotify and reports, debounced, which
 /// agents' files changed: `NAME.so` or `NAME.yaml` written, moved in, moved
-/// out or deleted. Temporary names (`*.tmp`, dotfiles) are ignored, which is
+/// out, deleted, or its owner or mode changed. Temporary names (`*.tmp`, dotfiles) are ignored, which is
 /// what makes the drop-in contract safe: write `NAME.so.tmp`, then rename it
 /// to `NAME.so` (a new inode; a mapped file is never overwritten).
 final class PluginDirectoryWatcher: @unchecked Sendable {
@@ -26,7 +26,8 @@ final class PluginDirectoryWatcher: @unchecked Sendable {
         self.onChange = onChange
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE)
+        // IN_ATTRIB: a chmod or chown is a change too (a file that became unsafe is refused).
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB)
         guard inotify_add_watch(descriptor, directory, mask) >= 0 else {
             let code = errno
             close(descriptor)

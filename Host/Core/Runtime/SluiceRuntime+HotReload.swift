@@ -30,6 +30,8 @@ extension SluiceRuntime {
         }
         switch event.outcome {
         case .refused(let reason):
+            // A refused version keeps no private copy; the running agents' stay.
+            loader.pruneImages(keeping: Set(lock.withLock { runners.values.map(\.image.privatePath) }))
             logger.error("reload refused; the running version is kept", metadata: [
                 "plugin.file": .string(file), "reason": .string(reason)])
         case .unchanged:
@@ -59,10 +61,8 @@ extension SluiceRuntime {
         let settings: AgentSettings
         do {
             image = try loader.load(file: file)
-            let sidecar = SluiceRuntime.sidecarPath(for: file)
-            settings = try ConfigurationLoader.loadAgent(
-                sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
-                defaults: configuration.agentDefaults)
+            settings = try loader.readSidecar(forPlugin: file, defaults: configuration.agentDefaults,
+                                              allowedEnvironment: configuration.pluginEnvironment)
         } catch {
             return event(current?.name ?? base, .refused("\(error)"))
         }

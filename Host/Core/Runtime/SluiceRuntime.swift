@@ -61,7 +61,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         } else {
             self.transport = try SluiceRuntime.makeTransport(for: configuration)
         }
-        loader = PluginLoader(imageDirectory: configuration.dataDirectory + "/images", logger: logger)
+        loader = PluginLoader(imageDirectory: configuration.dataDirectory + "/images",
+                              trust: PluginTrust(trustedGroup: configuration.trustedGroup), logger: logger)
         pool = WorkerPool(size: max(1, configuration.workers))
     }
 
@@ -98,16 +99,18 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
         try loader.checkDirectory(directory)
-        let (images, refusals) = try loader.scan(directory: directory)
+        var (images, refusals) = try loader.scan(directory: directory)
         // Every sidecar is read before any agent starts: a broken one stops the
-        // start before a single record is handled or an offset committed.
+        // start before a single record is handled or an offset committed. One
+        // that may not be trusted (owner, mode, kind, size) refuses its plugin.
         var configured: [(image: PluginImage, settings: AgentSettings)] = []
         for image in images {
-            let sidecar = SluiceRuntime.sidecarPath(for: image.sourcePath)
             do {
-                configured.append((image, try ConfigurationLoader.loadAgent(
-                    sidecar: FileManager.default.fileExists(atPath: sidecar) ? sidecar : nil,
-                    defaults: configuration.agentDefaults)))
+                configured.append((image, try loader.readSidecar(
+                    forPlugin: image.sourcePath, defaults: configuration.agentDefaults,
+                    allowedEnvironment: configuration.pluginEnvironment)))
+            } catch let refusal as PluginRefusal {
+                refusals.append(refusal)
             } catch {
                 throw StartError(description: "\(error)")
             }
@@ -140,6 +143,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             self.refused = refused
             self.started = true
         }
+        loader.pruneImages(keeping: Set(started.map(\.image.privatePath)))
         if watchDirectory {
             let watcher = try PluginDirectoryWatcher(directory: directory) { [weak self] changed in
                 for base in changed.sorted() { self?.reconcile(base) }
