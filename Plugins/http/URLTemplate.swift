@@ -22,6 +22,23 @@ struct URLTemplate: Sendable, Equatable {
     /// The field names the template uses.
     var fields: [String] { template.fields }
 
+    /// The first field placed before the path starts (in the user, host or
+    /// port), or nil: the server a request goes to is the configuration's alone.
+    var fieldInAuthority: String? {
+        var text = ""
+        for part in template.parts {
+            switch part {
+            case .literal(let literal):
+                text += literal
+            case .field(let name):
+                guard let scheme = text.range(of: "://") else { return name }
+                if !text[scheme.upperBound...].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { return name }
+                return nil
+            }
+        }
+        return nil
+    }
+
     /// The URL for `record`: each field's text percent-encoded, path fields checked.
     func render(_ record: JSONValue) throws(TemplateError) -> String {
         var output = ""
