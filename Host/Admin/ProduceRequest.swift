@@ -8,6 +8,8 @@ import SluiceHost
 /// - `value`: a string is sent as its UTF-8 bytes; any other JSON (object,
 ///   array, number, boolean) is sent as compact JSON text; `null` or absent
 ///   is a null value (a tombstone);
+/// - `value_base64`: instead of `value`, the value's bytes in base64 (for
+///   bytes that are not UTF-8 text, as `sluice send --value-file` sends them);
 /// - `key`: a string, or null/absent for a null key;
 /// - `headers`: an object of string values;
 /// - `partition`: a partition number, or absent to let the key choose.
@@ -17,7 +19,7 @@ import SluiceHost
 /// `Content-Type: application/x-ndjson`.
 public enum ProduceRequest {
     /// The fields a record object may have.
-    static let fields = ["key", "value", "headers", "partition"]
+    static let fields = ["key", "value", "value_base64", "headers", "partition"]
 
     /// The records `body` describes for `topic`. Throws a 400 naming the
     /// problem (and the line, for NDJSON) when the body is not as documented.
@@ -78,7 +80,7 @@ public enum ProduceRequest {
             throw .badRequest("\(place): expected a JSON object with key, value, headers, found \(kind(of: object))")
         }
         if let unknown = fieldsOfRecord.keys.sorted().first(where: { !fields.contains($0) }) {
-            throw .badRequest("\(place): unknown field \"\(unknown)\" (expected key, value, headers, partition)")
+            throw .badRequest("\(place): unknown field \"\(unknown)\" (expected key, value, value_base64, headers, partition)")
         }
         var record = OutgoingRecord(topic: topic, key: nil, value: nil)
         switch fieldsOfRecord["key"] {
@@ -90,6 +92,13 @@ public enum ProduceRequest {
         case nil, is NSNull: break
         case let value as String: record.value = Array(value.utf8)
         case let value?: record.value = try compactJSON(value, where: place)
+        }
+        if let encoded = fieldsOfRecord["value_base64"], !(encoded is NSNull) {
+            guard fieldsOfRecord["value"] == nil else { throw .badRequest("\(place): give either \"value\" or \"value_base64\", not both") }
+            guard let text = encoded as? String, let bytes = Data(base64Encoded: text) else {
+                throw .badRequest("\(place): \"value_base64\" must be a base64 string")
+            }
+            record.value = Array(bytes)
         }
         if let headers = fieldsOfRecord["headers"], !(headers is NSNull) {
             guard let mapping = headers as? [String: Any] else {

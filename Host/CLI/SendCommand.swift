@@ -4,7 +4,7 @@ import Logging
 import SluiceAdmin
 import SluiceHost
 
-/// `sluice send TOPIC VALUE [--key K] [--header N=V]... | --file NDJSON`:
+/// `sluice send TOPIC (VALUE [--base64] | --value-file PATH) [--key K] [--header N=V]... | --file NDJSON`:
 /// produces records through the running host's admin API (which works on
 /// memory:// and kafka:// alike), or with `--broker kafka://…` straight to
 /// Kafka through the host's own producer.
@@ -13,7 +13,9 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Produce records to a topic through the running host's admin API, or straight to Kafka.",
         discussion: """
-            VALUE is sent as its UTF-8 bytes. With --file, every line of the file (or - for stdin) is
+            VALUE is sent as its UTF-8 bytes; an argument that is not valid UTF-8 is refused rather
+            than repaired. For binary values use --value-file PATH (the file's bytes as they are, - for
+            stdin) or --base64 (VALUE is the base64 of the bytes). With --file, every line of the file (or - for stdin) is
             one JSON record: {"key": "k", "value": "text or any JSON", "headers": {"name": "value"}}.
             With --broker kafka://host:port the records go straight to Kafka through the host's
             idempotent producer, and the command waits for every delivery report; a missing topic
@@ -25,8 +27,14 @@ struct SendCommand: AsyncParsableCommand {
     @Argument(help: "The topic.")
     var topic: String
 
-    @Argument(help: "The record's value (omit with --file).")
+    @Argument(help: "The record's value (omit with --file or --value-file).")
     var value: String?
+
+    @Option(name: .customLong("value-file"), help: "Send this file's bytes, exactly, as the value (- reads stdin).")
+    var valueFile: String?
+
+    @Flag(help: "VALUE is base64: send the bytes it encodes.")
+    var base64 = false
 
     @Option(help: "The record's key.")
     var key: String?
@@ -53,10 +61,16 @@ struct SendCommand: AsyncParsableCommand {
 
     func validate() throws {
         if timeout < 1 { throw ValidationError("--timeout \(timeout): expected at least 1 second") }
-        if file != nil, value != nil { throw ValidationError("give either VALUE or --file, not both") }
-        if file == nil, value == nil { throw ValidationError("missing VALUE (or --file NDJSON)") }
+        let sources = [value != nil, valueFile != nil, file != nil].filter { $0 }.count
+        if sources > 1 { throw ValidationError("give one of VALUE, --value-file or --file, not several") }
+        if sources == 0 { throw ValidationError("missing VALUE (or --value-file PATH, or --file NDJSON)") }
+        if base64, value == nil { throw ValidationError("--base64 applies to VALUE") }
         if file != nil, key != nil || !headers.isEmpty {
             throw ValidationError("--key and --header apply to VALUE; with --file, put them in each line")
+        }
+        if let position = RawArguments.firstInvalidUTF8() {
+            throw ValidationError("argument \(position) is not valid UTF-8 and would not be sent as given; "
+                + "send binary values with --value-file PATH or --base64")
         }
         for header in headers where !header.contains("=") {
             throw ValidationError("--header \"\(header)\": expected NAME=VALUE")
@@ -148,7 +162,15 @@ struct SendCommand: AsyncParsableCommand {
             }
             return (data, "application/x-ndjson")
         }
-        var record: [String: Any] = ["value": value ?? ""]
+        var record: [String: Any] = [:]
+        let bytes = try valueBytes()
+        // Text goes as a JSON string; other bytes (and a leading U+FEFF, which
+        // JSON readers may drop) as base64, so the record holds exactly these bytes.
+        if let text = String(validating: bytes, as: UTF8.self), !text.hasPrefix("\u{FEFF}") {
+            record["value"] = text
+        } else {
+            record["value_base64"] = Data(bytes).base64EncodedString()
+        }
         if let key { record["key"] = key }
         if !headers.isEmpty {
             var fields: [String: String] = [:]
@@ -159,5 +181,22 @@ struct SendCommand: AsyncParsableCommand {
             record["headers"] = fields
         }
         return (try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), "application/json")
+    }
+
+    /// The value's bytes: VALUE's UTF-8, the bytes VALUE encodes (`--base64`), or `--value-file`'s.
+    private func valueBytes() throws -> [UInt8] {
+        if let valueFile {
+            if valueFile == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+            guard let read = FileManager.default.contents(atPath: valueFile) else {
+                throw ValidationError("--value-file \(valueFile): cannot read the file")
+            }
+            return Array(read)
+        }
+        let text = value ?? ""
+        guard base64 else { return Array(text.utf8) }
+        guard let decoded = Data(base64Encoded: text) else {
+            throw ValidationError("--base64: VALUE is not valid base64")
+        }
+        return Array(decoded)
     }
 }

@@ -117,7 +117,7 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
     /// The checks decoding cannot make; the message names the key.
     func validate() throws(ConfigurationKeyError) {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw ConfigurationKeyError("url: expected an http:// or https:// URL, found '\(url)'")
+            throw ConfigurationKeyError("url: expected an http:// or https:// URL, found '\(SecretRedaction.maskingURLCredentials(url))'")
         }
         guard !index.isEmpty else { throw ConfigurationKeyError("index: required (the index to search or write)") }
         guard !index.contains("/"), !index.contains("?"), !index.contains("#") else {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTPClient
+import SluicePluginKit
 import SluiceSDK
 
 /// The cluster as the agent talks to it: the shared HTTP client, the base URL
@@ -40,13 +41,9 @@ final class ElasticsearchConnection: Sendable {
         }
     }
 
-    /// `url` without any `user:password@` part, for logs.
+    /// `url` with any password masked (`user:***@`), for logs: the shared rule, ``SecretRedaction``.
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let hostStart = url.index(after: at)
-        let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
-        guard at < slash else { return url }
-        return String(url[..<scheme.upperBound]) + "<redacted>@" + String(url[hostStart...])
+        SecretRedaction.maskingURLCredentials(url)
     }
 }
 

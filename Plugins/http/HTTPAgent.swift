@@ -1,5 +1,6 @@
 import Foundation
 import SluiceHTTPClient
+import SluicePluginKit
 import SluiceSDK
 
 /// The order-confirmation agent (Faust's aiohttp example): for every record
@@ -47,8 +48,8 @@ struct HTTPAgent: BatchAgent {
         delivered = host.counter("http_requests_delivered")
         retried = host.counter("http_requests_retried")
         failed = host.counter("http_requests_failed")
-        // Header names only: their values may be secrets.
-        host.log(.info, "http: \(builder.method) \(configuration.url), up to \(configuration.maxInFlightRequests) in flight, "
+        // Header names only: their values may be secrets; so may the URL's user:password@.
+        host.log(.info, "http: \(builder.method) \(SecretRedaction.maskingURLCredentials(configuration.url)), up to \(configuration.maxInFlightRequests) in flight, "
             + "headers [\(headers.map(\.name).joined(separator: ", "))]")
     }
 

@@ -61,6 +61,9 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ConfigurationError("'url' must start with http:// or https://")
         }
+        if let field = URLTemplate(url).fieldInAuthority {
+            throw ConfigurationError("'url': the field '{\(field)}' is in the host; a record may fill the path or the query, never choose the server")
+        }
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else { throw ConfigurationError("'method' must be a word like POST") }
         guard (1...1024).contains(maxInFlightRequests) else { throw ConfigurationError("'max_in_flight_requests' must be 1…1024") }
         guard timeoutMilliseconds > 0, connectTimeoutMilliseconds > 0 else {

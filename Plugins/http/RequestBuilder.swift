@@ -5,19 +5,14 @@ import SluicePluginKit
 /// Turns one record value into the request the configuration describes.
 struct RequestBuilder: Sendable {
     let method: String
-    let url: FieldTemplate
+    let url: URLTemplate
     let headers: [HTTPHeader]
     /// Nil: pass the record through as the body.
     let body: BodyTemplate?
 
-    /// Characters a substituted URL value keeps; everything else is
-    /// percent-escaped, so a value cannot add path segments or a query.
-    private static let unreserved = CharacterSet(charactersIn:
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-
     init(configuration: HTTPAgentConfiguration, headers: [HTTPHeader]) {
         method = configuration.method.uppercased()
-        url = FieldTemplate(configuration.url)
+        url = URLTemplate(configuration.url)
         body = configuration.passthrough ? nil : BodyTemplate(configuration.body ?? BodyTemplate.orderConfirmation)
         var all = headers
         if !all.contains(where: { $0.name.lowercased() == "content-type" }) {
@@ -27,11 +22,12 @@ struct RequestBuilder: Sendable {
     }
 
     /// The request for a record value; throws when the value is not a JSON
-    /// object or lacks a field a template uses (the record is dead-lettered).
+    /// object, lacks a field a template uses, or has an empty or null value
+    /// for a URL path field (the record is dead-lettered).
     func request(for value: UnsafeRawBufferPointer) throws -> HTTPRequest {
         // Passthrough with a URL without fields needs no parsing at all.
         if body == nil && url.fields.isEmpty {
-            return HTTPRequest(method: method, url: try url.render(.null), headers: headers, body: Array(value))
+            return HTTPRequest(method: method, url: try url.renderConstant(), headers: headers, body: Array(value))
         }
         let record: JSONValue
         do {
@@ -40,9 +36,7 @@ struct RequestBuilder: Sendable {
             throw RecordError("the record value is not valid JSON (\(error))")
         }
         guard case .object = record else { throw TemplateError.notAnObject(found: record.kindDescription) }
-        let target = try url.render(record) {
-            $0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""
-        }
+        let target = try url.render(record)
         let bytes = try body?.render(record) ?? Array(value)
         return HTTPRequest(method: method, url: target, headers: headers, body: bytes)
     }

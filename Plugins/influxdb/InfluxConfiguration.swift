@@ -1,4 +1,5 @@
 import Foundation
+import SluicePluginKit
 import SluiceSDK
 
 /// The plugin's `config:` (see docs/plugins/influxdb.md). Every key is
@@ -165,10 +166,16 @@ public struct InfluxConfiguration: Decodable, Sendable {
         flushIntervalMilliseconds = try value(.flushIntervalMilliseconds, flushIntervalMilliseconds)
     }
 
-    /// The password to send: from `password_env` when set (and present), else `password`.
-    public var effectivePassword: String? {
-        if let passwordEnvironment, let value = ProcessInfo.processInfo.environment[passwordEnvironment] { return value }
-        return password
+    /// The password to send: from `password_env` when set, else `password`.
+    /// A `password_env` naming an unset variable is refused (the error names
+    /// the key and the variable, never a value), as the redis and
+    /// elasticsearch plugins refuse it: a silent fallback would send no password.
+    public func effectivePassword(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        guard let passwordEnvironment else { return password }
+        guard let value = environment[passwordEnvironment] else {
+            throw ConfigurationError("'password_env': the environment variable \(passwordEnvironment) is not set")
+        }
+        return value
     }
 
     /// Kafka's topic-name characters.
@@ -178,7 +185,7 @@ public struct InfluxConfiguration: Decodable, Sendable {
     public func validate() throws {
         guard !database.isEmpty else { throw ConfigurationError("'database' is required") }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw ConfigurationError("'url' must be an http:// or https:// URL, found '\(url)'")
+            throw ConfigurationError("'url' must be an http:// or https:// URL, found '\(SecretRedaction.maskingURLCredentials(url))'")
         }
         guard !url.contains("@") else {
             throw ConfigurationError("'url' must not carry credentials; use 'username' and 'password'")

@@ -52,7 +52,7 @@ public struct InfluxDBAgent: BatchAgent {
         let client = try HTTPClient(configuration: http)
         let endpoint = InfluxEndpoint(baseURL: configuration.url, database: configuration.database,
                                       retentionPolicy: configuration.retentionPolicy,
-                                      username: configuration.username, password: configuration.effectivePassword)
+                                      username: configuration.username, password: try configuration.effectivePassword())
         switch configuration.mode {
         case .enrich:
             work = .enrich(PriceEnricher(client: client, endpoint: endpoint, configuration: configuration, host: host))

@@ -45,7 +45,9 @@ struct RedisURL: Sendable, Equatable {
             rest = rest[..<slash]
             if !path.isEmpty {
                 guard let number = Int(path), number >= 0 else {
-                    throw ConfigurationError("'url': the database after '/' must be a number, found '\(path)'")
+                    // Echo digits only: a misplaced password (`redis://default:pa/ss`) may be what is here.
+                    throw ConfigurationError("'url': the database after '/' must be a number"
+                        + Self.foundDigits(path) + Self.credentialsHint(hasCredentials: user != nil || password != nil))
                 }
                 database = number
             }
@@ -69,7 +71,9 @@ struct RedisURL: Sendable, Equatable {
         var port = 6379
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
-                throw ConfigurationError("'url': the port must be 1-65535, found '\(portText)'")
+                // Echo digits only: in `redis://default:SECRET` (no `@`) the "port" is a password.
+                throw ConfigurationError("'url': the port must be 1-65535" + Self.foundDigits(portText)
+                    + Self.credentialsHint(hasCredentials: user != nil || password != nil))
             }
             port = number
         }
@@ -78,6 +82,18 @@ struct RedisURL: Sendable, Equatable {
         self.database = database
         self.user = user
         self.password = password
+    }
+
+    /// `, found '<text>'` when `text` is only digits (an out-of-range number,
+    /// never a secret), else `, found text that is not a number` — never the text itself.
+    private static func foundDigits(_ text: Substring) -> String {
+        !text.isEmpty && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber)
+            ? ", found '\(text)'" : ", found text that is not a number (not repeated: it may be a password)"
+    }
+
+    /// A hint for a URL without `@`: credentials must end with one.
+    private static func credentialsHint(hasCredentials: Bool) -> String {
+        hasCredentials ? "" : "; credentials go before an '@': redis://user:password@host:port/db"
     }
 
     /// The URL with the password replaced by `***`: safe for logs.

@@ -62,7 +62,7 @@ import Testing
             "plain": "http://example.test/a@b",
         ]
         #expect(value.redactedJSONText
-            == #"{"plain":"http://example.test/a@b","upstream":"https://<redacted>@example.test/path?q=a@b","url":"redis://<redacted>@127.0.0.1:6379/0"}"#)
+            == #"{"plain":"http://example.test/a@b","upstream":"https://user:***@example.test/path?q=a@b","url":"redis://:***@127.0.0.1:6379/0"}"#)
         #expect(!value.redactedJSONText.contains("s3cret"))
         #expect(value.jsonText.contains("s3cret"), "the plugin itself still gets the real URL")
     }

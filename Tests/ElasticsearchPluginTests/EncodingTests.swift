@@ -160,7 +160,7 @@ struct EncodingTests {
         } catch {
             #expect(error.description.contains("KEY"))
         }
-        #expect(ElasticsearchConnection.redacted("https://user:pw@es.local:9200/x") == "https://<redacted>@es.local:9200/x")
+        #expect(ElasticsearchConnection.redacted("https://user:pw@es.local:9200/x") == "https://user:***@es.local:9200/x")
         #expect(ElasticsearchConnection.redacted("http://es.local:9200/a@b") == "http://es.local:9200/a@b")
     }
 }

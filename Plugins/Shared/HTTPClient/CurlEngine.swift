@@ -193,6 +193,9 @@ final class CurlEngine: @unchecked Sendable {
         func set(_ code: CURLcode) { if code != CURLE_OK && failed == CURLE_OK { failed = code } }
 
         set(sluice_curl_easy_setopt_string(easy, CURLOPT_URL, shape.url))
+        // The path goes out as the caller built it: libcurl would otherwise
+        // resolve `.` and `..` segments, letting a substituted value climb the path.
+        set(sluice_curl_easy_setopt_long(easy, CURLOPT_PATH_AS_IS, 1))
         set(sluice_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, handle.errorBuffer))
         set(sluice_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         set(sluice_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
