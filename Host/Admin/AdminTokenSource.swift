@@ -24,10 +24,16 @@ enum AdminTokenSource {
         }
     }
 
-    /// The token in `file`, without the line break editors add.
+    /// The token in `file`, without the line break editors add. The checks
+    /// look at the opened file itself, so it cannot be swapped in between.
     static func read(_ file: String) throws(AdminServerError) -> BearerToken {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .tokenFileUnreadable(file: file, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
         var status = stat()
-        guard stat(file, &status) == 0 else {
+        guard fstat(descriptor, &status) == 0 else {
             throw .tokenFileUnreadable(file: file, reason: String(cString: strerror(errno)))
         }
         guard status.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
@@ -41,9 +47,7 @@ enum AdminTokenSource {
         guard status.st_mode & 0o077 == 0 else {
             throw .tokenFileTooOpen(file: file, mode: UInt32(status.st_mode & 0o7777))
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw .tokenFileUnreadable(file: file, reason: "permission denied")
-        }
+        let data = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readDataToEndOfFile()
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw .blankToken(source: "the token file \(file)") }
         return BearerToken(token)

@@ -6,7 +6,9 @@ import NIOHTTPTypes
 /// `timeout` of opening (with a 408 in JSON, for a client that is merely slow).
 ///
 /// Without it a client could open connections and trickle header bytes
-/// forever, each holding a file descriptor of the host.
+/// forever, each holding a file descriptor of the host. NIO's
+/// `IdleStateHandler` and Hummingbird's idle timeout restart or wait on
+/// activity, which a trickle provides; this is a deadline from the start.
 final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
