@@ -58,20 +58,22 @@ struct AdminConnectionLimitTests {
         }
     }
 
-    @Test("over max_connections a new connection is closed at once; once one closes, requests are answered again")
+    @Test("over max_connections a new connection is closed at once; once the open ones close, requests are answered again")
     func connectionCap() async throws {
         var settings = AdminTestHost.loopback()
         settings.maxConnections = 3
         let logs = LogRecorder()
         try await AdminTestHost(admin: settings, logger: logs.logger(label: "admin")).run { host in
             let port = try Self.port(of: host)
-            var held: IdleConnections? = try await IdleConnections.open(3, port: port)
-            let over = try await IdleConnections.open(5, port: port)
-            try await eventually(timeout: .seconds(5), "connections over the cap are closed") { over.closedByServer() == 5 }
-            #expect(held?.closedByServer() == 0, "the admitted connections stay open until their deadline")
+            // Which three are admitted depends on the event loops' order; that only three are does not.
+            var connections: IdleConnections? = try await IdleConnections.open(8, port: port)
+            try await eventually(timeout: .seconds(10), "the connections over the cap are closed") {
+                connections?.closedByServer() == 5
+            }
+            #expect(connections?.closedByServer() == 5, "the admitted connections stay open until their deadline")
             #expect(logs.all.contains { $0.contains("connection limit reached") && $0.contains("max_connections") }, "\(logs.all)")
 
-            held = nil
+            connections = nil
             try await eventually(timeout: .seconds(10), "a fresh request is answered once the held connections closed") {
                 (try? await RawHTTP.send("GET", port: port, "/healthz"))?.status == 200
             }
