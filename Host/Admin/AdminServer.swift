@@ -10,8 +10,12 @@ import SluiceHost
 /// `Service`: run it in the same `ServiceGroup` as the runtime.
 ///
 /// It listens on `admin.host:admin.port` (127.0.0.1:6066 by default). Bound to
-/// anything but loopback it requires a bearer token; with a token set, every
-/// endpoint except `/healthz` requires `Authorization: Bearer <token>`.
+/// anything but loopback it requires a bearer token (`admin.token` or
+/// `admin.token_file`); with a token set, every endpoint except `/healthz`
+/// requires `Authorization: Bearer <token>`. Whatever the token, it refuses
+/// what only web pages send (cross-site state changes, form posts, and on
+/// loopback a foreign `Host`), and holds every connection to the limits of
+/// `AdminSettings` before reading its request.
 public final class AdminServer: Service, Sendable {
     /// The largest request body accepted (larger ones get a 413).
     public static let defaultMaxBodyBytes = 8 * 1024 * 1024
@@ -22,6 +26,8 @@ public final class AdminServer: Service, Sendable {
     /// the router and gets its 414; a head over these gets a JSON 431.
     static let maxHeadFieldBytes = 128 * 1024
     static let maxHeadBytes = 256 * 1024
+    /// The most header fields a request may have (a JSON 431 above).
+    static let maxHeaderFields = 100
 
     private let runtime: SluiceRuntime
     private let settings: AdminSettings
@@ -131,12 +137,13 @@ public final class AdminServer: Service, Sendable {
         let headTimeout = TimeAmount(settings.requestHeadTimeout)
         var configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                MalformedRequestHandler(maxFieldBytes: Self.maxHeadFieldBytes, maxHeadBytes: Self.maxHeadBytes),
+                MalformedRequestHandler(maxFieldBytes: Self.maxHeadFieldBytes, maxHeadBytes: Self.maxHeadBytes,
+                                        maxFields: Self.maxHeaderFields),
                 RequestHeadDeadlineHandler(timeout: headTimeout),
             ],
             idleTimeout: TimeAmount(settings.idleTimeout))
         configuration.httpDecoder = .init(maxHeaderFieldSize: Self.maxHeadFieldBytes, maxHeaderListSize: Self.maxHeadBytes,
-                                          maxHeaderFieldCount: 100)
+                                          maxHeaderFieldCount: Self.maxHeaderFields)
         let connections = connections
         let http1 = configuration
         return HTTPServerBuilder { responder in

@@ -16,13 +16,16 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
     private let maxFieldBytes: Int
     /// The decoder's limit on the URL and all header fields together.
     private let maxHeadBytes: Int
+    /// The decoder's limit on the number of header fields.
+    private let maxFields: Int
     /// Requests whose head was read and whose answer is not finished.
     private var unanswered = 0
 
     /// A handler naming the decoder's limits in its messages.
-    init(maxFieldBytes: Int, maxHeadBytes: Int) {
+    init(maxFieldBytes: Int, maxHeadBytes: Int, maxFields: Int) {
         self.maxFieldBytes = maxFieldBytes
         self.maxHeadBytes = maxHeadBytes
+        self.maxFields = maxFields
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -58,7 +61,7 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .headerOverflow:
             (.requestHeaderFieldsTooLarge,
              "request head too large: the URL and each header field may have at most \(maxFieldBytes) bytes, "
-                + "all of them together \(maxHeadBytes) bytes")
+                + "all of them together \(maxHeadBytes) bytes, and there may be at most \(maxFields) header fields")
         case .invalidURL:
             (.badRequest, "malformed request: invalid URL")
         default:

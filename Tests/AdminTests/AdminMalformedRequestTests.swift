@@ -23,7 +23,7 @@ struct AdminMalformedRequestTests {
         }
     }
 
-    @Test("a URL or header over the decoder's limit is a JSON 431, and the connection is closed")
+    @Test("a URL or header over the decoder's limits, or too many headers, is a JSON 431, and the connection is closed")
     func oversizedHead() async throws {
         try await AdminTestHost().run { host in
             let port = try Self.port(of: host)
@@ -36,6 +36,10 @@ struct AdminMalformedRequestTests {
             let url = try await RawHTTP.send("GET", port: port, "/" + String(repeating: "u", count: 300_000))
             #expect(url.status == 431, "\(url.text.prefix(300))")
             #expect(url.errorMessage != nil)
+
+            let many = try await RawHTTP.send("GET", port: port, "/agents", headers: (1...150).map { ("X-H\($0)", "v") })
+            #expect(many.status == 431, "\(many.text.prefix(300))")
+            #expect(many.errorMessage?.contains("at most 100 header fields") == true, "\(many.text.prefix(300))")
         }
     }
 
