@@ -37,7 +37,7 @@ struct AdminDescriptorExhaustionTests {
               idle_timeout: 5s
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
 
-        let host = try LimitedHost(configuration: configuration, logFile: harness.directory.file("sluice.log"),
+        let host = try LimitedSluiceProcess(configuration: configuration, logFile: harness.directory.file("sluice.log"),
                                    descriptorLimit: Self.descriptorLimit)
         defer { host.kill() }
         let port = try await host.adminPort()
@@ -69,56 +69,5 @@ struct AdminDescriptorExhaustionTests {
         #expect(!host.log.contains("Too many open files"), "\(host.log.suffix(2000))")
         #expect(host.log.contains("connection limit reached"), "\(host.log.suffix(2000))")
         try await host.terminate()
-    }
-}
-
-/// `sluice run --config FILE` started by `sh` after `ulimit -n LIMIT`.
-private final class LimitedHost: @unchecked Sendable {
-    // @unchecked: owned by one test, used one call at a time.
-    private let process = Process()
-    private let logFile: String
-
-    init(configuration: String, logFile: String, descriptorLimit: Int) throws {
-        self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" run --config \"$1\"",
-                             SluiceBinary.path, configuration]
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        try? log.close()
-    }
-
-    var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
-
-    /// The admin port from the "admin API listening" line.
-    func adminPort() async throws -> Int {
-        var port: Int?
-        try await eventually(timeout: .seconds(60), "sluice logs its admin port") {
-            guard process.isRunning else { throw ExchangeError("sluice exited \(process.terminationStatus):\n\(log)") }
-            port = log.split(separator: "\n").first { $0.contains("admin API listening") }
-                .flatMap { $0.firstMatch(of: /address=[^\s]*:(\d+)/) }.flatMap { Int($0.1) }
-            return port != nil
-        }
-        return try #require(port)
-    }
-
-    /// How many descriptors the process has open now.
-    func openDescriptors() throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count
-    }
-
-    /// SIGTERM, then waits (without blocking a thread) for the exit.
-    func terminate() async throws {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGTERM)
-        try await eventually(timeout: .seconds(30), "sluice exits after SIGTERM") { !process.isRunning }
-    }
-
-    /// SIGKILL if still running (after a failure).
-    func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 }
