@@ -53,6 +53,19 @@ struct AdminMalformedRequestTests {
         }
     }
 
+    @Test("a chunked body the parser cannot read is a JSON 400, not a 500, and produces nothing")
+    func brokenChunk() async throws {
+        try await AdminTestHost().run { host in
+            let port = try Self.port(of: host)
+            let request = "POST /topics/input/messages HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n"
+            let answer = try RawHTTP.parse(try await RawHTTP.exchange(port: port, Data(request.utf8)))
+            #expect(answer.status == 400, "\(answer.text)")
+            #expect(answer.errorMessage?.hasPrefix("malformed HTTP request body") == true, "\(answer.text)")
+            #expect(host.harness.count("input") == 0)
+        }
+    }
+
     @Test("HEAD /healthz is 200 without a body, also with a token set")
     func headHealthz() async throws {
         try await AdminTestHost(admin: AdminTestHost.loopback(token: "t0ken")).run { host in
