@@ -55,7 +55,9 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             deadline = nil
             guard !headReceived else { return }
-            let message = "no complete request head within \(timeout.nanoseconds / 1_000_000) ms: closing the connection"
+            let milliseconds = timeout.nanoseconds / 1_000_000
+            let within = milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+            let message = "no complete request head within \(within): closing the connection"
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"
             headers[.connection] = "close"
