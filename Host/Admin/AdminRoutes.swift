@@ -113,8 +113,8 @@ struct AdminRoutes: Sendable {
             var records = TopicRecordsReport(topic: topic, partitions: read).records
             var next: TopicRecordsPage.Position?
             if records.count > query.limit {
-                let first = records.removeLast()
-                next = .init(partition: first.partition, offset: first.offset)
+                let beyond = records.removeLast()
+                next = .init(partition: beyond.partition, offset: beyond.offset)
             }
             return TopicRecordsPage(topic: topic, records: records, next: next)
         } catch {

@@ -37,9 +37,11 @@ public struct MemoryTransport: Transport {
     public func readRecords(topic: String, partition: Int32, offset: Int64,
                             limit: Int) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
         let partitions = broker.partitionCount(of: topic) ?? 0
+        let start = Int(max(0, partition))
+        guard start < partitions else { return [] }
         var remaining = max(0, limit)
         var read: [PartitionRecords] = []
-        for index in Int(max(0, partition))..<max(Int(max(0, partition)), partitions) where remaining > 0 {
+        for index in start..<partitions where remaining > 0 {
             let current = TopicPartition(topic, Int32(index))
             let records = broker.records(current, from: index == partition ? max(0, offset) : 0, limit: remaining)
             remaining -= records.count
