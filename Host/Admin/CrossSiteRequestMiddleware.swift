@@ -27,14 +27,10 @@ struct CrossSiteRequestMiddleware<Context: RequestContext>: RouterMiddleware {
         guard Self.changesState(request.method) else { return try await next(request, context) }
         let target = "\(request.method) \(request.uri.path)"
         if let origin = request.headers[.origin] {
-            throw AdminHTTPError(.forbidden, "cross-site request refused: \(target) carries Origin: \(origin); "
-                                 + "the admin API does not take state-changing requests from web pages "
-                                 + "(use the sluice command or curl)")
+            throw Self.refusal(target, carries: "Origin: \(origin)")
         }
         if let site = request.headers[Self.secFetchSite], !Self.acceptedFetchSites.contains(site.lowercased()) {
-            throw AdminHTTPError(.forbidden, "cross-site request refused: \(target) carries Sec-Fetch-Site: \(site); "
-                                 + "the admin API does not take state-changing requests from web pages "
-                                 + "(use the sluice command or curl)")
+            throw Self.refusal(target, carries: "Sec-Fetch-Site: \(site)")
         }
         if request.method == .post, RecordMediaType(contentType: request.headers[.contentType]) == nil {
             let found = request.headers[.contentType].map { "\"\($0)\"" } ?? "none"
@@ -42,6 +38,12 @@ struct CrossSiteRequestMiddleware<Context: RequestContext>: RouterMiddleware {
                                  + "(also without a body), found \(found)")
         }
         return try await next(request, context)
+    }
+
+    /// The 403 for a request that carries what only browsers send.
+    static func refusal(_ target: String, carries header: String) -> AdminHTTPError {
+        AdminHTTPError(.forbidden, "cross-site request refused: \(target) carries \(header); the admin API does not "
+                       + "take state-changing requests from web pages (use the sluice command or curl)")
     }
 
     /// Every method but the safe ones may change something.

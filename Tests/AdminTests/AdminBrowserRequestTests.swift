@@ -99,6 +99,18 @@ struct AdminBrowserRequestTests {
         }
     }
 
+    @Test("a second Host header is a 400")
+    func twoHostHeaders() async throws {
+        try await AdminTestHost().run { host in
+            let port = try Self.port(of: host)
+            let answer = try await RawHTTP.send("GET", port: port, "/agents", headers: [
+                ("Host", "127.0.0.1:\(port)"), ("Host", "evil.example:\(port)"),
+            ])
+            #expect(answer.status == 400, "\(answer.text)")
+            #expect(answer.errorMessage == "more than one Host header", "\(answer.text)")
+        }
+    }
+
     @Test("a rebound page cannot drive the host either: POST with a foreign Host is refused before anything happens")
     func reboundPost() async throws {
         try await AdminTestHost().run { host in
