@@ -15,6 +15,8 @@ struct AdminRoutes: Sendable {
     /// Adds the endpoints to `router` (after its middleware).
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in AdminJSON.text("ok\n") }
+        // Probes that only look at the status (curl -I, load balancers) send HEAD.
+        router.head("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"]) }
         router.get("/readyz") { _, _ in
             let report = ReadinessReport(runtime)
             return try AdminJSON.response(report, status: report.ready ? .ok : .serviceUnavailable)
@@ -44,8 +46,9 @@ struct AdminRoutes: Sendable {
         router.post("/topics/:topic/messages") { request, context in
             try await produce(request, topic: try context.parameters.require("topic"))
         }
-        router.get("/topics/:topic/messages") { _, context in
-            try AdminJSON.response(try read(topic: try context.parameters.require("topic")))
+        router.get("/topics/:topic/messages") { request, context in
+            let query = try TopicPageQuery(request.uri.queryParameters)
+            return try AdminJSON.response(try read(topic: try context.parameters.require("topic"), query))
         }
     }
 
@@ -99,11 +102,21 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    /// This API does not consume: a transport that cannot read a topic back
-    /// (Kafka) answers 501 with what to do instead.
-    private func read(topic: String) throws(AdminHTTPError) -> TopicRecordsReport {
+    /// One page of the topic's records. This API does not consume: a
+    /// transport that cannot read a topic back (Kafka) answers 501 with what
+    /// to do instead.
+    private func read(topic: String, _ query: TopicPageQuery) throws(AdminHTTPError) -> TopicRecordsPage {
         do throws(TopicReadUnsupportedError) {
-            return TopicRecordsReport(topic: topic, partitions: try runtime.transport.readRecords(topic: topic))
+            // One record more than the page holds: where it is, is where the next page starts.
+            let read = try runtime.transport.readRecords(topic: topic, partition: query.partition,
+                                                         offset: query.offset, limit: query.limit + 1)
+            var records = TopicRecordsReport(topic: topic, partitions: read).records
+            var next: TopicRecordsPage.Position?
+            if records.count > query.limit {
+                let beyond = records.removeLast()
+                next = .init(partition: beyond.partition, offset: beyond.offset)
+            }
+            return TopicRecordsPage(topic: topic, records: records, next: next)
         } catch {
             throw AdminHTTPError(.notImplemented, "reading \(error.topic): GET /topics/{topic}/messages works on memory:// only; "
                                  + error.instead)

@@ -10,6 +10,14 @@ final class BoundPort: Sendable {
 
     private let state = Mutex(State.waiting([]))
 
+    /// The port, once bound; nil before (and after a failure).
+    var current: Int? {
+        state.withLock { state in
+            guard case .bound(let port) = state else { return nil }
+            return port
+        }
+    }
+
     /// The server is listening on `port`.
     func set(_ port: Int) { finish(.success(port)) }
 

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Renders every failure as `{"error": "..."}` with a fitting status, so
 /// scripts always get JSON that names the problem (Hummingbird's own errors,
@@ -15,6 +16,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AdminHTTPError {
             return AdminJSON.error(error)
+        } catch let error as HTTPParserError {
+            // A body the parser cannot read (say, a broken chunk) is the client's mistake, not ours.
+            return AdminJSON.error(.badRequest("malformed HTTP request body: \(error)"))
         } catch is NIOTooManyBytesError {
             return AdminJSON.error(.init(.contentTooLarge, "request body is larger than the limit of \(maxBodyBytes) bytes"))
         } catch let error as HTTPError {

@@ -27,16 +27,15 @@ public enum ProduceRequest {
         guard isValidTopic(topic) else {
             throw .badRequest("invalid topic name \"\(topic)\": expected 1 to 249 of [a-zA-Z0-9._-], not \".\" or \"..\"")
         }
-        let mediaType = contentType?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased() ?? "application/json"
-        switch mediaType {
-        case "application/x-ndjson", "application/jsonl", "application/jsonlines":
+        // nil reads as JSON here; over HTTP the server requires the header on every POST.
+        switch contentType == nil ? .json : RecordMediaType(contentType: contentType) {
+        case .ndjson:
             return try ndjson(topic: topic, body: body)
-        case "application/json", "text/json":
+        case .json:
             return try json(topic: topic, body: body)
-        default:
+        case nil:
             throw AdminHTTPError(.unsupportedMediaType,
-                                 "unsupported Content-Type \"\(contentType ?? "")\": expected application/json or application/x-ndjson")
+                                 "unsupported Content-Type \"\(contentType ?? "")\": expected \(RecordMediaType.expected)")
         }
     }
 

@@ -30,7 +30,7 @@ import Testing
         Case(yaml: "memory:\n  partition: 3\n",
              message: #"sluice.yaml: memory.partition: expected one of partitions, topics, found unknown key "partition" (did you mean "partitions"?)"#),
         Case(yaml: "admin:\n  tokn: x\n",
-             message: #"sluice.yaml: admin.tokn: expected one of host, port, token, found unknown key "tokn" (did you mean "token"?)"#),
+             message: #"sluice.yaml: admin.tokn: expected one of host, idle_timeout, max_connections, port, request_head_timeout, token, token_file, found unknown key "tokn" (did you mean "token"?)"#),
         // Wrong types and ranges.
         Case(yaml: "workers: abc\n", message: #"sluice.yaml: workers: expected an integer from 1 to 1024, found "abc""#),
         Case(yaml: "workers: 0\n", message: #"sluice.yaml: workers: expected an integer from 1 to 1024, found "0""#),

@@ -48,7 +48,8 @@ class AdminClient:
         try:
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
-            self.connection.request(method, f"/agents/{name}{action}")
+            self.connection.request(method, f"/agents/{name}{action}",
+                                    headers={"Content-Type": "application/json"} if method == "POST" else {})
             answer = self.connection.getresponse()
             body = answer.read()
             if answer.status != 200:

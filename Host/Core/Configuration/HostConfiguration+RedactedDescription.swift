@@ -32,6 +32,10 @@ extension HostConfiguration {
             "  host: \(JSONText.quoted(admin.host))",
             "  port: \(admin.port)",
             "  token: \(admin.token == nil ? "null" : JSONText.quoted(SecretKeys.redacted))",
+            "  token_file: \(admin.tokenFile.map(JSONText.quoted) ?? "null")",
+            "  request_head_timeout: \(DurationText.format(admin.requestHeadTimeout))",
+            "  idle_timeout: \(DurationText.format(admin.idleTimeout))",
+            "  max_connections: \(admin.maxConnections)",
             "defaults:",
         ]
         lines += agentDefaults.redactedLines.map { "  " + $0 }

@@ -11,7 +11,7 @@ enum HostConfigurationReader {
     /// Every key of `memory:`.
     static let memoryKeys = ["partitions", "topics"]
     /// Every key of `admin:`.
-    static let adminKeys = ["host", "port", "token"]
+    static let adminKeys = ["host", "port", "token", "token_file", "request_head_timeout", "idle_timeout", "max_connections"]
 
     /// Worker threads the host accepts.
     static let workersRange = 1...1024
@@ -19,6 +19,8 @@ enum HostConfigurationReader {
     static let partitionsRange = 1...1024
     /// Listen ports; 0 asks the OS for a free one.
     static let portRange = 0...65535
+    /// Concurrent admin connections the host allows.
+    static let maxConnectionsRange = 1...4096
 
     /// `mapping` (the whole file) applied over `configuration`.
     static func read(_ mapping: YAMLMapping, over configuration: HostConfiguration,
@@ -39,7 +41,7 @@ enum HostConfigurationReader {
         if let kafka = try mapping.mapping("kafka") {
             for (property, value) in try readKafka(kafka) { result.kafka[property] = value }
         }
-        if let admin = try mapping.mapping("admin") { result.admin = try readAdmin(admin, over: result.admin) }
+        if let admin = try mapping.mapping("admin") { result.admin = try readAdmin(admin, over: result.admin, home: home) }
         if let defaults = try mapping.mapping("defaults") {
             result.agentDefaults = try AgentSettingsReader.read(defaults, over: result.agentDefaults)
         }
@@ -81,13 +83,18 @@ enum HostConfigurationReader {
         return result
     }
 
-    /// `admin:` over `settings`; `token: null` removes the token.
-    static func readAdmin(_ mapping: YAMLMapping, over settings: AdminSettings) throws(ConfigurationError) -> AdminSettings {
+    /// `admin:` over `settings`; `token: null` (or `token_file: null`) removes the token.
+    static func readAdmin(_ mapping: YAMLMapping, over settings: AdminSettings,
+                          home: String) throws(ConfigurationError) -> AdminSettings {
         try mapping.requireKnownKeys(adminKeys)
         var result = settings
         if let host = try mapping.value("host", .nonEmpty("a non-empty host name or address")) { result.host = host }
         if let port = try mapping.value("port", .integer(portRange)) { result.port = port }
         if let token = try mapping.optionalValue("token", .nonEmpty("a non-empty token")) { result.token = token }
+        if let file = try mapping.optionalValue("token_file", .path(home: home)) { result.tokenFile = file }
+        if let timeout = try mapping.value("request_head_timeout", .duration(allowZero: false)) { result.requestHeadTimeout = timeout }
+        if let timeout = try mapping.value("idle_timeout", .duration(allowZero: false)) { result.idleTimeout = timeout }
+        if let count = try mapping.value("max_connections", .integer(maxConnectionsRange)) { result.maxConnections = count }
         return result
     }
 

@@ -70,11 +70,11 @@ public final class MemoryBroker: @unchecked Sendable {
         lock.withLock { log(partition)?.endOffset ?? 0 }
     }
 
-    /// Copies out the records of `partition` in `range` (for tests and tools).
-    public func records(_ partition: TopicPartition, from offset: Int64 = 0) -> [StoredRecord] {
+    /// Copies out at most `limit` records of `partition` from `offset` on (for tests and tools).
+    public func records(_ partition: TopicPartition, from offset: Int64 = 0, limit: Int = .max) -> [StoredRecord] {
         lock.withLock {
             guard let log = log(partition) else { return [] }
-            return log.messages.dropFirst(Int(offset)).map(StoredRecord.init)
+            return log.messages.dropFirst(Int(offset)).prefix(max(0, limit)).map(StoredRecord.init)
         }
     }
 

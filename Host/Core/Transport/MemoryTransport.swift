@@ -34,12 +34,20 @@ public struct MemoryTransport: Transport {
     }
 
     /// The broker keeps every record, so reading needs no consumer.
-    public func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
+    public func readRecords(topic: String, partition: Int32, offset: Int64,
+                            limit: Int) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
         let partitions = broker.partitionCount(of: topic) ?? 0
-        return (0..<partitions).map { index in
-            let partition = TopicPartition(topic, Int32(index))
-            return PartitionRecords(partition: partition, records: broker.records(partition))
+        let start = Int(max(0, partition))
+        guard start < partitions else { return [] }
+        var remaining = max(0, limit)
+        var read: [PartitionRecords] = []
+        for index in start..<partitions where remaining > 0 {
+            let current = TopicPartition(topic, Int32(index))
+            let records = broker.records(current, from: index == partition ? max(0, offset) : 0, limit: remaining)
+            remaining -= records.count
+            read.append(PartitionRecords(partition: current, records: records))
         }
+        return read
     }
 }
 

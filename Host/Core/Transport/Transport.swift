@@ -29,12 +29,23 @@ public protocol Transport: Sendable {
     /// asking a broker; nil when it does not (or the topic does not exist).
     func knownPartitionCount(of topic: String) -> Int?
 
-    /// Every record of `topic`, partition by partition, each in offset order,
-    /// read without consuming (no group, no offsets); none when the topic does
-    /// not exist.
+    /// At most `limit` records of `topic`, read without consuming (no group,
+    /// no offsets): partition by partition, each in offset order, starting at
+    /// `offset` of `partition` (later partitions from their first record);
+    /// none when the topic does not exist. A page, so that reading a large
+    /// topic never copies it whole.
     /// - Throws: `TopicReadUnsupportedError` when the transport cannot read a
     ///   topic back (it says what to do instead).
-    func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords]
+    func readRecords(topic: String, partition: Int32, offset: Int64,
+                     limit: Int) throws(TopicReadUnsupportedError) -> [PartitionRecords]
+}
+
+extension Transport {
+    /// Every record of `topic`, partition by partition (tests and tools; the
+    /// admin API reads in pages).
+    public func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
+        try readRecords(topic: topic, partition: 0, offset: 0, limit: .max)
+    }
 }
 
 /// Produces records and reports each one's fate exactly once.

@@ -72,7 +72,8 @@ public final class KafkaTransport: Transport {
 
     /// Not supported: reading a Kafka topic takes a consumer, and this host's
     /// consumers belong to its agents.
-    public func readRecords(topic: String) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
+    public func readRecords(topic: String, partition: Int32, offset: Int64,
+                            limit: Int) throws(TopicReadUnsupportedError) -> [PartitionRecords] {
         throw TopicReadUnsupportedError(topic: topic, instead: "on Kafka, read the topic with a Kafka consumer")
     }
 }
