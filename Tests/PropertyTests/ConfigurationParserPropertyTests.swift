@@ -67,7 +67,7 @@ struct ConfigurationParserPropertyTests {
                 : (0..<Int.random(in: 0...10, using: &rng)).map { _ in String(HostileText.characters.randomElement(using: &rng)!) }.joined()
         }
         let names = Gen<String?>.element(of: variables).compactMap { $0 }
-        await propertyCheck(count: 1000, input: names, texts) { variable, value in
+        await checkProperty(count: 1000, input: names, texts) { variable, value in
             do {
                 _ = try ConfigurationLoader.parseHost(yaml: "", name: "sluice.yaml", environment: [variable: value])
             } catch let error as ConfigurationError {
@@ -82,7 +82,7 @@ struct ConfigurationParserPropertyTests {
 
     /// Parses random documents with `parse`; every refusal must be a well-formed ConfigurationError for `file`.
     private static func checkRefusals(file: String, _ parse: @escaping (String) throws -> Void) async {
-        await propertyCheck(count: 1500, input: documents) { yaml in
+        await checkProperty(count: 1500, input: documents) { yaml in
             do {
                 try parse(yaml)
             } catch let error as ConfigurationError {

@@ -73,14 +73,14 @@ struct HTTPPathSegmentPropertyTests {
 
     @Test("a value of characters from every class is one encoded segment that decodes back to it")
     func everyCharacterClass() async {
-        await propertyCheck(count: 3000, input: Self.anyCharacter.string(of: 1...16)) { id in
+        await checkProperty(count: 3000, input: Self.anyCharacter.string(of: 1...16)) { id in
             Self.checkOneSegment(id)
         }
     }
 
     @Test("values of dots, slashes and escapes never become `.`, `..` or a second segment")
     func dotsAndSlashes() async {
-        await propertyCheck(count: 1000, input: Self.dotOrSlashOrEscape.string(of: 1...6)) { id in
+        await checkProperty(count: 1000, input: Self.dotOrSlashOrEscape.string(of: 1...6)) { id in
             Self.checkOneSegment(id)
         }
     }

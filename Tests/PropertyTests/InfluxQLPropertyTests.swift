@@ -37,7 +37,7 @@ struct InfluxQLPropertyTests {
 
     @Test("hostile measurement, field, tag and retention policy names stay inside their quotes")
     func identifiersStayQuoted() async {
-        await propertyCheck(count: 2000, input: HostileText.string, HostileText.string, HostileText.string, HostileText.string) {
+        await checkProperty(count: 2000, input: HostileText.string, HostileText.string, HostileText.string, HostileText.string) {
             measurement, field, tag, policy in
             var query = PriceQuery(measurement: measurement, field: field, tag: tag, retentionPolicy: policy)
             _ = query.add(PriceQuery.Lookup(symbol: "ACME", time: Timestamp(nanoseconds: 0)))
@@ -51,7 +51,7 @@ struct InfluxQLPropertyTests {
     @Test("hostile symbols are bound parameters: never in the query text, given back exactly by the JSON parameters")
     func symbolsAreParameters() async {
         let times = Gen<Int64>.value(in: -4_000_000_000_000_000_000...4_000_000_000_000_000_000)
-        await propertyCheck(count: 2000, input: HostileText.jsonString.array(of: 1...5), times) { symbols, nanoseconds in
+        await checkProperty(count: 2000, input: HostileText.jsonString.array(of: 1...5), times) { symbols, nanoseconds in
             var query = PriceQuery(measurement: "prices", field: "price", tag: "symbol")
             var plain = PriceQuery(measurement: "prices", field: "price", tag: "symbol")
             for (index, symbol) in symbols.enumerated() {
@@ -69,7 +69,7 @@ struct InfluxQLPropertyTests {
 
     @Test("a string literal reads back exactly and ends where it should")
     func stringLiterals() async {
-        await propertyCheck(count: 2000, input: HostileText.string) { value in
+        await checkProperty(count: 2000, input: HostileText.string) { value in
             let literal = InfluxQL.quoteString(value)
             var scalars = Array(literal.unicodeScalars)
             #expect(scalars.first == "'" && scalars.last == "'")

@@ -61,7 +61,7 @@ struct JSONFieldLookupPropertyTests {
     @Test("on valid documents the lookup finds what the tree holds at every path")
     func agreesWithTheTree() async {
         let lookup = JSONFieldLookup(paths: Self.paths)
-        await propertyCheck(count: 2000, input: Gen<UInt64>.value(in: 0...UInt64.max)) { seed in
+        await checkProperty(count: 2000, input: Gen<UInt64>.value(in: 0...UInt64.max)) { seed in
             let text = Self.document(seed: seed)
             var found: [JSONSpan?] = []
             Array(text.utf8).withUnsafeBytes { bytes in
@@ -81,7 +81,7 @@ struct JSONFieldLookupPropertyTests {
     func refusesLikeTheParser() async {
         let lookup = JSONFieldLookup(paths: Self.paths)
         let edits = Gen<Int>.value(in: 0...10_000)
-        await propertyCheck(count: 2000, input: Gen<UInt64>.value(in: 0...UInt64.max), edits, edits) { seed, cut, flip in
+        await checkProperty(count: 2000, input: Gen<UInt64>.value(in: 0...UInt64.max), edits, edits) { seed, cut, flip in
             var bytes = Array(Self.document(seed: seed).utf8)
             bytes = Array(bytes.prefix(cut % (bytes.count + 1)))            // truncated, or not
             if !bytes.isEmpty { bytes[flip % bytes.count] = Array(#"{}[]",:"\ 1tn"#.utf8)[flip % 13] } // one byte changed

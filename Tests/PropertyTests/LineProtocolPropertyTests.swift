@@ -29,7 +29,7 @@ struct LineProtocolPropertyTests {
     func roundTrip() async {
         let names = HostileText.string.array(of: 1...4)
         let timestamps = Gen<Int64>.value(in: Int64.min...Int64.max)
-        await propertyCheck(count: 2000, input: HostileText.nonEmptyString, names, names, names, names, timestamps) {
+        await checkProperty(count: 2000, input: HostileText.nonEmptyString, names, names, names, names, timestamps) {
             measurement, tagKeys, tagValues, fieldKeys, fieldValues, timestamp in
             let tags = Self.pairs(tagKeys, tagValues)
             let fields = Self.pairs(fieldKeys, fieldValues)
@@ -64,7 +64,7 @@ struct LineProtocolPropertyTests {
 
     @Test("numbers and booleans are written bare, integers with the i suffix")
     func fieldKinds() async {
-        await propertyCheck(count: 500, input: Gen<Int64>.value(in: Int64.min...Int64.max), Gen.bool) { number, flag in
+        await checkProperty(count: 500, input: Gen<Int64>.value(in: Int64.min...Int64.max), Gen.bool) { number, flag in
             let line = try? LineProtocol.line(measurement: "m", tags: [],
                                               fields: [(key: "i", value: .integer(number)), (key: "b", value: .boolean(flag))],
                                               timestamp: nil)
@@ -76,7 +76,7 @@ struct LineProtocolPropertyTests {
     @Test("a record with hostile names and values encodes as LineProtocol.line composes it, or is refused for the same reason")
     func recordsMatchLines() async {
         let names = HostileText.string.array(of: 1...3)
-        await propertyCheck(count: 1000, input: HostileText.nonEmptyString, names, names, names, names) {
+        await checkProperty(count: 1000, input: HostileText.nonEmptyString, names, names, names, names) {
             measurement, tagKeys, tagValues, fieldKeys, fieldValues in
             // Keys are unique across the record, as the configuration requires of tags and fields.
             let reserved: Set<String> = ["m", "ts"]

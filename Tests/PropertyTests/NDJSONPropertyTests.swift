@@ -22,7 +22,7 @@ struct NDJSONPropertyTests {
     @Test("_bulk: hostile ids and sources give two JSON lines per document, ids and sources read back exactly, size limits kept")
     func bulkBodies() async {
         let documents = zip(HostileText.jsonString, HostileText.jsonString, HostileText.jsonString).array(of: 1...20)
-        await propertyCheck(count: 1000, input: documents, Gen<Int>.value(in: 1...7), Gen<Int>.value(in: 64...2048), Gen.bool) {
+        await checkProperty(count: 1000, input: documents, Gen<Int>.value(in: 1...7), Gen<Int>.value(in: 64...2048), Gen.bool) {
             triples, maxDocuments, maxBytes, create in
             let bulk = triples.enumerated().map { index, triple in
                 // The source as index mode sends it: the record's JSON, on one line.
@@ -52,7 +52,7 @@ struct NDJSONPropertyTests {
     @Test("_msearch: a hostile query text stays a JSON string value inside the template")
     func multiSearchBodies() async throws {
         let template = try JSONValue.parse(#"{"match": {"title": "{{query}}"}}"#)
-        await propertyCheck(count: 1000, input: HostileText.jsonString.array(of: 1...10)) { queries in
+        await checkProperty(count: 1000, input: HostileText.jsonString.array(of: 1...10)) { queries in
             var request = MultiSearchRequest(index: "idx", template: template)
             for query in queries { request.append(query: query) }
             let lines = Self.lines(request.body)

@@ -23,7 +23,7 @@ struct RedisTemplatePropertyTests {
         var renderer = try RedisCommandRenderer(
             commands: [["ZADD", "{user}", "{timestamp:epoch}", "{message}"], ["HSET", "{user}", "last", "{message}"]],
             keyPrefix: "feed:", expireSeconds: 60)
-        await propertyCheck(count: 1000, input: HostileText.jsonString, HostileText.jsonString) { user, message in
+        await checkProperty(count: 1000, input: HostileText.jsonString, HostileText.jsonString) { user, message in
             let commands = try Self.render(&renderer, ["user": user, "message": message, "timestamp": "2019-05-21T13:55:12.123Z"])
             let key = Array("feed:\(user)".utf8)
             #expect(commands == [
@@ -38,7 +38,7 @@ struct RedisTemplatePropertyTests {
     func refusalsNameTheField() async throws {
         var renderer = try RedisCommandRenderer(commands: [["SET", "k:{id}", "{payload.score:number}"]])
         let values: [Any] = [NSNull(), "12x", true, ["a": 1], [1, 2]]
-        await propertyCheck(count: 200, input: Gen<Int>.value(in: 0..<values.count), HostileText.jsonString) { pick, id in
+        await checkProperty(count: 200, input: Gen<Int>.value(in: 0..<values.count), HostileText.jsonString) { pick, id in
             let error = #expect(throws: RenderFailure.self) {
                 _ = try Self.render(&renderer, ["id": id, "payload": ["score": values[pick]]])
             }
