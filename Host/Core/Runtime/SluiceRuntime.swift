@@ -41,7 +41,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     var runners: [String: AgentRunner] = [:]
     /// Plugin file base name → the agent it runs.
     var agentsByFile: [String: String] = [:]
-    var refused: [PluginRefusal] = []
+    /// The refused plugin files by base name (see SluiceRuntime+Refusals.swift).
+    var refused: [String: RefusedPluginFile] = [:]
     var events: [ReloadEvent] = []
     var watcher: PluginDirectoryWatcher?
     var started = false
@@ -98,7 +99,22 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
         try loader.checkDirectory(directory)
-        let (images, refusals) = try loader.scan(directory: directory)
+        var images: [PluginImage] = []
+        var refused: [PluginRefusal] = []
+        for file in try SluiceRuntime.pluginFiles(in: directory) {
+            do throws(PluginRefusal) {
+                let image = try loader.load(file: file)  // the loader logs its own refusals
+                do throws(PluginRefusal) {
+                    try checkAgentName(of: image, file: file)
+                } catch {
+                    recordRefusal(error, runningVersionKept: false)
+                    continue
+                }
+                images.append(image)
+            } catch {
+                refused.append(error)
+            }
+        }
         // Every sidecar is read before any agent starts: a broken one stops the
         // start before a single record is handled or an offset committed.
         var configured: [(image: PluginImage, settings: AgentSettings)] = []
@@ -113,7 +129,6 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             }
         }
         var started: [AgentRunner] = []
-        var refused = refusals
         for (image, settings) in configured {
             guard settings.enabled else {
                 logger.notice("agent disabled by its sidecar", metadata: ["agent": .string(image.name)])
@@ -122,6 +137,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             do {
                 let runner = try makeRunner(image, settings)
                 try runner.start()
+                logAgentStarted(runner)
                 started.append(runner)
             } catch let refusal as PluginRefusal {
                 logger.error("\(refusal.description)", metadata: ["plugin.file": .string(refusal.file)])
@@ -137,7 +153,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 runners[runner.name] = runner
                 agentsByFile[SluiceRuntime.baseName(runner.image.sourcePath)] = runner.name
             }
-            self.refused = refused
+            for refusal in refused { self.refused[SluiceRuntime.baseName(refusal.file)] = RefusedPluginFile(refusal) }
             self.started = true
         }
         if watchDirectory {
@@ -149,7 +165,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         logger.info("host started", metadata: [
             "broker": .string(configuration.broker.description),
             "agents": .string(started.map(\.name).sorted().joined(separator: ",")),
-            "refused": .stringConvertible(refused.count),
+            "refused": .stringConvertible(refusals.count),
         ])
     }
 
@@ -193,9 +209,15 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         lock.withLock { runners[name] }
     }
 
-    /// Plugin files refused at start.
+    /// The refused plugin files (at start or since), sorted by file.
     public var refusals: [PluginRefusal] {
-        lock.withLock { refused }
+        refusedFiles.map(\.refusal)
+    }
+
+    /// The refused plugin files with when each was refused, sorted by file.
+    /// A file leaves the list when it is removed or a later version is accepted.
+    public var refusedFiles: [RefusedPluginFile] {
+        lock.withLock { Array(refused.values) }.sorted { $0.file < $1.file }
     }
 
     /// Recent reloads, oldest first (the last 100).
@@ -262,7 +284,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private func reloadOnThisThread(_ name: String) throws(RuntimeControlError) -> ReloadEvent {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
-        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath), force: true)
+        // Unforced: the same file and settings as what runs answer `unchanged`.
+        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath))
         if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
         return event
     }
@@ -273,6 +296,17 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             image: image, settings: settings, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
             drainTimeout: configuration.shutdownTimeout, logger: logger)
+    }
+
+    /// Logs the plugin file and version an agent runs beside the image mapped
+    /// for it: the image is a content-addressed copy, so a crash backtrace
+    /// shows only `<data>/images/<hash>.so`.
+    func logAgentStarted(_ runner: AgentRunner) {
+        let image = runner.image
+        logger.notice("agent running", metadata: [
+            "agent": .string(runner.name), "plugin.file": .string(image.sourcePath),
+            "plugin.version": .string(image.version), "plugin.image": .string(image.privatePath),
+        ])
     }
 
     static func baseName(_ path: String) -> String {
