@@ -44,6 +44,8 @@ public struct AdminAddress: Sendable, Equatable {
     ///   which only its log can tell.
     public static func resolve(admin: String?, token: String?, environment: [String: String],
                                configurationFile: String?) throws(AdminAddressError) -> AdminAddress {
+        // An empty variable (`SLUICE_ADMIN_TOKEN= sluice agents`) counts as unset.
+        let environment = environment.filter { !($0.key.hasPrefix("SLUICE_ADMIN_") && $0.value.isEmpty) }
         func configured() throws(AdminAddressError) -> AdminSettings {
             do {
                 return try ConfigurationLoader.loadHost(file: configurationFile, environment: environment).admin

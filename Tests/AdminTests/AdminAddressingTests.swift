@@ -114,8 +114,8 @@ struct AdminAddressingTests {
         let result = try await ProcessRunner.run(
             [SluiceBinary.path, "agents"], environment: Self.clean.merging(["SLUICE_ADMIN_PORT": "\(port)"]) { $1 }, check: false)
         #expect(result.status == 1)
-        #expect(result.output.contains("cannot reach the admin API at http://127.0.0.1:\(port)/ (from SLUICE_ADMIN_PORT)")
-                || result.output.contains("cannot reach the admin API at http://127.0.0.1:\(port) (from SLUICE_ADMIN_PORT)"),
+        #expect(result.output.contains(
+            "cannot reach the admin API at http://127.0.0.1:\(port) (from SLUICE_ADMIN_HOST, SLUICE_ADMIN_PORT): is `sluice run` running?"),
                 "\(result.output)")
     }
 }

@@ -31,8 +31,8 @@ extension SluiceRuntime {
         if FileManager.default.fileExists(atPath: rightful) {
             throw PluginRefusal(
                 file: file, reason: .duplicateName,
-                detail: "two files claim agent \"\(image.name)\": this file and \(rightful); the agent is "
-                    + "\(rightful)'s (an agent's name is its plugin file's name: expected "
+                detail: "two files claim agent \"\(image.name)\": this file and \(rightful); the agent belongs to "
+                    + "\(rightful) (an agent's name is its plugin file's name: expected "
                     + "\(SluiceRuntime.fileName(file)) to declare \"\(stem)\")")
         }
         throw PluginRefusal(
