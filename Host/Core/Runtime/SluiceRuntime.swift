@@ -76,8 +76,11 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 defaultPartitions: configuration.memory.partitions,
                 partitionsPerTopic: configuration.memory.topics))
         case .kafka:
-            guard let settings = try KafkaSettings(configuration: configuration) else {
+            guard var settings = try KafkaSettings(configuration: configuration) else {
                 throw StartError(description: "broker: kafka:// names no bootstrap servers")
+            }
+            if settings.staticMembership {
+                settings.hostIdentity = try HostIdentity.load(dataDirectory: configuration.dataDirectory)
             }
             return try KafkaTransport(settings: settings, logger: Logger(label: "sluice.kafka"))
         }
