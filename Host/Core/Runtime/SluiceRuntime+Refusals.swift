@@ -27,7 +27,9 @@ extension SluiceRuntime {
     func checkAgentName(of image: PluginImage, file: String) throws(PluginRefusal) {
         let stem = SluiceRuntime.baseName(file)
         guard image.name != stem else { return }
-        let rightful = (file as NSString).deletingLastPathComponent + "/" + image.name + ".so"
+        // Beside the file, spelled as the file is (the refusal names both).
+        let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+        let rightful = directory + "/" + image.name + ".so"
         if FileManager.default.fileExists(atPath: rightful) {
             throw PluginRefusal(
                 file: file, reason: .duplicateName,
