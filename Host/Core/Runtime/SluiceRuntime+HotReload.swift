@@ -8,7 +8,7 @@ extension SluiceRuntime {
     /// start, upgrade in place, restart (settings changed), stop, or refuse and
     /// keep what runs.
     @discardableResult
-    func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
+    func reconcile(_ base: String) -> ReloadEvent {
         reloadLock.withLock {
             // The watcher may still hand over changes it saw while stop() ran
             // (stop waits for it only so long): a stopped host starts nothing.
@@ -16,14 +16,14 @@ extension SluiceRuntime {
                 return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
                                    outcome: .refused("the host has stopped"), pause: nil, at: Date())
             }
-            return reconcileHoldingReloadLock(base, force: force)
+            return reconcileHoldingReloadLock(base)
         }
     }
 
-    func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
+    func reconcileHoldingReloadLock(_ base: String) -> ReloadEvent {
         let file = configuration.pluginsDirectory + "/" + base + ".so"
         let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
-        let (event, refusal) = reconcileLocked(base: base, file: file, current: current, force: force)
+        let (event, refusal) = reconcileLocked(base: base, file: file, current: current)
         lock.withLock {
             events.append(event)
             if events.count > 100 { events.removeFirst(events.count - 100) }
@@ -48,7 +48,7 @@ extension SluiceRuntime {
     }
 
     /// The reload of `file`, and the refusal to list when it was refused.
-    func reconcileLocked(base: String, file: String, current: AgentRunner?, force: Bool) -> (ReloadEvent, PluginRefusal?) {
+    func reconcileLocked(base: String, file: String, current: AgentRunner?) -> (ReloadEvent, PluginRefusal?) {
         func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> (ReloadEvent, PluginRefusal?) {
             (ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date()), nil)
         }
@@ -84,7 +84,7 @@ extension SluiceRuntime {
         } catch {
             return refuse(.invalidConfiguration, error)
         }
-        if let current, !force, current.image.sha256 == image.sha256, current.settings == settings {
+        if let current, current.image.sha256 == image.sha256, current.settings == settings {
             return event(current.name, .unchanged)
         }
         guard settings.enabled else {

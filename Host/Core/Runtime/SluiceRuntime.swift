@@ -260,15 +260,17 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         try resumeOnThisThread(name)
     }
 
-    /// Reloads agent `name` from its file and sidecar now (as if they had
-    /// changed), on a thread of the host's.
+    /// Reloads agent `name` from its file and sidecar now, as the watcher
+    /// does when they change (the same file and settings answer `unchanged`),
+    /// on a thread of the host's.
     @discardableResult
     public func reload(agent name: String) async throws(RuntimeControlError) -> ReloadEvent {
         try await DedicatedThread.run("sluice-reload") { [self] () throws(RuntimeControlError) in try reloadOnThisThread(name) }
     }
 
-    /// Reloads agent `name` from its file and sidecar now (as if they had
-    /// changed), blocking the calling thread while the old version drains.
+    /// Reloads agent `name` from its file and sidecar now, as the watcher
+    /// does when they change (the same file and settings answer `unchanged`),
+    /// blocking the calling thread while the old version drains.
     @available(*, noasync, message: "blocks while the agent drains; use `try await reload(agent:)`")
     @discardableResult
     public func reload(agent name: String) throws(RuntimeControlError) -> ReloadEvent {
@@ -287,7 +289,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private func reloadOnThisThread(_ name: String) throws(RuntimeControlError) -> ReloadEvent {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
-        // Unforced: the same file and settings as what runs answer `unchanged`.
+        // What the watcher does: the same file and settings as what runs answer `unchanged`.
         let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath))
         if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
         return event
