@@ -24,18 +24,22 @@ extension AgentsReport {
     /// The report of `runtime` now.
     public init(_ runtime: SluiceRuntime) {
         let events = runtime.reloadEvents
+        let refusedFiles = runtime.refusedFiles
         agents = runtime.agents.map { status in
-            AgentReport(status, lastReload: events.last { $0.agent == status.name })
+            AgentReport(status, lastReload: events.last { $0.agent == status.name },
+                        refusal: refusedFiles.first { $0.agent == status.name })
         }
-        refused = runtime.refusals.map(RefusalReport.init)
+        refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
     }
 }
 
 extension AgentReport {
-    /// The report of `status`; `lastReload` is the agent's latest reload event.
-    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil) {
+    /// The report of `status`; `lastReload` is the agent's latest reload event,
+    /// `refusal` the refusal of its plugin file if the file is refused now.
+    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil) {
         self.lastReload = lastReload.map(ReloadReport.init)
+        self.refusal = refusal.map(RefusalReport.init)
         name = status.name
         version = status.version
         sha256 = status.sha256
@@ -72,11 +76,12 @@ extension ReloadReport {
 }
 
 extension RefusalReport {
-    /// The report of `refusal`.
-    public init(_ refusal: PluginRefusal) {
-        file = refusal.file
-        reason = refusal.reason.rawValue
-        detail = refusal.detail
+    /// The report of a refused file.
+    public init(_ refused: RefusedPluginFile) {
+        file = refused.file
+        reason = refused.refusal.reason.rawValue
+        detail = refused.refusal.detail
+        at = refused.at.formatted(.iso8601)
     }
 }
 

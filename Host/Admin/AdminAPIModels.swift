@@ -33,7 +33,9 @@ public struct ReadinessReport: Codable, Sendable, Equatable {
 public struct AgentsReport: Codable, Sendable, Equatable {
     /// The agents, sorted by name.
     public var agents: [AgentReport]
-    /// Plugin files the host refused (bad file, wrong ABI, failed create...).
+    /// Plugin files the host refuses now (bad file, wrong ABI, failed create,
+    /// another agent's name...), at start or since; a file leaves the list when
+    /// it is removed or a later version of it is accepted.
     public var refused: [RefusalReport]
     /// Recent reloads, oldest first.
     public var reloads: [ReloadReport]
@@ -75,9 +77,12 @@ public struct AgentReport: Codable, Sendable, Equatable {
     /// The agent's most recent reload, if any (a refused one carries the reason
     /// while the previous version keeps running).
     public var lastReload: ReloadReport?
+    /// The refusal of the agent's plugin file when the file now in the plugins
+    /// directory is refused (the agent keeps running its previous version); nil otherwise.
+    public var refusal: RefusalReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, version, sha256, state, partitions, processed, retried
+        case name, version, sha256, state, partitions, processed, retried, refusal
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -100,6 +105,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(retried, forKey: .retried)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastReload, forKey: .lastReload)
+        try container.encode(refusal, forKey: .refusal)
     }
 }
 
@@ -145,6 +151,8 @@ public struct RefusalReport: Codable, Sendable, Equatable {
     public var reason: String
     /// What is wrong and what was expected.
     public var detail: String
+    /// When the host refused it (ISO 8601, UTC).
+    public var at: String
 }
 
 // MARK: GET /agents/{name}, POST /agents/{name}/pause, POST /agents/{name}/resume

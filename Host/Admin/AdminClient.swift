@@ -17,6 +17,8 @@ public struct AdminClient: Sendable {
     public let baseURL: URL
     private let token: String?
     private let timeout: TimeInterval
+    /// Where the URL came from (`--admin`, `SLUICE_ADMIN_PORT`...), named when nothing answers there.
+    private var addressSource: String?
 
     /// A client of the API at `baseURL` (`http://HOST:PORT`), sending `token` as a bearer token if given.
     public init(baseURL: String, token: String?, timeout: TimeInterval = 60) throws(AdminClientError) {
@@ -27,6 +29,12 @@ public struct AdminClient: Sendable {
         self.baseURL = url
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.timeout = timeout
+    }
+
+    /// A client of the API at a resolved `address`, sending its token if any.
+    public init(address: AdminAddress, timeout: TimeInterval = 60) throws(AdminClientError) {
+        try self.init(baseURL: address.url, token: address.token, timeout: timeout)
+        addressSource = address.source
     }
 
     /// `GET path`; throws unless the status is 2xx.
@@ -80,7 +88,8 @@ public struct AdminClient: Sendable {
         }
         switch outcome {
         case .failure(let error):
-            throw .unreachable(url: baseURL.absoluteString, reason: (error as NSError).localizedDescription)
+            let address = addressSource.map { "\(baseURL.absoluteString) (from \($0))" } ?? baseURL.absoluteString
+            throw .unreachable(url: address, reason: (error as NSError).localizedDescription)
         case .success(let (data, response)):
             guard let http = response as? HTTPURLResponse else { throw .malformedResponse("not an HTTP response") }
             return Answer(status: http.statusCode, body: data)

@@ -40,7 +40,9 @@ struct AdminRoutes: Sendable {
             let name = try context.parameters.require("name")
             let event = try await control(name) { () throws(RuntimeControlError) in try runtime.reload(agent: name) }
             // The agent may have been renamed or stopped by the reload: report the event too.
-            let agent = runtime.agents.first { $0.name == event.agent }.map { AgentReport($0, lastReload: event) }
+            let agent = runtime.agents.first { $0.name == event.agent }.map {
+                AgentReport($0, lastReload: event, refusal: runtime.refusedFiles.first { $0.agent == event.agent })
+            }
             return try AdminJSON.response(ReloadResponse(reload: ReloadReport(event), agent: agent))
         }
         router.post("/topics/:topic/messages") { request, context in
@@ -65,7 +67,8 @@ struct AdminRoutes: Sendable {
 
     private func report(of name: String) throws(AdminHTTPError) -> AgentReport {
         guard let status = runtime.agents.first(where: { $0.name == name }) else { throw unknownAgent(name) }
-        return AgentReport(status, lastReload: runtime.reloadEvents.last { $0.agent == name })
+        return AgentReport(status, lastReload: runtime.reloadEvents.last { $0.agent == name },
+                           refusal: runtime.refusedFiles.first { $0.agent == name })
     }
 
     /// Runs a blocking runtime control call off the cooperative pool; maps its errors to HTTP.

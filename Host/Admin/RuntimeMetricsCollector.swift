@@ -7,7 +7,8 @@ import Synchronization
 /// - `sluice_loaded_images`: plugin images mapped into the process (each
 ///   reload adds one; they are never unloaded);
 /// - `sluice_agents{state}`: agents per state;
-/// - `sluice_plugins_refused`: plugin files refused at start;
+/// - `sluice_plugins_refused`: plugin files refused now (at start or since;
+///   a file counts until it is removed or a later version is accepted);
 /// - `sluice_reloads_total{outcome="ok"|"failed"}`: reloads that changed
 ///   something (started, upgraded, stopped) or were refused;
 /// - `sluice_consumer_lag{agent,topic,partition}`: records not yet committed,
@@ -46,7 +47,7 @@ final class RuntimeMetricsCollector: Sendable {
         loadedImages = registry.makeGauge(descriptor: Self.descriptor(
             "sluice_loaded_images", "Plugin images mapped into the process (never unloaded)."))
         refusedPlugins = registry.makeGauge(descriptor: Self.descriptor(
-            "sluice_plugins_refused", "Plugin files refused when the host started."))
+            "sluice_plugins_refused", "Plugin files refused now (at start or since, until removed or accepted)."))
         agentsByState = Dictionary(uniqueKeysWithValues: Self.states.map { state in
             (state, registry.makeGauge(descriptor: Self.descriptor("sluice_agents", "Agents per state."),
                                labels: [("state", state)]))

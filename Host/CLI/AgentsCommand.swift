@@ -50,7 +50,7 @@ struct AgentsCommand: AsyncParsableCommand {
             }
         }
         for refusal in report.refused {
-            lines.append("refused: \(refusal.file): \(refusal.detail)")
+            lines.append("refused at \(refusal.at): \(refusal.file): \(refusal.detail)")
         }
         return lines.joined(separator: "\n")
     }

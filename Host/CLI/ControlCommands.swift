@@ -2,21 +2,42 @@ import ArgumentParser
 import Foundation
 import SluiceAdmin
 
-/// Where the admin API of a running host is, shared by the operator commands.
+/// Where the admin API of a running host is, shared by every operator command:
+/// `--admin`, else `SLUICE_ADMIN_URL`, else `SLUICE_ADMIN_HOST` / `SLUICE_ADMIN_PORT`
+/// over the configuration file's `admin:` section, else 127.0.0.1:6066 (``AdminAddress``).
 struct AdminConnectionOptions: ParsableArguments {
-    @Option(help: "The admin API of the running host.")
-    var admin: String = "http://127.0.0.1:6066"
+    @Option(help: "The admin API of the running host (default: $SLUICE_ADMIN_URL, else admin.host/admin.port as `sluice run` reads them, else http://127.0.0.1:6066).")
+    var admin: String?
 
-    @Option(help: "Bearer token for the admin API (default: $SLUICE_ADMIN_TOKEN).")
+    @Option(help: "Bearer token for the admin API (default: $SLUICE_ADMIN_TOKEN, else admin.token of the configuration file).")
     var token: String?
 
-    /// A client for `--admin`, with `--token` or SLUICE_ADMIN_TOKEN.
-    func client() throws -> AdminClient {
-        let token = token ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"]
+    @Option(name: [.short, .long], help: "Configuration file whose admin: section says where the host listens; with send --broker, its kafka: map applies (default: ./sluice.yaml when it exists).")
+    var config: String?
+
+    /// The configuration file: `--config`, else `./sluice.yaml` when it exists (as for `sluice run`).
+    var configurationFile: String? {
+        config ?? (FileManager.default.fileExists(atPath: "sluice.yaml") ? "sluice.yaml" : nil)
+    }
+
+    /// The resolved address of the admin API; an unresolvable one prints one line and exits 2.
+    func address() throws -> AdminAddress {
         do {
-            return try AdminClient(baseURL: admin, token: token)
+            return try AdminAddress.resolve(admin: admin, token: token, environment: ProcessInfo.processInfo.environment,
+                                            configurationFile: configurationFile)
         } catch {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// A client of the resolved admin API.
+    func client() throws -> AdminClient {
+        let address = try address()
+        do {
+            return try AdminClient(address: address)
+        } catch {
+            throw ValidationError("\(error.description) (from \(address.source))")
         }
     }
 }

@@ -66,6 +66,8 @@ enum PluginTemplates {
                     static let name = "\(name)"
                     static let version = "0.1.0"
                     static let topics = ["\(name).in"]
+                    // Declared, not detected: it produces to the output topic.
+                    static let capabilities: Capabilities = [.produces]
 
                     let output: String
 

@@ -87,7 +87,7 @@ struct PluginsInspectCommand: ParsableCommand {
     }
 }
 
-/// What `sluice plugins inspect --json` prints for a loadable plugin.
+/// What `sluice plugins inspect --json` prints for a loadable plugin (keys in snake_case, as the admin API).
 struct PluginsInspectReport: Encodable {
     let name: String
     let version: String
@@ -138,9 +138,14 @@ struct PluginsInspectReport: Encodable {
         try container.encode(file, forKey: .file)
     }
 
+    // snake_case, as the admin API speaks.
     private enum CodingKeys: String, CodingKey {
-        case name, version, description, abi, abiMajor, abiMinor, descriptorSize, topics, capabilities,
-             capabilityBits, configSchema, sha256, file
+        case name, version, description, abi, topics, capabilities, sha256, file
+        case abiMajor = "abi_major"
+        case abiMinor = "abi_minor"
+        case descriptorSize = "descriptor_size"
+        case capabilityBits = "capability_bits"
+        case configSchema = "config_schema"
     }
 }
 

@@ -44,6 +44,8 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sluice")
+        // A plugin that crashes the process is named on stderr (agent, plugin file, image).
+        FatalSignalReport.install()
         logger.info("configuration", metadata: ["configuration": .string(configuration.redactedDescription)])
         // Metrics must have their backend before the runtime creates its counters.
         let registry = AdminMetrics.bootstrap()

@@ -48,9 +48,6 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Produce straight to this Kafka cluster (kafka://host:port[,host:port...]) instead of through the admin API.")
     var broker: String?
 
-    @Option(name: [.short, .long], help: "With --broker: configuration file whose kafka: map applies (default: ./sluice.yaml when it exists).")
-    var config: String?
-
     @Option(help: "With --broker: seconds to wait for the broker to acknowledge every record.")
     var timeout: Int = 30
 
@@ -144,8 +141,7 @@ struct SendCommand: AsyncParsableCommand {
         guard let servers = parsed.bootstrapServers else {
             throw ValidationError("--broker \(address): memory:// lives inside a running host; omit --broker to send through its admin API")
         }
-        let file = config ?? (FileManager.default.fileExists(atPath: "sluice.yaml") ? "sluice.yaml" : nil)
-        let configuration = try ConfigurationLoader.loadHost(file: file, environment: ProcessInfo.processInfo.environment)
+        let configuration = try ConfigurationLoader.loadHost(file: connection.configurationFile, environment: ProcessInfo.processInfo.environment)
         return try KafkaSettings(bootstrapServers: servers, properties: configuration.kafka)
     }
 

@@ -32,6 +32,7 @@ import Foundation
 ///     struct Input: Decodable { let name: String }
 ///     static let name = "greeter"
 ///     static let topics = ["people"]
+///     static let capabilities: Capabilities = [.produces]
 ///     init(configuration: EmptyConfiguration, host: HostServices) {}
 ///     func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome {
 ///         try context.produce(topic: "greetings", key: record.key, value: "hello \(record.value.name)")

@@ -12,11 +12,21 @@ public struct HostServices: @unchecked Sendable {
     // in the table may be called from any thread; the SDK never writes through them.
     let api: UnsafePointer<sluice_host_api>
     let host: OpaquePointer?
+    /// Set for an agent that does not declare `.produces` (see ``UndeclaredProduceWarning``).
+    private(set) var undeclaredProduce: UndeclaredProduceWarning?
 
     /// Wraps the table and handle passed to `create`.
     init(api: UnsafePointer<sluice_host_api>, host: OpaquePointer?) {
         self.api = api
         self.host = host
+    }
+
+    /// These services for an instance of agent type `A`: producing warns once
+    /// when `A` does not declare ``Capabilities/produces``.
+    func forAgent<A: SluiceAgent>(_ type: A.Type) -> HostServices {
+        var services = self
+        services.undeclaredProduce = UndeclaredProduceWarning.forAgent(A.self)
+        return services
     }
 
     /// The ABI version of the host (from its table).
@@ -58,6 +68,7 @@ public struct HostServices: @unchecked Sendable {
     public func produce(batchID: UInt64, topic: String, key: (any RecordBytes)?, value: (any RecordBytes)?,
                         headers: [RecordHeader] = [], partition: Int32? = nil) throws(ProduceError) {
         guard let produce = api.pointee.produce else { throw ProduceError(topic: topic, reason: "the host does not support produce") }
+        undeclaredProduce?.produced(through: self)
         let status: Int32 = withOptionalBytes(key) { keyPointer, keyCount in
             withOptionalBytes(value) { valuePointer, valueCount in
                 HeaderArray.with(headers) { headerPointer, headerCount in

@@ -26,7 +26,11 @@ public protocol SluiceAgent: Sendable {
     static var summary: String? { get }
     /// The default input topics (the host configuration may override them).
     static var topics: [String] { get }
-    /// What the agent may do (informational for the host). Default: none.
+    /// What the agent may do (informational for the host; `sluice plugins
+    /// inspect` shows it). Declared, not detected: an agent that produces
+    /// records declares ``Capabilities/produces`` (the SDK logs a warning the
+    /// first time one produces without it). The SDK adds
+    /// ``Capabilities/pending`` for every ``Agent``. Default: none.
     static var capabilities: Capabilities { get }
     /// A JSON Schema of ``Configuration``, or `nil`. Default `nil`.
     static var configurationSchema: String? { get }

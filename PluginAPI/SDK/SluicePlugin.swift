@@ -22,6 +22,7 @@ public enum SluicePlugin {
         let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: .pending, factory: .init(
             validate: { json in validate(A.self, json) },
             create: { host, json in
+                let host = host.forAgent(A.self)
                 let configuration = try ConfigurationLoader.load(A.self, from: json)
                 let agent = try A(configuration: configuration, host: host)
                 let executor = try InstanceExecutor.start(name: AsyncAgentInstance<A>.threadName)
@@ -37,6 +38,7 @@ public enum SluicePlugin {
         let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: [], factory: .init(
             validate: { json in validate(A.self, json) },
             create: { host, json in
+                let host = host.forAgent(A.self)
                 let configuration = try ConfigurationLoader.load(A.self, from: json)
                 return BatchAgentInstance(agent: try A(configuration: configuration, host: host), host: host)
             }))

@@ -33,7 +33,7 @@ struct PluginsInspectCommandTests {
             """)
     }
 
-    @Test("--json prints the same fields as JSON")
+    @Test("--json prints the same fields as JSON, in snake_case like the admin API")
     func goodPluginJSON() async throws {
         try requireBinary()
         let directory = try TemporaryDirectory()
@@ -45,11 +45,14 @@ struct PluginsInspectCommandTests {
         #expect(object["name"] as? String == "fixture")
         #expect(object["version"] as? String == "1.0.0")
         #expect(object["abi"] as? String == "1.1")
-        #expect(object["descriptorSize"] as? Int == 136)
+        #expect(object["abi_major"] as? Int == 1)
+        #expect(object["abi_minor"] as? Int == 1)
+        #expect(object.keys.allSatisfy { $0 == $0.lowercased() }, "\(object.keys.sorted())")
+        #expect(object["descriptor_size"] as? Int == 136)
         #expect(object["topics"] as? [String] == ["orders", "payments"])
         #expect(object["capabilities"] as? [String] == ["produces", "stateless"])
-        #expect(object["capabilityBits"] as? Int == 6)
-        #expect(object["configSchema"] as? String == "{\"type\":\"object\"}")
+        #expect(object["capability_bits"] as? Int == 6)
+        #expect(object["config_schema"] as? String == "{\"type\":\"object\"}")
         #expect((object["sha256"] as? String)?.count == 64)
         #expect(object["file"] as? String == path)
     }

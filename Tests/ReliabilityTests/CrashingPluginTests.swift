@@ -33,6 +33,8 @@ struct CrashingPluginTests {
             let process = try SluiceProcess(configuration: configuration, logFile: log)
             try await eventually(timeout: .seconds(90), "the host dies of the plugin's SIGSEGV") { !process.isRunning }
             #expect(!process.log.contains("host stopped"), "the host stopped gracefully instead of crashing:\n\(process.logTail())")
+            #expect(process.log.contains("sluice: fatal signal 11 while running agent recorder (plugin file \(host.harness.pluginsDirectory)/recorder.so, image "),
+                    "stderr does not name the crashing agent and its file:\n\(process.logTail())")
             recordedAfterCrash.append(try await world.readAll(output).count)
         }
         let committedAfterCrashes = try await world.committed(group: host.group(of: "recorder"), topic: input)

@@ -13,54 +13,77 @@ final class PluginInstance: @unchecked Sendable {
     let image: PluginImage
     private let descriptor: UnsafePointer<sluice_plugin_descriptor>
     private let handle: UnsafeMutableRawPointer
+    /// What a fatal signal during one of this instance's calls reports (FatalSignalReport).
+    private let crashReport: UnsafeMutablePointer<CChar>
 
     /// Runs validate_config, then create, with `host` as the instance's handle.
     init(image: PluginImage, configurationJSON json: String, host: OpaquePointer) throws {
-        try image.validateConfiguration(json)
+        let crashReport = FatalSignalReport.line(agent: image.name, file: image.sourcePath, image: image.privatePath)
+        let report = UnsafePointer(crashReport)
+        do {
+            try FatalSignalReport.whileRunning(report) { try image.validateConfiguration(json) }
+        } catch {
+            free(crashReport)
+            throw error
+        }
         let descriptor = image.descriptor.pointer
         var created: UnsafeMutableRawPointer?
         let errorCapacity = 512
         var error = [CChar](repeating: 0, count: errorCapacity)
         let status = json.withCString { config in
-            descriptor.pointee.create!(HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+            FatalSignalReport.whileRunning(report) {
+                descriptor.pointee.create!(HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+            }
         }
         guard status == SLUICE_STATUS_OK, let created else {
+            free(crashReport)
             let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw PluginRefusal(file: image.sourcePath, reason: .createFailed,
                                 detail: "create() failed: \(detail.isEmpty ? "no reason given" : detail)")
         }
         self.image = image
         self.descriptor = descriptor
+        self.crashReport = crashReport
         handle = created
+    }
+
+    deinit { free(crashReport) }
+
+    /// Runs a call into the plugin with this instance named in a fatal-signal report.
+    @inline(__always)
+    private func calling<Value>(_ body: () -> Value) -> Value {
+        FatalSignalReport.whileRunning(crashReport, body)
     }
 
     /// open(partition); stores the plugin's partition state in the handle.
     func open(_ partition: PartitionHandle) -> Int32 {
         guard let open = descriptor.pointee.open else { return Int32(SLUICE_STATUS_OK) }
         var state: UnsafeMutableRawPointer?
-        let status = open(handle, partition.topicCString, partition.partition.partition, &state)
+        let status = calling { open(handle, partition.topicCString, partition.partition.partition, &state) }
         partition.partitionState = state
         return status
     }
 
     /// on_batch; returns a sluice_batch_status.
     func onBatch(_ batch: UnsafeMutablePointer<sluice_batch>) -> Int32 {
-        descriptor.pointee.on_batch!(handle, batch)
+        calling { descriptor.pointee.on_batch!(handle, batch) }
     }
 
     /// flush, or nil when the plugin has none.
     func flush() -> Int32? {
-        descriptor.pointee.flush.map { $0(handle) }
+        descriptor.pointee.flush.map { flush in calling { flush(handle) } }
     }
 
     /// close(partition) with the plugin's partition state.
     func close(_ partition: PartitionHandle) {
-        descriptor.pointee.close?(handle, partition.topicCString, partition.partition.partition, partition.partitionState)
+        if let close = descriptor.pointee.close {
+            calling { close(handle, partition.topicCString, partition.partition.partition, partition.partitionState) }
+        }
         partition.partitionState = nil
     }
 
     /// destroy. The instance must not be used afterwards.
     func destroy() {
-        descriptor.pointee.destroy!(handle)
+        calling { descriptor.pointee.destroy!(handle) }
     }
 }

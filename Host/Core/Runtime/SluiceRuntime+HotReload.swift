@@ -8,7 +8,7 @@ extension SluiceRuntime {
     /// start, upgrade in place, restart (settings changed), stop, or refuse and
     /// keep what runs.
     @discardableResult
-    func reconcile(_ base: String, force: Bool = false) -> ReloadEvent {
+    func reconcile(_ base: String) -> ReloadEvent {
         reloadLock.withLock {
             // The watcher may still hand over changes it saw while stop() ran
             // (stop waits for it only so long): a stopped host starts nothing.
@@ -16,24 +16,28 @@ extension SluiceRuntime {
                 return ReloadEvent(agent: base, file: configuration.pluginsDirectory + "/" + base + ".so",
                                    outcome: .refused("the host has stopped"), pause: nil, at: Date())
             }
-            return reconcileHoldingReloadLock(base, force: force)
+            return reconcileHoldingReloadLock(base)
         }
     }
 
-    func reconcileHoldingReloadLock(_ base: String, force: Bool) -> ReloadEvent {
+    func reconcileHoldingReloadLock(_ base: String) -> ReloadEvent {
         let file = configuration.pluginsDirectory + "/" + base + ".so"
         let current: AgentRunner? = lock.withLock { agentsByFile[base].flatMap { runners[$0] } }
-        let event = reconcileLocked(base: base, file: file, current: current, force: force)
+        let (event, refusal) = reconcileLocked(base: base, file: file, current: current)
         lock.withLock {
             events.append(event)
             if events.count > 100 { events.removeFirst(events.count - 100) }
         }
+        if let refusal {
+            recordRefusal(refusal, runningVersionKept: current != nil)
+        } else {
+            // Removed, or accepted (started, upgraded, unchanged, disabled): no longer refused.
+            clearRefusal(ofFile: base)
+        }
         switch event.outcome {
-        case .refused(let reason):
-            // A refused version keeps no private copy; the running agents' stay.
+        case .refused:
+            // Logged with the refusal. A refused version keeps no private copy; the running agents' stay.
             loader.pruneImages(keeping: Set(lock.withLock { runners.values.map(\.image.privatePath) }))
-            logger.error("reload refused; the running version is kept", metadata: [
-                "plugin.file": .string(file), "reason": .string(reason)])
         case .unchanged:
             logger.debug("plugin file unchanged", metadata: ["plugin.file": .string(file)])
         default:
@@ -44,9 +48,17 @@ extension SluiceRuntime {
         return event
     }
 
-    func reconcileLocked(base: String, file: String, current: AgentRunner?, force: Bool) -> ReloadEvent {
-        func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> ReloadEvent {
-            ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date())
+    /// The reload of `file`, and the refusal to list when it was refused.
+    func reconcileLocked(base: String, file: String, current: AgentRunner?) -> (ReloadEvent, PluginRefusal?) {
+        func event(_ agent: String, _ outcome: ReloadEvent.Outcome, pause: Duration? = nil) -> (ReloadEvent, PluginRefusal?) {
+            (ReloadEvent(agent: agent, file: file, outcome: outcome, pause: pause, at: Date()), nil)
+        }
+        // A refusal is reported under the file's own agent name: a file that
+        // claims another agent's name never reads as that agent's reload.
+        func refuse(_ reason: PluginRefusal.Reason, _ error: any Error) -> (ReloadEvent, PluginRefusal?) {
+            let refusal = error as? PluginRefusal ?? PluginRefusal(file: file, reason: reason, detail: "\(error)")
+            return (ReloadEvent(agent: current?.name ?? base, file: file, outcome: .refused("\(error)"),
+                                pause: nil, at: Date()), refusal)
         }
         guard FileManager.default.fileExists(atPath: file) else {
             guard let current else { return event(base, .unchanged) }
@@ -58,18 +70,20 @@ extension SluiceRuntime {
             return event(current.name, .stopped)
         }
         let image: PluginImage
-        let settings: AgentSettings
         do {
             image = try loader.load(file: file)
+            try checkAgentName(of: image, file: file)
+        } catch {
+            return refuse(.loadFailed, error)
+        }
+        let settings: AgentSettings
+        do {
             settings = try loader.readSidecar(forPlugin: file, defaults: configuration.agentDefaults,
                                               allowedEnvironment: configuration.pluginEnvironment)
         } catch {
-            return event(current?.name ?? base, .refused("\(error)"))
+            return refuse(.invalidConfiguration, error)
         }
-        if let other = agent(image.name), other !== current {
-            return event(image.name, .refused("agent name \"\(image.name)\" is already run by \(other.image.sourcePath)"))
-        }
-        if let current, !force, current.image.sha256 == image.sha256, current.settings == settings {
+        if let current, current.image.sha256 == image.sha256, current.settings == settings {
             return event(current.name, .unchanged)
         }
         guard settings.enabled else {
@@ -86,9 +100,10 @@ extension SluiceRuntime {
         if let current, current.name == image.name, current.settings == settings {
             do {
                 let pause = try current.upgrade(to: image)
+                logAgentStarted(current)
                 return event(current.name, .upgraded, pause: pause)
             } catch {
-                return event(current.name, .refused("\(error)"))
+                return refuse(.createFailed, error)
             }
         }
         // New agent, or new settings: create the new runner first, then swap.
@@ -96,7 +111,7 @@ extension SluiceRuntime {
         do {
             next = try makeRunner(image, settings)
         } catch {
-            return event(image.name, .refused("\(error)"))
+            return refuse(.createFailed, error)
         }
         let started = ConditionLock.monotonicNow()
         if let current {
@@ -107,12 +122,13 @@ extension SluiceRuntime {
             try next.start()
         } catch {
             next.stop()
-            return event(image.name, .refused("\(error)"))
+            return refuse(.createFailed, error)
         }
         lock.withLock {
             runners[next.name] = next
             agentsByFile[base] = next.name
         }
+        logAgentStarted(next)
         return current == nil ? event(next.name, .started) : event(next.name, .upgraded, pause: ConditionLock.monotonicNow() - started)
     }
 }

@@ -41,7 +41,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     var runners: [String: AgentRunner] = [:]
     /// Plugin file base name → the agent it runs.
     var agentsByFile: [String: String] = [:]
-    var refused: [PluginRefusal] = []
+    /// The refused plugin files by base name (see SluiceRuntime+Refusals.swift).
+    var refused: [String: RefusedPluginFile] = [:]
     var events: [ReloadEvent] = []
     var watcher: PluginDirectoryWatcher?
     var started = false
@@ -76,8 +77,11 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 defaultPartitions: configuration.memory.partitions,
                 partitionsPerTopic: configuration.memory.topics))
         case .kafka:
-            guard let settings = try KafkaSettings(configuration: configuration) else {
+            guard var settings = try KafkaSettings(configuration: configuration) else {
                 throw StartError(description: "broker: kafka:// names no bootstrap servers")
+            }
+            if settings.staticMembership {
+                settings.hostIdentity = try HostIdentity.load(dataDirectory: configuration.dataDirectory)
             }
             return try KafkaTransport(settings: settings, logger: Logger(label: "sluice.kafka"))
         }
@@ -99,7 +103,22 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
         try loader.checkDirectory(directory)
-        var (images, refusals) = try loader.scan(directory: directory)
+        var images: [PluginImage] = []
+        var refusals: [PluginRefusal] = []
+        for file in try SluiceRuntime.pluginFiles(in: directory) {
+            do throws(PluginRefusal) {
+                let image = try loader.load(file: file)  // the loader logs its own refusals
+                do throws(PluginRefusal) {
+                    try checkAgentName(of: image, file: file)
+                } catch {
+                    recordRefusal(error, runningVersionKept: false)
+                    continue
+                }
+                images.append(image)
+            } catch {
+                refusals.append(error)
+            }
+        }
         // Every sidecar is read before any agent starts: a broken one stops the
         // start before a single record is handled or an offset committed. One
         // that may not be trusted (owner, mode, kind, size) refuses its plugin.
@@ -116,7 +135,6 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             }
         }
         var started: [AgentRunner] = []
-        var refused = refusals
         for (image, settings) in configured {
             guard settings.enabled else {
                 logger.notice("agent disabled by its sidecar", metadata: ["agent": .string(image.name)])
@@ -125,14 +143,15 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             do {
                 let runner = try makeRunner(image, settings)
                 try runner.start()
+                logAgentStarted(runner)
                 started.append(runner)
             } catch let refusal as PluginRefusal {
                 logger.error("\(refusal.description)", metadata: ["plugin.file": .string(refusal.file)])
-                refused.append(refusal)
+                refusals.append(refusal)
             } catch {
                 let refusal = PluginRefusal(file: image.sourcePath, reason: .createFailed, detail: "\(error)")
                 logger.error("\(refusal.description)", metadata: ["plugin.file": .string(image.sourcePath)])
-                refused.append(refusal)
+                refusals.append(refusal)
             }
         }
         lock.withLock {
@@ -140,7 +159,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
                 runners[runner.name] = runner
                 agentsByFile[SluiceRuntime.baseName(runner.image.sourcePath)] = runner.name
             }
-            self.refused = refused
+            for refusal in refusals { self.refused[SluiceRuntime.baseName(refusal.file)] = RefusedPluginFile(refusal) }
             self.started = true
         }
         loader.pruneImages(keeping: Set(started.map(\.image.privatePath)))
@@ -153,7 +172,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         logger.info("host started", metadata: [
             "broker": .string(configuration.broker.description),
             "agents": .string(started.map(\.name).sorted().joined(separator: ",")),
-            "refused": .stringConvertible(refused.count),
+            "refused": .stringConvertible(refusals.count),
         ])
     }
 
@@ -197,9 +216,15 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         lock.withLock { runners[name] }
     }
 
-    /// Plugin files refused at start.
+    /// The refused plugin files (at start or since), sorted by file.
     public var refusals: [PluginRefusal] {
-        lock.withLock { refused }
+        refusedFiles.map(\.refusal)
+    }
+
+    /// The refused plugin files with when each was refused, sorted by file.
+    /// A file leaves the list when it is removed or a later version is accepted.
+    public var refusedFiles: [RefusedPluginFile] {
+        lock.withLock { Array(refused.values) }.sorted { $0.file < $1.file }
     }
 
     /// Recent reloads, oldest first (the last 100).
@@ -239,15 +264,17 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         try resumeOnThisThread(name)
     }
 
-    /// Reloads agent `name` from its file and sidecar now (as if they had
-    /// changed), on a thread of the host's.
+    /// Reloads agent `name` from its file and sidecar now, as the watcher
+    /// does when they change (the same file and settings answer `unchanged`),
+    /// on a thread of the host's.
     @discardableResult
     public func reload(agent name: String) async throws(RuntimeControlError) -> ReloadEvent {
         try await DedicatedThread.run("sluice-reload") { [self] () throws(RuntimeControlError) in try reloadOnThisThread(name) }
     }
 
-    /// Reloads agent `name` from its file and sidecar now (as if they had
-    /// changed), blocking the calling thread while the old version drains.
+    /// Reloads agent `name` from its file and sidecar now, as the watcher
+    /// does when they change (the same file and settings answer `unchanged`),
+    /// blocking the calling thread while the old version drains.
     @available(*, noasync, message: "blocks while the agent drains; use `try await reload(agent:)`")
     @discardableResult
     public func reload(agent name: String) throws(RuntimeControlError) -> ReloadEvent {
@@ -266,7 +293,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private func reloadOnThisThread(_ name: String) throws(RuntimeControlError) -> ReloadEvent {
         guard let runner = agent(name) else { throw .unknownAgent(name) }
-        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath), force: true)
+        // What the watcher does: the same file and settings as what runs answer `unchanged`.
+        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath))
         if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
         return event
     }
@@ -277,6 +305,17 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             image: image, settings: settings, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
             drainTimeout: configuration.shutdownTimeout, logger: logger)
+    }
+
+    /// Logs the plugin file and version an agent runs beside the image mapped
+    /// for it: the image is a content-addressed copy, so a crash backtrace
+    /// shows only `<data>/images/<hash>.so`.
+    func logAgentStarted(_ runner: AgentRunner) {
+        let image = runner.image
+        logger.notice("agent running", metadata: [
+            "agent": .string(runner.name), "plugin.file": .string(image.sourcePath),
+            "plugin.version": .string(image.version), "plugin.image": .string(image.privatePath),
+        ])
     }
 
     static func baseName(_ path: String) -> String {

@@ -64,6 +64,8 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
+        // Room to report a fatal signal even when plugin code overflowed this thread's stack.
+        FatalSignalReport.prepareThread()
         while true {
             let job: Job? = lock.withLock {
                 _ = lock.wait(timeout: .seconds(1)) { head < jobs.count || stopping }

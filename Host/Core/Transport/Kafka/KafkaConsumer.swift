@@ -85,6 +85,10 @@ final class KafkaConsumer: RecordConsumer, @unchecked Sendable {
         properties += settings.properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         // Last, so nothing overrides them: the host owns group, stores and commits.
         properties += [("group.id", group), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false")]
+        if let instance = settings.groupInstanceID(group: group) {
+            // Static membership: a restarted host rejoins as the same member, without a rebalance.
+            properties.append(("group.instance.id", instance))
+        }
         let context = KafkaClientContext(logger: logger, health: health)
         handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: properties, context: context) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { client, code, partitions, opaque in

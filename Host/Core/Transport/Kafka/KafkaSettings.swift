@@ -10,6 +10,7 @@
 /// | `sluice.topic.partitions` | 8 | partitions of a topic the host creates |
 /// | `sluice.topic.replication.factor` | -1 | its replication factor (-1: the broker's default) |
 /// | `sluice.request.timeout.ms` | 10000 | admin requests, committed-offset and watermark queries |
+/// | `sluice.static.membership` | false | each consumer joins its group with `group.instance.id` `<host identity>.<group>` (see docs/reliability.md) |
 public struct KafkaSettings: Sendable, Equatable {
     /// librdkafka's `bootstrap.servers`.
     public var bootstrapServers: String
@@ -21,6 +22,16 @@ public struct KafkaSettings: Sendable, Equatable {
     public var topicReplicationFactor: Int = -1
     /// Bound on admin requests and on committed-offset and watermark queries.
     public var requestTimeout: Duration = .seconds(10)
+    /// Static group membership (KIP-345): whether consumers join with a
+    /// `group.instance.id`, so a host restarted after a crash takes its
+    /// partitions back at once instead of waiting for the dead member's
+    /// session to time out. Needs ``hostIdentity``. Off by default: the local
+    /// Tansu broker takes a restarted static member back, but does not
+    /// rebalance when static members join or die (docs/reliability.md).
+    public var staticMembership = false
+    /// The host's identity (``HostIdentity``, kept in the data directory); with
+    /// ``staticMembership``, a consumer of group G joins as `<identity>.G`.
+    public var hostIdentity: String?
 
     /// The prefix of the keys the transport reads itself.
     static let ownPrefix = "sluice."
@@ -46,9 +57,14 @@ public struct KafkaSettings: Sendable, Equatable {
                     throw KafkaError("kafka.\(key): expected milliseconds from 1 to 3600000, found \"\(value)\"")
                 }
                 requestTimeout = .milliseconds(number)
+            case "sluice.static.membership":
+                guard let flag = ["true": true, "false": false][value.lowercased()] else {
+                    throw KafkaError("kafka.\(key): expected true or false, found \"\(value)\"")
+                }
+                staticMembership = flag
             default:
                 throw KafkaError("kafka.\(key): unknown sluice.* key (known: sluice.topic.partitions, "
-                    + "sluice.topic.replication.factor, sluice.request.timeout.ms)")
+                    + "sluice.topic.replication.factor, sluice.request.timeout.ms, sluice.static.membership)")
             }
         }
     }
@@ -57,6 +73,13 @@ public struct KafkaSettings: Sendable, Equatable {
     public init?(configuration: HostConfiguration) throws(KafkaError) {
         guard let servers = configuration.broker.bootstrapServers else { return nil }
         try self.init(bootstrapServers: servers, properties: configuration.kafka)
+    }
+
+    /// The `group.instance.id` of this host's consumer of `group`: nil without
+    /// static membership, or when the `kafka:` map sets one itself.
+    func groupInstanceID(group: String) -> String? {
+        guard staticMembership, let hostIdentity, properties["group.instance.id"] == nil else { return nil }
+        return hostIdentity + "." + group
     }
 
     /// `requestTimeout` in milliseconds, as librdkafka takes it.

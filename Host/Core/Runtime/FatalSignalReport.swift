@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line on stderr when a fatal signal (SIGSEGV, SIGBUS, SIGABRT, SIGILL,
+/// SIGFPE) kills the host, naming the agent whose plugin call was running on
+/// the crashing thread:
+///
+///     sluice: fatal signal 11 while running agent recorder (plugin file plugins/recorder.so, image data/images/9f2c….so)
+///
+/// Plugins run inside the host's process and are mapped from content-addressed
+/// copies, so a backtrace alone shows only `<data>/images/<hash>.so`. The
+/// handler writes with `write(2)` only, then restores the action it replaced
+/// (the default, or the Swift runtime's backtracer) and raises the signal again.
+public enum FatalSignalReport {
+    /// The signals reported.
+    static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE]
+    /// Bytes of each worker thread's alternate signal stack (a stack overflow
+    /// in plugin code leaves no room on the thread's own stack).
+    static let alternateStackSize = 64 * 1024
+
+    private static let installed = Mutex(false)
+
+    /// Installs the handler once per process (later calls do nothing). `sluice run` calls it.
+    public static func install() {
+        let first = installed.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        _ = currentAgentCallKey  // created here, never first in the handler
+        let previous = UnsafeMutablePointer<sigaction>.allocate(capacity: Int(NSIG))
+        previous.initialize(repeating: sigaction(), count: Int(NSIG))
+        previousActions = previous
+        for signal in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = reportFatalSignal
+            action.sa_flags = Int32(bitPattern: SA_RESETHAND) | SA_ONSTACK
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, previous + Int(signal))
+        }
+        prepareThread()
+    }
+
+    /// Gives the calling thread an alternate signal stack, unless it has one.
+    static func prepareThread() {
+        var current = stack_t()
+        guard sigaltstack(nil, &current) == 0, current.ss_flags & Int32(SS_DISABLE) != 0 else { return }
+        var stack = stack_t()
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
+        stack.ss_size = alternateStackSize
+        stack.ss_flags = 0
+        sigaltstack(&stack, nil)  // kept for the thread's life: a worker runs as long as the host
+    }
+
+    /// Runs `body` (a call into plugin code) with `line` as the calling
+    /// thread's report: the NUL-terminated rest of the line after
+    /// `sluice: fatal signal N`.
+    @inline(__always)
+    static func whileRunning<Value>(_ line: UnsafePointer<CChar>, _ body: () throws -> Value) rethrows -> Value {
+        let outer = pthread_getspecific(currentAgentCallKey)
+        pthread_setspecific(currentAgentCallKey, line)
+        defer { pthread_setspecific(currentAgentCallKey, outer) }
+        return try body()
+    }
+
+    /// The report of a call of agent `agent` into `image`, as a C string the
+    /// caller frees: ` while running agent NAME (plugin file F, image I)\n`.
+    static func line(agent: String, file: String, image: String) -> UnsafeMutablePointer<CChar> {
+        strdup(" while running agent \(agent) (plugin file \(file), image \(image))\n")!
+    }
+}
+
+/// The thread-local report of the agent call running on a thread (a C string), or nil.
+private let currentAgentCallKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed: errno \(errno)")
+    return key
+}()
+
+/// The actions the report replaced, by signal number (written once by install()).
+nonisolated(unsafe) private var previousActions: UnsafeMutablePointer<sigaction>?
+
+/// The signal handler: async-signal-safe calls only (no allocation, no locks).
+private func reportFatalSignal(_ signal: Int32) {
+    let saved = errno
+    writeStatic("sluice: fatal signal ")
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        var value = Int(signal), end = buffer.count
+        repeat {
+            end -= 1
+            buffer[end] = UInt8(48 + value % 10)
+            value /= 10
+        } while value > 0 && end > 0
+        _ = write(2, buffer.baseAddress! + end, buffer.count - end)
+    }
+    if let line = pthread_getspecific(currentAgentCallKey) {
+        _ = write(2, line, strlen(line.assumingMemoryBound(to: CChar.self)))
+    } else {
+        writeStatic(" on a thread running no agent call\n")
+    }
+    // Hand the signal on to whoever had it before (the default action, or the
+    // Swift runtime's backtracer): it is delivered again when this returns.
+    if let previous = previousActions {
+        sigaction(signal, previous + Int(signal), nil)
+    }
+    errno = saved
+    raise(signal)
+}
+
+private func writeStatic(_ text: StaticString) {
+    _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
+}
