@@ -9,9 +9,10 @@ import TestSupport
 struct ElasticsearchSecretTests {
     @Test("password_env naming an unset variable refuses the agent")
     func unsetPasswordEnvironment() async throws {
-        let fixture = try ElasticsearchFixture(partitions: 1)
+        var fixture = try ElasticsearchFixture(partitions: 1)
         defer { fixture.remove() }
         let variable = "SLUICE_TEST_ES_UNSET_\(UUID().uuidString.prefix(8))"
+        fixture.harness.configuration.pluginEnvironment.append(variable)
         try fixture.install(config: "index: articles\nmatch_field: title\nauth:\n  username: elastic\n  password_env: \(variable)")
         try await fixture.harness.withRuntime { runtime in
             #expect(runtime.agents.isEmpty)

@@ -13,6 +13,7 @@ struct HTTPSecretLoggingTests {
         defer { server.stop() }
         setenv("SLUICE_HTTP_LOG_TEST_TOKEN", "tok-7f3a91", 1)
         var harness = try HostHarness(partitions: 1)
+        harness.configuration.pluginEnvironment = ["SLUICE_HTTP_LOG_TEST_TOKEN"]
         defer { harness.remove() }
         let authority = server.baseURL.replacingOccurrences(of: "http://", with: "http://svc:pw-c0ffee@")
         try harness.installBuiltPlugin(product: "SluiceHTTP", as: "http", sidecar: """

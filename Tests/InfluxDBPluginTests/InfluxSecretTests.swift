@@ -36,9 +36,10 @@ struct InfluxSecretTests {
     @Test("in the host, the agent with an unset password_env is refused and the refusal names the variable")
     func refusedInTheHost() async throws {
         let variable = "SLUICE_TEST_INFLUX_UNSET_\(UUID().uuidString.prefix(8))"
-        let harness = try PluginFixture.harness(config: [
+        var harness = try PluginFixture.harness(config: [
             "url: http://127.0.0.1:1", "database: d", "username: u", "password_env: \(variable)",
         ])
+        harness.configuration.pluginEnvironment = [variable]
         defer { harness.remove() }
         try await harness.withRuntime { runtime in
             #expect(runtime.agents.isEmpty)

@@ -10,8 +10,10 @@ import TestSupport
 struct RedisSecretTests {
     /// Starts a host with the plugin configured by `config` (lines under
     /// `config:`), and returns its refusals' texts and every log line.
-    private func refusalsAndLog(config: String) async throws -> (refusals: [String], log: [String], running: Bool) {
-        let harness = try HostHarness(partitions: 1)
+    private func refusalsAndLog(config: String, allowing environment: [String] = []) async throws
+        -> (refusals: [String], log: [String], running: Bool) {
+        var harness = try HostHarness(partitions: 1)
+        harness.configuration.pluginEnvironment = environment
         defer { harness.remove() }
         try harness.installBuiltPlugin(product: "SluiceRedis", as: "redis", sidecar: "config:\n" + config)
         let log = LogRecorder()
@@ -46,7 +48,8 @@ struct RedisSecretTests {
     @Test("password_env naming an unset variable refuses the agent, naming the key and the variable")
     func unsetPasswordEnvironment() async throws {
         let variable = "SLUICE_TEST_REDIS_UNSET_\(UUID().uuidString.prefix(8))"
-        let outcome = try await refusalsAndLog(config: "  url: redis://127.0.0.1:1/0\n  password_env: \(variable)\n")
+        let outcome = try await refusalsAndLog(config: "  url: redis://127.0.0.1:1/0\n  password_env: \(variable)\n",
+                                           allowing: [variable])
         #expect(!outcome.running)
         let refusal = try #require(outcome.refusals.first)
         #expect(refusal.contains("'password_env'") && refusal.contains(variable), "\(refusal)")
