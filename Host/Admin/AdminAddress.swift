@@ -12,8 +12,8 @@ import SluiceHost
 ///    file (`--config`, else `./sluice.yaml` when it exists);
 /// 4. the default, `http://127.0.0.1:6066`.
 ///
-/// The token is `--token`, else `SLUICE_ADMIN_TOKEN`, else `admin.token` of the
-/// configuration file. A host listening on every address (`0.0.0.0`, `::`) is
+/// The token is `--token`, else `SLUICE_ADMIN_TOKEN`, else `admin.token` or the
+/// contents of `admin.token_file` of the configuration file. A host listening on every address (`0.0.0.0`, `::`) is
 /// reached over loopback.
 public struct AdminAddress: Sendable, Equatable {
     /// The API's base URL, e.g. `http://127.0.0.1:6066`.
@@ -57,7 +57,10 @@ public struct AdminAddress: Sendable, Equatable {
         func resolvedToken() throws(AdminAddressError) -> String? {
             if let token, !token.isEmpty { return token }
             if let token = environment[tokenVariable], !token.isEmpty { return token }
-            return configurationFile == nil ? nil : try configured().token
+            guard configurationFile != nil else { return nil }
+            let settings = try configured()
+            if let file = settings.tokenFile { return try tokenInFile(file) }
+            return settings.token
         }
         if let admin {
             return AdminAddress(url: admin, token: try resolvedToken(), source: "--admin")
@@ -78,6 +81,17 @@ public struct AdminAddress: Sendable, Equatable {
                             token: try resolvedToken(), source: source)
     }
 
+    /// The token written in `file` (`admin.token_file`), without the line break
+    /// editors add. The host checks the file's owner and mode; a client only reads it.
+    static func tokenInFile(_ file: String) throws(AdminAddressError) -> String {
+        do {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw .unreadableTokenFile(file: file, reason: (error as NSError).localizedDescription)
+        }
+    }
+
     /// The host to connect to for a listen address: loopback for "every
     /// address", brackets around an IPv6 literal.
     static func connectableHost(_ listen: String) -> String {
@@ -95,6 +109,8 @@ public enum AdminAddressError: Error, Sendable, Equatable, CustomStringConvertib
     case unreadableConfiguration(String)
     /// The host listens on a port the OS picks (`admin.port: 0`).
     case anyFreePort(source: String)
+    /// `admin.token_file` names a file this user cannot read.
+    case unreadableTokenFile(file: String, reason: String)
 
     /// One line.
     public var description: String {
@@ -104,6 +120,8 @@ public enum AdminAddressError: Error, Sendable, Equatable, CustomStringConvertib
         case .anyFreePort(let source):
             "admin.port is 0 (from \(source)): the host listens on a port the OS picks, which only its log line "
                 + "\"admin API listening\" tells; pass --admin http://HOST:PORT or set SLUICE_ADMIN_URL"
+        case .unreadableTokenFile(let file, let reason):
+            "cannot read the admin token file \(file) (admin.token_file): \(reason); pass --token or set SLUICE_ADMIN_TOKEN"
         }
     }
 }

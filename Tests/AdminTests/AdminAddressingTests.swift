@@ -67,6 +67,25 @@ struct AdminAddressingTests {
         #expect(fallback == AdminAddress(url: "http://127.0.0.1:6066", token: nil, source: "the default"))
     }
 
+    @Test("admin.token_file of the file gives the token (without its line break); an unreadable one is named")
+    func tokenFile() throws {
+        let directory = try TemporaryDirectory(prefix: "sluice-addressing")
+        defer { directory.remove() }
+        let tokenFile = directory.file("admin-token")
+        try "from-token-file\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let file = directory.file("sluice.yaml")
+        try "admin:\n  port: 7004\n  token_file: \(tokenFile)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let address = try AdminAddress.resolve(admin: nil, token: nil, environment: [:], configurationFile: file)
+        #expect(address == AdminAddress(url: "http://127.0.0.1:7004", token: "from-token-file", source: "admin: of \(file)"))
+
+        try FileManager.default.removeItem(atPath: tokenFile)
+        let error = #expect(throws: AdminAddressError.self) {
+            try AdminAddress.resolve(admin: nil, token: nil, environment: [:], configurationFile: file)
+        }
+        #expect(error?.description.hasPrefix("cannot read the admin token file \(tokenFile) (admin.token_file): ") == true,
+                "\(String(describing: error))")
+    }
+
     @Test("admin.port 0 cannot be resolved: the error says where the port is and what to pass")
     func anyFreePort() throws {
         let (directory, file) = try configurationFile(port: 0, token: nil)

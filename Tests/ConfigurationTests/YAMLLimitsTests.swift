@@ -7,21 +7,8 @@ import TestSupport
 /// YAML aliases (a few hundred bytes of nested aliases stand for billions of values).
 @Suite("YAML limits", .timeLimit(.minutes(1)))
 struct YAMLLimitsTests {
-    /// A 400-byte "billion laughs" document: nine levels of nine aliases, 9^9 strings expanded.
-    static let bomb = """
-        a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-        e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-        f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-        g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-        h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-        defaults:
-          config:
-            laughs: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-
-        """
+    /// A "billion laughs" document under `defaults.config.laughs`.
+    static let bomb = YAMLBomb.document(leadingLines: ["defaults:", "  config:"], key: "laughs", indent: 4)
 
     @Test("an alias bomb in sluice.yaml is refused at once, naming the file")
     func aliasBombInHostFile() throws {

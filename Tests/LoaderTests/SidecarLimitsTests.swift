@@ -59,7 +59,7 @@ struct SidecarLimitsTests {
         defer { directory.remove() }
         let path = try await plugin(directory)
         let sidecar = directory.file("plugins/one.yaml")
-        try YAMLBomb.text.write(toFile: sidecar, atomically: false, encoding: .utf8)
+        try YAMLBomb.document(key: "config").write(toFile: sidecar, atomically: false, encoding: .utf8)
         let clock = ContinuousClock()
         let started = clock.now
         #expect {
