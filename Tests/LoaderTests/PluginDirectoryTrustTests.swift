@@ -108,11 +108,11 @@ struct PluginDirectoryTrustTests {
         let plugins = try pluginsDirectory(directory)
         let store = try TrustFixtures.makeDirectory(directory.file("store"))
         let target = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: store + "/real.so")
-        try TrustFixtures.link(plugins + "/linked.so", to: target)
+        try TrustFixtures.link(plugins + "/fixture.so", to: target)
         try TrustFixtures.link(directory.file("current"), to: plugins)
         let result = try LoaderFixtures.loader(directory).scan(directory: directory.file("current"))
         #expect(result.refusals.isEmpty)
-        #expect(result.images.map(\.sourcePath) == [directory.file("current") + "/linked.so"])
+        #expect(result.images.map(\.sourcePath) == [directory.file("current") + "/fixture.so"])
     }
 
     @Test("a sidecar with unsafe permissions refuses its plugin, naming the sidecar")

@@ -234,20 +234,22 @@ struct PluginRefusalMessageTests {
         }
     }
 
-    @Test("two files declaring one agent name: the second is duplicateName")
+    @Test("a file declaring the agent another file is named for is duplicateName, naming both; whichever sorts first")
     func duplicateName() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let plugins = directory.file("plugins")
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
-        let first = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/a.so",
-                                                flags: ["-DNAME=\"twin\"", "-DVERSION=\"1\""])
-        let second = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/b.so",
-                                                 flags: ["-DNAME=\"twin\"", "-DVERSION=\"2\""])
+        let rightful = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/twin.so",
+                                                   flags: ["-DNAME=\"twin\"", "-DVERSION=\"1\""])
+        // Sorts before twin.so: the old first-file-wins rule would have handed it the agent.
+        let impostor = try await CPluginCompiler.compile(sources: [LoaderFixtures.source], output: plugins + "/a.so",
+                                                   flags: ["-DNAME=\"twin\"", "-DVERSION=\"2\""])
         let result = try LoaderFixtures.loader(directory).scan(directory: plugins)
-        #expect(result.images.map(\.sourcePath) == [first])
+        #expect(result.images.map(\.sourcePath) == [rightful])
         #expect(result.refusals.map(\.description) == [
-            "\(second) refused: agent name \"twin\" is already declared by \(first) (expected one file per agent name)",
+            "\(impostor) refused: two files claim agent \"twin\": this file and \(rightful); the agent belongs to \(rightful) "
+                + "(an agent's name is its plugin file's name: expected a.so to declare \"a\")",
         ])
         #expect(result.refusals.map(\.reason) == [.duplicateName])
     }

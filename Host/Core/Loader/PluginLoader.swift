@@ -62,7 +62,21 @@ public final class PluginLoader: Sendable {
         }
     }
 
-    /// Every `*.so` in the directory, in name order; a second file declaring an agent name already seen is refused as duplicateName.
+    /// Loads `file` (as `load(file:)`) and refuses it unless it declares the
+    /// agent its file is named for: `NAME.so` runs agent `NAME`, so no file can
+    /// take over another file's agent.
+    public func loadAgent(file: String) throws(PluginRefusal) -> PluginImage {
+        let image = try load(file: file)
+        do throws(PluginRefusal) {
+            try AgentNameRule.check(image, file: file)
+        } catch {
+            throw logged(error)
+        }
+        return image
+    }
+
+    /// Every `*.so` in the directory that loads and declares the agent its file is
+    /// named for (`NAME.so` runs agent `NAME`), in name order; the others are refused.
     ///
     /// - Throws: the directory's refusal when `checkDirectory` refuses it or it cannot be listed.
     public func scan(directory: String) throws(PluginRefusal) -> (images: [PluginImage], refusals: [PluginRefusal]) {
@@ -77,17 +91,10 @@ public final class PluginLoader: Sendable {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var images: [PluginImage] = []
         var refusals: [PluginRefusal] = []
-        var owners: [String: String] = [:]
         for name in names.filter({ $0.hasSuffix(".so") }).sorted() {
             let file = prefix + name
             do throws(PluginRefusal) {
-                let image = try load(file: file)
-                if let owner = owners[image.name] {
-                    throw logged(PluginRefusal(
-                        file: file, reason: .duplicateName,
-                        detail: "agent name \"\(image.name)\" is already declared by \(owner) (expected one file per agent name)"))
-                }
-                owners[image.name] = file
+                let image = try loadAgent(file: file)
                 images.append(image)
             } catch {
                 refusals.append(error)  // already logged; the other files keep loading

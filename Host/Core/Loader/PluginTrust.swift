@@ -28,17 +28,21 @@ public struct PluginTrust: Sendable, Equatable {
     /// (e.g. "sidecar /p/x.yaml"); "" when it is the file the refusal is about.
     func problem(_ status: stat, subject: String) -> String? {
         let mode = status.st_mode
-        let found = "mode \(PluginFileReader.modeText(mode)), owner \(Self.userText(status.st_uid)), group \(Self.groupText(status.st_gid))"
+        // Names are looked up only for a refusal: user and group lookups may go
+        // through NSS (LDAP, ...), and trusted files are checked on every reload.
+        func found() -> String {
+            "mode \(PluginFileReader.modeText(mode)), owner \(Self.userText(status.st_uid)), group \(Self.groupText(status.st_gid))"
+        }
         let prefix = subject.isEmpty ? "" : subject + " is "
         if status.st_uid != hostUser && status.st_uid != 0 {
-            return "\(prefix)owned by another user (\(found)); expected owner \(Self.userText(hostUser)) or root (chown)"
+            return "\(prefix)owned by another user (\(found())); expected owner \(Self.userText(hostUser)) or root (chown)"
         }
         if mode & S_IWOTH != 0 {
-            return "\(prefix)world-writable (\(found)); expected no write permission for others (chmod o-w)"
+            return "\(prefix)world-writable (\(found())); expected no write permission for others (chmod o-w)"
         }
         if mode & S_IWGRP != 0 && status.st_gid != trustedGroup {
             let trusted = trustedGroup.map { " (only the trusted group \(Self.groupText($0)) may write)" } ?? ""
-            return "\(prefix)group-writable (\(found)); expected no write permission for its group\(trusted) (chmod g-w)"
+            return "\(prefix)group-writable (\(found())); expected no write permission for its group\(trusted) (chmod g-w)"
         }
         return nil
     }

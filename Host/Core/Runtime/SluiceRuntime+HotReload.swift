@@ -71,8 +71,7 @@ extension SluiceRuntime {
         }
         let image: PluginImage
         do {
-            image = try loader.load(file: file)
-            try checkAgentName(of: image, file: file)
+            image = try loader.loadAgent(file: file)
         } catch {
             return refuse(.loadFailed, error)
         }

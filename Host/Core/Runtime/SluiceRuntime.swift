@@ -102,23 +102,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
-        try loader.checkDirectory(directory)
-        var images: [PluginImage] = []
-        var refusals: [PluginRefusal] = []
-        for file in try SluiceRuntime.pluginFiles(in: directory) {
-            do throws(PluginRefusal) {
-                let image = try loader.load(file: file)  // the loader logs its own refusals
-                do throws(PluginRefusal) {
-                    try checkAgentName(of: image, file: file)
-                } catch {
-                    recordRefusal(error, runningVersionKept: false)
-                    continue
-                }
-                images.append(image)
-            } catch {
-                refusals.append(error)
-            }
-        }
+        var (images, refusals) = try loader.scan(directory: directory)  // the loader logs its refusals
         // Every sidecar is read before any agent starts: a broken one stops the
         // start before a single record is handled or an offset committed. One
         // that may not be trusted (owner, mode, kind, size) refuses its plugin.
