@@ -12,8 +12,9 @@ import SluiceHost
 ///    file (`--config`, else `./sluice.yaml` when it exists);
 /// 4. the default, `http://127.0.0.1:6066`.
 ///
-/// The token is `--token`, else `SLUICE_ADMIN_TOKEN`, else `admin.token` or the
-/// contents of `admin.token_file` of the configuration file. A host listening on every address (`0.0.0.0`, `::`) is
+/// The token is `--token`, else `SLUICE_ADMIN_TOKEN`, else the contents of
+/// `SLUICE_ADMIN_TOKEN_FILE`, else `admin.token` or the contents of
+/// `admin.token_file` of the configuration file. A host listening on every address (`0.0.0.0`, `::`) is
 /// reached over loopback.
 public struct AdminAddress: Sendable, Equatable {
     /// The API's base URL, e.g. `http://127.0.0.1:6066`.
@@ -28,6 +29,8 @@ public struct AdminAddress: Sendable, Equatable {
     public static let urlVariable = "SLUICE_ADMIN_URL"
     /// The environment variable naming the token.
     public static let tokenVariable = "SLUICE_ADMIN_TOKEN"
+    /// The environment variable naming a file that holds the token.
+    public static let tokenFileVariable = "SLUICE_ADMIN_TOKEN_FILE"
 
     /// Creates an address.
     public init(url: String, token: String?, source: String) {
@@ -57,6 +60,7 @@ public struct AdminAddress: Sendable, Equatable {
         func resolvedToken() throws(AdminAddressError) -> String? {
             if let token, !token.isEmpty { return token }
             if let token = environment[tokenVariable], !token.isEmpty { return token }
+            if let file = environment[tokenFileVariable], !file.isEmpty { return try tokenInFile(file) }
             guard configurationFile != nil else { return nil }
             let settings = try configured()
             if let file = settings.tokenFile { return try tokenInFile(file) }

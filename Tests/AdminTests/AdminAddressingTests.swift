@@ -67,7 +67,7 @@ struct AdminAddressingTests {
         #expect(fallback == AdminAddress(url: "http://127.0.0.1:6066", token: nil, source: "the default"))
     }
 
-    @Test("admin.token_file of the file gives the token (without its line break); an unreadable one is named")
+    @Test("admin.token_file of the file, or SLUICE_ADMIN_TOKEN_FILE, gives the token (without its line break); an unreadable one is named")
     func tokenFile() throws {
         let directory = try TemporaryDirectory(prefix: "sluice-addressing")
         defer { directory.remove() }
@@ -77,6 +77,10 @@ struct AdminAddressingTests {
         try "admin:\n  port: 7004\n  token_file: \(tokenFile)\n".write(toFile: file, atomically: true, encoding: .utf8)
         let address = try AdminAddress.resolve(admin: nil, token: nil, environment: [:], configurationFile: file)
         #expect(address == AdminAddress(url: "http://127.0.0.1:7004", token: "from-token-file", source: "admin: of \(file)"))
+
+        let fromVariable = try AdminAddress.resolve(admin: nil, token: nil,
+                                                    environment: ["SLUICE_ADMIN_TOKEN_FILE": tokenFile], configurationFile: nil)
+        #expect(fromVariable.token == "from-token-file")
 
         try FileManager.default.removeItem(atPath: tokenFile)
         let error = #expect(throws: AdminAddressError.self) {

@@ -17,6 +17,7 @@ import Testing
             "SLUICE_ADMIN_HOST": "::",
             "SLUICE_ADMIN_PORT": "7000",
             "SLUICE_ADMIN_TOKEN": "t0ken",
+            "SLUICE_ADMIN_TOKEN_FILE": "~/.sluice-token",
             "SLUICE_KAFKA_SASL_PASSWORD": "pw",
             "SLUICE_KAFKA_FETCH_WAIT_MAX_MS": "10",
         ]
@@ -32,6 +33,7 @@ import Testing
         #expect(configuration.admin.host == "::")
         #expect(configuration.admin.port == 7000)
         #expect(configuration.admin.token == "t0ken")
+        #expect(configuration.admin.tokenFile == "/home/ada/.sluice-token")
         #expect(configuration.kafka == ["sasl.password": "pw", "fetch.wait.max.ms": "10"])
     }
 

@@ -9,7 +9,8 @@ public struct AdminSettings: Sendable, Equatable {
     /// (yaml: `admin.token`, env `SLUICE_ADMIN_TOKEN`). Never logged.
     public var token: String?
     /// A file holding the bearer token, read at start; it must be owned by
-    /// the host's user and readable by nobody else (yaml: `admin.token_file`).
+    /// the host's user and readable by nobody else (yaml: `admin.token_file`,
+    /// env `SLUICE_ADMIN_TOKEN_FILE`).
     /// Exclusive with `token`.
     public var tokenFile: String?
     /// How long a new connection may take to send its first complete request

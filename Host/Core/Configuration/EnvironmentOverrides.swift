@@ -12,7 +12,7 @@ enum EnvironmentOverrides {
     static let variables = [
         "SLUICE_BROKER", "SLUICE_PLUGINS_DIRECTORY", "SLUICE_DATA_DIRECTORY", "SLUICE_GROUP",
         "SLUICE_WORKERS", "SLUICE_LOG_LEVEL", "SLUICE_COMMIT_INTERVAL", "SLUICE_SHUTDOWN_TIMEOUT",
-        "SLUICE_ADMIN_HOST", "SLUICE_ADMIN_PORT", "SLUICE_ADMIN_TOKEN",
+        "SLUICE_ADMIN_HOST", "SLUICE_ADMIN_PORT", "SLUICE_ADMIN_TOKEN", "SLUICE_ADMIN_TOKEN_FILE",
     ]
 
     /// Applies every recognised variable of `environment` to `configuration`,
@@ -51,6 +51,8 @@ enum EnvironmentOverrides {
                 configuration.admin.port = try read(.integer(HostConfigurationReader.portRange))
             case "SLUICE_ADMIN_TOKEN":
                 configuration.admin.token = try read(.nonEmpty("a non-empty token"))
+            case "SLUICE_ADMIN_TOKEN_FILE":
+                configuration.admin.tokenFile = try read(.path(home: home))
             default:
                 guard name.hasPrefix(kafkaPrefix) else { continue }  // someone else's variable
                 let property = kafkaProperty(fromVariable: name)
