@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "SluiceHost", package: "Sluice"),
+                .product(name: "SluiceSDK", package: "Sluice"),
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
                 .product(name: "SluiceRedis", package: "Sluice"),
                 .product(name: "SluiceElasticsearch", package: "Sluice"),

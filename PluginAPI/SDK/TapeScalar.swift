@@ -26,11 +26,21 @@ private func numberText(_ span: JSONSpan, in bytes: UnsafeRawBufferPointer) thro
     return UnsafeRawBufferPointer(rebasing: bytes[span.range])
 }
 
+/// Whether a number that read as `value` lies outside its type's range: it
+/// overflowed to infinity or underflowed to zero from non-zero digits
+/// (Foundation refuses both).
+private func outOfRange<Value: BinaryFloatingPoint>(_ value: Value, _ text: UnsafeRawBufferPointer) -> Bool {
+    if !value.isFinite { return true }
+    guard value == 0 else { return false }
+    let mantissa = text.prefix { $0 | 0x20 != UInt8(ascii: "e") }
+    return mantissa.contains { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }
+}
+
 extension Double: TapeScalar {
     /// The nearest double; a number beyond `Double`'s range fails, as in Foundation.
     static func read(_ span: JSONSpan, in bytes: UnsafeRawBufferPointer) throws(TapeMismatch) -> Double {
         let text = try numberText(span, in: bytes)
-        guard let value = NumberText.double(text), value.isFinite else {
+        guard let value = NumberText.double(text), !outOfRange(value, text) else {
             throw .notRepresentable(String(decoding: text, as: UTF8.self))
         }
         return value
@@ -40,29 +50,33 @@ extension Double: TapeScalar {
 extension Float: TapeScalar {
     /// The nearest float, read from the text (not through `Double`, which could round twice).
     static func read(_ span: JSONSpan, in bytes: UnsafeRawBufferPointer) throws(TapeMismatch) -> Float {
-        let text = String(decoding: try numberText(span, in: bytes), as: UTF8.self)
-        guard let value = Float(text), value.isFinite else { throw .notRepresentable(text) }
+        let source = try numberText(span, in: bytes)
+        let text = String(decoding: source, as: UTF8.self)
+        guard let value = Float(text), !outOfRange(value, source) else { throw .notRepresentable(text) }
         return value
     }
 }
 
-/// Integers: digits read exactly; any other number (`1.0`, `1e3`, `-0` for
-/// an unsigned type) through `Double` when it is a whole number in range,
-/// as Foundation reads them.
+/// Integers as Foundation reads them: plain digits exactly (out of range
+/// fails); a fraction or exponent (`1.0`, `1e3`) through `Double`, when that
+/// is a whole number in range.
 protocol TapeInteger: TapeScalar, FixedWidthInteger {}
 
 extension TapeInteger {
     static func read(_ span: JSONSpan, in bytes: UnsafeRawBufferPointer) throws(TapeMismatch) -> Self {
         let text = try numberText(span, in: bytes)
         if let exact = exactly(text) { return exact }
-        if let double = NumberText.double(text), let whole = Self(exactly: double) { return whole }
+        let fractionOrExponent = text.contains { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }
+        if fractionOrExponent, let double = NumberText.double(text), let whole = Self(exactly: double) { return whole }
         throw .notRepresentable(String(decoding: text, as: UTF8.self))
     }
 
     /// `-?[0-9]+` in range; nil for anything else.
     private static func exactly(_ text: UnsafeRawBufferPointer) -> Self? {
         let negative = text.first == UInt8(ascii: "-")
-        guard !negative || Self.isSigned else { return nil }
+        if negative, !Self.isSigned { // only zero ("-0") fits
+            return text.count > 1 && text.dropFirst().allSatisfy { $0 == UInt8(ascii: "0") } ? 0 : nil
+        }
         var index = negative ? 1 : 0
         guard index < text.count else { return nil }
         var value: Self = 0
