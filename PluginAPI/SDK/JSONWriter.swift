@@ -26,6 +26,10 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
 
     init(userInfo: [CodingUserInfoKey: any Sendable]) {
         self.userInfo = userInfo
+        // Room for a typical record, so a first value does not regrow the buffers.
+        output.reserveCapacity(256)
+        frames.reserveCapacity(4)
+        codingPath.reserveCapacity(4)
     }
 
     func encodeTopLevel<T: Encodable>(_ value: T) throws {
@@ -44,17 +48,32 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
         let outerValueDepth = valueDepth
         valueDepth = depth
         defer { valueDepth = outerValueDepth }
-        switch value {
-        case let text as String: JSONText.appendQuoted(text, to: &output); owed = false
-        case let flag as Bool: appendLiteral(flag ? "true" : "false")
-        case let number as Double: try appendFloatingPoint(number)
-        case let number as Float: try appendFloatingPoint(number)
-        case let number as Int: NumberText.appendDecimal(Int64(number), to: &output); owed = false
-        case let number as Int64: NumberText.appendDecimal(number, to: &output); owed = false
-        case let number as Decimal: appendLiteral(number.description)
-        case let url as URL: JSONText.appendQuoted(url.absoluteString, to: &output); owed = false
-        case let data as Data: JSONText.appendQuoted(data.base64EncodedString(), to: &output); owed = false
-        default: try value.encode(to: self)
+        // Metatype comparisons, not `as?` casts: a failed cast costs a runtime lookup per value.
+        if T.self == String.self {
+            JSONText.appendQuoted(value as! String, to: &output)
+            owed = false
+        } else if T.self == Int.self {
+            NumberText.appendDecimal(Int64(value as! Int), to: &output)
+            owed = false
+        } else if T.self == Int64.self {
+            NumberText.appendDecimal(value as! Int64, to: &output)
+            owed = false
+        } else if T.self == Double.self {
+            try appendFloatingPoint(value as! Double)
+        } else if T.self == Bool.self {
+            appendLiteral(value as! Bool ? "true" : "false")
+        } else if T.self == Float.self {
+            try appendFloatingPoint(value as! Float)
+        } else if T.self == Decimal.self {
+            appendLiteral((value as! Decimal).description)
+        } else if T.self == URL.self {
+            JSONText.appendQuoted((value as! URL).absoluteString, to: &output)
+            owed = false
+        } else if T.self == Data.self {
+            JSONText.appendQuoted((value as! Data).base64EncodedString(), to: &output)
+            owed = false
+        } else {
+            try value.encode(to: self)
         }
         fillOwed()
         close(downTo: depth)

@@ -15,8 +15,10 @@ extension Bool: TapeScalar {
 
 extension String: TapeScalar {
     static func read(_ span: JSONSpan, in bytes: UnsafeRawBufferPointer) throws(TapeMismatch) -> String {
-        guard case .string = span.kind else { throw .wrongKind(span.kind) }
-        return span.withText(in: bytes) { String(decoding: $0, as: UTF8.self) }
+        guard case .string(let escaped) = span.kind else { throw .wrongKind(span.kind) }
+        // String(decoding:) repairs invalid UTF-8 as JSONSpan.withText does; validating first would read the text twice.
+        if escaped { return String(decoding: JSONStrings.unescape(bytes, span.range), as: UTF8.self) }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[span.range]), as: UTF8.self)
     }
 }
 
