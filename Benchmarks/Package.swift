@@ -12,6 +12,10 @@ import PackageDescription
 let package = Package(
     name: "SluiceBenchmarks",
     platforms: [.macOS(.v14)],
+    products: [
+        /// S11's typed Swift SDK agent, loadable by `sluice run` (tools/bench/s11-typed-sdk).
+        .library(name: "S11TypedAgent", type: .dynamic, targets: ["S11TypedAgent"]),
+    ],
     dependencies: [
         // The main package, by path: the benchmarks measure this checkout.
         .package(name: "Sluice", path: ".."),
@@ -33,6 +37,12 @@ let package = Package(
             path: "Benchmarks/HostBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "S11TypedAgent",
+            dependencies: [.product(name: "SluiceSDK", package: "Sluice")],
+            path: "Agents/S11TypedAgent",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]
 )
