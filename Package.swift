@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceSDK",
-            dependencies: ["CSluicePlugin"],
+            dependencies: ["CSluicePlugin", "SluicePluginKit"],
             path: "PluginAPI/SDK",
             swiftSettings: strictConcurrency
         ),
@@ -327,7 +327,7 @@ let package = Package(
             name: "PropertyTests",
             dependencies: [
                 "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
-                "SluicePluginKit", "SluiceRedisPlugin", "TestSupport",
+                "SluicePluginKit", "SluiceRedisPlugin", "SluiceSDK", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PropertyTests",

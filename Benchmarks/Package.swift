@@ -12,6 +12,10 @@ import PackageDescription
 let package = Package(
     name: "SluiceBenchmarks",
     platforms: [.macOS(.v14)],
+    products: [
+        /// S11's typed Swift SDK agent, loadable by `sluice run` (tools/bench/s11-typed-sdk).
+        .library(name: "S11TypedAgent", type: .dynamic, targets: ["S11TypedAgent"]),
+    ],
     dependencies: [
         // The main package, by path: the benchmarks measure this checkout.
         .package(name: "Sluice", path: ".."),
@@ -25,6 +29,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "SluiceHost", package: "Sluice"),
+                .product(name: "SluiceSDK", package: "Sluice"),
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
                 .product(name: "SluiceRedis", package: "Sluice"),
                 .product(name: "SluiceElasticsearch", package: "Sluice"),
@@ -32,6 +37,12 @@ let package = Package(
             path: "Benchmarks/HostBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "S11TypedAgent",
+            dependencies: [.product(name: "SluiceSDK", package: "Sluice")],
+            path: "Agents/S11TypedAgent",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]
 )

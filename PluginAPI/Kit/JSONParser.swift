@@ -121,8 +121,8 @@ public struct JSONParser {
         }
     }
 
-    /// A string, number, `true`, `false` or `null`.
-    private mutating func scanScalar() throws(JSONSyntaxError) -> JSONSpan {
+    /// A string, number, `true`, `false` or `null` (internal: JSONTape reads scalars with it).
+    mutating func scanScalar() throws(JSONSyntaxError) -> JSONSpan {
         let start = position
         switch current {
         case nil: throw error("a value")
@@ -175,7 +175,7 @@ public struct JSONParser {
     /// The array grammar, from its `[`: calls `element` when the parser
     /// stands at each element, which `element` must consume. Returns the
     /// array's source text.
-    private mutating func scanElements(
+    mutating func scanElements(
         depth: Int, _ element: (inout JSONParser) throws(JSONSyntaxError) -> Void
     ) throws(JSONSyntaxError) -> Range<Int> {
         let start = position

@@ -7,24 +7,50 @@ public enum JSONText {
     /// character (U+0000–U+001F, U+007F) escaped, plus U+2028/U+2029 so the
     /// text is also safe inside JavaScript; other Unicode stays as UTF-8.
     public static func quoted(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case "\u{00}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}":
-                result += "\\u" + hex4(scalar.value)
-            default:
-                result.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        appendQuoted(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``quoted(_:)`` of `text` to `output` as UTF-8, without
+    /// building a `String` (encoders write one per string value).
+    public static func appendQuoted(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\\"))
+                case 0x0A: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "t"))
+                case 0x08: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "b"))
+                case 0x0C: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "f"))
+                case 0x00...0x1F, 0x7F: appendEscaped(UInt32(byte), to: &output)
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028 and U+2029: valid JSON, but line breaks inside JavaScript strings.
+                    appendEscaped(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &output)
+                    index += 2
+                default: output.append(byte)
+                }
+                index += 1
             }
         }
-        return result + "\""
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// `\u` and four lower-case hex digits.
+    private static func appendEscaped(_ value: UInt32, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "u"))
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: value >> UInt32(shift) & 0xF)
+            output.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 
     /// A JSON number for `value`: the shortest text that reads back to the same
@@ -32,10 +58,5 @@ public enum JSONText {
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         return "\(value)"
-    }
-
-    private static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: false)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

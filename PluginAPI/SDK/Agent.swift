@@ -56,8 +56,15 @@ public protocol Agent: SluiceAgent {
     /// control thread waits for it. Default: nothing.
     func flush() async throws
 
-    /// The decoder used for message values; one is made per batch. Default:
-    /// a plain `JSONDecoder()`. Override to set date or key strategies.
+    /// How message values are read (the date strategy, `userInfo`) by the
+    /// SDK's own JSON decoder, ``RecordDecoder``. Default: ``DecodingOptions/init(dateStrategy:userInfo:)``.
+    static var decodingOptions: DecodingOptions { get }
+
+    /// Foundation's decoder for message values, **the slow path**: an agent
+    /// that overrides this (for a key strategy, say) has its values decoded
+    /// by the returned `JSONDecoder`, one made per batch, at several times the
+    /// cost per record. Without an override the SDK decodes with
+    /// ``RecordDecoder`` and ``decodingOptions``.
     static func makeDecoder() -> JSONDecoder
 }
 
@@ -66,6 +73,13 @@ extension Agent {
     public func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome { .skip }
     /// Default: nothing buffered.
     public func flush() async throws {}
-    /// Default: `JSONDecoder()`.
-    public static func makeDecoder() -> JSONDecoder { JSONDecoder() }
+    /// Default: the defaults (dates as `Date`'s own `Decodable` reads them).
+    public static var decodingOptions: DecodingOptions { DecodingOptions() }
+    /// Default: a `JSONDecoder()` marked as the default, which tells the SDK
+    /// to use ``RecordDecoder`` instead.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[ValueDecoding.defaultMarker] = true
+        return decoder
+    }
 }

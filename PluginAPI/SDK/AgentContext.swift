@@ -33,6 +33,18 @@ public struct AgentContext: Sendable {
         try host.produce(batchID: batchID, topic: topic, key: key, value: value, headers: headers, partition: partition)
     }
 
+    /// Produces a record tied to this batch whose value is `value` encoded as
+    /// compact JSON by ``RecordEncoder`` (written straight into a byte
+    /// buffer, without Foundation's `JSONEncoder`).
+    /// - Throws: `EncodingError` when `value` cannot be JSON (a NaN, say);
+    ///   ``ProduceError`` when the host refuses the record.
+    public func produce(topic: String, key: (any RecordBytes)?, json value: some Encodable,
+                        headers: [RecordHeader] = [], partition: Int32? = nil) throws {
+        try RecordEncoder().withEncoded(value) { bytes in
+            try host.produce(batchID: batchID, topic: topic, key: key, value: bytes, headers: headers, partition: partition)
+        }
+    }
+
     /// Logs a line under the agent's name.
     public func log(_ level: LogLevel, _ message: String) { host.log(level, message) }
     /// A counter named `sluice_plugin_<name>`.

@@ -8,6 +8,8 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     // @unchecked: `executor` is immutable and Sendable; the base class says why the rest is safe.
     /// Where the agent's code runs; started in `create`, stopped in `destroy`.
     let executor: InstanceExecutor
+    /// Whether the agent overrides ``Agent/makeDecoder()`` (then Foundation decodes its values).
+    let usesFoundationDecoder = ValueDecoding.usesFoundation(A.self)
 
     init(agent: A, host: HostServices, executor: InstanceExecutor) {
         self.executor = executor
@@ -39,11 +41,12 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let previous = slot?.tail
         inFlight.enter()
         let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
-        let (agent, host) = (agent, host)
+        let (agent, host, usesFoundationDecoder) = (agent, host, usesFoundationDecoder)
         let task = Task(executorPreference: executor) {
             // Keep the partition's order: this batch starts after the previous one finished.
             await previous?.value
-            await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot)
+            await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot,
+                               usesFoundationDecoder: usesFoundationDecoder)
         }
         // on_batch never runs concurrently for one partition, so this write is race-free.
         slot?.tail = task
@@ -53,10 +56,10 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     /// Decodes and handles the batch's records in order, writes the results,
     /// and completes the batch.
     private static func process(_ batch: BorrowedBatch, pending: PendingBatch, agent: A, host: HostServices,
-                                slot: PartitionSlot?) async {
+                                slot: PartitionSlot?, usesFoundationDecoder: Bool) async {
         let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
                                    attempt: batch.attempt, slot: slot)
-        let decoder = A.makeDecoder()
+        let decoder = ValueDecoding(for: A.self, foundation: usesFoundationDecoder)
         for index in 0..<batch.count {
             let message = batch.message(at: index)
             let outcome: Outcome
@@ -72,17 +75,17 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     }
 
     /// One message: decode, call the agent, map errors. Throws only `FatalAgentError`.
-    private static func handle(_ message: Message, agent: A, decoder: JSONDecoder,
+    private static func handle(_ message: Message, agent: A, decoder: ValueDecoding,
                                context: AgentContext) async throws(FatalAgentError) -> Outcome {
         do {
-            guard let value = message.borrowedValueData else {
+            guard let value = message.value else {
                 return try await agent.handleTombstone(key: message.keyBytes, context: context)
             }
             let input: A.Input
             do {
                 input = try decoder.decode(A.Input.self, from: value)
             } catch {
-                return .deadLetter(reason: "invalid JSON value: \(DecodingFailure.describe(error, json: value))")
+                return .deadLetter(reason: "invalid JSON value: \(error.reason)")
             }
             let record = Record(value: input, key: message.keyBytes, headers: message.headers.map(\.owned),
                                 topic: context.topic, partition: context.partition, offset: message.offset,

@@ -1,11 +1,14 @@
 import Foundation
+import SluicePluginKit
 
 /// Turns a decoding error into one readable line that names what failed, for
 /// dead-letter reasons and configuration errors.
 enum DecodingFailure {
     /// E.g. `missing key 'user_id'`, `key 'quantity': expected Int, found a string`,
-    /// `malformed JSON: Invalid value around character 7.`
-    static func describe(_ error: any Error, json: Data) -> String {
+    /// `malformed JSON: Invalid value around character 7.` (Foundation's
+    /// decoder, `json` the text it read) or `malformed JSON at byte 7:
+    /// expected a value` (``RecordDecoder``, whose error says where).
+    static func describe(_ error: any Error, json: Data?) -> String {
         guard let error = error as? DecodingError else { return String(describing: error) }
         switch error {
         case .keyNotFound(let key, let context):
@@ -15,7 +18,10 @@ enum DecodingFailure {
         case .valueNotFound(let type, let context):
             return "\(subject(context)): expected \(type), found null"
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "malformed JSON: \(syntaxProblem(in: json) ?? context.debugDescription)" }
+            if let syntax = context.underlyingError as? JSONSyntaxError { return syntax.description }
+            if context.codingPath.isEmpty {
+                return "malformed JSON: \((json.flatMap(syntaxProblem(in:))) ?? context.debugDescription)"
+            }
             return "\(subject(context)): \(context.debugDescription)"
         @unknown default:
             return String(describing: error)

@@ -3,11 +3,12 @@ import Benchmark
 /// Every benchmark of the host and the plugins' hot paths, registered for
 /// package-benchmark. Groups are named by prefix so `--filter` selects one:
 /// `S0` (memory:// dispatch end to end), `OffsetLedger`, `LineProtocol`,
-/// `RedisTemplate`, `BulkBody`.
+/// `RedisTemplate`, `BulkBody`, `S11` (the typed SDK's per-record decoding).
 let benchmarks: @Sendable () -> Void = {
     registerMemoryDispatchBenchmark()
     registerOffsetLedgerBenchmarks()
     registerLineProtocolBenchmarks()
     registerRedisTemplateBenchmarks()
     registerBulkBodyBenchmarks()
+    registerTypedDecodingBenchmarks()
 }

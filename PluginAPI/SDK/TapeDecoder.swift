@@ -1,0 +1,187 @@
+import Foundation
+import SluicePluginKit
+
+/// The `Decoder` behind ``RecordDecoder``: a cursor over a ``JSONTape``.
+///
+/// One object serves every nested value of a record (as Foundation's decoder
+/// does): decoding a child moves ``current`` and pushes its key on
+/// ``codingPath``, and puts both back afterwards. It is also the
+/// single-value container, so asking for one allocates nothing.
+final class TapeDecoder: Decoder, SingleValueDecodingContainer {
+    let options: DecodingOptions
+    let userInfo: [CodingUserInfoKey: Any]
+    /// The parsed record; kept between records for its storage.
+    private(set) var tape = JSONTape()
+    /// The record's bytes, valid during ``decodeTopLevel(_:from:)`` only.
+    private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The entry being decoded; ``absent`` for a missing value read as null (a `superDecoder` of a missing key).
+    private(set) var current = 0
+    var codingPath: [any CodingKey] = []
+
+    static let absent = -1
+
+    init(options: DecodingOptions) {
+        self.options = options
+        userInfo = options.userInfo
+    }
+
+    /// A decoder over the same record standing at `index` with `path` (`superDecoder`).
+    private init(sharing other: TapeDecoder, at index: Int, path: [any CodingKey]) {
+        options = other.options
+        userInfo = other.userInfo
+        tape = other.tape
+        bytes = other.bytes
+        current = index
+        codingPath = path
+    }
+
+    func decodeTopLevel<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        do {
+            try tape.parse(bytes)
+        } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: [], debugDescription: "The given data was not valid JSON: \(error)", underlyingError: error))
+        }
+        self.bytes = bytes
+        current = 0
+        codingPath.removeAll(keepingCapacity: true)
+        defer { self.bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
+        return try decodeCurrent(type)
+    }
+
+    /// The value at `index`.
+    func span(at index: Int) -> JSONSpan {
+        index == Self.absent ? JSONSpan(kind: .null, range: 0..<0) : tape.entries[index].value
+    }
+
+    /// Decodes the child at `index`, under `key`, below `base` (a container's
+    /// own path) or below the current path when `base` is nil.
+    func decodeChild<T: Decodable>(_ type: T.Type, at index: Int, key: any CodingKey,
+                                   base: [any CodingKey]?) throws -> T {
+        let saved = current
+        current = index
+        if let base {
+            let savedPath = codingPath
+            codingPath = base + [key]
+            defer { codingPath = savedPath; current = saved }
+            return try decodeCurrent(type)
+        }
+        codingPath.append(key)
+        defer { codingPath.removeLast(); current = saved }
+        return try decodeCurrent(type)
+    }
+
+    /// Reads a scalar at `index`, the error naming `path() `.
+    func read<T: TapeScalar>(_ type: T.Type, at index: Int, path: () -> [any CodingKey]) throws -> T {
+        do {
+            return try T.read(span(at: index), in: bytes)
+        } catch {
+            throw error.decodingError(T.self, path: path())
+        }
+    }
+
+    /// The current value, with the types Foundation's decoder reads specially.
+    private func decodeCurrent<T: Decodable>(_ type: T.Type) throws -> T {
+        if let scalar = type as? any TapeScalar.Type {
+            return try read(scalar, at: current) { codingPath } as! T
+        }
+        if type == Date.self { return try decodeDate() as! T }
+        if type == Decimal.self { return try decodeDecimal() as! T }
+        if type == URL.self {
+            let text = try read(String.self, at: current) { codingPath }
+            guard let url = URL(string: text) else { throw corrupted("Invalid URL string.") }
+            return url as! T
+        }
+        if type == Data.self {
+            let text = try read(String.self, at: current) { codingPath }
+            guard let data = Data(base64Encoded: text) else { throw corrupted("Encountered Data is not valid Base64.") }
+            return data as! T
+        }
+        return try T(from: self)
+    }
+
+    private func decodeDate() throws -> Date {
+        switch options.dateStrategy {
+        case .deferredToDate:
+            return try Date(from: self)
+        case .secondsSince1970:
+            return Date(timeIntervalSince1970: try read(Double.self, at: current) { codingPath })
+        case .millisecondsSince1970:
+            return Date(timeIntervalSince1970: try read(Double.self, at: current) { codingPath } / 1000)
+        case .iso8601:
+            let span = span(at: current)
+            guard case .string = span.kind else {
+                throw TapeMismatch.wrongKind(span.kind).decodingError(String.self, path: codingPath)
+            }
+            let instant = span.withText(in: bytes) { ISO8601Instant($0, form: .rfc3339) }
+            guard let instant else { throw corrupted("Expected date string to be ISO8601-formatted.") }
+            return Date(timeIntervalSince1970: Double(instant.seconds) + Double(instant.nanoseconds) / 1e9)
+        }
+    }
+
+    private func decodeDecimal() throws -> Decimal {
+        let span = span(at: current)
+        guard span.kind == .number else {
+            throw TapeMismatch.wrongKind(span.kind).decodingError(Decimal.self, path: codingPath)
+        }
+        guard let decimal = Decimal(string: span.text(in: bytes)) else {
+            throw corrupted("Parsed JSON number <\(span.text(in: bytes))> does not fit in Decimal.")
+        }
+        return decimal
+    }
+
+    private func corrupted(_ description: String) -> DecodingError {
+        .dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: description))
+    }
+
+    // MARK: Decoder
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try requireKind(.object, [String: Any].self, at: current, path: codingPath)
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: current, ownPath: nil))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try requireKind(.array, [Any].self, at: current, path: codingPath)
+        return TapeUnkeyedContainer(decoder: self, array: current, ownPath: nil)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    /// Throws unless the value at `index` is an object or array (`kind`);
+    /// null is `valueNotFound`, as in Foundation.
+    func requireKind(_ kind: JSONSpan.Kind, _ type: Any.Type, at index: Int, path: [any CodingKey]) throws {
+        let found = span(at: index).kind
+        guard found != kind else { return }
+        if found == .null {
+            let what = kind == .object ? "keyed" : "unkeyed"
+            throw DecodingError.valueNotFound(type, DecodingError.Context(
+                codingPath: path, debugDescription: "Cannot get \(what) decoding container -- found null value instead"))
+        }
+        throw TapeMismatch.wrongKind(found).decodingError(type, path: path)
+    }
+
+    /// A separate decoder at `index` (for `superDecoder`), so it may outlive the call that made it.
+    func superDecoder(at index: Int, path: [any CodingKey]) -> TapeDecoder {
+        TapeDecoder(sharing: self, at: index, path: path)
+    }
+
+    // MARK: SingleValueDecodingContainer
+
+    func decodeNil() -> Bool { span(at: current).isNull }
+    func decode(_ type: Bool.Type) throws -> Bool { try read(type, at: current) { codingPath } }
+    func decode(_ type: String.Type) throws -> String { try read(type, at: current) { codingPath } }
+    func decode(_ type: Double.Type) throws -> Double { try read(type, at: current) { codingPath } }
+    func decode(_ type: Float.Type) throws -> Float { try read(type, at: current) { codingPath } }
+    func decode(_ type: Int.Type) throws -> Int { try read(type, at: current) { codingPath } }
+    func decode(_ type: Int8.Type) throws -> Int8 { try read(type, at: current) { codingPath } }
+    func decode(_ type: Int16.Type) throws -> Int16 { try read(type, at: current) { codingPath } }
+    func decode(_ type: Int32.Type) throws -> Int32 { try read(type, at: current) { codingPath } }
+    func decode(_ type: Int64.Type) throws -> Int64 { try read(type, at: current) { codingPath } }
+    func decode(_ type: UInt.Type) throws -> UInt { try read(type, at: current) { codingPath } }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try read(type, at: current) { codingPath } }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try read(type, at: current) { codingPath } }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try read(type, at: current) { codingPath } }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try read(type, at: current) { codingPath } }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeCurrent(type) }
+}

@@ -1,0 +1,55 @@
+import SluicePluginKit
+import Testing
+
+@Suite("JSONTape: a flat, reusable index of a JSON text")
+struct JSONTapeTests {
+    /// Parses `text` into `tape` and runs `body` with the bytes.
+    func withTape(_ tape: inout JSONTape, _ text: String,
+                  _ body: (JSONTape, UnsafeRawBufferPointer) throws -> Void) throws {
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBytes { buffer in
+            try tape.parse(buffer)
+            try body(tape, buffer)
+        }
+    }
+
+    @Test("children follow their parent; next skips a whole subtree; members are found by decoded key")
+    func layout() throws {
+        var tape = JSONTape()
+        try withTape(&tape, #"{"a": [1, {"b": null}], "c\u0064": "x", "a": true}"#) { tape, bytes in
+            let entries = tape.entries
+            #expect(entries.count == 7)
+            #expect(entries[0].value.kind == .object && entries[0].childCount == 3 && entries[0].next == 7)
+            #expect(entries[1].value.kind == .array && entries[1].childCount == 2 && entries[1].next == 5)
+            #expect(entries[3].value.kind == .object && entries[3].next == 5)
+            #expect(entries[5].value.text(in: bytes) == "x")
+            let lastA = Array("a".utf8).withUnsafeBytes { tape.member(named: $0, of: 0, in: bytes) }
+            #expect(lastA == 6, "the last of repeated keys, as the parser's lookup")
+            let cd = Array("cd".utf8).withUnsafeBytes { tape.member(named: $0, of: 0, in: bytes) }
+            #expect(cd == 5)
+            let missing = Array("z".utf8).withUnsafeBytes { tape.member(named: $0, of: 0, in: bytes) }
+            #expect(missing == nil)
+        }
+    }
+
+    @Test("a tape is reused: the second parse replaces the first")
+    func reuse() throws {
+        var tape = JSONTape()
+        try withTape(&tape, "[1,2,3]") { tape, _ in #expect(tape.entries.count == 4) }
+        try withTape(&tape, "7") { tape, _ in #expect(tape.entries.count == 1) }
+    }
+
+    @Test("broken text fails with the parser's error and leaves the tape empty",
+          arguments: [#"{"a": }"#, "[1,", "01", #"{"a":1} x"#, String(repeating: "[", count: 200)])
+    func errors(text: String) {
+        var tape = JSONTape()
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var parserError: JSONSyntaxError?
+            do { _ = try JSONParser.parse(buffer) } catch let error as JSONSyntaxError { parserError = error } catch {}
+            #expect(parserError != nil)
+            #expect(throws: parserError!) { try tape.parse(buffer) }
+            #expect(tape.entries.isEmpty)
+        }
+    }
+}

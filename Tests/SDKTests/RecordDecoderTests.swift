@@ -1,0 +1,140 @@
+import Foundation
+import SluiceSDK
+import Testing
+
+@Suite("RecordDecoder: values, options and errors naming the coding path")
+struct RecordDecoderTests {
+    let decoder = RecordDecoder()
+
+    static let shipment = #"""
+    {"id": "s-1", "destination": {"city": "Z\u00fcrich", "zip": null},
+     "items": [{"sku": "a\"b", "price": 1.5, "quantity": 2}, {"sku": "c", "price": 3, "quantity": -4}]}
+    """#
+
+    /// The coding path of the `DecodingError` decoding `json` as `T` throws, as `a.b[1].c`.
+    func failingPath<T: Decodable>(_ type: T.Type, _ json: String) -> String? {
+        do {
+            _ = try decoder.decode(type, from: json)
+            return nil
+        } catch let error as DecodingError {
+            let context: DecodingError.Context
+            var keys: [any CodingKey] = []
+            switch error {
+            case .keyNotFound(let key, let found): context = found; keys = [key]
+            case .typeMismatch(_, let found), .valueNotFound(_, let found), .dataCorrupted(let found): context = found
+            @unknown default: return "unknown"
+            }
+            return (context.codingPath + keys).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        } catch {
+            return "not a DecodingError: \(error)"
+        }
+    }
+
+    @Test("a nested value decodes: objects, arrays, escapes, null optionals, integers and doubles")
+    func nested() throws {
+        let value = try decoder.decode(Shipment.self, from: Self.shipment)
+        #expect(value == Shipment(id: "s-1", destination: .init(city: "Zürich", zip: nil),
+                                  items: [.init(sku: "a\"b", price: 1.5, quantity: 2), .init(sku: "c", price: 3, quantity: -4)],
+                                  note: nil))
+    }
+
+    @Test("one decoder reads many records, one after the other")
+    func reuse() throws {
+        for quantity in [1, 2, 3] {
+            let json = #"{"id":"x","destination":{"city":"c"},"items":[{"sku":"s","price":0,"quantity":\#(quantity)}]}"#
+            #expect(try decoder.decode(Shipment.self, from: json).items[0].quantity == quantity)
+        }
+    }
+
+    @Test("integers keep every digit, at both edges of each type")
+    func integers() throws {
+        #expect(try decoder.decode([Int64].self, from: "[9223372036854775807, -9223372036854775808]") == [.max, .min])
+        #expect(try decoder.decode(UInt64.self, from: "18446744073709551615") == .max)
+        #expect(try decoder.decode(Int8.self, from: "-128") == -128)
+        #expect(throws: DecodingError.self) { try decoder.decode(Int8.self, from: "128") }
+        #expect(throws: DecodingError.self) { try decoder.decode(UInt64.self, from: "18446744073709551616") }
+        #expect(try decoder.decode(Int.self, from: "1e3") == 1000)
+        #expect(throws: DecodingError.self) { try decoder.decode(Int.self, from: "1.5") }
+    }
+
+    @Test("the failing key's whole path is named", arguments: [
+        (#"{"id":"s","destination":{"zip":"1"},"items":[]}"#, ".destination.city"),
+        (#"{"id":"s","destination":{"city":"c"},"items":[{"sku":"a","price":1,"quantity":1},{"sku":"b","price":"x","quantity":1}]}"#,
+         ".items[1].price"),
+        (#"{"id":"s","destination":{"city":"c"},"items":[{"sku":"a","price":1,"quantity":null}]}"#, ".items[0].quantity"),
+        (#"{"id":"s","destination":"Paris","items":[]}"#, ".destination"),
+        (#"{"id":7,"destination":{"city":"c"},"items":[]}"#, ".id"),
+        (#"{"id":"s","destination":{"city":"c"},"items":[{"sku":"a","price":1,"quantity":1.5}]}"#, ".items[0].quantity"),
+    ])
+    func paths(json: String, path: String) {
+        #expect(failingPath(Shipment.self, json) == path)
+    }
+
+    @Test("errors are Foundation's kinds: missing key, wrong type, null")
+    func kinds() {
+        #expect {
+            try decoder.decode(Shipment.Address.self, from: #"{"zip":"1"}"#)
+        } throws: { error in
+            guard case .keyNotFound(let key, _) = error as? DecodingError else { return false }
+            return key.stringValue == "city"
+        }
+        #expect {
+            try decoder.decode(Shipment.Address.self, from: #"{"city":1}"#)
+        } throws: { error in
+            guard case .typeMismatch(let type, let context) = error as? DecodingError else { return false }
+            return type == String.self && context.debugDescription.contains("found a number")
+        }
+        #expect {
+            try decoder.decode(Shipment.Address.self, from: #"{"city":null}"#)
+        } throws: { error in
+            guard case .valueNotFound = error as? DecodingError else { return false }
+            return true
+        }
+    }
+
+    @Test("text that is not JSON says where it broke")
+    func malformed() {
+        #expect {
+            try decoder.decode(Shipment.Address.self, from: #"{"city": }"#)
+        } throws: { error in
+            guard case .dataCorrupted(let context) = error as? DecodingError else { return false }
+            return "\(context.underlyingError.map { "\($0)" } ?? "")" == "malformed JSON at byte 9: expected a value"
+        }
+    }
+
+    @Test("dates: ISO 8601 when asked, Date's own encoding by default")
+    func dates() throws {
+        struct Event: Decodable { let at: Date }
+        let iso = RecordDecoder(options: DecodingOptions(dateStrategy: .iso8601))
+        let event = try iso.decode(Event.self, from: #"{"at":"2024-03-01T12:30:00.5Z"}"#)
+        #expect(event.at.timeIntervalSince1970 == 1_709_296_200.5)
+        #expect(throws: DecodingError.self) { try iso.decode(Event.self, from: #"{"at":"yesterday"}"#) }
+        let millis = RecordDecoder(options: DecodingOptions(dateStrategy: .millisecondsSince1970))
+        #expect(try millis.decode(Event.self, from: #"{"at":1500}"#).at.timeIntervalSince1970 == 1.5)
+        #expect(try decoder.decode(Event.self, from: #"{"at":0}"#).at == Date(timeIntervalSinceReferenceDate: 0))
+    }
+
+    @Test("superDecoder, userInfo and codingPath reach init(from:)")
+    func decoderSurface() throws {
+        struct Probe: Decodable {
+            let path: String
+            let flag: Bool?
+            let inner: Int
+            enum CodingKeys: String, CodingKey { case wrapped }
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                let inner = try container.superDecoder(forKey: .wrapped)
+                path = inner.codingPath.map(\.stringValue).joined(separator: ".")
+                flag = decoder.userInfo[RecordDecoderTests.flagKey] as? Bool
+                self.inner = try inner.singleValueContainer().decode(Int.self)
+            }
+        }
+        let withInfo = RecordDecoder(options: DecodingOptions(userInfo: [Self.flagKey: true]))
+        let probe = try withInfo.decode(Probe.self, from: #"{"wrapped": 42}"#)
+        #expect(probe.path == "wrapped")
+        #expect(probe.flag == true)
+        #expect(probe.inner == 42)
+    }
+
+    static let flagKey = CodingUserInfoKey(rawValue: "flag")!
+}
