@@ -71,7 +71,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         return try decodeCurrent(type)
     }
 
-    /// Reads a scalar at `index`, the error naming `path() `.
+    /// Reads a scalar at `index`; an error names the coding path `path()` answers.
     func read<T: TapeScalar>(_ type: T.Type, at index: Int, path: () -> [any CodingKey]) throws -> T {
         do {
             return try T.read(span(at: index), in: bytes)
