@@ -11,6 +11,12 @@ import PackageDescription
 
 let strictConcurrency: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+// The products of the plugin SDK package (PluginAPI/Package.swift).
+let contractModule = Target.Dependency.product(name: "CSluicePlugin", package: "PluginAPI")
+let swiftSDK = Target.Dependency.product(name: "SluiceSDK", package: "PluginAPI")
+let pluginKit = Target.Dependency.product(name: "SluicePluginKit", package: "PluginAPI")
+let toolchainRecord = Target.Dependency.product(name: "CSluiceToolchain", package: "PluginAPI")
+
 let package = Package(
     name: "Sluice",
     platforms: [.macOS(.v14)],
@@ -19,8 +25,6 @@ let package = Package(
         /// The demo's stand-in services (not shipped with `sluice`): `make demo` runs it.
         .executable(name: "sluice-demo-services", targets: ["SluiceDemoServicesCommand"]),
         .library(name: "SluiceHost", targets: ["SluiceHost"]),
-        /// What plugin authors depend on: the C header plus the Swift SDK.
-        .library(name: "SluiceSDK", targets: ["SluiceSDK"]),
         /// The Swift example plugin, built as a loadable shared object.
         .library(name: "SluiceExampleSwift", type: .dynamic, targets: ["SluiceExampleSwift"]),
         /// The integrations, each a loadable shared object (lib<Name>.so).
@@ -30,6 +34,8 @@ let package = Package(
         .library(name: "SluiceElasticsearch", type: .dynamic, targets: ["SluiceElasticsearchEntry"]),
     ],
     dependencies: [
+        // The plugin contract, the Swift SDK and the toolkit, a package of their own.
+        .package(path: "PluginAPI"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
@@ -46,26 +52,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // MARK: The contract
-        .target(
-            name: "CSluicePlugin",
-            path: "PluginAPI/CSluicePlugin",
-            publicHeadersPath: "include"
-        ),
-        .target(
-            name: "SluiceSDK",
-            dependencies: ["CSluicePlugin", "SluicePluginKit"],
-            path: "PluginAPI/SDK",
-            swiftSettings: strictConcurrency
-        ),
-        /// The toolkit for plugin authors beside the SDK (the host uses it too):
-        /// JSON that keeps numbers as written (borrowed and owned forms), JSON
-        /// quoting, exact ISO-8601 instants. No dependencies, so every plugin can link it.
-        .target(
-            name: "SluicePluginKit",
-            path: "PluginAPI/Kit",
-            swiftSettings: strictConcurrency
-        ),
+        // MARK: The contract, the SDK and the toolkit: the package in PluginAPI/
+        // (CSluicePlugin, SluiceSDK, SluicePluginKit, CSluiceToolchain), which
+        // plugin authors depend on without the host's dependencies.
 
         // MARK: System libraries (pkg-config names; tools/setup installs them)
         .systemLibrary(
@@ -91,9 +80,10 @@ let package = Package(
         .target(
             name: "SluiceHost",
             dependencies: [
-                "CSluicePlugin",
+                contractModule,
+                toolchainRecord,
                 "CRdKafka",
-                "SluicePluginKit",
+                pluginKit,
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -138,7 +128,7 @@ let package = Package(
         // MARK: Plugins
         .target(
             name: "SluiceExampleSwift",
-            dependencies: ["SluiceSDK"],
+            dependencies: [swiftSDK],
             path: "Plugins/examples/swift-enricher",
             swiftSettings: strictConcurrency
         ),
@@ -153,7 +143,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceRedisPlugin",
-            dependencies: ["SluiceSDK", "SluicePluginKit", "CHiredis"],
+            dependencies: [swiftSDK, pluginKit, "CHiredis"],
             path: "Plugins/redis",
             exclude: ["README.md", "Entry"],
             swiftSettings: strictConcurrency
@@ -167,14 +157,14 @@ let package = Package(
         ),
         .target(
             name: "SluiceHTTPPlugin",
-            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
+            dependencies: [swiftSDK, pluginKit, "SluiceHTTPClient"],
             path: "Plugins/http",
             exclude: ["README.md"],
             swiftSettings: strictConcurrency
         ),
         .target(
             name: "SluiceInfluxDBPlugin",
-            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
+            dependencies: [swiftSDK, pluginKit, "SluiceHTTPClient"],
             path: "Plugins/influxdb",
             exclude: ["README.md", "Entry"],
             swiftSettings: strictConcurrency
@@ -188,7 +178,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceElasticsearchPlugin",
-            dependencies: ["SluiceSDK", "SluicePluginKit", "SluiceHTTPClient"],
+            dependencies: [swiftSDK, pluginKit, "SluiceHTTPClient"],
             path: "Plugins/elasticsearch",
             exclude: ["README.md", "Entry"],
             swiftSettings: strictConcurrency
@@ -237,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoaderTests",
-            dependencies: ["SluiceHost", "CSluicePlugin", "TestSupport"],
+            dependencies: ["SluiceHost", contractModule, "TestSupport"],
             path: "Tests/LoaderTests",
             exclude: ["Fixtures"],
             swiftSettings: strictConcurrency
@@ -250,13 +240,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SDKTests",
-            dependencies: ["SluiceSDK", "CSluicePlugin", "TestSupport"],
+            dependencies: [swiftSDK, contractModule, "TestSupport"],
             path: "Tests/SDKTests",
             swiftSettings: strictConcurrency
         ),
         .testTarget(
             name: "HostTests",
-            dependencies: ["SluiceHost", "CSluicePlugin", "TestSupport"],
+            dependencies: ["SluiceHost", contractModule, "TestSupport"],
             path: "Tests/HostTests",
             swiftSettings: strictConcurrency
         ),
@@ -280,13 +270,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginKitTests",
-            dependencies: ["SluicePluginKit"],
+            dependencies: [pluginKit],
             path: "Tests/PluginKitTests",
             swiftSettings: strictConcurrency
         ),
         .testTarget(
             name: "RedisPluginTests",
-            dependencies: ["SluiceHost", "SluicePluginKit", "CHiredis", "TestSupport"],
+            dependencies: ["SluiceHost", pluginKit, "CHiredis", "TestSupport"],
             path: "Tests/RedisPluginTests",
             swiftSettings: strictConcurrency
         ),
@@ -298,7 +288,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfluxDBPluginTests",
-            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", "SluicePluginKit", "SluiceHTTPClient", "TestSupport"],
+            dependencies: ["SluiceHost", "SluiceInfluxDBPlugin", pluginKit, "SluiceHTTPClient", "TestSupport"],
             path: "Tests/InfluxDBPluginTests",
             swiftSettings: strictConcurrency
         ),
@@ -327,7 +317,7 @@ let package = Package(
             name: "PropertyTests",
             dependencies: [
                 "SluiceHost", "SluiceInfluxDBPlugin", "SluiceElasticsearchPlugin", "SluiceHTTPPlugin", "SluiceHTTPClient",
-                "SluicePluginKit", "SluiceRedisPlugin", "SluiceSDK", "TestSupport",
+                pluginKit, "SluiceRedisPlugin", swiftSDK, "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PropertyTests",

@@ -58,6 +58,8 @@ struct PluginsInspectCommand: ParsableCommand {
             ("description", image.summary ?? "(none)"),
             ("abi", "1.\(image.abiMinor)"),
             ("descriptor", "\(image.descriptorSize) bytes"),
+            ("toolchain", image.swiftToolchain.map { "\($0) (C compiler \($0.cCompiler))" }
+                ?? "no Swift toolchain record (a C plugin, or built without the SDK)"),
             ("topics", image.topics.isEmpty ? "(none)" : image.topics.joined(separator: ", ")),
             ("capabilities", capabilities),
             ("config schema", image.configSchema ?? "(none)"),
@@ -100,6 +102,8 @@ struct PluginsInspectReport: Encodable {
     let capabilities: [String]
     let capabilityBits: UInt64
     let configSchema: String?
+    let swiftRelease: String?
+    let cCompiler: String?
     let sha256: String
     let file: String
 
@@ -116,6 +120,8 @@ struct PluginsInspectReport: Encodable {
         capabilities = image.capabilityFlags.names
         capabilityBits = image.capabilities
         configSchema = image.configSchema
+        swiftRelease = image.swiftToolchain?.swiftRelease
+        cCompiler = image.swiftToolchain?.cCompiler
         sha256 = image.sha256
         file = image.sourcePath
     }
@@ -134,6 +140,8 @@ struct PluginsInspectReport: Encodable {
         try container.encode(capabilities, forKey: .capabilities)
         try container.encode(capabilityBits, forKey: .capabilityBits)
         try container.encode(configSchema, forKey: .configSchema)
+        try container.encode(swiftRelease, forKey: .swiftRelease)
+        try container.encode(cCompiler, forKey: .cCompiler)
         try container.encode(sha256, forKey: .sha256)
         try container.encode(file, forKey: .file)
     }
@@ -146,6 +154,8 @@ struct PluginsInspectReport: Encodable {
         case descriptorSize = "descriptor_size"
         case capabilityBits = "capability_bits"
         case configSchema = "config_schema"
+        case swiftRelease = "swift_release"
+        case cCompiler = "c_compiler"
     }
 }
 

@@ -24,6 +24,7 @@ struct PluginsInspectCommandTests {
             description:   A loader test fixture
             abi:           1.0
             descriptor:    120 bytes
+            toolchain:     no Swift toolchain record (a C plugin, or built without the SDK)
             topics:        orders, payments
             capabilities:  produces, stateless (0x6)
             config schema: {"type":"object"}
@@ -53,8 +54,23 @@ struct PluginsInspectCommandTests {
         #expect(object["capabilities"] as? [String] == ["produces", "stateless"])
         #expect(object["capability_bits"] as? Int == 6)
         #expect(object["config_schema"] as? String == "{\"type\":\"object\"}")
+        #expect(object["swift_release"] is NSNull)
+        #expect(object["c_compiler"] is NSNull)
         #expect((object["sha256"] as? String)?.count == 64)
         #expect(object["file"] as? String == path)
+    }
+
+    @Test("a Swift plugin's toolchain record is shown: the Swift release and the C compiler")
+    func swiftToolchainShown() async throws {
+        try requireBinary()
+        let path = RepositoryPaths.path(".build/debug/libSluiceExampleSwift.so")
+        let text = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path]).output
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("toolchain:") })
+        #expect(line.contains(/^toolchain: +Swift \d+\.\d+\.\d+\+? \(C compiler .*[Cc]lang/))
+        let json = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"]).output
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((object["swift_release"] as? String).map { line.contains("Swift \($0) ") } == true)
+        #expect((object["c_compiler"] as? String).map { line.contains($0) } == true)
     }
 
     @Test("a broken file prints exactly the refusal line and exits 1")

@@ -108,22 +108,3 @@ enum PluginELFCheck {
         }
     }
 }
-
-/// Little- or big-endian integer reads at byte offsets already known to be in bounds.
-private struct ELFReader {
-    let bytes: [UInt8]
-    let littleEndian: Bool
-
-    func integer(_ offset: Int, width: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in 0..<width {
-            let byte = UInt64(bytes[offset + (littleEndian ? width - 1 - index : index)])
-            value = value << 8 | byte
-        }
-        return value
-    }
-
-    func u16(_ offset: Int) -> UInt16 { UInt16(integer(offset, width: 2)) }
-    func u32(_ offset: Int) -> UInt32 { UInt32(integer(offset, width: 4)) }
-    func u64(_ offset: Int) -> UInt64 { integer(offset, width: 8) }
-}

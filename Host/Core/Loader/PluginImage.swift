@@ -26,6 +26,9 @@ public struct PluginImage: Sendable {
     public let sha256: String
     /// The validated descriptor.
     public let descriptor: PluginDescriptorReference
+    /// The Swift toolchain recorded by the SDK (equal to the host's, or the
+    /// file was refused); nil for a plugin without a record, such as a C plugin.
+    public internal(set) var swiftToolchain: SwiftToolchain?
 
     /// Creates an image description; the loader is the only intended caller.
     public init(name: String, version: String, summary: String?, topics: [String], capabilities: UInt64,

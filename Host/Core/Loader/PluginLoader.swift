@@ -106,10 +106,12 @@ public final class PluginLoader: Sendable {
     private func loadUnlogged(file: String) throws(PluginRefusal) -> PluginImage {
         let bytes = try PluginFileReader.contents(of: file, trust: trust)
         try PluginELFCheck.check(bytes, file: file)
+        let toolchain = try PluginToolchainCheck.check(bytes, file: file)
         let sha256 = PluginImageStore.digest(of: bytes)
         let privatePath = try store.store(bytes, sha256: sha256, for: file)
         do throws(PluginRefusal) {
-            let image = try map(file: file, privatePath: privatePath, sha256: sha256)
+            var image = try map(file: file, privatePath: privatePath, sha256: sha256)
+            image.swiftToolchain = toolchain
             mapped.accept(privatePath)
             return image
         } catch {

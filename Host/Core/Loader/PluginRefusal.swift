@@ -22,6 +22,9 @@ public struct PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case notSharedObject
         /// An ELF file cut short: its headers claim more bytes than it has.
         case truncated
+        /// A Swift plugin built by another Swift toolchain than the host's (or
+        /// with an unreadable toolchain record); checked before `dlopen`.
+        case toolchainMismatch
         /// `dlopen` refused the file; the detail carries `dlerror()`.
         case loadFailed
         /// No `sluice_plugin_entry_v1` symbol.
