@@ -8,9 +8,11 @@ struct NewPluginCommand: ParsableCommand {
         commandName: "new-plugin",
         abstract: "Create a plugin project (Swift package or C file + Makefile) that builds as generated.",
         discussion: """
-            Swift: a SwiftPM package whose library product depends on Sluice's SluiceSDK;
-            build with `swift build -c release`, the plugin is .build/release/lib<Module>.so.
-            C: one C file and a Makefile against sluice_plugin.h; build with `make`.
+            Swift: a SwiftPM package whose library product depends on the Sluice SDK package
+            (PluginAPI/ of the checkout) only; build with `swift build -c release`, the plugin is
+            .build/release/lib<Module>.so. C: one C file and a Makefile against sluice_plugin.h;
+            build with `make`. Both come with `make test`: the plugin runs in a real host on
+            memory:// (`sluice try`) and what it produces is compared with test/expected.ndjson.
             See docs/writing-plugins.md.
             """)
 
@@ -48,9 +50,10 @@ struct NewPluginCommand: ParsableCommand {
         guard manager.fileExists(atPath: checkout + "/PluginAPI/include/sluice_plugin.h") else {
             throw ValidationError("--sluice: \(checkout) is not a Sluice checkout (no PluginAPI/include/sluice_plugin.h)")
         }
+        let binary = Self.runningBinary()
         let files = lang == .swift
-            ? PluginTemplates.swift(name: name, checkout: checkout)
-            : PluginTemplates.c(name: name, checkout: checkout)
+            ? PluginTemplates.swift(name: name, checkout: checkout, sluiceBinary: binary)
+            : PluginTemplates.c(name: name, checkout: checkout, sluiceBinary: binary)
         for (path, text) in files {
             let url = URL(fileURLWithPath: directory).appendingPathComponent(path)
             try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -62,11 +65,21 @@ struct NewPluginCommand: ParsableCommand {
         switch lang {
         case .swift:
             print("build:  cd \(directory) && swift build -c release")
+            print("test:   cd \(directory) && make test   (runs it in a real host with `sluice try`)")
             print("deploy: cp .build/release/lib\(PluginTemplates.moduleName(name)).so PLUGINS/.\(name).so.tmp && mv PLUGINS/.\(name).so.tmp PLUGINS/\(name).so")
         case .c:
             print("build:  cd \(directory) && make")
+            print("test:   cd \(directory) && make test   (runs it in a real host with `sluice try`)")
             print("deploy: cp \(name).so PLUGINS/.\(name).so.tmp && mv PLUGINS/.\(name).so.tmp PLUGINS/\(name).so")
         }
+    }
+
+    /// This sluice binary's absolute path, for the scaffold's `make test`.
+    static func runningBinary() -> String {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        #endif
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
     }
 
     /// The checkout this binary was built in: `<checkout>/.build/<config>/sluice`.

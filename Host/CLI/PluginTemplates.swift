@@ -11,12 +11,14 @@ enum PluginTemplates {
             .replacingOccurrences(of: "^[0-9]", with: "P$0", options: .regularExpression)
     }
 
-    /// A SwiftPM package depending on the checkout's SluiceSDK product.
-    static func swift(name: String, checkout: String) -> [String: String] {
+    /// A SwiftPM package depending on the SDK package of the checkout
+    /// (`PluginAPI/`), and nothing of the host's, with a `make test` that
+    /// runs it in a real host (see ``PluginTestTemplate``).
+    static func swift(name: String, checkout: String, sluiceBinary: String) -> [String: String] {
         let module = moduleName(name)
-        // SwiftPM names a path dependency after its directory.
-        let identity = URL(fileURLWithPath: checkout).lastPathComponent.lowercased()
-        return [
+        let test = PluginTestTemplate(name: name, transform: { $0.uppercased() })
+        return test.files(plugin: ".build/release/lib\(module).so", build: "swift build -c release",
+                          sidecar: "\(name).yaml", sluiceBinary: sluiceBinary).merging([
             "Package.swift": """
                 // swift-tools-version: 6.0
                 import PackageDescription
@@ -28,12 +30,13 @@ enum PluginTemplates {
                         .library(name: "\(module)", type: .dynamic, targets: ["\(module)"]),
                     ],
                     dependencies: [
-                        .package(path: "\(checkout)"),
+                        // The Sluice SDK package: the plugin header, the Swift SDK and the toolkit.
+                        .package(path: "\(checkout)/PluginAPI"),
                     ],
                     targets: [
                         .target(
                             name: "\(module)",
-                            dependencies: [.product(name: "SluiceSDK", package: "\(identity)")],
+                            dependencies: [.product(name: "SluiceSDK", package: "PluginAPI")],
                             swiftSettings: [.swiftLanguageMode(.v6)]
                         ),
                     ]
@@ -95,13 +98,16 @@ enum PluginTemplates {
                   output: \(name).out
 
                 """,
-        ]
+        ]) { template, _ in template }
     }
 
-    /// One C file and a Makefile against the checkout's header.
-    static func c(name: String, checkout: String) -> [String: String] {
+    /// One C file and a Makefile against the checkout's header, with a
+    /// `make test` that runs it in a real host (see ``PluginTestTemplate``).
+    static func c(name: String, checkout: String, sluiceBinary: String) -> [String: String] {
         let symbol = name.replacingOccurrences(of: "-", with: "_")
-        return [
+        // It copies each value as sent, and the input values are {"text": …}.
+        let test = PluginTestTemplate(name: name, transform: { #"{"text":"\#($0)"}"# })
+        return test.files(plugin: "\(name).so", build: nil, sidecar: nil, sluiceBinary: sluiceBinary).merging([
             "Makefile": """
                 # Builds \(name).so against Sluice's plugin header.
                 SLUICE ?= \(checkout)
@@ -114,6 +120,8 @@ enum PluginTemplates {
                 \trm -f \(name).so
 
                 .PHONY: clean
+
+                include test/test.mk
 
                 """,
             "\(symbol).c": """
@@ -179,6 +187,6 @@ enum PluginTemplates {
                 }
 
                 """,
-        ]
+        ]) { template, _ in template }
     }
 }

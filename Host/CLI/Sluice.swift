@@ -8,7 +8,7 @@ struct Sluice: AsyncParsableCommand {
         abstract: "A stream-processing host whose agents are plugins.",
         subcommands: [
             RunCommand.self, PluginsCommand.self, AgentsCommand.self, SendCommand.self, ReadCommand.self,
-            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, NewPluginCommand.self,
+            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, NewPluginCommand.self, TryCommand.self,
         ]
     )
 }

@@ -38,9 +38,24 @@ struct NewPluginTests {
         try await ProcessRunner.run(["make"], currentDirectory: project)
         try await runInHost(project + "/copy-agent.so", name: "copy-agent",
                             expect: [#"{"text":"hello"}"#, #"{"text":"sluice"}"#])
+        try await expectMakeTestPasses(project, name: "copy-agent")
     }
 
-    @Test("Swift: swift build -c release builds a plugin the host loads")
+    /// The scaffold's own test (`make test`: the plugin in a real host through
+    /// `sluice try`) passes as generated, and fails once the expectation is wrong.
+    private func expectMakeTestPasses(_ project: String, name: String) async throws {
+        let passed = try await ProcessRunner.run(["make", "test"], currentDirectory: project, check: false)
+        #expect(passed.status == 0, "\(passed.output)")
+        #expect(passed.output.contains("test passed: \(name) produced what test/expected.ndjson says"))
+        let expected = project + "/test/expected.ndjson"
+        let text = try String(contentsOfFile: expected, encoding: .utf8)
+        try text.replacingOccurrences(of: "\(name).out", with: "elsewhere").write(toFile: expected, atomically: true, encoding: .utf8)
+        let failed = try await ProcessRunner.run(["make", "test"], currentDirectory: project, check: false)
+        #expect(failed.status != 0)
+        #expect(failed.output.contains("+{\"headers\":{},\"key\":\"k1\""), "\(failed.output)")
+    }
+
+    @Test("Swift: swift build -c release builds a plugin the host loads, against the SDK package alone")
     func swiftPlugin() async throws {
         try SluiceBinary.require()
         let directory = try TemporaryDirectory()
@@ -48,6 +63,12 @@ struct NewPluginTests {
         let project = try await scaffold("shout", lang: "swift", in: directory)
         try await ProcessRunner.run(["swift", "build", "-c", "release"], currentDirectory: project)
         try await runInHost(project + "/.build/release/libShout.so", name: "shout", expect: ["HELLO", "SLUICE"])
+        // The SDK package has no dependencies: nothing of the host's was resolved or checked out.
+        let checkouts = (try? FileManager.default.contentsOfDirectory(atPath: project + "/.build/checkouts")) ?? []
+        #expect(checkouts.isEmpty, "checked out: \(checkouts)")
+        let resolved = (try? String(contentsOfFile: project + "/Package.resolved", encoding: .utf8)) ?? ""
+        #expect(!resolved.contains("\"identity\""), "\(resolved)")
+        try await expectMakeTestPasses(project, name: "shout")
     }
 
     @Test("refuses a bad name and an existing directory")

@@ -24,15 +24,16 @@ public enum ProcessRunner {
         }
     }
 
-    /// Runs `arguments` (looked up on PATH), stdout and stderr merged. With a
-    /// `timeout`, a command still running then is killed and its result says so.
+    /// Runs `arguments` (looked up on PATH), stdout and stderr merged, with
+    /// `stdin` as its standard input when given. With a `timeout`, a command
+    /// still running then is killed and its result says so.
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String]? = nil,
-                           currentDirectory: String? = nil, check: Bool = true,
+                           currentDirectory: String? = nil, stdin: String? = nil, check: Bool = true,
                            timeout: Duration? = nil) async throws -> Result {
         try await DedicatedThread.run("test-process-runner") { () throws -> Result in
             try runBlocking(arguments, environment: environment, currentDirectory: currentDirectory,
-                            check: check, timeout: timeout)
+                            stdin: stdin, check: check, timeout: timeout)
         }
     }
 
@@ -41,7 +42,7 @@ public enum ProcessRunner {
     @available(*, noasync, message: "blocks until the command exits; use `try await run(...)`")
     @discardableResult
     public static func runBlocking(_ arguments: [String], environment: [String: String]? = nil,
-                                   currentDirectory: String? = nil, check: Bool = true,
+                                   currentDirectory: String? = nil, stdin: String? = nil, check: Bool = true,
                                    timeout: Duration? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -60,6 +61,13 @@ public enum ProcessRunner {
             throw Failure(command: arguments, result: Result(status: -1, output: "cannot create \(outputPath)"))
         }
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        if let stdin {
+            // A file too: a pipe's write end would leak into other tests' children.
+            let inputPath = outputPath + ".stdin"
+            try stdin.write(toFile: inputPath, atomically: false, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: inputPath) }
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
+        }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output

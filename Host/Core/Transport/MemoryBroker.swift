@@ -38,6 +38,11 @@ public final class MemoryBroker: @unchecked Sendable {
         lock.withLock { logs(of: topic, creatingWith: partitions).count }
     }
 
+    /// The names of the topics that exist, sorted.
+    public var topicNames: [String] {
+        lock.withLock { topics.keys.sorted() }
+    }
+
     /// Partition count of `topic`, or nil if it does not exist.
     public func partitionCount(of topic: String) -> Int? {
         lock.withLock { topics[topic]?.count }
