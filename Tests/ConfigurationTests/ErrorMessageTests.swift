@@ -128,7 +128,7 @@ import Testing
         Case(yaml: "config:\n  nested:\n    a: 1\n    a: 2\n", message: "orders.yaml: config.nested.a: expected each key once, found it a second time"),
         Case(yaml: "config:\n  password: .inf\n", message: "orders.yaml: config.password: expected a finite number"),
         Case(yaml: "batchSize: 10\n",
-             message: #"orders.yaml: batchSize: expected one of batch_size, batch_timeout, config, dead_letter_topic, enabled, group, max_in_flight, on_exhausted, retry, topics, found unknown key "batchSize" (did you mean "batch_size"?)"#),
+             message: #"orders.yaml: batchSize: expected one of batch_size, batch_timeout, config, dead_letter_topic, enabled, group, max_in_flight, on_exhausted, plugin, retry, topics, found unknown key "batchSize" (did you mean "batch_size"?)"#),
         Case(yaml: "dead_letter_topic: \"\"\n",
              message: #"orders.yaml: dead_letter_topic: expected a topic name (1 to 249 characters of a-z A-Z 0-9 . _ -), found """#),
     ]

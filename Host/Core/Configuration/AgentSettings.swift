@@ -1,6 +1,9 @@
 /// How the host runs one agent: the keys of its sidecar `NAME.yaml` (and of
 /// the `defaults:` section of sluice.yaml, which the sidecars start from).
 public struct AgentSettings: Sendable, Equatable {
+    /// The plugin this agent runs (yaml: `plugin`); nil: the plugin named
+    /// like the sidecar (`NAME.yaml` runs `NAME.so`). Only a sidecar sets it.
+    public var plugin: String? = nil
     /// Whether the agent runs at all (yaml: `enabled`).
     public var enabled: Bool = true
     /// Input topics; nil: the plugin's default topics (yaml: `topics`).

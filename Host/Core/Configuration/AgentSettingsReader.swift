@@ -5,7 +5,7 @@ import Yams
 enum AgentSettingsReader {
     /// Every key a sidecar may hold.
     static let keys = [
-        "enabled", "topics", "group", "batch_size", "max_in_flight", "batch_timeout",
+        "plugin", "enabled", "topics", "group", "batch_size", "max_in_flight", "batch_timeout",
         "retry", "on_exhausted", "dead_letter_topic", "config",
     ]
     /// Every key of `retry:`.
@@ -21,6 +21,7 @@ enum AgentSettingsReader {
     static func read(_ mapping: YAMLMapping, over settings: AgentSettings) throws(ConfigurationError) -> AgentSettings {
         try mapping.requireKnownKeys(keys)
         var result = settings
+        if let plugin = try mapping.value("plugin", .pluginName) { result.plugin = plugin }
         if let enabled = try mapping.value("enabled", .boolean) { result.enabled = enabled }
         if let topics = try mapping.optionalList("topics", expected: "a list of topic names", .topicName) {
             if let topics, topics.isEmpty {

@@ -43,6 +43,12 @@ enum HostConfigurationReader {
         }
         if let admin = try mapping.mapping("admin") { result.admin = try readAdmin(admin, over: result.admin, home: home) }
         if let defaults = try mapping.mapping("defaults") {
+            // Which plugin an agent runs is the sidecar's to say, never a default.
+            if defaults.contains("plugin") {
+                throw ConfigurationError(file: defaults.file, key: defaults.keyPath("plugin"),
+                                         expected: "no plugin key (a sidecar names its plugin with plugin:)",
+                                         found: "a default plugin")
+            }
             result.agentDefaults = try AgentSettingsReader.read(defaults, over: result.agentDefaults)
         }
         if let names = try mapping.optionalList("plugin_environment", expected: "a list of environment variable names",

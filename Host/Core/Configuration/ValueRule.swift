@@ -87,6 +87,15 @@ extension ValueRule where Value == String {
         }
     }
 
+    /// A plugin's (and an agent's) name: 1–64 characters of `a-z 0-9 _ -`.
+    static var pluginName: ValueRule {
+        ValueRule(expected: "a plugin name (1 to 64 characters of a-z 0-9 _ -)") { text in
+            (1...64).contains(text.utf8.count)
+                && text.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f || $0 == 0x2d }
+                ? text : nil
+        }
+    }
+
     /// A Kafka topic name: 1–249 characters of `a-z A-Z 0-9 . _ -`, not `.` or `..`.
     static var topicName: ValueRule {
         ValueRule(expected: "a topic name (1 to 249 characters of a-z A-Z 0-9 . _ -)") { text in

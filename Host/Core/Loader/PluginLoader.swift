@@ -168,6 +168,19 @@ public final class PluginLoader: Sendable {
         }
     }
 
+    /// Reads the sidecar `sidecar` of an agent (over `defaults`), as
+    /// ``readSidecar(forPlugin:defaults:allowedEnvironment:)`` does; a refusal
+    /// (kind, owner, permissions, size) is about `file`.
+    public func readSidecar(at sidecar: String, refusing file: String, defaults: AgentSettings,
+                            allowedEnvironment: [String]) throws -> AgentSettings {
+        do {
+            return try PluginSidecarReader.read(sidecar: sidecar, refusing: file, trust: trust, defaults: defaults,
+                                                allowedEnvironment: allowedEnvironment)
+        } catch let refusal as PluginRefusal {
+            throw logged(refusal)
+        }
+    }
+
     /// Deletes every private copy but those in `keeping` (paths of images in
     /// use), and leftovers of interrupted copies; returns the deleted paths.
     ///

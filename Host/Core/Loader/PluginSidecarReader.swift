@@ -14,7 +14,14 @@ enum PluginSidecarReader {
     ///   permissions or size; `ConfigurationError` naming the sidecar for its content.
     static func read(forPlugin file: String, trust: PluginTrust, defaults: AgentSettings,
                      allowedEnvironment: [String]) throws -> AgentSettings {
-        let sidecar = path(forPlugin: file)
+        try read(sidecar: path(forPlugin: file), refusing: file, trust: trust, defaults: defaults,
+                 allowedEnvironment: allowedEnvironment)
+    }
+
+    /// The sidecar `sidecar` over `defaults` (`defaults` when there is none);
+    /// a sidecar that may not be trusted refuses `file`.
+    static func read(sidecar: String, refusing file: String, trust: PluginTrust, defaults: AgentSettings,
+                     allowedEnvironment: [String]) throws -> AgentSettings {
         var status = stat()
         guard lstat(sidecar, &status) == 0 || errno != ENOENT else {
             try PluginEnvironmentRule.check(defaults.config, file: nil, key: "defaults.config", allowed: allowedEnvironment)

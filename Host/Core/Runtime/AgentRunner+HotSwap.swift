@@ -22,7 +22,7 @@ extension AgentRunner {
     /// opens every partition. The consumer keeps its assignment, so there is
     /// no rebalance. Returns how long dispatch was paused. Blocks.
     public func upgrade(to image: PluginImage) throws -> Duration {
-        let next = try PluginInstance(image: image, configurationJSON: settings.config.jsonText,
+        let next = try PluginInstance(image: image, agent: name, configurationJSON: settings.config.jsonText,
                                       host: HostServicesTable.handle(for: self))
         let consumer: (any RecordConsumer)? = lock.withLock {
             guard machine.lifecycle == .running, self.consumer != nil else { return nil }

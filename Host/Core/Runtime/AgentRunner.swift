@@ -62,16 +62,18 @@ public final class AgentRunner: @unchecked Sendable {
 
     /// Creates the plugin instance (validate_config, then create). Nothing is
     /// consumed until `start()`. Retry backoffs run on `scheduler` (by default
-    /// the process's shared ``TimerThread``).
-    public init(image: PluginImage, settings: AgentSettings, hostGroup: String, transport: any Transport,
-                pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration, logger: Logger,
-                scheduler: (any JobScheduler)? = nil) throws {
-        self.name = image.name
+    /// the process's shared ``TimerThread``). `name` is the agent's name (its
+    /// sidecar's; by default the plugin's own name).
+    public init(image: PluginImage, settings: AgentSettings, name: String? = nil, hostGroup: String,
+                transport: any Transport, pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration,
+                logger: Logger, scheduler: (any JobScheduler)? = nil) throws {
+        let name = name ?? image.name
+        self.name = name
         self.currentImage = image
         self.settings = settings
-        self.group = settings.consumerGroup(agent: image.name, hostGroup: hostGroup)
+        self.group = settings.consumerGroup(agent: name, hostGroup: hostGroup)
         self.topics = settings.topics ?? image.topics
-        self.deadLetterTopic = settings.deadLetterTopic(agent: image.name)
+        self.deadLetterTopic = settings.deadLetterTopic(agent: name)
         self.transport = transport
         self.producer = transport.producer
         self.pool = pool
@@ -79,16 +81,17 @@ public final class AgentRunner: @unchecked Sendable {
         self.commitInterval = commitInterval
         self.drainTimeout = drainTimeout
         var logger = logger
-        logger[metadataKey: "agent"] = .string(image.name)
+        logger[metadataKey: "agent"] = .string(name)
+        logger[metadataKey: "plugin"] = .string(image.name)
         self.logger = logger
-        self.pluginMetrics = PluginMetrics(agent: image.name)
-        self.metrics = AgentMetrics(agent: image.name)
+        self.pluginMetrics = PluginMetrics(agent: name)
+        self.metrics = AgentMetrics(agent: name)
         self.machine = Machine(factory: BatchContextFactory(), limits: .init(settings))
 
         guard !topics.isEmpty else {
-            throw StartError(description: "agent '\(image.name)' has no topics: the plugin declares none and its sidecar sets none")
+            throw StartError(description: "agent '\(name)' has no topics: the plugin declares none and its sidecar sets none")
         }
-        instance = try PluginInstance(image: image, configurationJSON: settings.config.jsonText,
+        instance = try PluginInstance(image: image, agent: name, configurationJSON: settings.config.jsonText,
                                       host: HostServicesTable.handle(for: self))
     }
 
@@ -120,7 +123,7 @@ public final class AgentRunner: @unchecked Sendable {
 
     /// A snapshot for operators and tests.
     public var status: AgentStatus {
-        lock.withLock { machine.status(name: name, version: currentImage.version, sha256: currentImage.sha256) }
+        lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
     }
 
     /// Commits what is finished now (normally done by the fetcher on its interval).

@@ -21,8 +21,10 @@ public struct AgentStatus: Sendable, Equatable {
         }
     }
 
-    /// The agent's name (the plugin's).
+    /// The agent's name (its sidecar's, or the plugin's when it has none).
     public var name: String
+    /// The name of the plugin it runs.
+    public var plugin: String
     /// The plugin's version.
     public var version: String
     /// SHA-256 of the plugin file.

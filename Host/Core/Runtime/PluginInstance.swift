@@ -16,9 +16,10 @@ final class PluginInstance: @unchecked Sendable {
     /// What a fatal signal during one of this instance's calls reports (FatalSignalReport).
     private let crashReport: UnsafeMutablePointer<CChar>
 
-    /// Runs validate_config, then create, with `host` as the instance's handle.
-    init(image: PluginImage, configurationJSON json: String, host: OpaquePointer) throws {
-        let crashReport = FatalSignalReport.line(agent: image.name, file: image.sourcePath, image: image.privatePath)
+    /// Runs validate_config, then create, with `host` as the instance's handle;
+    /// a fatal signal in its calls names `agent`.
+    init(image: PluginImage, agent: String, configurationJSON json: String, host: OpaquePointer) throws {
+        let crashReport = FatalSignalReport.line(agent: agent, file: image.sourcePath, image: image.privatePath)
         let report = UnsafePointer(crashReport)
         do {
             try FatalSignalReport.whileRunning(report) { try image.validateConfiguration(json) }

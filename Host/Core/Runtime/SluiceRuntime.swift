@@ -39,8 +39,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// once). Held while agents drain: only ever taken on a host-owned thread.
     let reloadLock = ConditionLock()
     var runners: [String: AgentRunner] = [:]
-    /// Plugin file base name → the agent it runs.
-    var agentsByFile: [String: String] = [:]
+    /// Each running agent's plugin and sidecar.
+    var bindings: [String: AgentBinding] = [:]
     /// The refused plugin files by base name (see SluiceRuntime+Refusals.swift).
     var refused: [String: RefusedPluginFile] = [:]
     var events: [ReloadEvent] = []
@@ -103,29 +103,39 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
         var (images, refusals) = try loader.scan(directory: directory)  // the loader logs its refusals
+        let imagesByPlugin = Dictionary(images.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         // Every sidecar is read before any agent starts: a broken one stops the
         // start before a single record is handled or an offset committed. One
-        // that may not be trusted (owner, mode, kind, size) refuses its plugin.
-        var configured: [(image: PluginImage, settings: AgentSettings)] = []
-        for image in images {
-            do {
-                configured.append((image, try loader.readSidecar(
-                    forPlugin: image.sourcePath, defaults: configuration.agentDefaults,
-                    allowedEnvironment: configuration.pluginEnvironment)))
-            } catch let refusal as PluginRefusal {
+        // that may not be trusted (owner, mode, kind, size) refuses its agent.
+        let plan = currentPlan()
+        var configured: [(binding: AgentBinding, image: PluginImage, settings: AgentSettings)] = []
+        for binding in plan.bindings.values.sorted(by: { $0.agent < $1.agent }) {
+            switch plan.settings[binding.agent] {
+            case .success(let settings)?:
+                // A refused plugin file is listed already.
+                if let image = imagesByPlugin[binding.plugin] { configured.append((binding, image, settings)) }
+            case .failure(let refusal as PluginRefusal)?:
                 refusals.append(refusal)
-            } catch {
+            case .failure(let missing as AgentPlan.MissingPlugin)?:
+                let refusal = PluginRefusal(file: missing.sidecar, reason: .invalidConfiguration, detail: "\(missing)")
+                logger.error("\(refusal.description)", metadata: ["plugin.file": .string(missing.sidecar)])
+                refusals.append(refusal)
+            case .failure(let error)?:
                 throw StartError(description: "\(error)")
+            case nil:
+                continue
             }
         }
         var started: [AgentRunner] = []
-        for (image, settings) in configured {
+        var startedBindings: [String: AgentBinding] = [:]
+        for (binding, image, settings) in configured {
             guard settings.enabled else {
-                logger.notice("agent disabled by its sidecar", metadata: ["agent": .string(image.name)])
+                logger.notice("agent disabled by its sidecar", metadata: ["agent": .string(binding.agent)])
                 continue
             }
             do {
-                let runner = try makeRunner(image, settings)
+                let runner = try makeRunner(image, settings, agent: binding.agent)
+                startedBindings[binding.agent] = binding
                 try runner.start()
                 logAgentStarted(runner)
                 started.append(runner)
@@ -141,7 +151,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         lock.withLock {
             for runner in started {
                 runners[runner.name] = runner
-                agentsByFile[SluiceRuntime.baseName(runner.image.sourcePath)] = runner.name
+                bindings[runner.name] = startedBindings[runner.name]
             }
             for refusal in refusals { self.refused[SluiceRuntime.baseName(refusal.file)] = RefusedPluginFile(refusal) }
             self.started = true
@@ -149,7 +159,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         loader.pruneImages(keeping: Set(started.map(\.image.privatePath)))
         if watchDirectory {
             let watcher = try PluginDirectoryWatcher(directory: directory) { [weak self] changed in
-                for base in changed.sorted() { self?.reconcile(base) }
+                self?.reconcile(changed)
             }
             lock.withLock { self.watcher = watcher }
         }
@@ -276,17 +286,17 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     }
 
     private func reloadOnThisThread(_ name: String) throws(RuntimeControlError) -> ReloadEvent {
-        guard let runner = agent(name) else { throw .unknownAgent(name) }
+        guard agent(name) != nil else { throw .unknownAgent(name) }
         // What the watcher does: the same file and settings as what runs answer `unchanged`.
-        let event = reconcile(SluiceRuntime.baseName(runner.image.sourcePath))
+        let event = reconcile(agent: name)
         if case .refused(let reason) = event.outcome { throw .reloadRefused(agent: name, reason: reason) }
         return event
     }
 
-    /// A runner for `image` with the host's shared pool, transport and timings.
-    func makeRunner(_ image: PluginImage, _ settings: AgentSettings) throws -> AgentRunner {
+    /// A runner of agent `agent` for `image`, with the host's shared pool, transport and timings.
+    func makeRunner(_ image: PluginImage, _ settings: AgentSettings, agent: String) throws -> AgentRunner {
         try AgentRunner(
-            image: image, settings: settings, hostGroup: configuration.group, transport: transport,
+            image: image, settings: settings, name: agent, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
             drainTimeout: configuration.shutdownTimeout, logger: logger)
     }
@@ -297,7 +307,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     func logAgentStarted(_ runner: AgentRunner) {
         let image = runner.image
         logger.notice("agent running", metadata: [
-            "agent": .string(runner.name), "plugin.file": .string(image.sourcePath),
+            "agent": .string(runner.name), "plugin": .string(image.name), "plugin.file": .string(image.sourcePath),
             "plugin.version": .string(image.version), "plugin.image": .string(image.privatePath),
         ])
     }

@@ -179,8 +179,8 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     }
 
     /// The operator's snapshot.
-    func status(name: String, version: String, sha256: String) -> AgentStatus {
-        AgentStatus(name: name, version: version, sha256: sha256, state: reportedState, partitions: partitions,
+    func status(name: String, plugin: String, version: String, sha256: String) -> AgentStatus {
+        AgentStatus(name: name, plugin: plugin, version: version, sha256: sha256, state: reportedState, partitions: partitions,
                     inFlight: inFlight, processed: processed, deadLettered: deadLettered, retried: retried,
                     lastError: lastError)
     }
