@@ -26,11 +26,23 @@ extension AgentsReport {
         let events = runtime.reloadEvents
         let refusedFiles = runtime.refusedFiles
         agents = runtime.agents.map { status in
+            // The agent's own sidecar's refusal, else its plugin file's.
             AgentReport(status, lastReload: events.last { $0.agent == status.name },
-                        refusal: refusedFiles.first { $0.agent == status.name })
+                        refusal: refusedFiles.first { $0.agent == status.name }
+                            ?? refusedFiles.first { $0.agent == status.plugin })
         }
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
+    }
+}
+
+extension PluginsReport {
+    /// The plugins `runtime`'s agents run now.
+    public init(_ runtime: SluiceRuntime) {
+        plugins = runtime.pluginsInUse.map { image, agents in
+            PluginReport(name: image.name, version: image.version, sha256: image.sha256, file: image.sourcePath,
+                         abi: "1.\(image.abiMinor)", swiftRelease: image.swiftToolchain?.swiftRelease, agents: agents)
+        }
     }
 }
 
@@ -41,6 +53,7 @@ extension AgentReport {
         self.lastReload = lastReload.map(ReloadReport.init)
         self.refusal = refusal.map(RefusalReport.init)
         name = status.name
+        plugin = status.plugin
         version = status.version
         sha256 = status.sha256
         switch status.state {

@@ -52,8 +52,10 @@ public struct AgentReport: Codable, Sendable, Equatable {
         public var partition: Int32
     }
 
-    /// The agent's (plugin's) name.
+    /// The agent's name (its sidecar's, or its plugin's when it has none).
     public var name: String
+    /// The name of the plugin it runs.
+    public var plugin: String
     /// The plugin's version.
     public var version: String
     /// SHA-256 of the plugin file.
@@ -82,7 +84,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var refusal: RefusalReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, version, sha256, state, partitions, processed, retried, refusal
+        case name, plugin, version, sha256, state, partitions, processed, retried, refusal
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -94,6 +96,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
+        try container.encode(plugin, forKey: .plugin)
         try container.encode(version, forKey: .version)
         try container.encode(sha256, forKey: .sha256)
         try container.encode(state, forKey: .state)
@@ -153,6 +156,49 @@ public struct RefusalReport: Codable, Sendable, Equatable {
     public var detail: String
     /// When the host refused it (ISO 8601, UTC).
     public var at: String
+}
+
+// MARK: GET /plugins
+
+/// The body of `GET /plugins`: the plugins the running agents use.
+public struct PluginsReport: Codable, Sendable, Equatable {
+    /// The plugins, sorted by name.
+    public var plugins: [PluginReport]
+}
+
+/// One plugin in use, and the agents that run it.
+public struct PluginReport: Codable, Sendable, Equatable {
+    /// The plugin's name (its descriptor's; its file is `<name>.so`).
+    public var name: String
+    /// Its version.
+    public var version: String
+    /// SHA-256 of its file.
+    public var sha256: String
+    /// Its file in the plugins directory.
+    public var file: String
+    /// The ABI version it was built against, e.g. `1.0`.
+    public var abi: String
+    /// The Swift release that built it (Swift plugins); nil for a C plugin.
+    public var swiftRelease: String?
+    /// The agents that run it, sorted.
+    public var agents: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, sha256, file, abi, agents
+        case swiftRelease = "swift_release"
+    }
+
+    /// Absent optionals print as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(file, forKey: .file)
+        try container.encode(abi, forKey: .abi)
+        try container.encode(swiftRelease, forKey: .swiftRelease)
+        try container.encode(agents, forKey: .agents)
+    }
 }
 
 // MARK: GET /agents/{name}, POST /agents/{name}/pause, POST /agents/{name}/resume

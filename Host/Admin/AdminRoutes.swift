@@ -23,6 +23,7 @@ struct AdminRoutes: Sendable {
         }
         router.get("/metrics") { _, _ in metrics() }
         router.get("/agents") { _, _ in try AdminJSON.response(AgentsReport(runtime)) }
+        router.get("/plugins") { _, _ in try AdminJSON.response(PluginsReport(runtime)) }
         router.get("/agents/:name") { _, context in
             try AdminJSON.response(try report(of: try context.parameters.require("name")))
         }

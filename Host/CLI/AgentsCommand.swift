@@ -28,10 +28,10 @@ struct AgentsCommand: AsyncParsableCommand {
         if report.agents.isEmpty {
             lines.append("no agents running")
         } else {
-            let header = ["NAME", "VERSION", "STATE", "PARTITIONS", "IN-FLIGHT", "PROCESSED", "DLQ", "RETRIED", "LAST ERROR"]
+            let header = ["NAME", "PLUGIN", "VERSION", "STATE", "PARTITIONS", "IN-FLIGHT", "PROCESSED", "DLQ", "RETRIED", "LAST ERROR"]
             let rows = report.agents.map { agent -> [String] in
                 let state = agent.stateReason.map { "\(agent.state) (\($0))" } ?? agent.state
-                return [agent.name, agent.version, state, partitions(agent.partitions), String(agent.inFlight),
+                return [agent.name, agent.plugin, agent.version, state, partitions(agent.partitions), String(agent.inFlight),
                         String(agent.processed), String(agent.deadLettered), String(agent.retried),
                         agent.lastError ?? "-"]
             }

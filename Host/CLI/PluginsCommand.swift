@@ -7,8 +7,8 @@ import SluiceHost
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "Inspect plugins.",
-        subcommands: [PluginsInspectCommand.self]
+        abstract: "Inspect plugin files, or list the plugins a running host uses.",
+        subcommands: [PluginsInspectCommand.self, PluginsListCommand.self]
     )
 }
 

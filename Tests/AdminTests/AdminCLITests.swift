@@ -32,13 +32,22 @@ struct AdminCLITests {
             #expect(host.harness.records("input").contains { $0.record.header("trace") == "t1" })
 
             let table = try await sluice(["agents"] + admin).output
-            #expect(table.contains("NAME"), "\(table)")
+            #expect(table.hasPrefix("NAME      PLUGIN    VERSION"), "\(table)")
             let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("recorder ") }, "\(table)")
             #expect(row.contains("running") && row.contains("input[0-3]") && row.contains(" 10 "), "\(row)")
 
             let json = try await sluice(["agents", "--json"] + admin).output
             let report = try JSONDecoder().decode(AgentsReport.self, from: Data(json.utf8))
             #expect(report.agents.first?.processed == 10)
+            #expect(report.agents.first?.plugin == "recorder")
+
+            let plugins = try await sluice(["plugins", "list"] + admin).output
+            let pluginRow = try #require(plugins.split(separator: "\n").dropFirst().first, "\(plugins)")
+            #expect(pluginRow.hasPrefix("recorder  1.0.0    1.0  -      recorder  "), "\(plugins)")
+            let pluginsJSON = try await sluice(["plugins", "list", "--json"] + admin).output
+            let listed = try JSONDecoder().decode(PluginsReport.self, from: Data(pluginsJSON.utf8))
+            #expect(listed.plugins.map(\.agents) == [["recorder"]])
+            #expect(listed.plugins.first?.file.hasSuffix("/recorder.so") == true)
 
             let paused = try await sluice(["pause", "recorder"] + admin).output
             #expect(paused.contains("paused recorder: now paused"), "\(paused)")
