@@ -20,6 +20,9 @@ missing_dependencies() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   [ -x /usr/local/bin/tansu ] || missing+=(tansu)
+  # Debian's prometheus package: promtool checks the alert rules, a real server scrapes a host.
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+  command -v promtool >/dev/null 2>&1 || missing+=(promtool)
   echo "${missing[*]}"
 }
 

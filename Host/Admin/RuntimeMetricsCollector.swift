@@ -7,6 +7,8 @@ import Synchronization
 /// - `sluice_loaded_images`: plugin images mapped into the process (each
 ///   reload adds one; they are never unloaded);
 /// - `sluice_agents{state}`: agents per state;
+/// - `sluice_agent_state{agent,state}`: 1 for the state each agent is in, 0
+///   for the others (so an alert can name the agent that failed);
 /// - `sluice_plugins_refused`: plugin files refused now (at start or since;
 ///   a file counts until it is removed or a later version is accepted);
 /// - `sluice_reloads_total{outcome="ok"|"failed"}`: reloads that changed
@@ -32,6 +34,8 @@ final class RuntimeMetricsCollector: Sendable {
         var lastCounted: ReloadEvent?
         /// Lag gauges by (agent, partition), so partitions that go away can be dropped.
         var lag: [LagKey: Gauge] = [:]
+        /// State gauges per agent (one per state), so agents that go away can be dropped.
+        var agentStates: [String: [String: Gauge]] = [:]
     }
 
     private struct LagKey: Hashable {
@@ -78,6 +82,7 @@ final class RuntimeMetricsCollector: Sendable {
         let events = runtime.reloadEvents
         state.withLock { state in
             countNewReloads(events, state: &state)
+            updateAgentStates(statuses, state: &state)
             updateLag(statuses, state: &state)
         }
     }
@@ -94,6 +99,25 @@ final class RuntimeMetricsCollector: Sendable {
             reloads[event.outcome.label]?.increment()
         }
         if let newest = events.last { state.lastCounted = newest }
+    }
+
+    /// One gauge per agent and state: 1 for the agent's state now, 0 for the others.
+    private func updateAgentStates(_ statuses: [AgentStatus], state: inout State) {
+        let current = Dictionary(statuses.map { ($0.name, Self.stateName($0.state)) }) { first, _ in first }
+        for (agent, gauges) in state.agentStates where current[agent] == nil {
+            for gauge in gauges.values { registry.unregisterGauge(gauge) }
+            state.agentStates[agent] = nil
+        }
+        for (agent, agentState) in current {
+            let gauges = state.agentStates[agent] ?? Dictionary(uniqueKeysWithValues: Self.states.map { name in
+                (name, registry.makeGauge(
+                    descriptor: Self.descriptor("sluice_agent_state",
+                                                "1 for the state the agent is in, 0 for the others."),
+                    labels: [("agent", agent), ("state", name)]))
+            })
+            state.agentStates[agent] = gauges
+            for (name, gauge) in gauges { gauge.set(Int64(name == agentState ? 1 : 0)) }
+        }
     }
 
     /// Lag per assigned partition: end offset minus committed offset, as the transport knows them.

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 
 /// The host's own metrics for one agent, created once and updated per batch.
@@ -9,6 +10,8 @@ struct AgentMetrics: Sendable {
     let produced: Counter
     let batchDuration: Timer
     let inFlight: Gauge
+    /// When the agent last committed offsets (Unix seconds); its creation time until then.
+    let lastCommit: Gauge
 
     init(agent: String) {
         let dimensions = [("agent", agent)]
@@ -19,5 +22,13 @@ struct AgentMetrics: Sendable {
         produced = Counter(label: "sluice_records_produced_total", dimensions: dimensions)
         batchDuration = Timer(label: "sluice_batch_duration_seconds", dimensions: dimensions)
         inFlight = Gauge(label: "sluice_records_in_flight", dimensions: dimensions)
+        lastCommit = Gauge(label: "sluice_last_commit_timestamp_seconds", dimensions: dimensions)
+        // The age of the last commit counts from the agent's start until it first commits.
+        recordCommit()
+    }
+
+    /// Marks now as the time of the agent's last commit.
+    func recordCommit() {
+        lastCommit.record(Date().timeIntervalSince1970)
     }
 }

@@ -58,6 +58,7 @@ extension AgentRunner {
         do {
             try consumer.commit(offsets)
             lock.withLock { machine.committed(offsets) }
+            metrics.recordCommit()
             logger.trace("committed", metadata: ["offsets": .string(offsets.map { "\($0.key)@\($0.value)" }.joined(separator: " "))])
         } catch {
             recordError("commit failed: \(error)")
