@@ -7,11 +7,19 @@ import TestSupport
 /// what the demo prints, section by section.
 @Suite("make demo", .serialized)
 struct DemoTests {
-    @Test("on memory://: feeds, confirmations, enriched orders, top hits and the summary")
+    /// The picture of the demo host's status page the memory:// run takes
+    /// (`docs/images/status-page.png` is made the same way).
+    static let statusPagePicture = RepositoryPaths.path(".build/test-artifacts/demo-status-page.png")
+
+    @Test("on memory://: feeds, confirmations, enriched orders, top hits, the summary and the status page")
     func memory() async throws {
-        let result = try await DemoRun.run()
+        let result = try await DemoRun.run(screenshot: Self.statusPagePicture)
         #expect(result.status == 0, "tools/demo failed:\n\(result.output)")
+        #expect(!result.timedOut, "the demo waited (for Enter?) without a terminal:\n\(result.output)")
         Self.checkResults(result.output, broker: "memory://")
+        #expect(result.output.contains("status page screenshot: \(Self.statusPagePicture)"), "\(result.output)")
+        let picture = try Data(contentsOf: URL(fileURLWithPath: Self.statusPagePicture))
+        #expect(picture.starts(with: [0x89, 0x50, 0x4E, 0x47]) && picture.count > 10_000, "not a picture of the page")
     }
 
     @Test("KAFKA=1: the same over the local Kafka-compatible broker")
@@ -65,5 +73,7 @@ struct DemoTests {
                     "\(output)")
         }
         #expect(output.contains("everything it started is stopped"), "\(output)")
+        // Not a terminal: no address to open, no wait for Enter.
+        #expect(!output.contains("press Enter") && !output.contains("Status page: "), "\(output)")
     }
 }
