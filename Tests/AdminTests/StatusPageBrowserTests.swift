@@ -62,12 +62,39 @@ struct StatusPageBrowserTests {
                 #expect(dom.field("chart", of: agent.name) != nil)
                 #expect(dom.field("last_error", of: agent.name) == nil, "no error happened")
             }
-            #expect(dom.html.contains("ready"))
+            #expect(dom.html.contains(#"<p id="readiness" class="readiness ready">ready</p>"#), "GET /readyz is 200")
 
             try await browser.screenshot(host.baseURL + "/", to: Self.artifact)
             let picture = try Data(contentsOf: URL(fileURLWithPath: Self.artifact))
             #expect(picture.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
             #expect(picture.count > 10_000, "a blank picture? \(picture.count) bytes")
+        }
+    }
+
+    @Test("while records flow, the page computes a records/s above zero from successive reports and draws it")
+    func rateWhileRecordsFlow() async throws {
+        let browser = try HeadlessChromium()
+        try await AdminTestHost(partitions: 2).run { host in
+            // Records arrive for as long as the browser polls (page time is virtual, so that is short).
+            let feeder = Task {
+                while !Task.isCancelled {
+                    host.harness.produce("input", count: 5)
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            defer { feeder.cancel() }
+            var browser = browser
+            browser.virtualTimeBudget = 30_000
+            let dom = StatusPageDOM(html: try await browser.dumpDOM(host.baseURL + "/"))
+            feeder.cancel()
+            #expect(dom.isReady, "\(dom.html)")
+            let rate = try #require(dom.field("rate", of: "recorder").flatMap(Double.init), "\(dom.html)")
+            #expect(rate > 0, "records flowed, yet the page shows \(rate) records/s")
+            let section = try #require(dom.section(of: "recorder"))
+            #expect(section.contains("<polyline"), "no rate line in the chart")
+            #expect(section.contains("records/s over the last"), "\(section)")
+            let polls = try #require(dom.html.firstMatch(of: #/data-polls="([0-9]+)"/#).flatMap { Int($0.output.1) })
+            #expect(polls >= 2, "a rate needs two reports")
         }
     }
 
