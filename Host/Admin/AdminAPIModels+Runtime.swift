@@ -31,7 +31,7 @@ extension AgentsReport {
         }
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
-        at = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        at = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 
