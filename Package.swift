@@ -110,6 +110,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Host/Admin",
+            // The status page (served at /), compiled into the binary: it works without any file next to it.
+            resources: [
+                .embedInCode("StatusPage/status.html"),
+                .embedInCode("StatusPage/status.js"),
+                .embedInCode("StatusPage/status.css"),
+            ],
             swiftSettings: strictConcurrency
         ),
         .executableTarget(

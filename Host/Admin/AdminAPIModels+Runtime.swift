@@ -29,10 +29,21 @@ extension AgentsReport {
             // The agent's own sidecar's refusal, else its plugin file's.
             AgentReport(status, lastReload: events.last { $0.agent == status.name },
                         refusal: refusedFiles.first { $0.agent == status.name }
-                            ?? refusedFiles.first { $0.agent == status.plugin })
+                            ?? refusedFiles.first { $0.agent == status.plugin },
+                        lag: runtime.lag(of: status))
         }
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
+        at = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+extension SluiceRuntime {
+    /// The consumer lag of each of `status`'s partitions that the transport
+    /// knows (it asks no broker: see `Transport.lag`).
+    func lag(of status: AgentStatus) -> [TopicPartition: Int64] {
+        guard let runner = agent(status.name) else { return [:] }
+        return transport.lag(group: runner.group, partitions: status.partitions)
     }
 }
 
@@ -48,8 +59,10 @@ extension PluginsReport {
 
 extension AgentReport {
     /// The report of `status`; `lastReload` is the agent's latest reload event,
-    /// `refusal` the refusal of its plugin file if the file is refused now.
-    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil) {
+    /// `refusal` the refusal of its plugin file if the file is refused now,
+    /// `lag` the consumer lag of the partitions whose lag the transport knows.
+    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil,
+                lag: [TopicPartition: Int64] = [:]) {
         self.lastReload = lastReload.map(ReloadReport.init)
         self.refusal = refusal.map(RefusalReport.init)
         name = status.name
@@ -62,7 +75,9 @@ extension AgentReport {
         case .failed(let reason): state = "failed"; stateReason = reason
         case .stopped: state = "stopped"
         }
-        partitions = status.partitions.map { Partition(topic: $0.topic, partition: $0.partition) }
+        partitions = status.partitions.map { Partition(topic: $0.topic, partition: $0.partition, lag: lag[$0]) }
+        let known = partitions.compactMap(\.lag)
+        self.lag = known.isEmpty ? nil : known.reduce(0, +)
         inFlight = status.inFlight
         processed = status.processed
         deadLettered = status.deadLettered

@@ -39,6 +39,9 @@ public struct AgentsReport: Codable, Sendable, Equatable {
     public var refused: [RefusalReport]
     /// Recent reloads, oldest first.
     public var reloads: [ReloadReport]
+    /// When the host made this report (ISO 8601, UTC, with milliseconds): the
+    /// clock to compute rates from successive reports with (the status page does).
+    public var at: String
 }
 
 /// One agent as `GET /agents` and `GET /agents/{name}` show it (and the
@@ -50,6 +53,20 @@ public struct AgentReport: Codable, Sendable, Equatable {
         public var topic: String
         /// The partition number.
         public var partition: Int32
+        /// Records of the partition the agent's group has not committed yet
+        /// (end offset minus committed offset); nil while the transport does not
+        /// know the end offset (on `kafka://`, until something was fetched).
+        public var lag: Int64?
+
+        enum CodingKeys: String, CodingKey { case topic, partition, lag }
+
+        /// Absent optionals print as null, so scripts can rely on every key being there.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(topic, forKey: .topic)
+            try container.encode(partition, forKey: .partition)
+            try container.encode(lag, forKey: .lag)
+        }
     }
 
     /// The agent's name (its sidecar's, or its plugin's when it has none).
@@ -66,6 +83,8 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var stateReason: String?
     /// Assigned partitions, sorted.
     public var partitions: [Partition]
+    /// The sum of the partitions' `lag` (consumer lag); nil when no partition's is known.
+    public var lag: Int64?
     /// Records handed to the agent and not yet finished.
     public var inFlight: Int
     /// Records finished with OK or SKIP.
@@ -84,7 +103,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var refusal: RefusalReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, plugin, version, sha256, state, partitions, processed, retried, refusal
+        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -102,6 +121,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(state, forKey: .state)
         try container.encode(stateReason, forKey: .stateReason)
         try container.encode(partitions, forKey: .partitions)
+        try container.encode(lag, forKey: .lag)
         try container.encode(inFlight, forKey: .inFlight)
         try container.encode(processed, forKey: .processed)
         try container.encode(deadLettered, forKey: .deadLettered)

@@ -14,6 +14,10 @@ struct AdminRoutes: Sendable {
 
     /// Adds the endpoints to `router` (after its middleware).
     func register(on router: Router<BasicRequestContext>) {
+        // The status page: HTML, script and style from the binary; its figures come from /agents and /readyz.
+        router.get(RouterPath(StatusPage.pagePath)) { _, _ in StatusPage.page() }
+        router.get(RouterPath(StatusPage.scriptPath)) { _, _ in StatusPage.script() }
+        router.get(RouterPath(StatusPage.styleSheetPath)) { _, _ in StatusPage.styleSheet() }
         router.get("/healthz") { _, _ in AdminJSON.text("ok\n") }
         // Probes that only look at the status (curl -I, load balancers) send HEAD.
         router.head("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"]) }
@@ -42,7 +46,8 @@ struct AdminRoutes: Sendable {
             let event = try await control(name) { () throws(RuntimeControlError) in try runtime.reload(agent: name) }
             // The agent may have been renamed or stopped by the reload: report the event too.
             let agent = runtime.agents.first { $0.name == event.agent }.map {
-                AgentReport($0, lastReload: event, refusal: runtime.refusedFiles.first { $0.agent == event.agent })
+                AgentReport($0, lastReload: event, refusal: runtime.refusedFiles.first { $0.agent == event.agent },
+                            lag: runtime.lag(of: $0))
             }
             return try AdminJSON.response(ReloadResponse(reload: ReloadReport(event), agent: agent))
         }
@@ -69,7 +74,7 @@ struct AdminRoutes: Sendable {
     private func report(of name: String) throws(AdminHTTPError) -> AgentReport {
         guard let status = runtime.agents.first(where: { $0.name == name }) else { throw unknownAgent(name) }
         return AgentReport(status, lastReload: runtime.reloadEvents.last { $0.agent == name },
-                           refusal: runtime.refusedFiles.first { $0.agent == name })
+                           refusal: runtime.refusedFiles.first { $0.agent == name }, lag: runtime.lag(of: status))
     }
 
     /// Runs a blocking runtime control call off the cooperative pool; maps its errors to HTTP.

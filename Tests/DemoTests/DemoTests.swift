@@ -7,11 +7,46 @@ import TestSupport
 /// what the demo prints, section by section.
 @Suite("make demo", .serialized)
 struct DemoTests {
-    @Test("on memory://: feeds, confirmations, enriched orders, top hits and the summary")
+    /// The picture of the demo host's status page the memory:// run takes
+    /// (`docs/images/status-page.png` is made the same way).
+    static let statusPagePicture = RepositoryPaths.path(".build/test-artifacts/demo-status-page.png")
+
+    @Test("on memory://: feeds, confirmations, enriched orders, top hits, the summary and the status page")
     func memory() async throws {
-        let result = try await DemoRun.run()
+        let result = try await DemoRun.run(screenshot: Self.statusPagePicture)
         #expect(result.status == 0, "tools/demo failed:\n\(result.output)")
+        #expect(!result.timedOut, "the demo waited (for Enter?) without a terminal:\n\(result.output)")
         Self.checkResults(result.output, broker: "memory://")
+        #expect(result.output.contains("status page screenshot: \(Self.statusPagePicture)"), "\(result.output)")
+        let picture = try Data(contentsOf: URL(fileURLWithPath: Self.statusPagePicture))
+        #expect(picture.starts(with: [0x89, 0x50, 0x4E, 0x47]) && picture.count > 10_000, "not a picture of the page")
+    }
+
+    @Test("in a terminal: it prints the status page's address and keeps the host up until Enter")
+    func terminalKeepsTheHostUp() async throws {
+        let demo = try TerminalDemoRun()
+        defer { demo.remove() }
+        try await eventually(timeout: .seconds(300), "the demo asks for Enter") {
+            demo.output.contains("press Enter to stop the demo") || !demo.isRunning
+        }
+        let output = demo.output
+        #expect(demo.isRunning, "the demo did not wait:\n\(output)")
+        let address = try #require(output.firstMatch(of: #/Status page: (http://127\.0\.0\.1:[0-9]+/) /#)?.output.1,
+                                   "no status page address:\n\(output)")
+        // The host is still up: its status page and the JSON the page reads.
+        let page = try await ProcessRunner.run(["curl", "-sS", "-H", "Accept: text/html", String(address)])
+        #expect(page.output.contains(#"<script src="/status.js" defer></script>"#), "\(page.output)")
+        let agents = try await ProcessRunner.run(["curl", "-sS", String(address) + "agents"])
+        for name in ["elasticsearch", "http", "influxdb", "redis"] {
+            #expect(agents.output.contains(#""name":"\#(name)""#), "\(agents.output)")
+        }
+        #expect(!output.contains("[9/9] stopping"), "it stopped before Enter")
+
+        try demo.pressEnter()
+        let status = try await demo.exitStatus(timeout: .seconds(120))
+        #expect(status == 0, "\(demo.output)")
+        #expect(demo.output.contains("[9/9] stopping the host") && demo.output.contains("everything it started is stopped"),
+                "\(demo.output)")
     }
 
     @Test("KAFKA=1: the same over the local Kafka-compatible broker")
@@ -65,5 +100,7 @@ struct DemoTests {
                     "\(output)")
         }
         #expect(output.contains("everything it started is stopped"), "\(output)")
+        // Not a terminal: no address to open, no wait for Enter.
+        #expect(!output.contains("press Enter") && !output.contains("Status page: "), "\(output)")
     }
 }

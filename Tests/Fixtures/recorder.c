@@ -18,6 +18,8 @@
  *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
  *   "poison..."   always RETRY (so retries run out)
  *   "dlq..."      DLQ with reason "dlq requested by the record"
+ *   "fatal:TEXT"  the batch returns FATAL with TEXT as the reason (any bytes:
+ *                 tests of how errors are shown)
  *   "fatal..."    the batch returns FATAL
  *   "hang..."     never finishes: sync mode blocks in on_batch forever, pending
  *                 mode never calls complete() for the batch
@@ -94,7 +96,10 @@ static int contains_hang(const sluice_batch *b) {
 static int handle(recorder *r, sluice_batch *b) {
     for (size_t i = 0; i < b->count; i++) {
         const sluice_message *m = &b->messages[i];
-        if (starts_with(m, "fatal")) {
+        if (starts_with(m, "fatal:")) {
+            r->api->set_error(r->host, b->id, SLUICE_BATCH_INDEX, (const char *)m->value + 6, m->value_len - 6);
+            return SLUICE_BATCH_FATAL;
+        } else if (starts_with(m, "fatal")) {
             static const char reason[] = "fatal requested by the record";
             r->api->set_error(r->host, b->id, SLUICE_BATCH_INDEX, reason, sizeof reason - 1);
             return SLUICE_BATCH_FATAL;
