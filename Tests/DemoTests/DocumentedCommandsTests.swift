@@ -41,6 +41,8 @@ struct DocumentedCommandsTests {
         "sluice send": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice read": [.test("AdminTests/AdminCLITests.swift", "readTopic"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice pause|resume|reload": [.test("AdminTests/AdminCLITests.swift", "operatorCommands")],
+        "sluice try": [.test("HostTests/TryCommandTests.swift", "producedAndDeadLettered"),
+                       .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "sluice new-plugin": [.test("HostTests/NewPluginTests.swift", "cPlugin"), .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "sluice-demo-services": [.test("DemoTests/DemoTests.swift", "memory")],
         // The admin API's curl examples: the same requests over HTTP, not through curl.
