@@ -35,7 +35,7 @@ struct DocumentedCommandsTests {
         "swift build": [.ci("tools/test runs it"), .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "swift test": [.ci("tools/test runs it")],
         "sluice run": [.test("DemoTests/DemoTests.swift", "memory"), .test("HostTests/CommandLineTests.swift", "gracefulSignal")],
-        "sluice plugins": [.test("LoaderTests/PluginsInspectCommandTests.swift", "goodPluginText"),
+        "sluice plugins": [.test("LoaderTests/PluginsInspectCommandTests.swift", "goodPluginText"), .test("AdminTests/AdminCLITests.swift", "operatorCommands"),
                            .test("LoaderTests/PluginsInspectCommandTests.swift", "goodPluginJSON")],
         "sluice agents": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice send": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
