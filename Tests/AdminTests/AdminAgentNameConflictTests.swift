@@ -38,13 +38,13 @@ struct AdminAgentNameConflictTests {
             let refusal = try #require(report.refused.first)
             #expect(refusal.file.hasSuffix("/a-impostor.so"))
             #expect(refusal.reason == "duplicateName")
-            #expect(refusal.detail.contains("two files claim agent \"recorder\": this file and \(host.harness.pluginsDirectory)/recorder.so"),
+            #expect(refusal.detail.contains("two files claim plugin \"recorder\": this file and \(host.harness.pluginsDirectory)/recorder.so"),
                     "\(refusal.detail)")
 
             let reload = try await HTTPExchange.post(host.baseURL, "/agents/recorder/reload")
             #expect(reload.status == 200, "\(reload.text)")
             let table = try await ProcessRunner.run([SluiceBinary.path, "agents", "--admin", host.baseURL]).output
-            #expect(table.contains("a-impostor.so: two files claim agent \"recorder\""), "\(table)")
+            #expect(table.contains("a-impostor.so: two files claim plugin \"recorder\""), "\(table)")
         }
     }
 

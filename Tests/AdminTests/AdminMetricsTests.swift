@@ -34,6 +34,8 @@ struct AdminMetricsTests {
 
             let processed = try #require(host.runtime.agents.first?.processed)
             #expect(metrics.value("sluice_records_processed_total", ["agent": agent]) == Double(processed))
+            // Labelled with the plugin too: one plugin can run as several agents.
+            #expect(metrics.samples.contains { $0.name == "sluice_records_processed_total" && $0.labels["plugin"] != nil })
             #expect(metrics.value("sluice_records_in_total", ["agent": agent]) == 500)
             #expect(metrics.value("sluice_records_produced_total", ["agent": agent]) == 500)
             #expect(metrics.value("sluice_records_dead_lettered_total", ["agent": agent]) ?? 0 == 0)

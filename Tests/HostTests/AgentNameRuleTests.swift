@@ -3,7 +3,7 @@ import SluiceHost
 import Testing
 import TestSupport
 
-/// An agent's name is its plugin file's name (`NAME.so` runs agent `NAME`):
+/// A plugin's name is its file's name (`NAME.so` declares `NAME` and, alone, runs agent `NAME`):
 /// a second file claiming an agent is refused as a conflict, at start and
 /// while the host runs alike, and can never take the agent over.
 @Suite("Agent names are file names")
@@ -34,7 +34,7 @@ struct AgentNameRuleTests {
             #expect(runtime.refusals.count == 1)
             #expect(refusal.file.hasSuffix("/a-impostor.so"))
             #expect(refusal.reason == .duplicateName)
-            #expect(refusal.description.contains("two files claim agent \"recorder\""), "\(refusal)")
+            #expect(refusal.description.contains("two files claim plugin \"recorder\""), "\(refusal)")
             #expect(refusal.description.contains("/recorder.so"), "\(refusal)")
             let when = try #require(runtime.refusedFiles.first?.at)
             #expect(abs(when.timeIntervalSinceNow) < 120)
@@ -76,7 +76,7 @@ struct AgentNameRuleTests {
             #expect(runtime.agents.isEmpty)
             let refusal = try #require(runtime.refusals.first)
             #expect(refusal.reason == .invalidName)
-            #expect(refusal.description.contains("declares agent \"recorder\" but is named librecorder.so"), "\(refusal)")
+            #expect(refusal.description.contains("declares plugin \"recorder\" but is named librecorder.so"), "\(refusal)")
             #expect(refusal.description.contains("expected recorder.so"), "\(refusal)")
 
             try await installRecorder(declaring: "other", as: "misnamed", in: harness)

@@ -248,8 +248,8 @@ struct PluginRefusalMessageTests {
         let result = try LoaderFixtures.loader(directory).scan(directory: plugins)
         #expect(result.images.map(\.sourcePath) == [rightful])
         #expect(result.refusals.map(\.description) == [
-            "\(impostor) refused: two files claim agent \"twin\": this file and \(rightful); the agent belongs to \(rightful) "
-                + "(an agent's name is its plugin file's name: expected a.so to declare \"a\")",
+            "\(impostor) refused: two files claim plugin \"twin\": this file and \(rightful); the plugin belongs to \(rightful) "
+                + "(a plugin's name is its file's name: expected a.so to declare \"a\")",
         ])
         #expect(result.refusals.map(\.reason) == [.duplicateName])
     }

@@ -1,13 +1,14 @@
 import Foundation
 
-/// An agent's name is its plugin file's name: `NAME.so` runs agent `NAME`.
+/// A plugin's name is its file's name: `NAME.so` must declare `NAME` (and,
+/// with no sidecar naming it, runs agent `NAME`).
 ///
-/// Two files can then never claim one agent, and which file runs an agent does
-/// not depend on the order in which files are found — at start and while the
-/// host runs alike.
+/// Two files can then never claim one plugin, sidecars name plugins by file,
+/// and which file runs a plugin does not depend on the order in which files
+/// are found — at start and while the host runs alike.
 enum AgentNameRule {
-    /// Refuses `image` unless it declares the agent its file is named for:
-    /// `duplicateName` (naming both files) when the file named for the agent it
+    /// Refuses `image` unless it declares the plugin its file is named for:
+    /// `duplicateName` (naming both files) when the file named for the plugin it
     /// declares exists beside it, `invalidName` otherwise.
     static func check(_ image: PluginImage, file: String) throws(PluginRefusal) {
         let url = URL(fileURLWithPath: file)
@@ -20,12 +21,12 @@ enum AgentNameRule {
         if FileManager.default.fileExists(atPath: rightful) {
             throw PluginRefusal(
                 file: file, reason: .duplicateName,
-                detail: "two files claim agent \"\(image.name)\": this file and \(rightful); the agent belongs to "
-                    + "\(rightful) (an agent's name is its plugin file's name: expected \(fileName) to declare \"\(stem)\")")
+                detail: "two files claim plugin \"\(image.name)\": this file and \(rightful); the plugin belongs to "
+                    + "\(rightful) (a plugin's name is its file's name: expected \(fileName) to declare \"\(stem)\")")
         }
         throw PluginRefusal(
             file: file, reason: .invalidName,
-            detail: "declares agent \"\(image.name)\" but is named \(fileName): an agent's name is "
-                + "its plugin file's name (expected \(image.name).so, or a descriptor name \"\(stem)\")")
+            detail: "declares plugin \"\(image.name)\" but is named \(fileName): a plugin's name is "
+                + "its file's name (expected \(image.name).so, or a descriptor name \"\(stem)\")")
     }
 }

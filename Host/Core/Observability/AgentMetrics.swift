@@ -13,8 +13,10 @@ struct AgentMetrics: Sendable {
     /// When the agent last committed offsets (Unix seconds); its creation time until then.
     let lastCommit: Gauge
 
-    init(agent: String) {
-        let dimensions = [("agent", agent)]
+    /// The metrics of agent `agent`, labelled with the plugin it runs too
+    /// (one plugin can run as several agents).
+    init(agent: String, plugin: String) {
+        let dimensions = [("agent", agent), ("plugin", plugin)]
         recordsIn = Counter(label: "sluice_records_in_total", dimensions: dimensions)
         recordsProcessed = Counter(label: "sluice_records_processed_total", dimensions: dimensions)
         deadLettered = Counter(label: "sluice_records_dead_lettered_total", dimensions: dimensions)

@@ -85,7 +85,7 @@ public final class AgentRunner: @unchecked Sendable {
         logger[metadataKey: "plugin"] = .string(image.name)
         self.logger = logger
         self.pluginMetrics = PluginMetrics(agent: name)
-        self.metrics = AgentMetrics(agent: name)
+        self.metrics = AgentMetrics(agent: name, plugin: image.name)
         self.machine = Machine(factory: BatchContextFactory(), limits: .init(settings))
 
         guard !topics.isEmpty else {
