@@ -16,6 +16,8 @@ struct PluginTrial {
 
     /// The plugin as the loader read it (name, topics, …).
     let image: PluginImage
+    /// The topics the agent consumes: its sidecar's, else the plugin's.
+    let topics: [String]
     private let directory: String
     private let configuration: HostConfiguration
     private let logger: Logger
@@ -63,6 +65,7 @@ struct PluginTrial {
             // Once the trial is over (or has failed), records still held are not waited for long.
             configuration.shutdownTimeout = .seconds(2)
             configuration.logLevel = logLevel
+            var topics = image.topics
             if let sidecar {
                 guard FileManager.default.isReadableFile(atPath: sidecar) else {
                     throw PluginTrialError("\(sidecar): no such sidecar file, or not readable")
@@ -72,15 +75,22 @@ struct PluginTrial {
                 _ = chmod(placed, 0o600)
                 // Checked now, before any record is read: the host reads it the same way at start.
                 do {
-                    _ = try loader.readSidecar(forPlugin: plugins + "/\(image.name).so",
-                                               defaults: configuration.agentDefaults,
-                                               allowedEnvironment: allowedEnvironment)
+                    let settings = try loader.readSidecar(forPlugin: plugins + "/\(image.name).so",
+                                                          defaults: configuration.agentDefaults,
+                                                          allowedEnvironment: allowedEnvironment)
+                    if let plugin = settings.plugin, plugin != image.name {
+                        throw PluginTrialError("\(sidecar): plugin: names plugin \"\(plugin)\", but the file tried is plugin \"\(image.name)\"")
+                    }
+                    topics = settings.topics ?? topics
+                } catch let error as PluginTrialError {
+                    throw error
                 } catch {
                     // Name the file the user gave, not the private copy.
                     throw PluginTrialError("\(error)".replacingOccurrences(of: placed, with: sidecar))
                 }
             }
             self.configuration = configuration
+            self.topics = topics
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error

@@ -17,8 +17,8 @@ struct TryCommand: AsyncParsableCommand {
             The plugin is loaded as `sluice run` loads it (the same checks), from a private copy
             of the file in a temporary plugins directory, with --config as its sidecar. Records
             come from --file (or stdin with - or when --file is omitted), one JSON object per
-            line as for `sluice send --file`, and go to --topic (default: the plugin's first
-            topic). Once every record is finished and its offset committed, the records the
+            line as for `sluice send --file`, and go to --topic (default: the agent's first
+            topic, from the sidecar or else the plugin). Once every record is finished and its offset committed, the records the
             agent produced (dead letters included) are printed as JSON lines in topic, partition
             and offset order: {"topic", "partition", "offset", "key", "value", "headers"}.
             Exit status: 0 when every record was finished, 1 when the agent failed or the
@@ -31,7 +31,7 @@ struct TryCommand: AsyncParsableCommand {
     @Option(help: "The agent's sidecar (YAML, as NAME.yaml beside the plugin in a plugins directory).")
     var config: String?
 
-    @Option(help: "The topic the records go to (default: the plugin's first topic).")
+    @Option(help: "The topic the records go to (default: the agent's first topic: the sidecar's, else the plugin's).")
     var topic: String?
 
     @Option(help: "NDJSON file of records, one JSON object per line (- or omitted: stdin).")
@@ -55,7 +55,7 @@ struct TryCommand: AsyncParsableCommand {
             let trial = try PluginTrial(plugin: plugin, sidecar: config, allowedEnvironment: allowedEnvironment,
                                         logLevel: level)
             defer { trial.remove() }
-            let input = try inputRecords(defaultTopic: trial.image.topics.first)
+            let input = try inputRecords(defaultTopic: trial.topics.first)
             outcome = try await trial.run(input.records, topic: input.topic,
                                           timeout: .milliseconds(Int(timeout * 1000)))
         } catch let error as PluginTrialError {

@@ -35,7 +35,8 @@ struct TryCommandTests {
             {"key":"a","value":"dlq please"}
             {"key":"a","value":"three"}
             """, "input.ndjson", in: directory)
-        let sidecar = try write("config:\n  output: seen\n", "recorder.yaml", in: directory)
+        // The records go to the agent's first topic: the sidecar's, not the plugin's ("input").
+        let sidecar = try write("topics: [orders]\nconfig:\n  output: seen\n", "recorder.yaml", in: directory)
         // Built where anyone may write, as in /tmp: the trial runs a private copy.
         #expect(chmod(directory.path, 0o1777) == 0)
         let result = try await ProcessRunner.run(
