@@ -37,7 +37,7 @@ struct DemoTests {
         let page = try await ProcessRunner.run(["curl", "-sS", "-H", "Accept: text/html", String(address)])
         #expect(page.output.contains(#"<script src="/status.js" defer></script>"#), "\(page.output)")
         let agents = try await ProcessRunner.run(["curl", "-sS", String(address) + "agents"])
-        for name in ["elasticsearch", "http", "influxdb", "redis"] {
+        for name in ["elasticsearch", "http", "influxdb", "quality-series", "redis"] {
             #expect(agents.output.contains(#""name":"\#(name)""#), "\(agents.output)")
         }
         #expect(!output.contains("[9/9] stopping"), "it stopped before Enter")
@@ -83,6 +83,15 @@ struct DemoTests {
             "  o-4 GOOG   7 shares at 135     market price 134.2",
         ], "\(output)")
 
+        // A second agent of the influxdb plugin writes the quality topic back as a time series.
+        let series = DemoRun.section("Execution quality as a time series in InfluxDB", of: output)
+        #expect(series == [
+            "  2023-11-14T22:13:30Z AAPL  10 shares at 100.4   market price 101     paid -0.60 vs market",
+            "  2023-11-14T22:14:00Z MSFT   5 shares at 370.1   market price 369.75  paid +0.35 vs market",
+            "  2023-11-14T22:20:00Z AAPL   2 shares at 101.9   market price 102.5   paid -0.60 vs market",
+            "  2023-11-14T22:21:00Z GOOG   7 shares at 135     market price 134.2   paid +0.80 vs market",
+        ], "\(output)")
+
         let hits = DemoRun.section("Top search results", of: output)
         #expect(hits == [
             #"  bob:   "kafka consumer groups"  -> a2 "Kafka consumer groups explained""#,
@@ -94,7 +103,7 @@ struct DemoTests {
         // a run after one that was killed may handle that run's records too, so only memory:// is exact.
         let summary = output.components(separatedBy: "\n").first { $0.hasPrefix("summary: ") } ?? ""
         if broker == "memory://" {
-            #expect(summary == "summary: 13 records sent, 17 handled by 4 agents (0 dead-lettered) on memory://", "\(output)")
+            #expect(summary == "summary: 13 records sent, 21 handled by 5 agents (0 dead-lettered) on memory://", "\(output)")
         } else {
             #expect(summary.hasPrefix("summary: 13 records sent, ") && summary.contains("(0 dead-lettered) on kafka://"),
                     "\(output)")

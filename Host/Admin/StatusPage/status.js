@@ -229,8 +229,13 @@
   function agentCard(agent, reloads, at) {
     const ring = remember(agent, at);
     const card = el('section', { class: 'agent', 'data-agent': agent.name });
+    // An agent named otherwise than its plugin (a sidecar with plugin:) shows the plugin it runs.
+    const plugin = agent.plugin && agent.plugin !== agent.name
+      ? [el('span', { class: 'version', 'data-field': 'plugin', title: 'the plugin this agent runs' }, agent.plugin)]
+      : [];
     card.append(el('div', { class: 'agent-head' },
       el('h2', { 'data-field': 'name' }, agent.name),
+      ...plugin,
       el('span', { class: 'version', 'data-field': 'version' }, 'v' + agent.version),
       el('span', { class: 'state state-' + agent.state, 'data-field': 'state' }, agent.state),
       el('span', { class: 'sha mono', title: 'SHA-256 of the plugin file: ' + agent.sha256 }, agent.sha256.slice(0, 12))));
