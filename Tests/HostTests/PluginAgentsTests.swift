@@ -54,13 +54,16 @@ struct PluginAgentsTests {
         try harness.writeSidecar("mirror", agentSidecar(input: "payments", output: "mirrored"))
         try await harness.withRuntime { runtime in
             let broker = harness.broker
+            @Sendable func append(chunk: Int) {
+                for index in 0..<500 {
+                    let n = chunk * 500 + index
+                    broker.append(OutgoingRecord(topic: "orders", key: Array("k\(n)".utf8), value: Array("o\(n)".utf8)))
+                    broker.append(OutgoingRecord(topic: "payments", key: Array("k\(n)".utf8), value: Array("p\(n)".utf8)))
+                }
+            }
             let feeder = Task.detached {
-                for chunk in 0..<20 {
-                    for index in 0..<500 {
-                        let n = chunk * 500 + index
-                        broker.append(OutgoingRecord(topic: "orders", key: Array("k\(n)".utf8), value: Array("o\(n)".utf8)))
-                        broker.append(OutgoingRecord(topic: "payments", key: Array("k\(n)".utf8), value: Array("p\(n)".utf8)))
-                    }
+                for chunk in 0..<19 {
+                    append(chunk: chunk)
                     try? await Task.sleep(for: .milliseconds(10))
                 }
             }
@@ -73,6 +76,8 @@ struct PluginAgentsTests {
             #expect(Set(upgrades.map(\.agent)) == ["audit", "mirror"])
             #expect(upgrades.allSatisfy { $0.pause != nil }, "in place, without a rebalance")
             await feeder.value
+            // The last chunk comes after both upgrades: the new version must handle it.
+            append(chunk: 19)
             try await eventually("every record handled") { harness.count("audited") >= 10_000 && harness.count("mirrored") >= 10_000 }
             // Counted: every input value reached the output, none twice (in-place swaps lose and repeat nothing).
             for (topic, prefix) in [("audited", "o"), ("mirrored", "p")] {
@@ -80,7 +85,9 @@ struct PluginAgentsTests {
                 #expect(Set(values) == Set((0..<10_000).map { "\(prefix)\($0)" }), "\(topic)")
                 #expect(values.count == 10_000, "\(topic): \(values.count - Set(values).count) handled twice")
             }
-            #expect(harness.records("audited").contains { $0.record.header("recorder.version") == "2.0.0" })
+            for topic in ["audited", "mirrored"] {
+                #expect(harness.records(topic).contains { $0.record.header("recorder.version") == "2.0.0" }, "\(topic)")
+            }
         }
     }
 
@@ -120,6 +127,18 @@ struct PluginAgentsTests {
             let refusal = try #require(runtime.refusals.first)
             #expect(refusal.file == harness.pluginsDirectory + "/ghost.yaml")
             #expect(refusal.detail == "\(harness.pluginsDirectory)/ghost.yaml: plugin: names plugin \"nowhere\", but there is no nowhere.so in the plugins directory")
+
+            // The same while running: a new sidecar naming a missing plugin, and a plugin file removed under its agents.
+            try harness.writeSidecar("audit", agentSidecar(input: "orders", output: "audited"))
+            try await eventually("audit runs") { runtime.agents.map(\.name) == ["audit"] }
+            try FileManager.default.removeItem(atPath: harness.pluginsDirectory + "/recorder.so")
+            try await eventually("audit stops, listed as naming a missing plugin") {
+                runtime.agents.isEmpty && runtime.refusals.contains { $0.file.hasSuffix("/audit.yaml") }
+            }
+            try await harness.installRecorder(name: "recorder", version: "1.0.1")
+            try await eventually("the plugin is back: audit runs again, its refusal cleared") {
+                runtime.agents.map(\.name) == ["audit"] && !runtime.refusals.contains { $0.file.hasSuffix("/audit.yaml") }
+            }
         }
     }
 }

@@ -155,9 +155,16 @@ extension SluiceRuntime {
             }
         }
         guard let binding, FileManager.default.fileExists(atPath: binding.pluginFile) else {
-            guard current != nil else { return event(.unchanged) }
+            let wasRunning = current != nil
             stopCurrent()
-            return event(.stopped)
+            // A sidecar that names a plugin no file provides is listed as refused.
+            if let binding, let sidecar = binding.sidecar, binding.plugin != binding.agent {
+                let missing = AgentPlan.MissingPlugin(sidecar: sidecar, plugin: binding.plugin)
+                let refusal = PluginRefusal(file: sidecar, reason: .invalidConfiguration, detail: "\(missing)")
+                return (ReloadEvent(agent: agent, file: file, outcome: wasRunning ? .stopped : .refused("\(missing)"),
+                                    pause: nil, at: Date()), refusal)
+            }
+            return event(wasRunning ? .stopped : .unchanged)
         }
         let image: PluginImage
         let loaded = images[binding.plugin] ?? Result { () throws(PluginRefusal) in try loader.loadAgent(file: binding.pluginFile) }
