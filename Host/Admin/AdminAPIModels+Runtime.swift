@@ -27,17 +27,31 @@ extension AgentsReport {
         let refusedFiles = runtime.refusedFiles
         agents = runtime.agents.map { status in
             AgentReport(status, lastReload: events.last { $0.agent == status.name },
-                        refusal: refusedFiles.first { $0.agent == status.name })
+                        refusal: refusedFiles.first { $0.agent == status.name },
+                        consumerLag: AgentReport.consumerLag(of: status, in: runtime))
         }
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
+        host = HostReport(runtime)
+    }
+}
+
+extension HostReport {
+    /// The host part of `runtime`'s report now.
+    public init(_ runtime: SluiceRuntime, now: Date = Date()) {
+        transport = runtime.configuration.broker.description
+        let started = runtime.startedAt
+        startedAt = started?.formatted(.iso8601)
+        uptimeSeconds = started.map { max(0, now.timeIntervalSince($0)) }
     }
 }
 
 extension AgentReport {
     /// The report of `status`; `lastReload` is the agent's latest reload event,
     /// `refusal` the refusal of its plugin file if the file is refused now.
-    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil) {
+    public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil,
+                consumerLag: Int64? = nil) {
+        self.consumerLag = consumerLag
         self.lastReload = lastReload.map(ReloadReport.init)
         self.refusal = refusal.map(RefusalReport.init)
         name = status.name
@@ -55,6 +69,16 @@ extension AgentReport {
         deadLettered = status.deadLettered
         retried = status.retried
         lastError = status.lastError
+    }
+}
+
+extension AgentReport {
+    /// The summed lag of the agent's assigned partitions as the transport knows
+    /// it (see `sluice_consumer_lag`); nil when it knows none.
+    public static func consumerLag(of status: AgentStatus, in runtime: SluiceRuntime) -> Int64? {
+        guard let runner = runtime.agent(status.name) else { return nil }
+        let lag = runtime.transport.lag(group: runner.group, partitions: status.partitions)
+        return lag.isEmpty ? nil : lag.values.reduce(0, +)
     }
 }
 

@@ -39,6 +39,44 @@ public struct AgentsReport: Codable, Sendable, Equatable {
     public var refused: [RefusalReport]
     /// Recent reloads, oldest first.
     public var reloads: [ReloadReport]
+    /// The host itself: transport and uptime (nil from a host older than this key).
+    public var host: HostReport?
+
+    /// Every key is written, `host` too (scripts can rely on it).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agents, forKey: .agents)
+        try container.encode(refused, forKey: .refused)
+        try container.encode(reloads, forKey: .reloads)
+        try container.encode(host, forKey: .host)
+    }
+
+    enum CodingKeys: String, CodingKey { case agents, refused, reloads, host }
+}
+
+/// The host as `GET /agents` shows it under `host`: what `sluice top` and the
+/// status page put in their header line.
+public struct HostReport: Codable, Sendable, Equatable {
+    /// The broker address, `memory://` or `kafka://host:port[,...]`.
+    public var transport: String
+    /// When the host finished starting (ISO 8601, UTC); nil while it starts.
+    public var startedAt: String?
+    /// Seconds since then; nil while it starts.
+    public var uptimeSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case transport
+        case startedAt = "started_at"
+        case uptimeSeconds = "uptime_seconds"
+    }
+
+    /// Absent optionals print as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transport, forKey: .transport)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
+    }
 }
 
 /// One agent as `GET /agents` and `GET /agents/{name}` show it (and the
@@ -74,6 +112,10 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var retried: Int
     /// The most recent error, if any.
     public var lastError: String?
+    /// Records of the assigned partitions not yet committed by the agent's
+    /// group, summed (as `sluice_consumer_lag` per partition); nil when the
+    /// transport knows no partition's lag yet (or from a host older than this key).
+    public var consumerLag: Int64?
     /// The agent's most recent reload, if any (a refused one carries the reason
     /// while the previous version keeps running).
     public var lastReload: ReloadReport?
@@ -88,6 +130,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         case deadLettered = "dead_lettered"
         case lastError = "last_error"
         case lastReload = "last_reload"
+        case consumerLag = "consumer_lag"
     }
 
     /// Absent optionals print as null, so scripts can rely on every key being there.
@@ -104,6 +147,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(deadLettered, forKey: .deadLettered)
         try container.encode(retried, forKey: .retried)
         try container.encode(lastError, forKey: .lastError)
+        try container.encode(consumerLag, forKey: .consumerLag)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
     }

@@ -68,7 +68,8 @@ struct AdminRoutes: Sendable {
     private func report(of name: String) throws(AdminHTTPError) -> AgentReport {
         guard let status = runtime.agents.first(where: { $0.name == name }) else { throw unknownAgent(name) }
         return AgentReport(status, lastReload: runtime.reloadEvents.last { $0.agent == name },
-                           refusal: runtime.refusedFiles.first { $0.agent == name })
+                           refusal: runtime.refusedFiles.first { $0.agent == name },
+                           consumerLag: AgentReport.consumerLag(of: status, in: runtime))
     }
 
     /// Runs a blocking runtime control call off the cooperative pool; maps its errors to HTTP.
