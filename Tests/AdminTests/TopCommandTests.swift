@@ -49,10 +49,6 @@ struct TopCommandTests {
                     let rows = rows(screen)
                     return ["alpha", "beta"].allSatisfy { rows[$0]?[5] == "29" && rows[$0]?[6] == "0" && rows[$0]?[4] == "0.0" }
                 }
-                if let path = ProcessInfo.processInfo.environment["SLUICE_TOP_SCREENSHOT"] {
-                    // The README's screenshot (docs: how to regenerate it).
-                    try screen.write(toFile: path, atomically: true, encoding: .utf8)
-                }
                 #expect(try await pane.variable("alternate_on") == "1")
                 #expect(try await pane.variable("cursor_flag") == "0")
                 #expect(!screen.contains("before-top"), "the alternate screen hides the shell's:\n\(screen)")
@@ -87,6 +83,10 @@ struct TopCommandTests {
                     rows(screen)["alpha"]?[5] == "49" && rows(screen)["beta"]?[5] == "49"
                 }
                 #expect(screen.split(separator: "\n").filter { $0.hasPrefix("AGENT ") }.count == 1, "\(screen)")
+                if let path = ProcessInfo.processInfo.environment["SLUICE_TOP_SCREENSHOT"] {
+                    // The README's screenshot (README.md says how to regenerate it).
+                    try screen.write(toFile: path, atomically: true, encoding: .utf8)
+                }
 
                 // A smaller window: the next frame is cut to its width (SIGWINCH).
                 try await pane.tmux(["resize-window", "-t", pane.session, "-x", "50", "-y", "12"])
@@ -144,6 +144,27 @@ struct TopCommandTests {
             try await Task.sleep(for: .milliseconds(100))
             #expect(try String(contentsOfFile: directory.file("stty-before"), encoding: .utf8)
                     == String(contentsOfFile: directory.file("stty-after"), encoding: .utf8))
+        } catch {
+            await pane.kill()
+            throw error
+        }
+        await pane.kill()
+    }
+
+    @Test("Ctrl-C is a key in raw mode: it quits with status 0 like q, and the terminal is restored")
+    func controlC() async throws {
+        try SluiceBinary.require()
+        let port = try FreePort.next()
+        let directory = try TemporaryDirectory(prefix: "sluice-top")
+        defer { directory.remove() }
+        let pane = try await TmuxPane.start(paneCommand("--admin http://127.0.0.1:\(port) --interval 0.2", in: directory))
+        do {
+            try await pane.waitForScreen("the title") { $0.contains("sluice top - http://127.0.0.1:\(port)") }
+            try await pane.tmux(["send-keys", "-t", pane.session, "C-c"])
+            let after = try await pane.waitForScreen("top's exit status") { $0.contains("top-exited=") }
+            #expect(after.contains("top-exited=0"), "\(after)")
+            #expect(try await pane.variable("alternate_on") == "0")
+            #expect(try await pane.variable("cursor_flag") == "1")
         } catch {
             await pane.kill()
             throw error

@@ -40,6 +40,8 @@ struct DocumentedCommandsTests {
         "sluice agents": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice send": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice read": [.test("AdminTests/AdminCLITests.swift", "readTopic"), .test("DemoTests/DemoTests.swift", "memory")],
+        "sluice top": [.test("AdminTests/TopCommandTests.swift", "screenOnATerminal"),
+                       .test("AdminTests/TopCommandTests.swift", "plainLines")],
         "sluice pause|resume|reload": [.test("AdminTests/AdminCLITests.swift", "operatorCommands")],
         "sluice new-plugin": [.test("HostTests/NewPluginTests.swift", "cPlugin"), .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "sluice-demo-services": [.test("DemoTests/DemoTests.swift", "memory")],
