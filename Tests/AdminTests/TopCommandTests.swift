@@ -196,6 +196,27 @@ struct TopCommandTests {
         }
     }
 
+    @Test("a host with a token: top sends --token (or SLUICE_ADMIN_TOKEN); without it the 401 is the failure line")
+    func token() async throws {
+        try SluiceBinary.require()
+        let secret = "top-token-\(UUID().uuidString)"
+        try await AdminTestHost(admin: AdminTestHost.loopback(token: secret)).run { host in
+            let with = try await ProcessRunner.run(
+                [SluiceBinary.path, "top", "--admin", host.baseURL, "--token", secret, "--iterations", "1"])
+            #expect(with.output.contains(" agent=recorder "), "\(with.output)")
+            let fromEnvironment = try await ProcessRunner.run(
+                [SluiceBinary.path, "top", "--admin", host.baseURL, "--iterations", "1"],
+                environment: ["SLUICE_ADMIN_TOKEN": secret])
+            #expect(fromEnvironment.output.contains(" agent=recorder "), "\(fromEnvironment.output)")
+            let without = try await ProcessRunner.run(
+                [SluiceBinary.path, "top", "--admin", host.baseURL, "--iterations", "1"],
+                environment: ["SLUICE_ADMIN_TOKEN": ""], check: false)
+            #expect(without.status == 1)
+            #expect(without.output.hasPrefix("sluice: the admin API answered 401"), "\(without.output)")
+            #expect(!(with.output + fromEnvironment.output + without.output).contains(secret))
+        }
+    }
+
     @Test("plain mode: an unreachable admin API exits 1 naming it, unless --keep-trying")
     func plainUnreachable() async throws {
         try SluiceBinary.require()
