@@ -27,12 +27,20 @@ extension AgentsReport {
         let refusedFiles = runtime.refusedFiles
         agents = runtime.agents.map { status in
             AgentReport(status, lastReload: events.last { $0.agent == status.name },
-                        refusal: refusedFiles.first { $0.agent == status.name },
-                        consumerLag: AgentReport.consumerLag(of: status, in: runtime))
+                        refusal: refusedFiles.first { $0.agent == status.name }, lag: runtime.lag(of: status))
         }
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
         host = HostReport(runtime)
+    }
+}
+
+extension SluiceRuntime {
+    /// The consumer lag of each of `status`'s partitions that the transport
+    /// knows (it asks no broker: see `Transport.lag`).
+    func lag(of status: AgentStatus) -> [TopicPartition: Int64] {
+        guard let runner = agent(status.name) else { return [:] }
+        return transport.lag(group: runner.group, partitions: status.partitions)
     }
 }
 
@@ -48,10 +56,10 @@ extension HostReport {
 
 extension AgentReport {
     /// The report of `status`; `lastReload` is the agent's latest reload event,
-    /// `refusal` the refusal of its plugin file if the file is refused now.
+    /// `refusal` the refusal of its plugin file if the file is refused now,
+    /// `lag` the consumer lag of the partitions whose lag the transport knows.
     public init(_ status: AgentStatus, lastReload: ReloadEvent? = nil, refusal: RefusedPluginFile? = nil,
-                consumerLag: Int64? = nil) {
-        self.consumerLag = consumerLag
+                lag: [TopicPartition: Int64] = [:]) {
         self.lastReload = lastReload.map(ReloadReport.init)
         self.refusal = refusal.map(RefusalReport.init)
         name = status.name
@@ -63,22 +71,14 @@ extension AgentReport {
         case .failed(let reason): state = "failed"; stateReason = reason
         case .stopped: state = "stopped"
         }
-        partitions = status.partitions.map { Partition(topic: $0.topic, partition: $0.partition) }
+        partitions = status.partitions.map { Partition(topic: $0.topic, partition: $0.partition, lag: lag[$0]) }
+        let known = partitions.compactMap(\.lag)
+        self.lag = known.isEmpty ? nil : known.reduce(0, +)
         inFlight = status.inFlight
         processed = status.processed
         deadLettered = status.deadLettered
         retried = status.retried
         lastError = status.lastError
-    }
-}
-
-extension AgentReport {
-    /// The summed lag of the agent's assigned partitions as the transport knows
-    /// it (see `sluice_consumer_lag`); nil when it knows none.
-    public static func consumerLag(of status: AgentStatus, in runtime: SluiceRuntime) -> Int64? {
-        guard let runner = runtime.agent(status.name) else { return nil }
-        let lag = runtime.transport.lag(group: runner.group, partitions: status.partitions)
-        return lag.isEmpty ? nil : lag.values.reduce(0, +)
     }
 }
 

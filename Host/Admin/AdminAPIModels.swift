@@ -88,6 +88,20 @@ public struct AgentReport: Codable, Sendable, Equatable {
         public var topic: String
         /// The partition number.
         public var partition: Int32
+        /// Records of the partition the agent's group has not committed yet
+        /// (end offset minus committed offset); nil while the transport does not
+        /// know the end offset (on `kafka://`, until something was fetched).
+        public var lag: Int64?
+
+        enum CodingKeys: String, CodingKey { case topic, partition, lag }
+
+        /// Absent optionals print as null, so scripts can rely on every key being there.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(topic, forKey: .topic)
+            try container.encode(partition, forKey: .partition)
+            try container.encode(lag, forKey: .lag)
+        }
     }
 
     /// The agent's (plugin's) name.
@@ -102,6 +116,8 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var stateReason: String?
     /// Assigned partitions, sorted.
     public var partitions: [Partition]
+    /// The sum of the partitions' `lag` (consumer lag); nil when no partition's is known.
+    public var lag: Int64?
     /// Records handed to the agent and not yet finished.
     public var inFlight: Int
     /// Records finished with OK or SKIP.
@@ -112,10 +128,6 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var retried: Int
     /// The most recent error, if any.
     public var lastError: String?
-    /// Records of the assigned partitions not yet committed by the agent's
-    /// group, summed (as `sluice_consumer_lag` per partition); nil when the
-    /// transport knows no partition's lag yet (or from a host older than this key).
-    public var consumerLag: Int64?
     /// The agent's most recent reload, if any (a refused one carries the reason
     /// while the previous version keeps running).
     public var lastReload: ReloadReport?
@@ -124,13 +136,12 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var refusal: RefusalReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, version, sha256, state, partitions, processed, retried, refusal
+        case name, version, sha256, state, partitions, lag, processed, retried, refusal
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
         case lastError = "last_error"
         case lastReload = "last_reload"
-        case consumerLag = "consumer_lag"
     }
 
     /// Absent optionals print as null, so scripts can rely on every key being there.
@@ -142,12 +153,12 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(state, forKey: .state)
         try container.encode(stateReason, forKey: .stateReason)
         try container.encode(partitions, forKey: .partitions)
+        try container.encode(lag, forKey: .lag)
         try container.encode(inFlight, forKey: .inFlight)
         try container.encode(processed, forKey: .processed)
         try container.encode(deadLettered, forKey: .deadLettered)
         try container.encode(retried, forKey: .retried)
         try container.encode(lastError, forKey: .lastError)
-        try container.encode(consumerLag, forKey: .consumerLag)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
     }

@@ -41,7 +41,8 @@ struct AdminRoutes: Sendable {
             let event = try await control(name) { () throws(RuntimeControlError) in try runtime.reload(agent: name) }
             // The agent may have been renamed or stopped by the reload: report the event too.
             let agent = runtime.agents.first { $0.name == event.agent }.map {
-                AgentReport($0, lastReload: event, refusal: runtime.refusedFiles.first { $0.agent == event.agent })
+                AgentReport($0, lastReload: event, refusal: runtime.refusedFiles.first { $0.agent == event.agent },
+                            lag: runtime.lag(of: $0))
             }
             return try AdminJSON.response(ReloadResponse(reload: ReloadReport(event), agent: agent))
         }
@@ -68,8 +69,7 @@ struct AdminRoutes: Sendable {
     private func report(of name: String) throws(AdminHTTPError) -> AgentReport {
         guard let status = runtime.agents.first(where: { $0.name == name }) else { throw unknownAgent(name) }
         return AgentReport(status, lastReload: runtime.reloadEvents.last { $0.agent == name },
-                           refusal: runtime.refusedFiles.first { $0.agent == name },
-                           consumerLag: AgentReport.consumerLag(of: status, in: runtime))
+                           refusal: runtime.refusedFiles.first { $0.agent == name }, lag: runtime.lag(of: status))
     }
 
     /// Runs a blocking runtime control call off the cooperative pool; maps its errors to HTTP.

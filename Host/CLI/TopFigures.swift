@@ -70,7 +70,7 @@ struct TopFigures: Sendable, Equatable {
             }
             return Agent(name: agent.name, version: agent.version, state: agent.state, stateReason: agent.stateReason,
                          partitions: AgentsCommand.partitions(agent.partitions), recordsPerSecond: rate,
-                         processed: agent.processed, consumerLag: agent.consumerLag, inFlight: agent.inFlight,
+                         processed: agent.processed, consumerLag: agent.lag, inFlight: agent.inFlight,
                          retried: agent.retried, deadLettered: agent.deadLettered,
                          lastError: agent.lastError ?? refusedReload)
         }

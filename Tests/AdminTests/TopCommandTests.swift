@@ -66,7 +66,7 @@ struct TopCommandTests {
                     #expect(row[2] == agent.state)
                     #expect(row[3] == AgentsCommand.partitions(agent.partitions))
                     #expect(row[5] == String(agent.processed))
-                    #expect(row[6] == agent.consumerLag.map(String.init))
+                    #expect(row[6] == agent.lag.map(String.init))
                     #expect(row[7] == String(agent.inFlight))
                     #expect(row[8] == String(agent.retried))
                     #expect(row[9] == String(agent.deadLettered))

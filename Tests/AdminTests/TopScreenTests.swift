@@ -14,7 +14,7 @@ struct TopScreenTests {
                 {"name": "\(name)", "version": "1.2.0", "sha256": "ab", "state": "running", "state_reason": null,
                  "partitions": [{"topic": "input", "partition": 0}, {"topic": "input", "partition": 1}],
                  "in_flight": 2, "processed": \(processed), "dead_lettered": \(dead), "retried": 1,
-                 "last_error": \(lastError), "consumer_lag": 7, "last_reload": null, "refusal": null}
+                 "last_error": \(lastError), "lag": 7, "last_reload": null, "refusal": null}
                 """
         }
         let refusals = (0..<refused).map { #"{"file": "plugins/bad\#($0).so", "reason": "truncated", "detail": "short", "at": "2026-01-01T00:00:00Z"}"# }
