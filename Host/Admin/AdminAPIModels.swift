@@ -39,19 +39,9 @@ public struct AgentsReport: Codable, Sendable, Equatable {
     public var refused: [RefusalReport]
     /// Recent reloads, oldest first.
     public var reloads: [ReloadReport]
-    /// The host itself: transport and uptime (nil from a host older than this key).
+    /// The host itself: transport and uptime. Always sent; optional so that
+    /// a client reads the answer of a host older than this key.
     public var host: HostReport?
-
-    /// Every key is written, `host` too (scripts can rely on it).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(agents, forKey: .agents)
-        try container.encode(refused, forKey: .refused)
-        try container.encode(reloads, forKey: .reloads)
-        try container.encode(host, forKey: .host)
-    }
-
-    enum CodingKeys: String, CodingKey { case agents, refused, reloads, host }
 }
 
 /// The host as `GET /agents` shows it under `host`: what `sluice top` and the
