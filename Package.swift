@@ -126,6 +126,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `sluice top`: SIGWINCH, SIGINT and SIGTERM as an async sequence.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Host/CLI",
             swiftSettings: strictConcurrency
@@ -264,7 +266,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminTests",
-            dependencies: ["SluiceAdmin", "SluiceHost", "TestSupport"],
+            // SluiceCLI: `sluice top`'s screen model and renderer are tested as functions too.
+            dependencies: ["SluiceAdmin", "SluiceHost", "SluiceCLI", "TestSupport"],
             path: "Tests/AdminTests",
             swiftSettings: strictConcurrency
         ),

@@ -35,6 +35,7 @@ extension AgentsReport {
         refused = refusedFiles.map(RefusalReport.init)
         reloads = events.map(ReloadReport.init)
         at = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        host = HostReport(runtime)
     }
 }
 
@@ -54,6 +55,16 @@ extension PluginsReport {
             PluginReport(name: image.name, version: image.version, sha256: image.sha256, file: image.sourcePath,
                          abi: "1.\(image.abiMinor)", swiftRelease: image.swiftToolchain?.swiftRelease, agents: agents)
         }
+    }
+}
+
+extension HostReport {
+    /// The host part of `runtime`'s report now.
+    public init(_ runtime: SluiceRuntime, now: Date = Date()) {
+        transport = runtime.configuration.broker.description
+        let started = runtime.startedAt
+        startedAt = started?.formatted(.iso8601)
+        uptimeSeconds = started.map { max(0, now.timeIntervalSince($0)) }
     }
 }
 

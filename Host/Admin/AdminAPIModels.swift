@@ -42,6 +42,34 @@ public struct AgentsReport: Codable, Sendable, Equatable {
     /// When the host made this report (ISO 8601, UTC, with milliseconds): the
     /// clock to compute rates from successive reports with (the status page does).
     public var at: String
+    /// The host itself: transport and uptime. Always sent; optional so that
+    /// a client reads the answer of a host older than this key.
+    public var host: HostReport?
+}
+
+/// The host as `GET /agents` shows it under `host`: what `sluice top` and the
+/// status page put in their header line.
+public struct HostReport: Codable, Sendable, Equatable {
+    /// The broker address, `memory://` or `kafka://host:port[,...]`.
+    public var transport: String
+    /// When the host finished starting (ISO 8601, UTC); nil while it starts.
+    public var startedAt: String?
+    /// Seconds since then; nil while it starts.
+    public var uptimeSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case transport
+        case startedAt = "started_at"
+        case uptimeSeconds = "uptime_seconds"
+    }
+
+    /// Absent optionals print as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transport, forKey: .transport)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
+    }
 }
 
 /// One agent as `GET /agents` and `GET /agents/{name}` show it (and the

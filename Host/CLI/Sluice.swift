@@ -7,7 +7,7 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "A stream-processing host whose agents are plugins.",
         subcommands: [
-            RunCommand.self, PluginsCommand.self, AgentsCommand.self, SendCommand.self, ReadCommand.self,
+            RunCommand.self, PluginsCommand.self, AgentsCommand.self, TopCommand.self, SendCommand.self, ReadCommand.self,
             PauseCommand.self, ResumeCommand.self, ReloadCommand.self, NewPluginCommand.self, TryCommand.self,
         ]
     )

@@ -80,6 +80,11 @@ struct AdminEndpointTests {
                 #expect(shown.deadLettered == 0)
             }
             #expect(report.refused.isEmpty)
+            // Everything consumed is committed (or about to be): the lag is known and small.
+            #expect(report.agents.allSatisfy { $0.lag != nil }, "\(report.agents.map(\.lag))")
+            let hostPart = try #require(report.host)
+            #expect(hostPart.transport == "memory://")
+            #expect(hostPart.startedAt != nil && (hostPart.uptimeSeconds ?? -1) >= 0, "\(hostPart)")
 
             let one = try await HTTPExchange.get(host.baseURL, "/agents/beta")
             #expect(one.status == 200)
@@ -88,7 +93,7 @@ struct AdminEndpointTests {
             #expect(json["processed"] as? Int == 200)
             // Every documented key is present, null or not.
             for key in ["version", "sha256", "state", "state_reason", "partitions", "in_flight", "dead_lettered",
-                        "retried", "last_error", "last_reload"] {
+                        "retried", "last_error", "lag", "last_reload"] {
                 #expect(json.keys.contains(key), "missing \(key)")
             }
         }

@@ -35,6 +35,10 @@ struct AdminKafkaLagTests {
             print("consumer lag while paused: \(lag.sorted { $0.key < $1.key }.map { "\($0.key)=\(Int($0.value))" })")
             #expect(lag.count == 4)
             #expect(host.runtime.agents.first?.processed == 40, "nothing handled while paused")
+            // GET /agents sums the same lag for the agent (what `sluice top` shows).
+            let agents = try JSONDecoder().decode(AgentsReport.self, from: try await HTTPExchange.get(host.baseURL, "/agents").body)
+            #expect(agents.agents.first?.lag == Int64(produced))
+            #expect(agents.host?.transport.hasPrefix("kafka://") == true, "\(String(describing: agents.host))")
 
             let resumed = try await HTTPExchange.post(host.baseURL, "/agents/\(agent)/resume")
             #expect(resumed.status == 200, "\(resumed.text)")

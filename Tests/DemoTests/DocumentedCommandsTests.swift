@@ -40,6 +40,8 @@ struct DocumentedCommandsTests {
         "sluice agents": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice send": [.test("AdminTests/AdminCLITests.swift", "operatorCommands"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice read": [.test("AdminTests/AdminCLITests.swift", "readTopic"), .test("DemoTests/DemoTests.swift", "memory")],
+        "sluice top": [.test("AdminTests/TopCommandTests.swift", "screenOnATerminal"),
+                       .test("AdminTests/TopCommandTests.swift", "plainLines")],
         "sluice pause|resume|reload": [.test("AdminTests/AdminCLITests.swift", "operatorCommands")],
         "sluice try": [.test("HostTests/TryCommandTests.swift", "producedAndDeadLettered"),
                        .test("HostTests/NewPluginTests.swift", "swiftPlugin")],

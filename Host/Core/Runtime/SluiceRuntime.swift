@@ -46,6 +46,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     var events: [ReloadEvent] = []
     var watcher: PluginDirectoryWatcher?
     var started = false
+    /// When `start()` finished (nil before): the host's uptime counts from here.
+    var startInstant: Date?
     /// Set by stop() before it takes the agents down: no reload starts one again.
     var stopped = false
 
@@ -155,6 +157,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             }
             for refusal in refusals { self.refused[SluiceRuntime.baseName(refusal.file)] = RefusedPluginFile(refusal) }
             self.started = true
+            self.startInstant = Date()
         }
         loader.pruneImages(keeping: Set(started.map(\.image.privatePath)))
         if watchDirectory {
@@ -198,6 +201,11 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             _ = transport.producer.flush(timeout: configuration.shutdownTimeout)
         }
         logger.info("host stopped")
+    }
+
+    /// When the host finished starting (nil before it has): what its uptime counts from.
+    public var startedAt: Date? {
+        lock.withLock { startInstant }
     }
 
     /// The agents' current status, sorted by name.
