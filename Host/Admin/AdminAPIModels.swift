@@ -41,7 +41,8 @@ public struct AgentsReport: Codable, Sendable, Equatable {
     public var reloads: [ReloadReport]
     /// When the host made this report (ISO 8601, UTC, with milliseconds): the
     /// clock to compute rates from successive reports with (the status page does).
-    public var at: String
+    /// Always sent; optional so that a client reads the answer of an older host.
+    public var at: String?
     /// The host itself: transport and uptime. Always sent; optional so that
     /// a client reads the answer of a host older than this key.
     public var host: HostReport?
@@ -157,6 +158,27 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
+    }
+
+    /// Reads a report; one from a host older than `plugin` (whose agents were
+    /// always named for their plugin) gets the agent's name as its plugin.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        plugin = try container.decodeIfPresent(String.self, forKey: .plugin) ?? name
+        version = try container.decode(String.self, forKey: .version)
+        sha256 = try container.decode(String.self, forKey: .sha256)
+        state = try container.decode(String.self, forKey: .state)
+        stateReason = try container.decodeIfPresent(String.self, forKey: .stateReason)
+        partitions = try container.decode([Partition].self, forKey: .partitions)
+        lag = try container.decodeIfPresent(Int64.self, forKey: .lag)
+        inFlight = try container.decode(Int.self, forKey: .inFlight)
+        processed = try container.decode(Int.self, forKey: .processed)
+        deadLettered = try container.decode(Int.self, forKey: .deadLettered)
+        retried = try container.decode(Int.self, forKey: .retried)
+        lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
+        lastReload = try container.decodeIfPresent(ReloadReport.self, forKey: .lastReload)
+        refusal = try container.decodeIfPresent(RefusalReport.self, forKey: .refusal)
     }
 }
 

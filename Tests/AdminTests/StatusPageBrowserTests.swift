@@ -39,7 +39,7 @@ struct StatusPageBrowserTests {
             host.harness.produce("input", count: 120)
             let before = try await Self.settled(host, count: 120)
             // The clock the page computes rates with: UTC, with milliseconds.
-            #expect(before.at.wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/#) != nil, "\(before.at)")
+            #expect(before.at?.wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/#) != nil, "\(before.at ?? "none")")
 
             let dom = StatusPageDOM(html: try await browser.dumpDOM(host.baseURL + "/"))
             #expect(dom.isReady, "the page never drew a report:\n\(dom.html)")
