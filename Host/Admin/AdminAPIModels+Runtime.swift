@@ -43,6 +43,7 @@ extension AgentReport {
         name = status.name
         version = status.version
         sha256 = status.sha256
+        config = status.config
         switch status.state {
         case .running: state = "running"
         case .paused(let reason): state = "paused"; stateReason = reason
