@@ -9,7 +9,7 @@ extension HTTPAgentConfiguration {
                          doc: "URL template. `{field}` is replaced by the record's field, **percent-escaped** (everything but `A–Z a–z 0–9 - . _ ~`), so a value cannot add path segments or a query (see [What a record may reach](#what-a-record-may-reach)). Nested fields: `{customer.id}`. A `user:password@` in the URL is sent as basic auth and logged as `user:***@`.")
         ConfigurationKey("method", .string(minLength: 1), default: "POST",
                          doc: "Any method (`PUT`, `PATCH`, `DELETE`, `GET`, …).")
-        ConfigurationKey("headers", .mapping,
+        ConfigurationKey("headers", .mapping, default: [:],
                          doc: "Extra headers. `${NAME}` in a value is replaced by environment variable `NAME` when the agent starts; a missing variable fails `create` with a message naming the header and the variable. Header **values are never logged** (the start-up log line lists names only). `Content-Type: application/json` is added unless you set one.")
         ConfigurationKey("body", .any,
                          doc: "Any JSON (YAML) value used as a template (see [Request bodies](#request-bodies)); without it, the order confirmation. A string that is exactly one placeholder (`\"{quantity}\"`) takes the field's value **with its JSON type** (a number stays a number, an object stays an object); other strings with placeholders become strings (`\"Order: {quantity} shares of {symbol}\"`). `{{` and `}}` are literal braces.")

@@ -15,8 +15,8 @@ struct ElasticsearchConfigurationDeclarationTests {
         ("  index: docs\n  query_template: match\n", #"config.query_template: expected a mapping, found "match""#),
         ("  index: docs\n  max_connections: 300\n", "config.max_connections: expected an integer from 1 to 256, found 300"),
         ("  index: docs\n  on_no_hit: drop\n", #"config.on_no_hit: expected one of null, dead_letter, found "drop""#),
-        ("  index: docs\n  auth:\n    username: u\n    pasword_env: PW\n",
-         #"config.auth.pasword_env: expected one of api_key_env, password_env, username, found unknown key "pasword_env" (did you mean "password_env"?)"#),
+        ("  index: docs\n  auth:\n    usernme: u\n",
+         #"config.auth.usernme: expected one of api_key_env, password_env, username, found unknown key "usernme" (did you mean "username"?)"#),
     ])
     func refusedByTheHost(config: String, message: String) async throws {
         let refusal = try await HostHarness.refusal(ofBuiltPlugin: "SluiceElasticsearch", as: "elasticsearch", config: config)

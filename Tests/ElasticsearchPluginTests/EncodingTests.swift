@@ -145,7 +145,7 @@ struct EncodingTests {
         #expect(throws: ConfigSchemaViolation.self) { try configuration("{}") }
         #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","url":"ftp://x"}"#).validate() }
         #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","auth":{"username":"u"}}"#).validate() }
-        #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","query_template":"match"}"#).validate() }
+        #expect(throws: ConfigSchemaViolation.self) { try configuration(#"{"index":"d","query_template":"match"}"#) }
         try configuration(#"{"index":"d","auth":{"api_key_env":"K"}}"#).validate()
     }
 

@@ -27,8 +27,8 @@ struct ConfigSchemaCheckTests {
         (#"{"ttl_seconds":60,"servers":[]}"#, #"config.servers: expected a non-empty list, found an empty list"#),
         (#"{"ttl_seconds":60,"servers":[{"host":"a"},{"host":""}]}"#,
          #"config.servers[1].host: expected a non-empty string, found """#),
-        (#"{"ttl_seconds":60,"servers":[{"hots":"a"}]}"#,
-         #"config.servers[0].hots: expected one of host, port, found unknown key "hots" (did you mean "host"?)"#),
+        (#"{"ttl_seconds":60,"servers":[{"hostt":"a"}]}"#,
+         #"config.servers[0].hostt: expected one of host, port, found unknown key "hostt" (did you mean "host"?)"#),
         (#"{"ttl_seconds":60,"fail":"yes"}"#, #"config.fail: expected true or false, found "yes""#),
         (#"[1]"#, #"config: expected a mapping, found a list"#),
     ])
