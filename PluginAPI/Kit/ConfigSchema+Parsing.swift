@@ -50,10 +50,10 @@ extension ConfigSchema {
                     schema.properties.append(Property(name: name, schema: try read(property, at: here + "/" + name, ignored: &ignored)))
                 }
             case "required":
-                guard case .array(let names) = value, let strings = Optional(names.compactMap(\.stringValue)),
-                      strings.count == names.count
-                else { throw ConfigSchemaError(location: here, problem: "expected a list of key names") }
-                schema.required = strings
+                guard case .array(let names) = value, names.allSatisfy({ $0.stringValue != nil }) else {
+                    throw ConfigSchemaError(location: here, problem: "expected a list of key names")
+                }
+                schema.required = names.compactMap(\.stringValue)
             case "additionalProperties":
                 switch value {
                 case .bool(let allowed): schema.additionalProperties = allowed
