@@ -80,6 +80,7 @@ extension AgentReport {
         plugin = status.plugin
         version = status.version
         sha256 = status.sha256
+        config = status.config
         switch status.state {
         case .running: state = "running"
         case .paused(let reason): state = "paused"; stateReason = reason

@@ -1,3 +1,5 @@
+import SluiceHost
+
 // The JSON the admin API speaks, in the order docs/admin-api.md lists the
 // endpoints. Only the shapes live here; building them from the runtime is in
 // AdminAPIModels+Runtime.swift. Every key is part of the API (scripts read
@@ -130,9 +132,13 @@ public struct AgentReport: Codable, Sendable, Equatable {
     /// The refusal of the agent's plugin file when the file now in the plugins
     /// directory is refused (the agent keeps running its previous version); nil otherwise.
     public var refusal: RefusalReport?
+    /// The agent's `config:` with every secret redacted (keys the plugin's
+    /// `config_schema` marks `"writeOnly": true`, secret-looking names, URL
+    /// credentials); nil from a host that does not report it.
+    public var config: ConfigValue?
 
     enum CodingKeys: String, CodingKey {
-        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal
+        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -158,6 +164,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
+        try container.encode(config, forKey: .config)
     }
 
     /// Reads a report; one from a host older than `plugin` (whose agents were
@@ -179,6 +186,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
         lastReload = try container.decodeIfPresent(ReloadReport.self, forKey: .lastReload)
         refusal = try container.decodeIfPresent(RefusalReport.self, forKey: .refusal)
+        config = try container.decodeIfPresent(ConfigValue.self, forKey: .config)
     }
 }
 

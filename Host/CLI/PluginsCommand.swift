@@ -26,6 +26,10 @@ struct PluginsInspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(name: .customLong("config-table"),
+          help: "Print the configuration keys as the Markdown table of the plugin's docs (from its config_schema).")
+    var configTable = false
+
     func run() throws {
         let imageDirectory = try Self.makeTemporaryDirectory()
         // The copy is already mapped when the directory goes: mappings outlive their file.
@@ -43,6 +47,14 @@ struct PluginsInspectCommand: ParsableCommand {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
             }
             throw ExitCode(1)
+        }
+        if configTable {
+            guard let table = image.checkedConfigSchema?.schema.markdownTable else {
+                FileHandle.standardError.write(Data("\(file): the plugin declares no config_schema\n".utf8))
+                throw ExitCode(1)
+            }
+            print(table, terminator: "")
+            return
         }
         print(json ? try Self.json(PluginsInspectReport(image)) : Self.text(image))
     }
@@ -62,7 +74,7 @@ struct PluginsInspectCommand: ParsableCommand {
                 ?? "no Swift toolchain record (a C plugin, or built without the SDK)"),
             ("topics", image.topics.isEmpty ? "(none)" : image.topics.joined(separator: ", ")),
             ("capabilities", capabilities),
-            ("config schema", image.configSchema ?? "(none)"),
+            ("config schema", image.displayedConfigSchema ?? "(none)"),
             ("sha256", image.sha256),
             ("file", image.sourcePath),
         ]
@@ -119,7 +131,7 @@ struct PluginsInspectReport: Encodable {
         topics = image.topics
         capabilities = image.capabilityFlags.names
         capabilityBits = image.capabilities
-        configSchema = image.configSchema
+        configSchema = image.displayedConfigSchema
         swiftRelease = image.swiftToolchain?.swiftRelease
         cCompiler = image.swiftToolchain?.cCompiler
         sha256 = image.sha256

@@ -78,6 +78,31 @@ public enum SecretRedaction {
         return keys
     }
 
+    /// `schema` as it may be shown (`sluice plugins inspect`): the `default`
+    /// of every schema marked `"writeOnly": true` replaced by ``redactedValue``,
+    /// everything else as written. Unchanged when there is no such default or
+    /// `schema` is not valid JSON.
+    public static func redactingSecretDefaults(inSchema schema: String) -> String {
+        guard let root = try? JSONValue.parse(schema) else { return schema }
+        let redacted = redactingDefaults(root)
+        return redacted == root ? schema : redacted.jsonText
+    }
+
+    private static func redactingDefaults(_ node: JSONValue) -> JSONValue {
+        switch node {
+        case .object(let members):
+            let secret = members.contains { $0.key == "writeOnly" && $0.value == .bool(true) }
+            return .object(members.map { member in
+                (key: member.key,
+                 value: secret && member.key == "default" ? .string(redactedValue) : redactingDefaults(member.value))
+            })
+        case .array(let elements):
+            return .array(elements.map(redactingDefaults))
+        default:
+            return node
+        }
+    }
+
     private static func collectWriteOnly(_ node: JSONValue, into keys: inout Set<String>) {
         switch node {
         case .object(let members):

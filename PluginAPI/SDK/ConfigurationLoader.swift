@@ -1,4 +1,5 @@
 import Foundation
+import SluicePluginKit
 
 /// Decodes and validates an agent's configuration from the JSON text the host
 /// passes to `validate_config` and `create`.
@@ -16,8 +17,10 @@ enum ConfigurationLoader {
         return data
     }
 
-    /// Decodes `json` into `A.Configuration` and runs `A.validate`.
+    /// Checks `json` against `A.configurationSpec` (filling in its defaults),
+    /// decodes it into `A.Configuration` and runs `A.validate`.
     static func load<A: SluiceAgent>(_ agent: A.Type, from json: Data) throws(Failure) -> A.Configuration {
+        let json = try checked(json, against: A.configurationSpec, agent: A.name)
         let configuration: A.Configuration
         do {
             configuration = try JSONDecoder().decode(A.Configuration.self, from: json)
@@ -30,5 +33,15 @@ enum ConfigurationLoader {
             throw Failure(description: "invalid configuration for \(A.name): \(error)")
         }
         return configuration
+    }
+
+    /// `json` with the spec's defaults filled in, once it matches the spec;
+    /// unchanged without a spec, or when it is not JSON (decoding says why).
+    static func checked(_ json: Data, against spec: ConfigurationSpec?, agent: String) throws(Failure) -> Data {
+        guard let spec, let value = try? JSONValue.parse(json) else { return json }
+        if let violation = spec.violation(in: value) {
+            throw Failure(description: "invalid configuration for \(agent): \(violation)")
+        }
+        return Data(spec.schema.applyingDefaults(to: value).jsonText.utf8)
     }
 }

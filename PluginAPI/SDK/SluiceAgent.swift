@@ -32,7 +32,16 @@ public protocol SluiceAgent: Sendable {
     /// first time one produces without it). The SDK adds
     /// ``Capabilities/pending`` for every ``Agent``. Default: none.
     static var capabilities: Capabilities { get }
-    /// A JSON Schema of ``Configuration``, or `nil`. Default `nil`.
+    /// The declaration of ``Configuration``'s keys (types, defaults, ranges,
+    /// secrets, meanings), or `nil` for an agent that declares none (its
+    /// `Configuration` then decodes the JSON as it likes). When set, the SDK
+    /// refuses unknown keys and wrong values with the host's wording and fills
+    /// in defaults before decoding, and ``configurationSchema`` is derived from
+    /// it. Default: the `Configuration`'s ``DeclaredConfiguration/spec`` when it
+    /// conforms, else `nil`.
+    static var configurationSpec: ConfigurationSpec? { get }
+    /// A JSON Schema of ``Configuration``, or `nil`. Default: the
+    /// ``configurationSpec``'s schema, `nil` without one.
     static var configurationSchema: String? { get }
 
     /// Checks a decoded configuration beyond what decoding checks (ranges,
@@ -66,8 +75,8 @@ extension SluiceAgent {
     public static var summary: String? { nil }
     /// Default: no capabilities declared.
     public static var capabilities: Capabilities { [] }
-    /// Default: no schema.
-    public static var configurationSchema: String? { nil }
+    /// Default: the declaration's schema, or none.
+    public static var configurationSchema: String? { configurationSpec?.jsonSchema }
     /// Default: every decodable configuration is valid.
     public static func validate(_ configuration: Configuration) throws {}
     /// Default: no per-partition state.

@@ -1,8 +1,12 @@
 import SluicePluginKit
+import SluiceSDK
 
 /// The elasticsearch agent's configuration (the sidecar's `config:`), every
-/// key optional except `index`. See docs/plugins/elasticsearch.md.
-struct ElasticsearchConfiguration: Decodable, Sendable {
+/// key optional except `index`, declared in ``spec``
+/// (ElasticsearchConfiguration+Spec.swift), which refuses unknown keys, wrong
+/// types and out-of-range values and fills in defaults before this decodes.
+/// See docs/plugins/elasticsearch.md.
+struct ElasticsearchConfiguration: DeclaredConfiguration {
     /// What the agent does with each record.
     enum Mode: String, Decodable, Sendable {
         /// Look up the top hit for each query record (the default).
@@ -12,11 +16,22 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
     }
 
     /// What search mode does with a query that has no hit.
-    enum NoHitPolicy: String, Sendable {
+    enum NoHitPolicy: String, Decodable, Sendable {
         /// Produce the query with `"top_result": null`.
         case null
         /// Dead-letter the query record.
         case deadLetter = "dead_letter"
+
+        /// Reads the policy; YAML's bare `null` arrives as JSON null and means the `null` policy.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null; return }
+            let text = try container.decode(String.self)
+            guard let policy = NoHitPolicy(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected null or dead_letter")
+            }
+            self = policy
+        }
     }
 
     /// The `_bulk` action for each document (public for the benchmarks).
@@ -62,7 +77,7 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
     /// Most body bytes in one `_bulk` request (a larger single document is sent alone).
     var bulkMaxBytes = 5 * 1024 * 1024
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case url, mode, index, auth
         case timeoutMilliseconds = "timeout_ms"
         case connectTimeoutMilliseconds = "connect_timeout_ms"
@@ -81,61 +96,19 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
 
     init() {}
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        // Unknown keys are errors, like the host's own configuration: a typo must not pass silently.
-        let known = Set(CodingKeys.allCases.map(\.stringValue))
-        let present = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-        if let unknown = present.first(where: { !known.contains($0) }) {
-            throw ConfigurationKeyError("unknown key '\(unknown)' (valid keys: \(known.sorted().joined(separator: ", ")))")
-        }
-        url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
-        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? mode
-        index = try container.decodeIfPresent(String.self, forKey: .index) ?? index
-        auth = try container.decodeIfPresent(ElasticsearchAuthConfiguration.self, forKey: .auth)
-        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? timeoutMilliseconds
-        connectTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .connectTimeoutMilliseconds) ?? connectTimeoutMilliseconds
-        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
-        queryField = try container.decodeIfPresent(String.self, forKey: .queryField) ?? queryField
-        matchField = try container.decodeIfPresent(String.self, forKey: .matchField) ?? matchField
-        queryTemplate = try container.decodeIfPresent(JSONValue.self, forKey: .queryTemplate)
-        outputTopic = try container.decodeIfPresent(String.self, forKey: .outputTopic) ?? outputTopic
-        outputKeyField = try container.decodeIfPresent(String.self, forKey: .outputKeyField)
-        // YAML's bare `null` arrives as JSON null, which means the default (null) policy too.
-        if let policy = try container.decodeIfPresent(String.self, forKey: .onNoHit) {
-            guard let parsed = NoHitPolicy(rawValue: policy) else {
-                throw ConfigurationKeyError("on_no_hit: expected null or dead_letter, found '\(policy)'")
-            }
-            onNoHit = parsed
-        }
-        idField = try container.decodeIfPresent(String.self, forKey: .idField)
-        action = try container.decodeIfPresent(BulkAction.self, forKey: .action) ?? action
-        bulkMaxDocuments = try container.decodeIfPresent(Int.self, forKey: .bulkMaxDocuments) ?? bulkMaxDocuments
-        bulkMaxBytes = try container.decodeIfPresent(Int.self, forKey: .bulkMaxBytes) ?? bulkMaxBytes
-    }
-
-    /// The checks decoding cannot make; the message names the key.
+    /// The checks the declaration cannot make (the URL's form, the index's characters,
+    /// the template's shape, the auth scheme); the message names the key.
     func validate() throws(ConfigurationKeyError) {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ConfigurationKeyError("url: expected an http:// or https:// URL, found '\(SecretRedaction.maskingURLCredentials(url))'")
         }
-        guard !index.isEmpty else { throw ConfigurationKeyError("index: required (the index to search or write)") }
         guard !index.contains("/"), !index.contains("?"), !index.contains("#") else {
             throw ConfigurationKeyError("index: must not contain '/', '?' or '#', found '\(index)'")
         }
-        guard timeoutMilliseconds > 0 else { throw ConfigurationKeyError("timeout_ms: expected a positive integer") }
-        guard connectTimeoutMilliseconds > 0 else { throw ConfigurationKeyError("connect_timeout_ms: expected a positive integer") }
-        guard (1...256).contains(maxConnections) else { throw ConfigurationKeyError("max_connections: expected 1–256") }
-        guard !queryField.isEmpty else { throw ConfigurationKeyError("query_field: must not be empty") }
-        guard !matchField.isEmpty else { throw ConfigurationKeyError("match_field: must not be empty") }
         switch queryTemplate {
         case nil, .object?: break
         default: throw ConfigurationKeyError("query_template: expected a mapping (the query clause)")
         }
-        guard !outputTopic.isEmpty else { throw ConfigurationKeyError("output_topic: must not be empty") }
-        if let idField, idField.isEmpty { throw ConfigurationKeyError("id_field: must not be empty") }
-        guard bulkMaxDocuments > 0 else { throw ConfigurationKeyError("bulk_max_documents: expected a positive integer") }
-        guard bulkMaxBytes > 0 else { throw ConfigurationKeyError("bulk_max_bytes: expected a positive integer") }
         try auth?.validate()
     }
 
@@ -152,12 +125,4 @@ struct ElasticsearchConfiguration: Decodable, Sendable {
 struct ConfigurationKeyError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Any key of a JSON object, to list the keys present.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

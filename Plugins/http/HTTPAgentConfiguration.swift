@@ -2,9 +2,12 @@ import Foundation
 import SluicePluginKit
 import SluiceSDK
 
-/// The http agent's `config:` (see docs/plugins/http.md). Every key is
-/// optional except `url`; the defaults send the Faust order confirmation.
-struct HTTPAgentConfiguration: Decodable, Sendable {
+/// The http agent's `config:` (see docs/plugins/http.md), declared in
+/// ``spec`` (HTTPAgentConfiguration+Spec.swift), which refuses unknown keys,
+/// wrong types and out-of-range values and fills in defaults before this
+/// decodes. Every key is optional except `url`; the defaults send the Faust
+/// order confirmation.
+struct HTTPAgentConfiguration: DeclaredConfiguration {
     /// The HTTP method. Default `POST`.
     var method = "POST"
     /// The URL template: `{field}` placeholders are replaced by the record's
@@ -39,25 +42,8 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
 
     init() {}
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        method = try container.decodeIfPresent(String.self, forKey: .method) ?? method
-        url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
-        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? headers
-        body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
-        passthrough = try container.decodeIfPresent(Bool.self, forKey: .passthrough) ?? passthrough
-        maxInFlightRequests = try container.decodeIfPresent(Int.self, forKey: .maxInFlightRequests) ?? maxInFlightRequests
-        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? timeoutMilliseconds
-        connectTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .connectTimeoutMilliseconds)
-            ?? connectTimeoutMilliseconds
-        maxRetryAfterMilliseconds = try container.decodeIfPresent(Int.self, forKey: .maxRetryAfterMilliseconds)
-            ?? maxRetryAfterMilliseconds
-        http2 = try container.decodeIfPresent(Bool.self, forKey: .http2) ?? http2
-    }
-
-    /// Checks what decoding cannot.
+    /// Checks what the declaration cannot: the URL's form, the method, header names, body xor passthrough.
     func validate() throws {
-        guard !url.isEmpty else { throw ConfigurationError("'url' is required (e.g. http://mail.internal:8025/send)") }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ConfigurationError("'url' must start with http:// or https://")
         }
@@ -65,11 +51,6 @@ struct HTTPAgentConfiguration: Decodable, Sendable {
             throw ConfigurationError("'url': the field '{\(field)}' is in the host; a record may fill the path or the query, never choose the server")
         }
         guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else { throw ConfigurationError("'method' must be a word like POST") }
-        guard (1...1024).contains(maxInFlightRequests) else { throw ConfigurationError("'max_in_flight_requests' must be 1…1024") }
-        guard timeoutMilliseconds > 0, connectTimeoutMilliseconds > 0 else {
-            throw ConfigurationError("'timeout_ms' and 'connect_timeout_ms' must be positive")
-        }
-        guard maxRetryAfterMilliseconds >= 0 else { throw ConfigurationError("'max_retry_after_ms' must not be negative") }
         if passthrough && body != nil { throw ConfigurationError("set either 'body' or 'passthrough: true', not both") }
         for name in headers.keys where name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace }) {
             throw ConfigurationError("header name '\(name)' is not valid")

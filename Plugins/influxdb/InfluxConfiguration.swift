@@ -2,10 +2,11 @@ import Foundation
 import SluicePluginKit
 import SluiceSDK
 
-/// The plugin's `config:` (see docs/plugins/influxdb.md). Every key is
-/// optional except `url` and `database`; unknown keys are refused, so a typo
-/// does not silently fall back to a default.
-public struct InfluxConfiguration: Decodable, Sendable {
+/// The plugin's `config:` (see docs/plugins/influxdb.md), declared in
+/// ``spec`` (InfluxConfiguration+Spec.swift), which refuses unknown keys,
+/// wrong types and out-of-range values and fills in defaults before this
+/// decodes. Every key is optional except `url` and `database`.
+public struct InfluxConfiguration: DeclaredConfiguration {
     /// What the agent does with each record.
     public enum Mode: String, Decodable, Sendable {
         /// Look up the market price at the order's time and forward the enriched order (the default).
@@ -20,6 +21,17 @@ public struct InfluxConfiguration: Decodable, Sendable {
         case deadLetter = "dead_letter"
         /// Forward it with the output field set to `null`.
         case null
+
+        /// Reads the policy; YAML's bare `null` arrives as JSON null and means the `null` policy.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null; return }
+            let text = try container.decode(String.self)
+            guard let policy = MissingPrice(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected dead_letter or null")
+            }
+            self = policy
+        }
     }
 
     // MARK: Connection
@@ -90,7 +102,7 @@ public struct InfluxConfiguration: Decodable, Sendable {
     /// The defaults (not valid until `url` and `database` are set).
     public init() {}
 
-    enum Key: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case url, database, username, password, mode, measurement, precision, gzip, field, tag, output, tags, fields
         case retentionPolicy = "retention_policy"
         case passwordEnvironment = "password_env"
@@ -108,64 +120,6 @@ public struct InfluxConfiguration: Decodable, Sendable {
         case flushIntervalMilliseconds = "flush_interval_ms"
     }
 
-    /// Any key name, to find the unknown ones.
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    /// Decodes the configuration; unknown keys are an error naming the valid ones.
-    public init(from decoder: any Decoder) throws {
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(Key.allCases.map(\.rawValue))
-        if let unknown = all.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-            throw ConfigurationError("unknown key '\(unknown)'; valid keys: \(known.sorted().joined(separator: ", "))")
-        }
-        let container = try decoder.container(keyedBy: Key.self)
-        func value<T: Decodable>(_ key: Key, _ fallback: T) throws -> T {
-            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
-        }
-        url = try value(.url, url)
-        database = try value(.database, database)
-        retentionPolicy = try container.decodeIfPresent(String.self, forKey: .retentionPolicy)
-        username = try container.decodeIfPresent(String.self, forKey: .username)
-        password = try container.decodeIfPresent(String.self, forKey: .password)
-        passwordEnvironment = try container.decodeIfPresent(String.self, forKey: .passwordEnvironment)
-        timeoutMilliseconds = try value(.timeoutMilliseconds, timeoutMilliseconds)
-        connectTimeoutMilliseconds = try value(.connectTimeoutMilliseconds, connectTimeoutMilliseconds)
-        maxConnections = try value(.maxConnections, maxConnections)
-        gzip = try value(.gzip, gzip)
-        mode = try value(.mode, mode)
-        measurement = try value(.measurement, measurement)
-        // An explicit null means "no time field" (write mode: the record timestamp).
-        if container.contains(.timeField), try container.decodeNil(forKey: .timeField) {
-            timeField = nil
-        } else {
-            timeField = try value(.timeField, "timestamp")
-        }
-        precision = try value(.precision, precision)
-        field = try value(.field, field)
-        tag = try value(.tag, tag)
-        symbolField = try value(.symbolField, symbolField)
-        idField = try value(.idField, idField)
-        output = try value(.output, output)
-        outputField = try value(.outputField, outputField)
-        // YAML's bare `null` arrives as JSON null: it means the `null` policy, not "unset".
-        if container.contains(.onMissingPrice), try container.decodeNil(forKey: .onMissingPrice) {
-            onMissingPrice = .null
-        } else {
-            onMissingPrice = try value(.onMissingPrice, onMissingPrice)
-        }
-        measurementField = try container.decodeIfPresent(String.self, forKey: .measurementField)
-        tags = try value(.tags, tags)
-        fields = try value(.fields, fields)
-        integerFields = try value(.integerFields, integerFields)
-        maxLines = try value(.maxLines, maxLines)
-        flushIntervalMilliseconds = try value(.flushIntervalMilliseconds, flushIntervalMilliseconds)
-    }
-
     /// The password to send: from `password_env` when set, else `password`.
     /// A `password_env` naming an unset variable is refused (the error names
     /// the key and the variable, never a value), as the redis and
@@ -181,20 +135,15 @@ public struct InfluxConfiguration: Decodable, Sendable {
     /// Kafka's topic-name characters.
     private static let topicCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".unicodeScalars)
 
-    /// Checks values decoding cannot: required keys, ranges, names.
+    /// Checks what the declaration cannot: the URL's form, names on one
+    /// line, one key against another, each mode's needs.
     public func validate() throws {
-        guard !database.isEmpty else { throw ConfigurationError("'database' is required") }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ConfigurationError("'url' must be an http:// or https:// URL, found '\(SecretRedaction.maskingURLCredentials(url))'")
         }
         guard !url.contains("@") else {
             throw ConfigurationError("'url' must not carry credentials; use 'username' and 'password'")
         }
-        guard (1...3_600_000).contains(timeoutMilliseconds) else { throw ConfigurationError("'timeout_ms' must be 1…3600000") }
-        guard (1...3_600_000).contains(connectTimeoutMilliseconds) else { throw ConfigurationError("'connect_timeout_ms' must be 1…3600000") }
-        guard (1...256).contains(maxConnections) else { throw ConfigurationError("'max_connections' must be 1…256") }
-        guard (1...1_000_000).contains(maxLines) else { throw ConfigurationError("'max_lines' must be 1…1000000") }
-        guard (1...3_600_000).contains(flushIntervalMilliseconds) else { throw ConfigurationError("'flush_interval_ms' must be 1…3600000") }
         if (password != nil || passwordEnvironment != nil) && username == nil {
             throw ConfigurationError("'password' and 'password_env' need 'username'")
         }

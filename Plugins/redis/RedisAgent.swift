@@ -23,7 +23,6 @@ struct RedisAgent: BatchAgent {
     static let version = "1.0.0"
     static let summary: String? = "Runs Redis commands per record (default: Faust's feed cache, ZADD user timestamp message)"
     static let topics = ["feed_activities"]
-    static let configurationSchema: String? = RedisConfigurationSchema.text
 
     let plan: CommandPlan
     let pool: ConnectionPool

@@ -1,9 +1,11 @@
 import SluiceSDK
 
-/// The redis agent's settings (the sidecar's `config:`). Every key is
-/// optional; the defaults are Faust's Redis example:
+/// The redis agent's settings (the sidecar's `config:`), declared in
+/// ``spec`` (RedisConfiguration+Spec.swift), which checks keys, types and
+/// ranges and fills in defaults before this decodes. Every key is optional;
+/// the defaults are Faust's Redis example:
 /// `ZADD <user> <timestamp as epoch seconds> <message>` on `127.0.0.1:6379/0`.
-struct RedisConfiguration: Decodable, Sendable {
+struct RedisConfiguration: DeclaredConfiguration {
     /// `redis://[user:password@]host:port/db`.
     var url = "redis://127.0.0.1:6379/0"
     /// The password (overrides one in `url`). The host redacts keys named
@@ -29,7 +31,7 @@ struct RedisConfiguration: Decodable, Sendable {
     /// Longest wait between reconnect attempts, in milliseconds.
     var reconnectBackoffMaxMilliseconds = 5000
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case url, commands, password
         case passwordEnvironment = "password_env"
         case keyPrefix = "key_prefix"
@@ -43,54 +45,13 @@ struct RedisConfiguration: Decodable, Sendable {
 
     init() {}
 
-    init(from decoder: any Decoder) throws {
-        // A misspelt key would silently fall back to a default: refuse it.
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw ConfigurationError("unknown key '\(unknown.stringValue)' (known: \(known.sorted().joined(separator: ", ")))")
-        }
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        url = try container.decodeIfPresent(String.self, forKey: .url) ?? url
-        password = try container.decodeIfPresent(String.self, forKey: .password)
-        passwordEnvironment = try container.decodeIfPresent(String.self, forKey: .passwordEnvironment)
-        commands = try container.decodeIfPresent([[String]].self, forKey: .commands) ?? commands
-        keyPrefix = try container.decodeIfPresent(String.self, forKey: .keyPrefix) ?? keyPrefix
-        expireSeconds = try container.decodeIfPresent(Int.self, forKey: .expireSeconds)
-        poolSize = try container.decodeIfPresent(Int.self, forKey: .poolSize) ?? poolSize
-        connectTimeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .connectTimeoutMilliseconds)
-            ?? connectTimeoutMilliseconds
-        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? timeoutMilliseconds
-        reconnectBackoffMilliseconds = try container.decodeIfPresent(Int.self, forKey: .reconnectBackoffMilliseconds)
-            ?? reconnectBackoffMilliseconds
-        reconnectBackoffMaxMilliseconds = try container.decodeIfPresent(Int.self, forKey: .reconnectBackoffMaxMilliseconds)
-            ?? reconnectBackoffMaxMilliseconds
-    }
-
-    /// Checks ranges and parses the URL and templates; the error names the key.
+    /// Parses the URL and templates and checks what the declaration cannot
+    /// (one key against another); the error names the key.
     func validate() throws(ConfigurationError) {
         _ = try RedisURL(parsing: url)
         _ = try CommandPlan(configuration: self)
-        guard (1...256).contains(poolSize) else { throw ConfigurationError("'pool_size' must be 1-256, found \(poolSize)") }
-        if let expireSeconds, expireSeconds <= 0 {
-            throw ConfigurationError("'expire_seconds' must be positive, found \(expireSeconds)")
-        }
-        for (name, value) in [("connect_timeout_ms", connectTimeoutMilliseconds), ("timeout_ms", timeoutMilliseconds),
-                              ("reconnect_backoff_ms", reconnectBackoffMilliseconds)] where value <= 0 {
-            throw ConfigurationError("'\(name)' must be positive, found \(value)")
-        }
         guard reconnectBackoffMaxMilliseconds >= reconnectBackoffMilliseconds else {
             throw ConfigurationError("'reconnect_backoff_max_ms' must be at least 'reconnect_backoff_ms'")
         }
-        if let passwordEnvironment, passwordEnvironment.isEmpty {
-            throw ConfigurationError("'password_env' must name an environment variable")
-        }
-    }
-
-    private struct AnyKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

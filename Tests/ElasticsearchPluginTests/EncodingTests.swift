@@ -1,5 +1,6 @@
 import Foundation
 @testable import SluiceElasticsearchPlugin
+import SluicePluginKit
 import Testing
 
 /// The NDJSON encoders, the response parsers and the configuration, without a server.
@@ -13,7 +14,7 @@ struct EncodingTests {
     }
 
     private func configuration(_ json: String) throws -> ElasticsearchConfiguration {
-        try JSONDecoder().decode(ElasticsearchConfiguration.self, from: Data(json.utf8))
+        try ElasticsearchConfiguration.decode(from: Data(json.utf8))
     }
 
     @Test("_msearch: a header and a body line per query; the query text is a JSON string value")
@@ -141,10 +142,10 @@ struct EncodingTests {
         #expect(try configuration(#"{"index":"d","on_no_hit":"dead_letter"}"#).onNoHit == .deadLetter)
         #expect(throws: (any Error).self) { try configuration(#"{"index":"d","on_no_hit":"drop"}"#) }
         #expect(throws: (any Error).self) { try configuration(#"{"index":"d","indx":"typo"}"#) }
-        #expect(throws: ConfigurationKeyError.self) { try configuration("{}").validate() }
+        #expect(throws: ConfigSchemaViolation.self) { try configuration("{}") }
         #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","url":"ftp://x"}"#).validate() }
         #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","auth":{"username":"u"}}"#).validate() }
-        #expect(throws: ConfigurationKeyError.self) { try configuration(#"{"index":"d","query_template":"match"}"#).validate() }
+        #expect(throws: ConfigSchemaViolation.self) { try configuration(#"{"index":"d","query_template":"match"}"#) }
         try configuration(#"{"index":"d","auth":{"api_key_env":"K"}}"#).validate()
     }
 

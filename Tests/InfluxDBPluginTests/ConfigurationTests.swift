@@ -6,7 +6,7 @@ import Testing
 @Suite("Configuration")
 struct ConfigurationTests {
     private func decode(_ json: String) throws -> InfluxConfiguration {
-        let configuration = try JSONDecoder().decode(InfluxConfiguration.self, from: Data(json.utf8))
+        let configuration = try InfluxConfiguration.decode(from: Data(json.utf8))
         try configuration.validate()
         return configuration
     }

@@ -9,7 +9,7 @@ import TestSupport
 @Suite("influxdb plugin: secrets")
 struct InfluxSecretTests {
     private func decode(_ json: String) throws -> InfluxConfiguration {
-        try JSONDecoder().decode(InfluxConfiguration.self, from: Data(json.utf8))
+        try InfluxConfiguration.decode(from: Data(json.utf8))
     }
 
     @Test("a URL with credentials and a wrong scheme is refused without its password")

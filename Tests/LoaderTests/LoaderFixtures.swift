@@ -66,3 +66,12 @@ enum LoaderFixtures {
         }
     }
 }
+
+extension LoaderFixtures {
+    /// Compiles the fixture as agent `agent` into the plugins directory of `harness`.
+    static func compile(agent: String, into harness: HostHarness, flags: [String]) async throws {
+        try await CPluginCompiler.compile(sources: [source], output: harness.pluginsDirectory + "/\(agent).so",
+                                          includeDirectory: RepositoryPaths.pluginInclude,
+                                          flags: ["-DNAME=\"\(agent)\""] + flags)
+    }
+}

@@ -100,4 +100,30 @@ struct PluginsInspectCommandTests {
         #expect(result.status == 1)
         #expect(result.output == "\(path) refused: not an ELF file (no \\x7fELF signature); expected a shared object built with -shared\n")
     }
+
+    @Test("a secret's schema default is redacted; --config-table prints the docs' table from the config_schema")
+    func configSchemaShown() async throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try await LoaderFixtures.plugin("feed-cache.so", in: directory, flags: ["-DSCHEMA_FEED_CACHE"])
+        for arguments in [[path], [path, "--json"]] {
+            let result = try await ProcessRunner.run([Self.binary, "plugins", "inspect"] + arguments, check: false)
+            #expect(result.status == 0)
+            #expect(!result.output.contains("schema-default-SECRET"), "\(result.output)")
+            #expect(result.output.contains("<redacted>"), "\(result.output)")
+        }
+        let table = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--config-table"], check: false)
+        #expect(table.status == 0)
+        #expect(table.output == """
+            | key | value | default | meaning |
+            |---|---|---|---|
+            | `ttl_seconds` | an integer from 1 to 86400, required | — |  |
+            | `api_token` | a string, secret | `"<redacted>"` |  |
+            | `mode` | one of fast, safe | — |  |
+            | `servers` | a non-empty list | — |  |
+            | `fail` | true or false | — |  |
+
+            """)
+    }
 }

@@ -90,9 +90,9 @@ struct RedisConfigurationTests {
             ("  url: http://localhost:6379\n", "'url': expected redis://"),
             ("  commands: [[ZADD, \"{user:epoch_s}\"]]\n", "unknown conversion 'epoch_s'"),
             ("  commands: [[ZADD, \"{user\"]]\n", "'{' without a closing '}'"),
-            ("  commands: []\n", "'commands' must not be empty"),
-            ("  pool_size: 0\n", "'pool_size' must be 1-256"),
-            ("  pool_sise: 2\n", "unknown key 'pool_sise'"),
+            ("  commands: []\n", "config.commands: expected a non-empty list, found an empty list"),
+            ("  pool_size: 0\n", "config.pool_size: expected an integer from 1 to 256, found 0"),
+            ("  pool_sise: 2\n", #"found unknown key "pool_sise" (did you mean "pool_size"?)"#),
         ]
         for (config, reason) in cases {
             let harness = try HostHarness(partitions: 1)

@@ -14,25 +14,8 @@ extension AgentSettings {
     public func redactedDescription(configSchema: String?) -> String {
         guard let configSchema else { return redactedDescription }
         var settings = self
-        settings.config = Self.redacting(SecretRedaction.secretKeys(inSchema: configSchema), in: config)
+        settings.config = config.redacted(secretKeys: SecretRedaction.secretKeys(inSchema: configSchema))
         return settings.redactedDescription
-    }
-
-    /// `value` with the values under `keys` (at any depth) replaced by the redacted text.
-    private static func redacting(_ keys: Set<String>, in value: ConfigValue) -> ConfigValue {
-        guard !keys.isEmpty else { return value }
-        switch value {
-        case .object(let members):
-            var redacted: [String: ConfigValue] = [:]
-            for (key, member) in members {
-                redacted[key] = keys.contains(key) ? .string(SecretRedaction.redactedValue) : redacting(keys, in: member)
-            }
-            return .object(redacted)
-        case .array(let elements):
-            return .array(elements.map { redacting(keys, in: $0) })
-        default:
-            return value
-        }
     }
 
     /// One line per key, unindented; `config` as a JSON flow mapping (JSON is YAML).

@@ -1,3 +1,4 @@
+import SluicePluginKit
 import Yams
 
 /// One YAML mapping of a configuration file, walked key by key so every error
@@ -50,13 +51,8 @@ struct YAMLMapping {
     /// closest one.
     func requireKnownKeys(_ known: [String]) throws(ConfigurationError) {
         for (key, _) in entries where !known.contains(key) {
-            var found = "unknown key \(ConfigurationError.quoted(key))"
-            if let suggestion = KeySuggestion.closest(to: key, among: known) {
-                found += " (did you mean \"\(suggestion)\"?)"
-            }
-            throw ConfigurationError(file: file, key: keyPath(key),
-                                     expected: "one of \(known.sorted().joined(separator: ", "))",
-                                     found: found)
+            let wording = UnknownKeyWording(key: key, known: known)
+            throw ConfigurationError(file: file, key: keyPath(key), expected: wording.expected, found: wording.found)
         }
     }
 

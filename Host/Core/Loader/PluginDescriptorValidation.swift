@@ -1,3 +1,4 @@
+import SluicePluginKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,13 +56,22 @@ enum PluginDescriptorValidation {
             throw refuse(.missingRequiredHook, "required \(missing.count == 1 ? "hook" : "hooks") \(list) \(missing.count == 1 ? "is" : "are") NULL (expected on_batch, create and destroy)")
         }
 
+        let configSchema = descriptor.member(\.config_schema)!.map { String(cString: $0) }
+        if let configSchema {
+            do throws(ConfigSchemaError) {
+                _ = try ConfigSchema.parse(configSchema)
+            } catch {
+                throw refuse(.invalidConfigSchema, "\(error) (expected a JSON Schema object; see docs/plugin-abi.md)")
+            }
+        }
+
         return PluginImage(
             name: name,
             version: descriptor.member(\.version)!.map { String(cString: $0) } ?? "",
             summary: descriptor.member(\.description)!.map { String(cString: $0) },
             topics: topics(descriptor.member(\.topics)!),
             capabilities: descriptor.member(\.capabilities)!,
-            configSchema: descriptor.member(\.config_schema)!.map { String(cString: $0) },
+            configSchema: configSchema,
             abiMinor: descriptor.member(\.abi_minor)!,
             descriptorSize: descriptor.structSize,
             sourcePath: file, privatePath: privatePath, sha256: sha256, descriptor: descriptor)

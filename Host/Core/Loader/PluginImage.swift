@@ -1,4 +1,5 @@
 import CSluicePlugin
+import SluicePluginKit
 
 /// A plugin file that passed every check and is mapped into the process (never unloaded).
 public struct PluginImage: Sendable {
@@ -14,6 +15,9 @@ public struct PluginImage: Sendable {
     public let capabilities: UInt64
     /// The JSON Schema of the configuration, if the plugin declares one.
     public let configSchema: String?
+    /// ``configSchema`` as the host checks it (nil without one, or when it cannot be read:
+    /// the loader refuses such a plugin).
+    public let checkedConfigSchema: ConfigSchema.Parsed?
     /// The ABI minor version the plugin was built against.
     public let abiMinor: UInt16
     /// The descriptor's `struct_size`.
@@ -40,6 +44,7 @@ public struct PluginImage: Sendable {
         self.topics = topics
         self.capabilities = capabilities
         self.configSchema = configSchema
+        checkedConfigSchema = configSchema.flatMap { try? ConfigSchema.parse($0) }
         self.abiMinor = abiMinor
         self.descriptorSize = descriptorSize
         self.sourcePath = sourcePath
@@ -54,11 +59,29 @@ public struct PluginImage: Sendable {
     /// The capacity of the error buffer handed to `validate_config`.
     static let errorCapacity = 1024
 
-    /// Runs the plugin's validate_config (if present) on configuration JSON text.
+    /// ``configSchema`` as it may be shown (`sluice plugins inspect`): the
+    /// `default` of a secret (`"writeOnly": true`) redacted.
+    public var displayedConfigSchema: String? {
+        configSchema.map(SecretRedaction.redactingSecretDefaults(inSchema:))
+    }
+
+    /// The sidecar whose `config:` this plugin's agent runs with (`NAME.yaml` beside `NAME.so`).
+    public var sidecarPath: String { PluginSidecarReader.path(forPlugin: sourcePath) }
+
+    /// The keys of the configuration that hold secrets: those the
+    /// `config_schema` marks `"writeOnly": true` (names that look secret are
+    /// redacted anyway).
+    public var secretConfigKeys: Set<String> { checkedConfigSchema?.schema.secretKeys ?? [] }
+
+    /// Checks configuration JSON text against the plugin's `config_schema`
+    /// (when it has one), then runs the plugin's validate_config (if present).
+    /// The schema check is the host's, the same for C and Swift plugins.
     ///
-    /// - Throws: `PluginRefusal` with reason `invalidConfiguration` and the
-    ///   plugin's reason when the plugin rejects the configuration.
+    /// - Throws: `PluginRefusal` with reason `invalidConfiguration`: naming the
+    ///   sidecar and the dotted key (`plugins/x.yaml: config.ttl: expected an
+    ///   integer from 1 to 86400, found 0`), or with the plugin's reason.
     public func validateConfiguration(_ json: String) throws(PluginRefusal) {
+        try checkAgainstSchema(json)
         guard let validate = descriptor.member(\.validate_config) ?? nil else { return }
         var error = [CChar](repeating: 0, count: Self.errorCapacity)
         // The plugin gets an explicit length, but a trailing NUL protects one that ignores it.
@@ -74,5 +97,19 @@ public struct PluginImage: Sendable {
         throw PluginRefusal(
             file: sourcePath, reason: .invalidConfiguration,
             detail: "configuration rejected by validate_config: \(reason.isEmpty ? "(no reason given)" : reason)")
+    }
+
+    /// The schema check of ``validateConfiguration(_:)``.
+    func checkAgainstSchema(_ json: String) throws(PluginRefusal) {
+        guard let schema = checkedConfigSchema?.schema else { return }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(json)
+        } catch {
+            throw PluginRefusal(file: sourcePath, reason: .invalidConfiguration, detail: "\(sidecarPath): config: \(error)")
+        }
+        if let violation = schema.violation(in: value) {
+            throw PluginRefusal(file: sourcePath, reason: .invalidConfiguration, detail: violation.described(inFile: sidecarPath))
+        }
     }
 }

@@ -56,6 +56,13 @@ public final class PluginLoader: Sendable {
                 "plugin.file": "\(file)", "plugin.name": "\(image.name)", "plugin.version": "\(image.version)",
                 "plugin.sha256": "\(image.sha256)", "plugin.abi_minor": "\(image.abiMinor)",
             ])
+            if let ignored = image.checkedConfigSchema?.ignoredKeywords, !ignored.isEmpty {
+                // Outside the subset the host checks: named once, so a plugin author sees what is not enforced.
+                logger.warning("config_schema keywords not checked by the host", metadata: [
+                    "plugin.file": "\(file)", "plugin.name": "\(image.name)",
+                    "config_schema.ignored": "\(ignored.joined(separator: ", "))",
+                ])
+            }
             return image
         } catch {
             throw logged(error)

@@ -45,7 +45,11 @@ public struct PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case invalidName
         /// Another file in the same directory already declares this agent name.
         case duplicateName
-        /// `validate_config` rejected the agent's configuration.
+        /// The descriptor's `config_schema` is not a schema the host can read
+        /// (not JSON, or a checked keyword with a value of the wrong kind).
+        case invalidConfigSchema
+        /// The agent's `config:` breaks the plugin's `config_schema`, or
+        /// `validate_config` rejected it.
         case invalidConfiguration
         /// `create` failed (reported by the runtime).
         case createFailed

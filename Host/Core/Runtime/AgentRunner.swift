@@ -104,6 +104,7 @@ public final class AgentRunner: @unchecked Sendable {
         logger.info("agent started", metadata: [
             "plugin.version": .string(image.version), "group": .string(group),
             "topics": .string(topics.joined(separator: ",")),
+            "settings": .string(settings.redactedDescription(configSchema: image.configSchema)),
         ])
     }
 
@@ -123,7 +124,9 @@ public final class AgentRunner: @unchecked Sendable {
 
     /// A snapshot for operators and tests.
     public var status: AgentStatus {
-        lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
+        var status = lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
+        status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
+        return status
     }
 
     /// Commits what is finished now (normally done by the fetcher on its interval).

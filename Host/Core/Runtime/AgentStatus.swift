@@ -43,4 +43,8 @@ public struct AgentStatus: Sendable, Equatable {
     public var retried: Int
     /// The most recent error, if any.
     public var lastError: String?
+    /// The agent's `config:` as operators may see it: secrets (the keys the
+    /// plugin's `config_schema` marks `"writeOnly": true`, secret-looking
+    /// names, URL credentials) redacted.
+    public var config: ConfigValue = .object([:])
 }

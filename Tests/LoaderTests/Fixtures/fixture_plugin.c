@@ -97,6 +97,23 @@ typedef struct fixture_descriptor {
 #define STRUCT_SIZE sizeof(fixture_descriptor)
 #endif
 
+/* -DSCHEMA_FEED_CACHE: a config_schema the host checks (ttl_seconds 1-86400,
+ * required; api_token a secret; unknown keys refused; a "pattern" the host
+ * does not check). -DSCHEMA_BROKEN: a config_schema that is not JSON. */
+#if defined(SCHEMA_FEED_CACHE)
+#define CONFIG_SCHEMA "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"ttl_seconds\"]," \
+    "\"properties\":{\"ttl_seconds\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":86400}," \
+    "\"api_token\":{\"type\":\"string\",\"writeOnly\":true,\"default\":\"schema-default-SECRET\"}," \
+    "\"mode\":{\"enum\":[\"fast\",\"safe\"]}," \
+    "\"servers\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"object\",\"additionalProperties\":false," \
+    "\"properties\":{\"host\":{\"type\":\"string\",\"minLength\":1,\"pattern\":\"^[a-z]\"},\"port\":{\"type\":\"integer\"}}}}," \
+    "\"fail\":{\"type\":\"boolean\"}}}"
+#elif defined(SCHEMA_BROKEN)
+#define CONFIG_SCHEMA "{\"type\":"
+#else
+#define CONFIG_SCHEMA "{\"type\":\"object\"}"
+#endif
+
 static const fixture_descriptor descriptor = {
     .base = {
         .magic = MAGIC,
@@ -113,7 +130,7 @@ static const fixture_descriptor descriptor = {
         .description = "A loader test fixture",
         .topics = fixture_topics,
         .capabilities = SLUICE_CAP_PRODUCES | SLUICE_CAP_STATELESS,
-        .config_schema = "{\"type\":\"object\"}",
+        .config_schema = CONFIG_SCHEMA,
         .validate_config = fixture_validate,
         .create = fixture_create,
 #ifndef NO_ON_BATCH

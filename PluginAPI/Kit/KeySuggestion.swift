@@ -1,8 +1,9 @@
 /// "Did you mean …?" for unknown keys: the closest valid key by edit distance,
-/// after folding `camelCase` and `kebab-case` to snake_case.
-enum KeySuggestion {
+/// after folding `camelCase` and `kebab-case` to snake_case. The one
+/// implementation for `sluice.yaml`, sidecars and every plugin's `config:`.
+public enum KeySuggestion {
     /// The valid key closest to `unknown`, or nil when none is plausibly meant.
-    static func closest(to unknown: String, among valid: [String]) -> String? {
+    public static func closest(to unknown: String, among valid: [String]) -> String? {
         let folded = snakeCased(unknown)
         var best: (key: String, distance: Int)?
         for candidate in valid {
@@ -16,7 +17,7 @@ enum KeySuggestion {
     }
 
     /// `batchSize` → `batch_size`, `batch-size` → `batch_size`, `BATCH_SIZE` → `batch_size`.
-    static func snakeCased(_ key: String) -> String {
+    public static func snakeCased(_ key: String) -> String {
         var result = ""
         var previousWasLower = false
         for character in key {
@@ -36,7 +37,7 @@ enum KeySuggestion {
     }
 
     /// Levenshtein distance over characters.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let left = Array(a), right = Array(b)
         if left.isEmpty { return right.count }
         if right.isEmpty { return left.count }
