@@ -50,6 +50,8 @@ public final class AgentRunner: @unchecked Sendable {
     let logger: Logger
     let commitInterval: Duration
     let drainTimeout: Duration
+    /// Batch spans and `traceparent` propagation; nil when tracing is off.
+    let tracing: BatchTracing?
 
     let lock = ConditionLock()
     var machine: Machine
@@ -65,7 +67,7 @@ public final class AgentRunner: @unchecked Sendable {
     /// the process's shared ``TimerThread``).
     public init(image: PluginImage, settings: AgentSettings, hostGroup: String, transport: any Transport,
                 pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration, logger: Logger,
-                scheduler: (any JobScheduler)? = nil) throws {
+                scheduler: (any JobScheduler)? = nil, tracing: BatchTracing? = nil) throws {
         self.name = image.name
         self.currentImage = image
         self.settings = settings
@@ -78,6 +80,7 @@ public final class AgentRunner: @unchecked Sendable {
         self.scheduler = scheduler ?? TimerThread.shared
         self.commitInterval = commitInterval
         self.drainTimeout = drainTimeout
+        self.tracing = tracing
         var logger = logger
         logger[metadataKey: "agent"] = .string(image.name)
         self.logger = logger
@@ -187,6 +190,7 @@ public final class AgentRunner: @unchecked Sendable {
                 if progress.retried > 0 { metrics.retried.increment(by: progress.retried) }
                 metrics.inFlight.record(progress.inFlight)
             case .timedOut(let delivery, let partition):
+                delivery.span?.end(failure: "batch timed out")
                 logger.error("batch timed out; redelivering", metadata: [
                     "topic": .string(partition.topic), "partition": .stringConvertible(partition.partition),
                     "offset": .stringConvertible(delivery.offset(at: 0)),
@@ -208,7 +212,11 @@ public final class AgentRunner: @unchecked Sendable {
     /// Worker thread: one on_batch call, and what its answer means.
     func execute(_ delivery: BatchContext) {
         guard let instance = lock.withLock({ instance }) else { return }
+        if let tracing { delivery.span = tracing.startSpan(for: delivery, agent: name, group: group) }
         let status = instance.onBatch(delivery.batch)
+        if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {
+            delivery.span?.end(failure: status == Int32(SLUICE_BATCH_DONE.rawValue) ? nil : "on_batch returned \(status)")
+        }
         let answer: BatchReturn = switch status {
         case Int32(SLUICE_BATCH_PENDING.rawValue): .pending
         case Int32(SLUICE_BATCH_DONE.rawValue): .done(delivery.writtenResults)
