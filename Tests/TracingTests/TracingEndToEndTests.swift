@@ -188,4 +188,65 @@ struct TracingEndToEndTests {
         #expect(traces[2].traceID == Self.incoming.traceID)
         #expect(traces[2].isSampled)
     }
+
+    @Test("the influxdb and elasticsearch plugins send the batch span's traceparent on their requests")
+    func influxAndElasticsearchRequests() async throws {
+        let receiver = try OTLPTraceReceiver()
+        defer { receiver.stop() }
+        // One recording service stands in for both sinks: only the requests' headers matter here.
+        let server = try HTTPRecordingServer()
+        defer { server.stop() }
+        server.setResponder { request in
+            switch request.path {
+            case "/write": .status(204)
+            case "/_bulk": .respond(status: 200, headers: ["Content-Type": "application/json"],
+                                    body: #"{"took":1,"errors":false,"items":[{"index":{"_index":"orders","_id":"o1","status":201}}]}"#)
+            default: .status(404)
+            }
+        }
+        let settings = TracingHarness.settings(exportingTo: receiver)
+        let harness = try TracingHarness.harness(tracing: settings)
+        defer { harness.remove() }
+        try harness.installBuiltPlugin(product: "SluiceInfluxDB", as: "influxdb", sidecar: """
+            topics: [orders]
+            config:
+              url: \(server.baseURL)
+              database: market
+              mode: write
+              measurement: orders
+              tags: [symbol]
+              fields: [price]
+              time_field: null
+              flush_interval_ms: 10
+              gzip: false
+            """)
+        try harness.installBuiltPlugin(product: "SluiceElasticsearch", as: "elasticsearch", sidecar: """
+            topics: [orders]
+            config:
+              url: \(server.baseURL)
+              mode: index
+              index: orders
+              id_field: id
+            """)
+        harness.broker.append(TracingHarness.order(1, traceparent: Self.incoming.description))
+
+        try await TracingHarness.withTracing(settings) { tracing in
+            try await harness.withRuntime(tracing: tracing) { _ in
+                try await eventually("a write and a bulk request") {
+                    Set(server.requests.map(\.path)).isSuperset(of: ["/write", "/_bulk"])
+                }
+            }
+            try await eventually("both batch spans exported") { receiver.spans.count >= 2 }
+        }
+
+        let spans = receiver.spans
+        for (path, agent) in [("/write", "influxdb"), ("/_bulk", "elasticsearch")] {
+            let request = try #require(server.requests.first { $0.path == path })
+            let sent = try #require(request.header("traceparent").flatMap(TraceParent.init), "\(path) carried no valid traceparent")
+            let span = try #require(spans.first { $0.attributes["sluice.agent"] == agent })
+            #expect(sent.traceID == Self.incoming.traceID, "\(path)")
+            #expect((sent.traceID, sent.parentID) == (span.traceID, span.spanID), "\(path)")
+            #expect(span.parentSpanID == Self.incoming.parentID)
+        }
+    }
 }
