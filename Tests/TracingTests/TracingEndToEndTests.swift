@@ -249,4 +249,24 @@ struct TracingEndToEndTests {
             #expect(span.parentSpanID == Self.incoming.parentID)
         }
     }
+
+    @Test("a collector that is down costs spans, never records")
+    func collectorDown() async throws {
+        var settings = TracingSettings()
+        settings.enabled = true
+        // The discard port: privileged, so no test server gets it, and nothing listens there.
+        settings.endpoint = "http://127.0.0.1:9"
+        let harness = try TracingHarness.harness(tracing: settings)
+        defer { harness.remove() }
+        try await TracingHarness.installRecorderBuiltAgainstABI1_0(harness, batchSize: 1)
+        for index in 0..<20 { harness.broker.append(TracingHarness.order(index, traceparent: Self.incoming.description)) }
+        try await TracingHarness.withTracing(settings) { tracing in
+            try await harness.withRuntime(tracing: tracing) { _ in
+                try await eventually("twenty recorded") { harness.count("recorded") >= 20 }
+            }
+        }
+        let traces = harness.records("recorded").compactMap { $0.record.header("traceparent").flatMap(TraceParent.init) }
+        #expect(traces.count == 20)
+        #expect(traces.allSatisfy { $0.traceID == Self.incoming.traceID })
+    }
 }
