@@ -10,11 +10,15 @@ final class BatchSpan: Sendable {
     let span: any Span
     /// The batch span's context in W3C form; nil if the tracer propagates none.
     let traceParent: TraceParent?
+    /// The `traceparent` header produced records get, formatted once per batch
+    /// (every record of the batch shares its bytes).
+    let header: OutgoingRecord.Header?
     private let ended = Atomic<Bool>(false)
 
     init(span: any Span, traceParent: TraceParent?) {
         self.span = span
         self.traceParent = traceParent
+        header = traceParent.map { OutgoingRecord.Header(name: TraceParent.headerName, value: $0.bytes) }
     }
 
     /// Ends the span (a second call does nothing); `failure` marks it as an error.

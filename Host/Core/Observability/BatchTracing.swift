@@ -61,19 +61,11 @@ public struct BatchTracing: Sendable {
         guard let headers = message.headers else { return nil }
         for index in 0..<message.header_count {
             let header = headers[index]
-            guard header.name_len == nameBytes.count, let name = header.name, let value = header.value,
-                  nameMatches(UnsafeRawBufferPointer(start: name, count: header.name_len)) else { continue }
+            guard let name = header.name, let value = header.value,
+                  TraceParent.isHeaderName(UnsafeRawBufferPointer(start: name, count: header.name_len)) else { continue }
             return TraceParent(bytes: UnsafeRawBufferPointer(start: value, count: header.value_len))
         }
         return nil
-    }
-
-    private static let nameBytes: [UInt8] = Array(TraceParent.headerName.utf8)
-
-    /// Header names compare without regard to ASCII case, as in HTTP.
-    private static func nameMatches(_ name: UnsafeRawBufferPointer) -> Bool {
-        for (byte, expected) in zip(name, nameBytes) where byte | 0x20 != expected { return false }
-        return true
     }
 
     /// Starts the span of `delivery` for `agent` (consumer group `group`).

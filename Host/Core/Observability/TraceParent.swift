@@ -58,6 +58,22 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
         self.init(traceIDHigh: high, traceIDLow: low, spanID: span, flags: flagsHigh << 4 | flagsLow)
     }
 
+    /// Whether `name` is `traceparent`, in any ASCII case (as in HTTP), without allocating.
+    public static func isHeaderName(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { isHeaderName(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether the bytes of a header name are `traceparent`, in any ASCII case.
+    static func isHeaderName(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard name.count == nameBytes.count else { return false }
+        // Every letter of the name is a-z: OR-ing 0x20 folds A-Z and changes nothing else that could match.
+        for (byte, expected) in zip(name, nameBytes) where byte | 0x20 != expected { return false }
+        return true
+    }
+
+    private static let nameBytes: [UInt8] = Array(headerName.utf8)
+
     /// Whether the caller sampled the trace (flag bit 0).
     public var isSampled: Bool { flags & 1 == 1 }
 

@@ -31,9 +31,9 @@ extension AgentRunner {
             logger.error("plugin produced for batch \(batchID), which is not in flight; refused")
             return false
         }
-        if tracing != nil, let trace = receipt?.delivery.span?.traceParent,
-           !record.headers.contains(where: { $0.name.lowercased() == TraceParent.headerName }) {
-            record.headers.append(.init(name: TraceParent.headerName, value: trace.bytes))
+        if tracing != nil, let header = receipt?.delivery.span?.header,
+           !record.headers.contains(where: { TraceParent.isHeaderName($0.name) }) {
+            record.headers.append(header)
         }
         let sent = record
         metrics.produced.increment()
