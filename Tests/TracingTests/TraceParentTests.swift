@@ -63,4 +63,15 @@ struct TraceParentTests {
         #expect(TraceParent(traceIDHigh: 0, traceIDLow: 0, spanID: 1, flags: 1) == nil)
         #expect(TraceParent(traceIDHigh: 1, traceIDLow: 0, spanID: 0, flags: 1) == nil)
     }
+
+    @Test("the header name matches in any ASCII case, and only that name")
+    func headerName() {
+        #expect(TraceParent.isHeaderName("traceparent"))
+        #expect(TraceParent.isHeaderName("TraceParent"))
+        #expect(TraceParent.isHeaderName("TRACEPARENT"))
+        #expect(!TraceParent.isHeaderName("tracestate"))
+        #expect(!TraceParent.isHeaderName("traceparent "))
+        #expect(!TraceParent.isHeaderName("traceparen"))
+        #expect(!TraceParent.isHeaderName("trace\u{0}arent"))
+    }
 }
