@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 //
 // Sluice: a stream-processing host whose agents are plugins (shared objects
 // built against the C ABI in PluginAPI/include/sluice_plugin.h).
@@ -50,6 +50,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Tracing: the host's spans go through the swift-distributed-tracing API; swift-otel
+        // exports them over OTLP/HTTP (the gRPC trait is left off to keep the build small).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.0.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: The contract, the SDK and the toolkit: the package in PluginAPI/
@@ -89,6 +93,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Host/Core",
             swiftSettings: strictConcurrency
@@ -118,11 +123,26 @@ let package = Package(
             ],
             swiftSettings: strictConcurrency
         ),
+        /// The OTLP exporter behind the host's tracing (swift-otel): only `sluice` and the
+        /// tests link it, never a plugin or the SDK.
+        .target(
+            name: "SluiceOTel",
+            dependencies: [
+                "SluiceHost",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host/OTel",
+            swiftSettings: strictConcurrency
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceHost",
                 "SluiceAdmin",
+                "SluiceOTel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -312,6 +332,17 @@ let package = Package(
             name: "DemoTests",
             dependencies: ["TestSupport"],
             path: "Tests/DemoTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// W3C trace context: parsing, the batch span, plugins' requests, produced records, OTLP export.
+        .testTarget(
+            name: "TracingTests",
+            dependencies: [
+                "SluiceHost", "SluiceOTel", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TracingTests",
             swiftSettings: strictConcurrency
         ),
         /// Crashes, outages, bad input and bad plugins, proven by counting.

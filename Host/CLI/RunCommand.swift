@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SluiceAdmin
 import SluiceHost
+import SluiceOTel
 
 /// `sluice run`: loads the configuration and the plugins and runs the agents
 /// until SIGINT or SIGTERM, then stops gracefully (stop fetching, drain within
@@ -50,11 +51,19 @@ struct RunCommand: AsyncParsableCommand {
         // Metrics must have their backend before the runtime creates its counters.
         let registry = AdminMetrics.bootstrap()
         do {
-            let runtime = try SluiceRuntime(configuration: configuration, logger: logger)
+            // Tracing (off by default): its exporter runs first, so it stops last and
+            // exports the spans of the batches the runtime drains on shutdown.
+            let tracing = try configuration.tracing.enabled
+                ? OTelTracingBackend(settings: configuration.tracing, logger: Logger(label: "sluice.tracing")) : nil
+            if let tracing {
+                logger.info("tracing on", metadata: ["exported": .stringConvertible(tracing.exports)])
+            }
+            let runtime = try SluiceRuntime(configuration: configuration, tracing: tracing?.tracing, logger: logger)
             let admin = try AdminServer(runtime: runtime, configuration: configuration.admin, registry: registry, logger: logger)
             // The admin server is last, so it stops first on shutdown.
+            let services: [any Service] = (tracing.map { [$0.service] } ?? []) + [runtime, admin]
             let group = ServiceGroup(configuration: .init(
-                services: [runtime, admin], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         } catch let error as AdminServerError {
             FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))

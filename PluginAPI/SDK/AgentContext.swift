@@ -21,6 +21,10 @@ public struct AgentContext: Sendable {
         slot?.userState as? State
     }
 
+    /// The W3C `traceparent` of this batch's span, to send on requests made
+    /// for it; nil when the host traces nothing. Asks the host on each use.
+    public var traceparent: String? { host.traceparent(batchID: batchID) }
+
     /// Produces a record tied to this batch.
     /// - Parameters:
     ///   - topic: the destination topic.

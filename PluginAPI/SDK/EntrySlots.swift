@@ -78,10 +78,12 @@ enum EntrySlots {
             ErrorBuffer.write("create called without a host table or instance pointer", to: errorBuffer, capacity: capacity)
             return SLUICE_STATUS_ERROR
         }
-        // Every v1.0 member must be there; a newer host's longer table is fine.
-        guard api.pointee.struct_size >= UInt32(MemoryLayout<sluice_host_api>.size), api.pointee.abi_major == SLUICE_ABI_MAJOR else {
+        // Every v1.0 member must be there; members appended later (1.1's
+        // trace_context) are checked where they are used, and a newer host's
+        // longer table is fine.
+        guard api.pointee.struct_size >= UInt32(HostServices.abi1_0TableSize), api.pointee.abi_major == SLUICE_ABI_MAJOR else {
             ErrorBuffer.write("host table is ABI \(api.pointee.abi_major).\(api.pointee.abi_minor) with \(api.pointee.struct_size) bytes; "
-                + "this plugin needs ABI \(SLUICE_ABI_MAJOR).x with at least \(MemoryLayout<sluice_host_api>.size)",
+                + "this plugin needs ABI \(SLUICE_ABI_MAJOR).x with at least \(HostServices.abi1_0TableSize)",
                 to: errorBuffer, capacity: capacity)
             return SLUICE_STATUS_ERROR
         }

@@ -29,6 +29,9 @@ public struct HostServices: @unchecked Sendable {
         return services
     }
 
+    /// The size of an ABI 1.0 host table: every member before 1.1's `trace_context`.
+    static let abi1_0TableSize = MemoryLayout<sluice_host_api>.offset(of: \.trace_context)!
+
     /// The ABI version of the host (from its table).
     public var hostABIVersion: (major: UInt16, minor: UInt16) {
         (api.pointee.abi_major, api.pointee.abi_minor)
@@ -84,6 +87,22 @@ public struct HostServices: @unchecked Sendable {
             }
         }
         guard status == SLUICE_STATUS_OK else { throw ProduceError(topic: topic, reason: "the host refused the record (see its log)") }
+    }
+
+    /// The W3C `traceparent` of batch `batchID`'s span (55 characters), to send
+    /// on requests made for the batch; nil when the host traces nothing (tracing
+    /// off, a host older than ABI 1.1, or a batch that is not in flight).
+    /// Records produced for the batch carry it already: the host adds it.
+    public func traceparent(batchID: UInt64) -> String? {
+        // ABI 1.1 appended trace_context: a 1.0 host's table ends before it.
+        guard Int(api.pointee.struct_size) >= Self.abi1_0TableSize + MemoryLayout<UnsafeRawPointer?>.size,
+              let traceContext = api.pointee.trace_context else { return nil }
+        // On the stack: with tracing off this costs one call and no allocation.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(SLUICE_TRACEPARENT_LEN) + 1) { buffer in
+            let length = traceContext(host, batchID, buffer.baseAddress, buffer.count)
+            guard length == Int(SLUICE_TRACEPARENT_LEN) else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: length), as: UTF8.self)
+        }
     }
 
     /// Attaches a reason to message `index` (or to the batch with `nil`).

@@ -28,6 +28,9 @@ public struct MessageBatch: ~Copyable {
     public var attempt: UInt32 { batch.attempt }
     /// The number of messages.
     public var count: Int { batch.count }
+    /// The W3C `traceparent` of this batch's span, to send on requests made
+    /// for it; nil when the host traces nothing. Asks the host on each use.
+    public var traceparent: String? { host.traceparent(batchID: id) }
     /// The messages in ascending offset order (borrowed views; see ``Message``).
     public var messages: Messages { Messages(batch: batch) }
     /// The message at `index`.

@@ -42,6 +42,9 @@ public final class PendingBatch: @unchecked Sendable {
     public var id: UInt64 { batch.id }
     /// The number of messages.
     public var count: Int { batch.count }
+    /// The W3C `traceparent` of this batch's span, to send on requests made
+    /// for it; nil when the host traces nothing (or after ``complete()``).
+    public var traceparent: String? { host.traceparent(batchID: id) }
 
     /// Runs `body` with the messages, unless the batch is already completed.
     /// The views are valid only inside `body`.

@@ -17,7 +17,12 @@
  *     that crosses the boundary starts with (or carries) struct_size, so each
  *     side reads only the members the other side has.
  *   - A NULL function pointer means "not supported". Hosts and plugins test for
- *     NULL (and for struct_size) before calling an appended member.
+ *     NULL (and for struct_size) before calling an appended member:
+ *         if (api->struct_size >= offsetof(sluice_host_api, trace_context)
+ *                                 + sizeof(api->trace_context)
+ *             && api->trace_context != NULL) { ... }
+ *   - A plugin built against an older minor keeps loading: it never reads past
+ *     the members it knows. A host may refuse nothing on the minor alone.
  *   - A new major version gets a new entry symbol (sluice_plugin_entry_v2); a
  *     plugin may export several during a migration.
  *   - No host struct is ever exposed: the plugin sees opaque handles only.
@@ -66,7 +71,7 @@ extern "C" {
 /** "SLCE" in little-endian byte order: the first four bytes of a descriptor. */
 #define SLUICE_PLUGIN_MAGIC 0x45434C53u
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 /** The entry symbol's name for ABI major 1. */
 #define SLUICE_PLUGIN_ENTRY_V1 "sluice_plugin_entry_v1"
@@ -110,6 +115,9 @@ typedef enum sluice_log_level {
 
 /** produce partition that lets the host's partitioner choose (murmur2 of the key). */
 #define SLUICE_PARTITION_ANY (-1)
+
+/** Length of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), without the NUL. */
+#define SLUICE_TRACEPARENT_LEN 55
 
 /** Opaque: the host's side of one plugin instance. */
 typedef struct sluice_host sluice_host;
@@ -199,6 +207,20 @@ typedef struct sluice_host_api {
     void (*gauge_set)(sluice_host *host, const char *name, size_t name_len, double value);
     /** Record a value in a histogram named sluice_plugin_<name>{agent="..."}. */
     void (*histogram_record)(sluice_host *host, const char *name, size_t name_len, double value);
+
+    /* ---- ABI 1.1: members below exist when struct_size covers them ---- */
+
+    /**
+     * The W3C trace context of batch batch_id: writes the batch span's
+     * traceparent (SLUICE_TRACEPARENT_LEN characters and a NUL) into buffer and
+     * returns SLUICE_TRACEPARENT_LEN. Returns 0, writing nothing, when tracing
+     * is off, the batch is not in flight, or capacity is below
+     * SLUICE_TRACEPARENT_LEN + 1. Send the value as the `traceparent` header of
+     * requests made for the batch. Records produced for the batch get it
+     * from the host already (unless the plugin sets its own traceparent header).
+     * Check struct_size first (see COMPATIBILITY): a 1.0 host has no such member.
+     */
+    size_t (*trace_context)(sluice_host *host, uint64_t batch_id, char *buffer, size_t capacity);
 } sluice_host_api;
 
 /**

@@ -31,8 +31,9 @@ struct IndexMode: Sendable {
         guard !documents.isEmpty else { return }
         let requests = BulkRequest.split(documents, index: configuration.index, action: configuration.action,
                                          maxDocuments: configuration.bulkMaxDocuments, maxBytes: configuration.bulkMaxBytes)
+        let traceparent = batch.traceparent
         let pending = batch.finishLater()
-        let httpRequests = requests.map { connection.post("/_bulk", body: $0.body) }
+        let httpRequests = requests.map { connection.post("/_bulk", body: $0.body).traced(traceparent) }
         let indices = requests.map(\.messageIndices)
         queue.submit { [self] done in
             connection.send(httpRequests) { results in

@@ -52,9 +52,10 @@ struct SearchMode: Sendable {
             queries.append(Query(messageIndex: index, record: record, outputKey: outputKey))
         }
         guard !queries.isEmpty else { return }
+        let traceparent = batch.traceparent
         let pending = batch.finishLater()
         let job = Job(queries: queries)
-        let httpRequest = connection.post("/_msearch", body: request.body)
+        let httpRequest = connection.post("/_msearch", body: request.body).traced(traceparent)
         metrics.searches.add(Int64(queries.count))
         queue.submit { [self] done in
             connection.send([httpRequest]) { results in

@@ -70,6 +70,9 @@ struct HTTPAgent: BatchAgent {
             }
         }
         guard !requests.isEmpty else { return }
+        if let traceparent = batch.traceparent {
+            for index in requests.indices { requests[index] = requests[index].traced(traceparent) }
+        }
         let pending = batch.finishLater()
         let send: @Sendable () -> Void = { [client, gate, maxRetryAfter, delivered, retried, failed, indices, requests] in
             client.perform(requests) { results in

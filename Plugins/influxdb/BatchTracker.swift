@@ -9,11 +9,14 @@ final class BatchTracker: @unchecked Sendable {
     private let pending: PendingBatch
     private let lock = NSLock()
     private var remaining: Int
+    /// The batch span's W3C `traceparent`, sent on the write carrying its points; nil when untraced.
+    let traceparent: String?
 
     /// Tracks `points` points of `pending`.
-    init(_ pending: PendingBatch, points: Int) {
+    init(_ pending: PendingBatch, points: Int, traceparent: String? = nil) {
         self.pending = pending
         remaining = points
+        self.traceparent = traceparent
     }
 
     /// The point of message `index` was written.

@@ -91,7 +91,8 @@ final class PointWriter: @unchecked Sendable {
             lines.append((index, start..<body.count))
         }
         guard !lines.isEmpty else { return }
-        let tracker = BatchTracker(batch.finishLater(), points: lines.count)
+        let traceparent = batch.traceparent
+        let tracker = BatchTracker(batch.finishLater(), points: lines.count, traceparent: traceparent)
         enqueue(lines.map { Point(line: body[$0.range], tracker: tracker, index: $0.index) })
     }
 
@@ -131,7 +132,9 @@ final class PointWriter: @unchecked Sendable {
         var body: [UInt8] = []
         body.reserveCapacity(points.reduce(0) { $0 + $1.line.count })
         for point in points { body.append(contentsOf: point.line) }
-        client.perform([endpoint.writeRequest(body: body, precision: precision)]) { [self] results in
+        // A write may carry points of several batches: it continues the first one's trace.
+        let request = endpoint.writeRequest(body: body, precision: precision).traced(points[0].tracker.traceparent)
+        client.perform([request]) { [self] results in
             handle(results[0], for: points)
         }
     }

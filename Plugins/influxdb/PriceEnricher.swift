@@ -59,10 +59,11 @@ final class PriceEnricher: Sendable {
         }
         guard !waiting.isEmpty else { return }
 
+        let traceparent = batch.traceparent
         let pending = batch.finishLater()
         let statementCount = query.lookups.count
         let orders = waiting
-        client.perform([endpoint.queryRequest(query)]) { [self] results in
+        client.perform([endpoint.queryRequest(query).traced(traceparent)]) { [self] results in
             finish(pending, waiting: orders, statementCount: statementCount, result: results[0])
         }
     }

@@ -24,7 +24,7 @@ struct PluginLoadingTests {
         #expect(image.capabilityFlags == [.produces, .stateless])
         #expect(image.capabilityFlags.names == ["produces", "stateless"])
         #expect(image.configSchema == "{\"type\":\"object\"}")
-        #expect(image.abiMinor == 0)
+        #expect(image.abiMinor == UInt16(SLUICE_ABI_MINOR))
         #expect(image.descriptorSize == 120)
         #expect(image.sourcePath == path)
         #expect(image.sha256 == String(sha256))
@@ -55,7 +55,7 @@ struct PluginLoadingTests {
         defer { directory.remove() }
         let path = try await LoaderFixtures.plugin("newer.so", in: directory, flags: ["-DNEWER_MINOR"])
         let image = try LoaderFixtures.loader(directory).load(file: path)
-        #expect(image.abiMinor == 1)
+        #expect(image.abiMinor == UInt16(SLUICE_ABI_MINOR) + 1)
         #expect(image.descriptorSize == 120 + 16)
         #expect(image.name == "fixture")
         try image.validateConfiguration("{}")

@@ -22,7 +22,7 @@ struct PluginsInspectCommandTests {
             name:          fixture
             version:       1.0.0
             description:   A loader test fixture
-            abi:           1.0
+            abi:           1.1
             descriptor:    120 bytes
             toolchain:     no Swift toolchain record (a C plugin, or built without the SDK)
             topics:        orders, payments
@@ -45,9 +45,9 @@ struct PluginsInspectCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["name"] as? String == "fixture")
         #expect(object["version"] as? String == "1.0.0")
-        #expect(object["abi"] as? String == "1.1")
+        #expect(object["abi"] as? String == "1.2")
         #expect(object["abi_major"] as? Int == 1)
-        #expect(object["abi_minor"] as? Int == 1)
+        #expect(object["abi_minor"] as? Int == 2)
         #expect(object.keys.allSatisfy { $0 == $0.lowercased() }, "\(object.keys.sorted())")
         #expect(object["descriptor_size"] as? Int == 136)
         #expect(object["topics"] as? [String] == ["orders", "payments"])

@@ -30,14 +30,19 @@ final class HostRecorder: @unchecked Sendable {
     private var counters: [String: Int64] = [:]
     /// Batch ids the host accepts produce() for; empty means any.
     var refuseProduce = false
+    /// What trace_context answers (nil: 0, "no trace").
+    let traceparent: String?
 
     /// The table, allocated once per recorder and freed with it.
     let api: UnsafeMutablePointer<sluice_host_api>
 
-    init() {
+    /// A recorder whose trace_context answers `traceparent`; `structSize`
+    /// pretends an older host (a 1.0 table ends before trace_context).
+    init(traceparent: String? = nil, structSize: Int = MemoryLayout<sluice_host_api>.size) {
+        self.traceparent = traceparent
         api = .allocate(capacity: 1)
         api.initialize(to: sluice_host_api(
-            struct_size: UInt32(MemoryLayout<sluice_host_api>.size),
+            struct_size: UInt32(structSize),
             abi_major: UInt16(SLUICE_ABI_MAJOR), abi_minor: UInt16(SLUICE_ABI_MINOR),
             log: { host, level, message, length in
                 HostRecorder.from(host).record { $0.logs.append((level, HostRecorder.text(message, length))) }
@@ -73,7 +78,13 @@ final class HostRecorder: @unchecked Sendable {
                 HostRecorder.from(host).record { $0.counters[key, default: 0] += delta }
             },
             gauge_set: nil,
-            histogram_record: nil))
+            histogram_record: nil,
+            trace_context: { host, _, buffer, capacity in
+                guard let traceparent = HostRecorder.from(host).traceparent, let buffer, capacity > traceparent.utf8.count else { return 0 }
+                for (index, byte) in traceparent.utf8.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+                buffer[traceparent.utf8.count] = 0
+                return traceparent.utf8.count
+            }))
     }
 
     deinit { api.deallocate() }

@@ -83,14 +83,16 @@ public struct HostHarness {
 
     /// A host over the plugins directory and the harness's broker, or, when
     /// `configuration.broker` names Kafka, over Kafka built the way `sluice run` builds it.
-    public func makeRuntime() throws -> SluiceRuntime {
+    /// With `tracing`, batches get spans and propagate `traceparent`.
+    public func makeRuntime(tracing: BatchTracing? = nil) throws -> SluiceRuntime {
         var logger = Logger(label: "sluice.test")
         logger.logLevel = .warning
         switch configuration.broker {
         case .memory:
-            return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker), logger: logger)
+            return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker),
+                                     tracing: tracing, logger: logger)
         case .kafka:
-            return try SluiceRuntime(configuration: configuration, logger: logger)
+            return try SluiceRuntime(configuration: configuration, tracing: tracing, logger: logger)
         }
     }
 
@@ -98,8 +100,9 @@ public struct HostHarness {
     /// `body` with it, and stops it — when `body` returns and when it (or the
     /// start) throws. What `body` returns is returned once the host has stopped.
     @discardableResult
-    public func withRuntime<Value>(_ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
-        try await TestSupport.withRuntime(makeRuntime(), body)
+    public func withRuntime<Value>(tracing: BatchTracing? = nil,
+                                   _ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
+        try await TestSupport.withRuntime(makeRuntime(tracing: tracing), body)
     }
 
     /// Points the configuration at the local Kafka broker with the properties

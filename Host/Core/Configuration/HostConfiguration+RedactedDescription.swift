@@ -36,6 +36,11 @@ extension HostConfiguration {
             "  request_head_timeout: \(DurationText.format(admin.requestHeadTimeout))",
             "  idle_timeout: \(DurationText.format(admin.idleTimeout))",
             "  max_connections: \(admin.maxConnections)",
+            "tracing:",
+            "  enabled: \(tracing.enabled)",
+            "  endpoint: \(tracing.endpoint.map(JSONText.quoted) ?? "null")",
+            "  service_name: \(JSONText.quoted(tracing.serviceName))",
+            "  sample_ratio: \(tracing.sampleRatio)",
             "defaults:",
         ]
         lines += agentDefaults.redactedLines.map { "  " + $0 }

@@ -32,6 +32,8 @@ public struct HostConfiguration: Sendable, Equatable {
     public var kafka: [String: String] = [:]
     /// The admin HTTP API (yaml: `admin`, env `SLUICE_ADMIN_*`).
     public var admin: AdminSettings = .init()
+    /// Tracing with W3C trace context and OTLP export (yaml: `tracing`).
+    public var tracing: TracingSettings = .init()
     /// What every agent starts from before its sidecar (yaml: `defaults`).
     public var agentDefaults: AgentSettings = .init()
     /// The environment variables a sidecar may make its plugin read, through a

@@ -6,12 +6,15 @@ enum HostConfigurationReader {
     static let keys = [
         "broker", "plugins_directory", "data_directory", "group", "workers", "log_level",
         "commit_interval", "shutdown_timeout", "memory", "kafka", "admin", "defaults",
-        "plugin_environment", "trusted_group",
+        "plugin_environment", "trusted_group", "tracing",
     ]
     /// Every key of `memory:`.
     static let memoryKeys = ["partitions", "topics"]
     /// Every key of `admin:`.
     static let adminKeys = ["host", "port", "token", "token_file", "request_head_timeout", "idle_timeout", "max_connections"]
+
+    /// Every key of `tracing:`.
+    static let tracingKeys = ["enabled", "endpoint", "service_name", "sample_ratio"]
 
     /// Worker threads the host accepts.
     static let workersRange = 1...1024
@@ -42,6 +45,7 @@ enum HostConfigurationReader {
             for (property, value) in try readKafka(kafka) { result.kafka[property] = value }
         }
         if let admin = try mapping.mapping("admin") { result.admin = try readAdmin(admin, over: result.admin, home: home) }
+        if let tracing = try mapping.mapping("tracing") { result.tracing = try readTracing(tracing, over: result.tracing) }
         if let defaults = try mapping.mapping("defaults") {
             // Which plugin an agent runs is the sidecar's to say, never a default.
             if defaults.contains("plugin") {
@@ -102,6 +106,27 @@ enum HostConfigurationReader {
         if let timeout = try mapping.value("idle_timeout", .duration(allowZero: false)) { result.idleTimeout = timeout }
         if let count = try mapping.value("max_connections", .integer(maxConnectionsRange)) { result.maxConnections = count }
         return result
+    }
+
+    /// `tracing:` over `settings`; `endpoint: null` removes the endpoint.
+    static func readTracing(_ mapping: YAMLMapping, over settings: TracingSettings) throws(ConfigurationError) -> TracingSettings {
+        try mapping.requireKnownKeys(tracingKeys)
+        var result = settings
+        if let enabled = try mapping.value("enabled", .boolean) { result.enabled = enabled }
+        if let endpoint = try mapping.optionalValue("endpoint", otlpEndpoint) { result.endpoint = endpoint }
+        if let name = try mapping.value("service_name", .nonEmpty("a non-empty service name")) { result.serviceName = name }
+        if let ratio = try mapping.value("sample_ratio", .number(0...1)) { result.sampleRatio = ratio }
+        return result
+    }
+
+    /// An OTLP/HTTP base URL: `http://` or `https://` and a host.
+    static var otlpEndpoint: ValueRule<String> {
+        ValueRule(expected: "an http:// or https:// URL such as http://127.0.0.1:4318") { text in
+            for scheme in ["http://", "https://"] where text.hasPrefix(scheme) && text.count > scheme.count {
+                return text
+            }
+            return nil
+        }
     }
 
     /// `kafka:`: librdkafka properties, each a scalar, stringified (YAML

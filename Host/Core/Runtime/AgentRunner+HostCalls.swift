@@ -18,7 +18,10 @@ extension AgentRunner {
     /// produce(): a record tied to batch `batchID` (0: to no batch) holds that
     /// batch's offsets back until the broker acknowledges it; a failure sends
     /// the batch's records round again.
-    func pluginProduce(batchID: UInt64, record: OutgoingRecord) -> Bool {
+    /// With tracing on, a record produced for a traced batch carries the
+    /// batch span's `traceparent`, unless the plugin set one itself.
+    func pluginProduce(batchID: UInt64, record proposed: OutgoingRecord) -> Bool {
+        var record = proposed
         guard !record.topic.isEmpty else {
             logger.error("plugin produced a record with an empty topic name; refused")
             return false
@@ -28,10 +31,15 @@ extension AgentRunner {
             logger.error("plugin produced for batch \(batchID), which is not in flight; refused")
             return false
         }
+        if tracing != nil, let header = receipt?.delivery.span?.header,
+           !record.headers.contains(where: { TraceParent.isHeaderName($0.name) }) {
+            record.headers.append(header)
+        }
+        let sent = record
         metrics.produced.increment()
-        producer.produce(record) { [self] result in
+        producer.produce(sent) { [self, sent] result in
             guard let receipt else {
-                if case .failure(let error) = result { recordError("produce to \(record.topic) failed: \(error)") }
+                if case .failure(let error) = result { recordError("produce to \(sent.topic) failed: \(error)") }
                 return
             }
             feed { machine, now, actions in
@@ -39,7 +47,7 @@ extension AgentRunner {
                 case .success:
                     machine.produceAcknowledged(receipt)
                 case .failure(let error):
-                    machine.produceFailed(receipt, reason: "produce to \(record.topic) failed: \(error)",
+                    machine.produceFailed(receipt, reason: "produce to \(sent.topic) failed: \(error)",
                                           now: now, into: &actions)
                 }
             }
@@ -52,10 +60,15 @@ extension AgentRunner {
     /// and takes effect when it returns.
     func pluginComplete(batchID: UInt64, status: Int32) {
         let fatal = status == Int32(SLUICE_BATCH_FATAL.rawValue)
-        let outcome = feed { machine, now, actions in
+        let (outcome, span) = feed { machine, now, actions in
             // The plugin no longer writes a completed batch's results: read them now.
-            let results = machine.deliveries[batchID]?.delivery.writtenResults ?? .allFinished(0)
-            return machine.completed(batchID, fatal: fatal, results: results, now: now, into: &actions)
+            let delivery = machine.deliveries[batchID]?.delivery
+            let results = delivery?.writtenResults ?? .allFinished(0)
+            return (machine.completed(batchID, fatal: fatal, results: results, now: now, into: &actions),
+                    tracing == nil ? nil : delivery?.span)
+        }
+        if let span, outcome == .settled || outcome == .early {
+            span.end(failure: fatal ? "complete() with SLUICE_BATCH_FATAL" : nil)
         }
         switch outcome {
         case .settled:
@@ -67,6 +80,13 @@ extension AgentRunner {
         case .unknown:
             logger.warning("complete() for batch \(batchID), which is not open (completed already, or never handed out); ignored")
         }
+    }
+
+    /// trace_context(): the `traceparent` of batch `batchID`'s span; nil when
+    /// tracing is off or the batch is not in flight.
+    func pluginTraceContext(batchID: UInt64) -> TraceParent? {
+        guard tracing != nil else { return nil }
+        return lock.withLock { machine.deliveries[batchID]?.delivery }?.span?.traceParent
     }
 
     /// set_error(): the reason for record `index` (or the whole batch).

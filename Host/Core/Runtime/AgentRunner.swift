@@ -50,6 +50,8 @@ public final class AgentRunner: @unchecked Sendable {
     let logger: Logger
     let commitInterval: Duration
     let drainTimeout: Duration
+    /// Batch spans and `traceparent` propagation; nil when tracing is off.
+    let tracing: BatchTracing?
 
     let lock = ConditionLock()
     var machine: Machine
@@ -66,7 +68,7 @@ public final class AgentRunner: @unchecked Sendable {
     /// sidecar's; by default the plugin's own name).
     public init(image: PluginImage, settings: AgentSettings, name: String? = nil, hostGroup: String,
                 transport: any Transport, pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration,
-                logger: Logger, scheduler: (any JobScheduler)? = nil) throws {
+                logger: Logger, scheduler: (any JobScheduler)? = nil, tracing: BatchTracing? = nil) throws {
         let name = name ?? image.name
         self.name = name
         self.currentImage = image
@@ -80,6 +82,7 @@ public final class AgentRunner: @unchecked Sendable {
         self.scheduler = scheduler ?? TimerThread.shared
         self.commitInterval = commitInterval
         self.drainTimeout = drainTimeout
+        self.tracing = tracing
         var logger = logger
         logger[metadataKey: "agent"] = .string(name)
         logger[metadataKey: "plugin"] = .string(image.name)
@@ -193,6 +196,7 @@ public final class AgentRunner: @unchecked Sendable {
                 if progress.retried > 0 { metrics.retried.increment(by: progress.retried) }
                 metrics.inFlight.record(progress.inFlight)
             case .timedOut(let delivery, let partition):
+                delivery.span?.end(failure: "batch timed out")
                 logger.error("batch timed out; redelivering", metadata: [
                     "topic": .string(partition.topic), "partition": .stringConvertible(partition.partition),
                     "offset": .stringConvertible(delivery.offset(at: 0)),
@@ -214,7 +218,11 @@ public final class AgentRunner: @unchecked Sendable {
     /// Worker thread: one on_batch call, and what its answer means.
     func execute(_ delivery: BatchContext) {
         guard let instance = lock.withLock({ instance }) else { return }
+        if let tracing { delivery.span = tracing.startSpan(for: delivery, agent: name, group: group) }
         let status = instance.onBatch(delivery.batch)
+        if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {
+            delivery.span?.end(failure: status == Int32(SLUICE_BATCH_DONE.rawValue) ? nil : "on_batch returned \(status)")
+        }
         let answer: BatchReturn = switch status {
         case Int32(SLUICE_BATCH_PENDING.rawValue): .pending
         case Int32(SLUICE_BATCH_DONE.rawValue): .done(delivery.writtenResults)

@@ -20,6 +20,8 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
     private let ownsMessages: Bool
     let results: UnsafeMutableBufferPointer<UInt8>
     let batch: UnsafeMutablePointer<sluice_batch>
+    /// The delivery's span when tracing is on (set before on_batch); nil otherwise.
+    private let spanSlot = Mutex<BatchSpan?>(nil)
 
     /// A first delivery of the whole fetched batch.
     convenience init(handle: PartitionHandle, fetched: FetchedBatch, ticket: OffsetLedger.Ticket) {
@@ -60,6 +62,12 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
         batch.deallocate()
         results.deallocate()
         if ownsMessages { messages.deallocate() }
+    }
+
+    /// The delivery's span, once tracing started one.
+    var span: BatchSpan? {
+        get { spanSlot.withLock { $0 } }
+        set { spanSlot.withLock { $0 = newValue } }
     }
 
     /// Number of messages in this delivery.

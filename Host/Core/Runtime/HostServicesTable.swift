@@ -50,6 +50,16 @@ enum HostServicesTable {
             },
             histogram_record: { host, name, length, value in
                 HostServicesTable.runner(host)?.pluginMetrics.histogram(HostServicesTable.text(name, length), record: value)
+            },
+            trace_context: { host, batchID, buffer, capacity in
+                guard let buffer, capacity > TraceParent.length,
+                      let trace = HostServicesTable.runner(host)?.pluginTraceContext(batchID: batchID) else { return 0 }
+                let bytes = trace.bytes
+                bytes.withUnsafeBytes { source in
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: bytes.count)
+                }
+                buffer[bytes.count] = 0
+                return bytes.count
             }))
         return table
     }()

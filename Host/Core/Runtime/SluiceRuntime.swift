@@ -32,6 +32,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     public let loader: PluginLoader
 
     let logger: Logger
+    /// Batch spans and `traceparent` propagation; nil when tracing is off.
+    let tracing: BatchTracing?
     let pool: WorkerPool
     let watchDirectory: Bool
     let lock = ConditionLock()
@@ -54,10 +56,13 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// Creates a host. `transport` defaults to the one `configuration.broker`
     /// names. With `watchDirectory`, files dropped into, replaced in or removed
     /// from the plugins directory start, upgrade or stop agents while it runs.
+    /// With `tracing` (see ``BatchTracing``; `sluice run` passes one when
+    /// `tracing.enabled`), every batch gets a span and propagates `traceparent`.
     public init(configuration: HostConfiguration, transport: (any Transport)? = nil,
-                watchDirectory: Bool = true, logger: Logger) throws {
+                watchDirectory: Bool = true, tracing: BatchTracing? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.tracing = tracing
         self.watchDirectory = watchDirectory
         if let transport {
             self.transport = transport
@@ -306,7 +311,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         try AgentRunner(
             image: image, settings: settings, name: agent, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
-            drainTimeout: configuration.shutdownTimeout, logger: logger)
+            drainTimeout: configuration.shutdownTimeout, logger: logger, tracing: tracing)
     }
 
     /// Logs the plugin file and version an agent runs beside the image mapped
