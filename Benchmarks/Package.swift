@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         // The main package, by path: the benchmarks measure this checkout.
         .package(name: "Sluice", path: ".."),
+        // The plugin SDK package (the contract, the Swift SDK and the toolkit), also by path.
+        .package(path: "../PluginAPI"),
         // MallocInterposer counts allocations (mallocCountTotal); the runtime
         // interposer (the other default trait) is left out.
         .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.29.0", traits: ["MallocInterposer"]),
@@ -29,7 +31,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "SluiceHost", package: "Sluice"),
-                .product(name: "SluiceSDK", package: "Sluice"),
+                .product(name: "SluiceSDK", package: "PluginAPI"),
+                .product(name: "SluicePluginKit", package: "PluginAPI"),
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
                 .product(name: "SluiceRedis", package: "Sluice"),
                 .product(name: "SluiceElasticsearch", package: "Sluice"),
@@ -40,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "S11TypedAgent",
-            dependencies: [.product(name: "SluiceSDK", package: "Sluice")],
+            dependencies: [.product(name: "SluiceSDK", package: "PluginAPI")],
             path: "Agents/S11TypedAgent",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
