@@ -9,7 +9,7 @@ import SluiceAdmin
 struct TopFigures: Sendable, Equatable {
     /// One agent's row.
     struct Agent: Sendable, Equatable {
-        /// The agent's name, which is its plugin's (`NAME.so`).
+        /// The agent's name (its sidecar's, or its plugin's when no sidecar names the plugin).
         var name: String
         /// The plugin's version.
         var version: String
