@@ -23,6 +23,9 @@ missing_dependencies() {
   # Debian's prometheus package: promtool checks the alert rules, a real server scrapes a host.
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(promtool)
+  # The status page's browser test (headless Chromium) and sluice top's terminal test (tmux).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   echo "${missing[*]}"
 }
 
