@@ -69,11 +69,13 @@ struct PluginAgentsTests {
             }
             try await eventually("records flowing") { harness.count("audited") > 1000 && harness.count("mirrored") > 1000 }
             try await harness.installRecorder(name: "recorder", version: "2.0.0")
+            // An agent shows the new version once swapped; its reload event follows when the swap returns.
             try await eventually("both agents upgraded") {
                 runtime.agents.map(\.version) == ["2.0.0", "2.0.0"]
+                    && Set(runtime.reloadEvents.filter { $0.outcome == .upgraded }.map(\.agent)) == ["audit", "mirror"]
             }
             let upgrades = runtime.reloadEvents.filter { $0.outcome == .upgraded }
-            #expect(Set(upgrades.map(\.agent)) == ["audit", "mirror"])
+            #expect(upgrades.count == 2, "one upgrade each: \(upgrades)")
             #expect(upgrades.allSatisfy { $0.pause != nil }, "in place, without a rebalance")
             await feeder.value
             // The last chunk comes after both upgrades: the new version must handle it.
@@ -101,10 +103,13 @@ struct PluginAgentsTests {
         try await harness.withRuntime { runtime in
             #expect(runtime.agents.map(\.name) == ["audit", "mirror"])
             try FileManager.default.removeItem(atPath: harness.pluginsDirectory + "/audit.yaml")
-            try await eventually("audit stops") { runtime.agents.map(\.name) == ["mirror"] }
+            // The agent leaves the list as it stops; its reload event follows when the stop returns.
+            try await eventually("audit stops") {
+                runtime.agents.map(\.name) == ["mirror"]
+                    && runtime.reloadEvents.filter { $0.outcome == .stopped }.map(\.agent) == ["audit"]
+            }
             harness.produce("payments", count: 10)
             try await eventually("mirror keeps running") { harness.count("mirrored") == 10 }
-            #expect(runtime.reloadEvents.filter { $0.outcome == .stopped }.map(\.agent) == ["audit"])
 
             try FileManager.default.removeItem(atPath: harness.pluginsDirectory + "/mirror.yaml")
             try await eventually("the default agent takes over") { runtime.agents.map(\.name) == ["recorder"] }
