@@ -27,12 +27,11 @@ struct PluginTrial {
     ///
     /// - Throws: `PluginTrialError` naming the file and what is wrong.
     init(plugin: String, sidecar: String?, allowedEnvironment: [String], logLevel: Logger.Level) throws {
-        let temporary = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
-        var template = Array((temporary + "sluice-try-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw PluginTrialError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        do {
+            directory = try PrivateTemporaryDirectory.make(prefix: "sluice-try")
+        } catch {
+            throw PluginTrialError("\(error)")
         }
-        directory = String(cString: made)
         var logger = Logger(label: "sluice.try")
         logger.logLevel = logLevel
         self.logger = logger

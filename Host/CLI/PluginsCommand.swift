@@ -93,11 +93,7 @@ struct PluginsInspectCommand: ParsableCommand {
 
     /// A fresh private directory for the content-addressed copy (removed after the run).
     static func makeTemporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/sluice-inspect-XXXXXX").utf8CString)
-        guard let path = mkdtemp(&template) else {
-            throw ValidationError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
-        }
-        return String(cString: path)
+        try PrivateTemporaryDirectory.make(prefix: "sluice-inspect")
     }
 }
 

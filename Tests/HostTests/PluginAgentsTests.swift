@@ -14,6 +14,14 @@ struct PluginAgentsTests {
         "plugin: recorder\ntopics: [\(input)]\nbatch_size: 50\nconfig:\n  output: \(output)\n"
     }
 
+    /// The recorder plugin with two agents of it: `audit` (orders → audited)
+    /// and `mirror` (payments → mirrored).
+    private func installAuditAndMirror(_ harness: HostHarness) async throws {
+        try await harness.installRecorder(name: "recorder", version: "1.0.0")
+        try harness.writeSidecar("audit", agentSidecar(input: "orders", output: "audited"))
+        try harness.writeSidecar("mirror", agentSidecar(input: "payments", output: "mirrored"))
+    }
+
     /// The recorder's lines on `topic`, as (input partition, input offset).
     private func handled(_ harness: HostHarness, _ topic: String) -> [RecordedLine] {
         harness.records(topic).compactMap { RecordedLine($0.record) }
@@ -23,9 +31,7 @@ struct PluginAgentsTests {
     func twoAgents() async throws {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try await harness.installRecorder(name: "recorder", version: "1.0.0")
-        try harness.writeSidecar("audit", agentSidecar(input: "orders", output: "audited"))
-        try harness.writeSidecar("mirror", agentSidecar(input: "payments", output: "mirrored"))
+        try await installAuditAndMirror(harness)
         try await harness.withRuntime { runtime in
             // The sidecars name the plugin, so it runs no default agent of its own.
             #expect(runtime.agents.map(\.name) == ["audit", "mirror"])
@@ -49,9 +55,7 @@ struct PluginAgentsTests {
     func upgradeAll() async throws {
         let harness = try HostHarness(partitions: 4)
         defer { harness.remove() }
-        try await harness.installRecorder(name: "recorder", version: "1.0.0")
-        try harness.writeSidecar("audit", agentSidecar(input: "orders", output: "audited"))
-        try harness.writeSidecar("mirror", agentSidecar(input: "payments", output: "mirrored"))
+        try await installAuditAndMirror(harness)
         try await harness.withRuntime { runtime in
             let broker = harness.broker
             @Sendable func append(chunk: Int) {
@@ -97,9 +101,7 @@ struct PluginAgentsTests {
     func sidecarRemoved() async throws {
         let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try await harness.installRecorder(name: "recorder", version: "1.0.0")
-        try harness.writeSidecar("audit", agentSidecar(input: "orders", output: "audited"))
-        try harness.writeSidecar("mirror", agentSidecar(input: "payments", output: "mirrored"))
+        try await installAuditAndMirror(harness)
         try await harness.withRuntime { runtime in
             #expect(runtime.agents.map(\.name) == ["audit", "mirror"])
             try FileManager.default.removeItem(atPath: harness.pluginsDirectory + "/audit.yaml")
