@@ -57,6 +57,26 @@
  *   - Every host function in sluice_host_api may be called from any thread,
  *     including threads the plugin created, as long as the instance exists.
  *   - No exception, Swift error, trap or longjmp may cross the boundary.
+ *
+ * STATE (ABI 1.2)
+ *   - An agent that declares tables (descriptor.tables) or handles timers
+ *     (descriptor.on_timer) is stateful. Its tables are key-value maps kept
+ *     per input partition: a local store on the host, backed by a compacted
+ *     changelog topic, so they move with the partition and survive a crash.
+ *   - state_get/state_put/state_range and timer_schedule/timer_cancel name an
+ *     open batch (on_batch or on_timer, until it is finished). Reads see the
+ *     store plus every earlier write of the partition, including the batch's
+ *     own, in order.
+ *   - A batch's writes are all or nothing: they stand once every record of the
+ *     batch is finished (OK, SKIP or dead-lettered). If any record asks for
+ *     RETRY, or the host sends the batch round again, the batch's writes are
+ *     dropped and the whole batch is delivered again.
+ *   - Each input record's writes are applied exactly once, across crashes and
+ *     rebalances. Records produced by the agent stay at-least-once.
+ *   - A stateful agent's partition runs one batch at a time: a PENDING batch
+ *     holds its partition until complete(), so no later batch reads writes
+ *     that could still be dropped.
+ *   - A stateful agent consumes exactly one topic.
  */
 #ifndef SLUICE_PLUGIN_H
 #define SLUICE_PLUGIN_H
@@ -71,7 +91,7 @@ extern "C" {
 /** "SLCE" in little-endian byte order: the first four bytes of a descriptor. */
 #define SLUICE_PLUGIN_MAGIC 0x45434C53u
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 /** The entry symbol's name for ABI major 1. */
 #define SLUICE_PLUGIN_ENTRY_V1 "sluice_plugin_entry_v1"
@@ -118,6 +138,62 @@ typedef enum sluice_log_level {
 
 /** Length of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), without the NUL. */
 #define SLUICE_TRACEPARENT_LEN 55
+
+/** Which clock a timer follows (ABI 1.2). */
+typedef enum sluice_timer_clock {
+    /** Wall-clock time, milliseconds since the epoch. Fires on an idle partition too. */
+    SLUICE_CLOCK_WALL = 0,
+    /** The partition's stream time: the highest record timestamp seen on it. */
+    SLUICE_CLOCK_STREAM = 1
+} sluice_timer_clock;
+
+/** state_get/state_put/state_range/timer_* results (ABI 1.2). */
+#define SLUICE_STATE_FOUND 1     /**< state_get: the key has a value; the sink was called once */
+#define SLUICE_STATE_ABSENT 0    /**< state_get: the key has no value */
+#define SLUICE_STATE_ERROR (-1)  /**< refused (unknown table, batch not open, stateless agent); the reason is logged */
+
+/** Longest key and value a table takes, in bytes (ABI 1.2). */
+#define SLUICE_STATE_MAX_KEY 4096
+#define SLUICE_STATE_MAX_VALUE (1024 * 1024)
+
+/**
+ * Receives a value that state_get copies out (ABI 1.2). The bytes are
+ * borrowed for the duration of the call: copy what you keep.
+ */
+typedef void (*sluice_value_sink)(void *context, const uint8_t *value, size_t value_len);
+
+/**
+ * Receives one entry of a state_range scan (ABI 1.2), borrowed for the call.
+ * Return 0 to go on, non-zero to stop the scan.
+ */
+typedef int (*sluice_entry_visitor)(void *context, const uint8_t *key, size_t key_len,
+                                    const uint8_t *value, size_t value_len);
+
+/** One timer that is due (ABI 1.2). */
+typedef struct sluice_timer {
+    int32_t clock;              /**< a sluice_timer_clock */
+    int64_t due_ms;             /**< when it was due, on its clock */
+    const uint8_t *key;         /**< the key it was scheduled with (borrowed) */
+    size_t key_len;
+} sluice_timer;
+
+/**
+ * Timers of one partition that are due, delivered to on_timer as a batch of
+ * their own through the partition's lane (never concurrently with its
+ * on_batch). The fired timers are already removed: scheduling the same key
+ * again from on_timer sets it anew.
+ */
+typedef struct sluice_timer_batch {
+    uint32_t struct_size;       /**< sizeof(sluice_timer_batch) as the host was compiled */
+    uint64_t id;                /**< the batch_id for state_*, timer_*, produce and set_error */
+    const char *topic;          /**< NUL-terminated */
+    int32_t partition;
+    void *partition_state;      /**< what open() stored for this partition, or NULL */
+    int64_t now_ms;             /**< wall-clock time when the batch was made */
+    int64_t stream_time_ms;     /**< the partition's stream time (-1: no record seen yet) */
+    size_t count;
+    const sluice_timer *timers; /**< count entries, ordered by due time */
+} sluice_timer_batch;
 
 /** Opaque: the host's side of one plugin instance. */
 typedef struct sluice_host sluice_host;
@@ -221,6 +297,54 @@ typedef struct sluice_host_api {
      * Check struct_size first (see COMPATIBILITY): a 1.0 host has no such member.
      */
     size_t (*trace_context)(sluice_host *host, uint64_t batch_id, char *buffer, size_t capacity);
+
+    /* ---- ABI 1.2: tables and timers (see STATE); NULL in a host without them ---- */
+
+    /**
+     * Read `key` of `table` for the partition of batch batch_id. When the key
+     * has a value, calls sink(context, value, len) once and returns
+     * SLUICE_STATE_FOUND; otherwise returns SLUICE_STATE_ABSENT. Returns
+     * SLUICE_STATE_ERROR (the reason is logged) for an unknown table, a batch
+     * that is not open, or an agent without tables.
+     */
+    int (*state_get)(sluice_host *host, uint64_t batch_id, const char *table, size_t table_len,
+                     const uint8_t *key, size_t key_len, sluice_value_sink sink, void *context);
+
+    /**
+     * Write `value` under `key` of `table`; value NULL deletes the key. The
+     * write is staged with the batch (see STATE). Returns SLUICE_STATUS_OK or
+     * SLUICE_STATE_ERROR (key over SLUICE_STATE_MAX_KEY, value over
+     * SLUICE_STATE_MAX_VALUE, unknown table, batch not open).
+     */
+    int (*state_put)(sluice_host *host, uint64_t batch_id, const char *table, size_t table_len,
+                     const uint8_t *key, size_t key_len, const uint8_t *value, size_t value_len);
+
+    /**
+     * Visit the entries of `table` with start <= key < end in ascending
+     * byte order, at most `limit` of them (0: no limit). start NULL means from
+     * the first key, end NULL to the last. Returns the number visited, or
+     * SLUICE_STATE_ERROR. The visitor must not call the host.
+     */
+    int64_t (*state_range)(sluice_host *host, uint64_t batch_id, const char *table, size_t table_len,
+                           const uint8_t *start, size_t start_len, const uint8_t *end, size_t end_len,
+                           size_t limit, sluice_entry_visitor visit, void *context);
+
+    /**
+     * Schedule a timer on the partition of batch batch_id: on_timer receives it
+     * once `clock` reaches due_ms. (clock, key) names the timer: scheduling
+     * it again moves it. Timers are kept with the tables, so they survive
+     * restarts and move with their partition. Returns SLUICE_STATUS_OK or
+     * SLUICE_STATE_ERROR.
+     */
+    int (*timer_schedule)(sluice_host *host, uint64_t batch_id, int32_t clock, int64_t due_ms,
+                          const uint8_t *key, size_t key_len);
+
+    /** Cancel the timer (clock, key) of the partition; a missing one is fine. Returns SLUICE_STATUS_OK or SLUICE_STATE_ERROR. */
+    int (*timer_cancel)(sluice_host *host, uint64_t batch_id, int32_t clock,
+                        const uint8_t *key, size_t key_len);
+
+    /** The partition's stream time (highest record timestamp seen), or -1 before any record or for a batch that is not open. */
+    int64_t (*stream_time)(sluice_host *host, uint64_t batch_id);
 } sluice_host_api;
 
 /**
@@ -278,6 +402,35 @@ typedef struct sluice_plugin_descriptor {
 
     /** Release the instance. Required. */
     void (*destroy)(void *instance);
+
+    /* ---- ABI 1.2: members below exist when struct_size covers them ---- */
+
+    /**
+     * The tables the agent keeps: NULL-terminated array of names matching
+     * [a-z0-9_]{1,64}, or NULL for none. Declaring any makes the agent
+     * stateful (see STATE); a host without state refuses such a plugin.
+     */
+    const char *const *tables;
+
+    /**
+     * Timers are due (see sluice_timer_batch). Returns SLUICE_BATCH_DONE or
+     * SLUICE_BATCH_FATAL; timers are handled before the call returns (no
+     * PENDING). Its state writes stand once it returns DONE. May be NULL (the
+     * agent schedules no timers).
+     */
+    int (*on_timer)(void *instance, sluice_timer_batch *timers);
+
+    /** Passed to validate_config_v2 and create_v2 as their first argument. */
+    void *context;
+
+    /** validate_config with the descriptor's context; preferred over validate_config when set. */
+    int (*validate_config_v2)(void *context, const char *config_json, size_t config_len,
+                              char *error, size_t error_cap);
+
+    /** create with the descriptor's context; preferred over create when set. */
+    int (*create_v2)(void *context, const sluice_host_api *api, sluice_host *host,
+                     const char *config_json, size_t config_len,
+                     void **instance, char *error, size_t error_cap);
 } sluice_plugin_descriptor;
 
 /** The entry function's type. */
