@@ -32,7 +32,12 @@ enum DescriptorBuilder {
             on_batch: InstanceHooks.onBatch,
             flush: InstanceHooks.flush,
             close: InstanceHooks.close,
-            destroy: InstanceHooks.destroy))
+            destroy: InstanceHooks.destroy,
+            tables: nil,
+            on_timer: nil,
+            context: nil,
+            validate_config_v2: nil,
+            create_v2: nil))
         return UnsafePointer(descriptor)
     }
 }

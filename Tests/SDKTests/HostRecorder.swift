@@ -84,7 +84,9 @@ final class HostRecorder: @unchecked Sendable {
                 for (index, byte) in traceparent.utf8.enumerated() { buffer[index] = CChar(bitPattern: byte) }
                 buffer[traceparent.utf8.count] = 0
                 return traceparent.utf8.count
-            }))
+            },
+            state_get: nil, state_put: nil, state_range: nil,
+            timer_schedule: nil, timer_cancel: nil, stream_time: nil))
     }
 
     deinit { api.deallocate() }

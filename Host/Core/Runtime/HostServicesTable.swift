@@ -60,7 +60,9 @@ enum HostServicesTable {
                 }
                 buffer[bytes.count] = 0
                 return bytes.count
-            }))
+            },
+            state_get: nil, state_put: nil, state_range: nil,
+            timer_schedule: nil, timer_cancel: nil, stream_time: nil))
         return table
     }()
 
