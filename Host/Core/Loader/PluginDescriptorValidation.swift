@@ -74,7 +74,9 @@ enum PluginDescriptorValidation {
             configSchema: configSchema,
             abiMinor: descriptor.member(\.abi_minor)!,
             descriptorSize: descriptor.structSize,
-            sourcePath: file, privatePath: privatePath, sha256: sha256, descriptor: descriptor)
+            sourcePath: file, privatePath: privatePath, sha256: sha256, descriptor: descriptor,
+            tables: topics(descriptor.member(\.tables) ?? nil),
+            handlesTimers: (descriptor.member(\.on_timer) ?? nil) != nil)
     }
 
     /// Reads at most 65 bytes of the name, so an unterminated one cannot run away.

@@ -30,6 +30,10 @@ public struct PluginImage: Sendable {
     public let sha256: String
     /// The validated descriptor.
     public let descriptor: PluginDescriptorReference
+    /// The tables the agent keeps (ABI 1.2 `tables`); empty for a stateless agent.
+    public let tables: [String]
+    /// Whether the plugin handles timers (ABI 1.2 `on_timer` is set).
+    public let handlesTimers: Bool
     /// The Swift toolchain recorded by the SDK (equal to the host's, or the
     /// file was refused); nil for a plugin without a record, such as a C plugin.
     public internal(set) var swiftToolchain: SwiftToolchain?
@@ -37,7 +41,8 @@ public struct PluginImage: Sendable {
     /// Creates an image description; the loader is the only intended caller.
     public init(name: String, version: String, summary: String?, topics: [String], capabilities: UInt64,
                 configSchema: String?, abiMinor: UInt16, descriptorSize: Int, sourcePath: String,
-                privatePath: String, sha256: String, descriptor: PluginDescriptorReference) {
+                privatePath: String, sha256: String, descriptor: PluginDescriptorReference,
+                tables: [String] = [], handlesTimers: Bool = false) {
         self.name = name
         self.version = version
         self.summary = summary
@@ -51,7 +56,12 @@ public struct PluginImage: Sendable {
         self.privatePath = privatePath
         self.sha256 = sha256
         self.descriptor = descriptor
+        self.tables = tables
+        self.handlesTimers = handlesTimers
     }
+
+    /// Whether the agent keeps state: it declares tables or handles timers.
+    public var isStateful: Bool { !tables.isEmpty || handlesTimers }
 
     /// The capability bits with their names.
     public var capabilityFlags: PluginCapabilities { PluginCapabilities(rawValue: capabilities) }

@@ -70,6 +70,13 @@ final class PluginInstance: @unchecked Sendable {
         calling { descriptor.pointee.on_batch!(handle, batch) }
     }
 
+    /// on_timer (ABI 1.2); returns a sluice_batch_status, or nil when the
+    /// plugin has no on_timer.
+    func onTimer(_ batch: UnsafeMutablePointer<sluice_timer_batch>) -> Int32? {
+        guard let onTimer = image.descriptor.member(\.on_timer) ?? nil else { return nil }
+        return calling { onTimer(handle, batch) }
+    }
+
     /// flush, or nil when the plugin has none.
     func flush() -> Int32? {
         descriptor.pointee.flush.map { flush in calling { flush(handle) } }
