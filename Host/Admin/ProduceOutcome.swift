@@ -51,7 +51,7 @@ private final class Tally: Sendable {
 
     init(expected: Int) { state = Mutex(State(remaining: expected)) }
 
-    func acknowledge(_ result: Result<Void, ProduceError>) {
+    func acknowledge(_ result: Result<RecordPlacement, ProduceError>) {
         let resume: (CheckedContinuation<ProduceOutcome?, Never>, ProduceOutcome)? = state.withLock { state in
             switch result {
             case .success: state.outcome.delivered += 1

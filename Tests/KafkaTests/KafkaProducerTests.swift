@@ -104,8 +104,8 @@ struct KafkaProducerTests {
 /// Acknowledgements seen by a test (any thread).
 final class AcknowledgementLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var results: [Result<Void, ProduceError>] = []
-    func record(_ result: Result<Void, ProduceError>) { lock.withLock { results.append(result) } }
+    private var results: [Result<RecordPlacement, ProduceError>] = []
+    func record(_ result: Result<RecordPlacement, ProduceError>) { lock.withLock { results.append(result) } }
     var count: Int { lock.withLock { results.count } }
     var successes: Int { lock.withLock { results.filter { if case .success = $0 { true } else { false } }.count } }
     var failures: [String] {

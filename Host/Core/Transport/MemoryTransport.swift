@@ -55,13 +55,13 @@ public struct MemoryTransport: Transport {
 struct MemoryProducer: RecordProducer {
     let broker: MemoryBroker
 
-    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<Void, ProduceError>) -> Void) {
+    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<RecordPlacement, ProduceError>) -> Void) {
         guard !record.topic.isEmpty else {
             acknowledged(.failure(ProduceError("topic name is empty")))
             return
         }
-        broker.append(record)
-        acknowledged(.success(()))
+        let placed = broker.append(record)
+        acknowledged(.success(RecordPlacement(partition: placed.partition, offset: placed.offset)))
     }
 
     func flush(timeout: Duration) -> Bool { true }

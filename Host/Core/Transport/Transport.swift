@@ -51,8 +51,8 @@ extension Transport {
 /// Produces records and reports each one's fate exactly once.
 public protocol RecordProducer: Sendable {
     /// Enqueues `record`; `acknowledged` runs once, from any thread, when the
-    /// broker has stored it or delivery has failed for good.
-    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<Void, ProduceError>) -> Void)
+    /// broker has stored it (saying where) or delivery has failed for good.
+    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<RecordPlacement, ProduceError>) -> Void)
 
     /// Waits up to `timeout` for every enqueued record to be acknowledged.
     /// Returns false if some are still outstanding.

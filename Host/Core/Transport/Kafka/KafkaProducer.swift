@@ -40,7 +40,7 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
 
     deinit { pollThread.stop() }
 
-    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<Void, ProduceError>) -> Void) {
+    func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<RecordPlacement, ProduceError>) -> Void) {
         guard !record.topic.isEmpty else {
             acknowledged(.failure(ProduceError("topic name is empty")))
             return
@@ -170,7 +170,7 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
         let acknowledgement = Unmanaged<DeliveryAcknowledgement>.fromOpaque(opaque).takeRetainedValue()
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             context?.health.markUp()
-            acknowledgement.acknowledged(.success(()))
+            acknowledgement.acknowledged(.success(RecordPlacement(partition: message.partition, offset: message.offset)))
         } else {
             let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
             acknowledgement.acknowledged(.failure(ProduceError("delivery to \(topic) failed: \(KafkaError.describe(message.err))",
@@ -181,8 +181,8 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
 
 /// The closure one record's delivery report calls, boxed for librdkafka's per-message opaque.
 private final class DeliveryAcknowledgement {
-    let acknowledged: @Sendable (Result<Void, ProduceError>) -> Void
-    init(_ acknowledged: @escaping @Sendable (Result<Void, ProduceError>) -> Void) {
+    let acknowledged: @Sendable (Result<RecordPlacement, ProduceError>) -> Void
+    init(_ acknowledged: @escaping @Sendable (Result<RecordPlacement, ProduceError>) -> Void) {
         self.acknowledged = acknowledged
     }
 }
