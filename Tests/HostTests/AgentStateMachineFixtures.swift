@@ -36,6 +36,10 @@ struct FakeFactory: DeliveryFactory {
         FakeDelivery(id: ids.take(), attempt: delivery.attempt + 1, ticket: delivery.ticket,
                      offsets: indices.map { delivery.offsets[$0] })
     }
+
+    func timerDelivery(resources: Void, ticket: OffsetLedger.Ticket) -> FakeDelivery {
+        FakeDelivery(id: ids.take(), attempt: 1, ticket: ticket, offsets: [])
+    }
 }
 
 /// A state machine driven by hand: a clock that moves only when told, and the

@@ -9,10 +9,24 @@
 /// entries from the front. Completion may happen in any order; commits never
 /// pass an unfinished message or an unacknowledged produce.
 ///
+/// A ledger that *seals* (a stateful agent's) stops at a run of done entries
+/// and asks for it to be sealed first: the state those batches wrote is made
+/// durable in the changelog and the local store, and only then does the
+/// committable offset pass them (see `sealRequest`, `sealed()`). One seal is
+/// in flight at a time, so seals happen in offset order.
+///
 /// Not thread-safe: the partition lane guards it.
 public struct OffsetLedger: Sendable {
     /// A batch's place in the ledger.
     public typealias Ticket = UInt64
+
+    /// A run of done entries whose state must be sealed before they commit.
+    public struct Seal: Sendable, Equatable {
+        /// The last ticket of the run (every earlier open ticket is in it too).
+        public let throughTicket: Ticket
+        /// The last source offset the run covers.
+        public let lastOffset: Int64
+    }
 
     private struct Entry: Sendable {
         var lastOffset: Int64
@@ -22,14 +36,52 @@ public struct OffsetLedger: Sendable {
 
     /// Everything below this offset is finished: the offset to commit.
     public private(set) var committable: Int64
+    /// Whether done entries wait for a seal before they commit.
+    public let seals: Bool
+    /// The seal asked for and not yet reported done.
+    public private(set) var sealInFlight: Seal?
+    /// A seal asked for by the last `finish` or `sealed`, not yet taken.
+    private var requestedSeal: Seal?
     private var entries: [Entry] = []
     private var head = 0
     /// The ticket of `entries[head]`.
     private var headTicket: Ticket = 0
 
-    /// A ledger whose partition resumes at `offset` (the group's committed offset).
-    public init(startingAt offset: Int64) {
+    /// A ledger whose partition resumes at `offset` (the group's committed
+    /// offset); `seals` makes done entries wait for their seal.
+    public init(startingAt offset: Int64, seals: Bool = false) {
         committable = offset
+        self.seals = seals
+    }
+
+    /// Takes the seal the ledger is waiting for, once: the caller seals it and
+    /// reports `sealed()`.
+    public mutating func takeSealRequest() -> Seal? {
+        defer { requestedSeal = nil }
+        return requestedSeal
+    }
+
+    /// The seal in flight is durable: its entries commit. Returns the records
+    /// released (like `finish`); the next seal may be requested at once.
+    @discardableResult
+    public mutating func sealed() -> Int {
+        guard let seal = sealInFlight else { return 0 }
+        sealInFlight = nil
+        var released = 0
+        while head < entries.count, headTicket <= seal.throughTicket {
+            committable = entries[head].lastOffset + 1
+            released += entries[head].records
+            head += 1
+            headTicket += 1
+        }
+        compact()
+        return released + advance()
+    }
+
+    /// The last offset tracked so far (the committable offset minus one when
+    /// nothing is open): where an entry without records sits.
+    public var lastTrackedOffset: Int64 {
+        head < entries.count ? entries[entries.count - 1].lastOffset : committable - 1
     }
 
     /// Entries not yet done.
@@ -42,6 +94,14 @@ public struct OffsetLedger: Sendable {
     public mutating func track(lastOffset: Int64, records: Int) -> Ticket {
         precondition(records > 0, "a batch has at least one record")
         entries.append(Entry(lastOffset: lastOffset, records: records, outstanding: records))
+        return headTicket + Ticket(entries.count - 1 - head)
+    }
+
+    /// Starts tracking work that has no records of its own (a batch of due
+    /// timers): one outstanding unit at the last tracked offset, so it keeps
+    /// its place in order and gates what it produces.
+    public mutating func trackWithoutRecords() -> Ticket {
+        entries.append(Entry(lastOffset: lastTrackedOffset, records: 0, outstanding: 1))
         return headTicket + Ticket(entries.count - 1 - head)
     }
 
@@ -73,6 +133,8 @@ public struct OffsetLedger: Sendable {
         entries.removeAll(keepingCapacity: true)
         head = 0
         committable = offset
+        sealInFlight = nil
+        requestedSeal = nil
         return open
     }
 
@@ -85,17 +147,31 @@ public struct OffsetLedger: Sendable {
 
     private mutating func advance() -> Int {
         var released = 0
+        if seals {
+            // Done entries wait for their seal; one seal at a time, in order.
+            guard sealInFlight == nil, head < entries.count, entries[head].outstanding == 0 else { return 0 }
+            var end = head
+            while end + 1 < entries.count, entries[end + 1].outstanding == 0 { end += 1 }
+            let seal = Seal(throughTicket: headTicket + Ticket(end - head), lastOffset: entries[end].lastOffset)
+            sealInFlight = seal
+            requestedSeal = seal
+            return 0
+        }
         while head < entries.count, entries[head].outstanding == 0 {
             committable = entries[head].lastOffset + 1
             released += entries[head].records
             head += 1
             headTicket += 1
         }
-        // Compact once the done prefix dominates, so memory stays bounded.
+        compact()
+        return released
+    }
+
+    /// Drops the done prefix once it dominates, so memory stays bounded.
+    private mutating func compact() {
         if head > 64, head * 2 > entries.count {
             entries.removeFirst(head)
             head = 0
         }
-        return released
     }
 }

@@ -21,6 +21,12 @@ enum AgentAction<Delivery: DeliveryRecords> {
     case fail(String)
     /// Wake the fetcher (backpressure eased, or a stop was asked).
     case wakeFetcher
+    /// A stateful delivery settled: its state writes stand (`keep`) or are
+    /// dropped (its records go round again, or the agent failed).
+    case stateSettled(Delivery, lane: LaneID, keep: Bool)
+    /// Seal lane `lane`'s state through `seal` (changelog, then local store),
+    /// then report the event `sealed(lane)`.
+    case seal(lane: LaneID, seal: OffsetLedger.Seal)
 
     /// How a finished delivery moved the agent's counts.
     struct Progress: Equatable {

@@ -183,6 +183,7 @@ extension AgentStateMachine {
             if lane.inCall == id { lane.inCall = nil }
         }
         if fatal {
+            if limits.stateful { actions.append(.stateSettled(delivery, lane: state.lane, keep: false)) }
             withCurrentLane(state.lane) { $0.stage = .failed }
             let reason = state.batchReason ?? "on_batch returned FATAL without a reason"
             fail("FATAL from \(state.lane.partition) at offset \(delivery.offset(at: 0)): \(reason)", into: &actions)
@@ -197,6 +198,15 @@ extension AgentStateMachine {
         } else {
             outcome = results ?? .allFinished(delivery.count)
         }
+        let exhausted = attemptsExhausted(delivery)
+        if limits.stateful, !outcome.retries.isEmpty, !exhausted || limits.onExhausted == .pause {
+            // A stateful delivery's writes are all or nothing: when any record
+            // goes round again, all of them do, and the writes are dropped.
+            outcome = DeliveryResults(finished: 0, retries: Array(0..<delivery.count), deadLetters: [])
+        }
+        if limits.stateful {
+            actions.append(.stateSettled(delivery, lane: state.lane, keep: outcome.retries.isEmpty || (exhausted && limits.onExhausted == .deadLetter)))
+        }
         func reason(_ index: Int, _ fallback: String) -> String {
             state.reasons[index] ?? batchReason ?? fallback
         }
@@ -205,7 +215,8 @@ extension AgentStateMachine {
                 ?? reason(entry.index, "the plugin dead-lettered the record without a reason"))
         }
         processed += outcome.finished
-        release(outcome.finished, of: delivery.ticket, on: state.lane)
+        // A timer delivery has no records: its ledger unit is the call itself.
+        release(delivery.count == 0 ? 1 : outcome.finished, of: delivery.ticket, on: state.lane)
 
         var retriedNow = 0
         let attempt = delivery.attempt
@@ -213,7 +224,7 @@ extension AgentStateMachine {
         let laneIsCurrent = currentLane(state.lane) != nil
         if outcome.retries.isEmpty {
             if holdsBlock { withCurrentLane(state.lane) { $0.retryBlocks -= 1 } }
-        } else if attempt < UInt32(max(1, limits.maxAttempts)) {
+        } else if !exhausted {
             if laneIsCurrent {
                 let retry = factory.redelivery(of: delivery, indices: outcome.retries)
                 if !holdsBlock { withCurrentLane(state.lane) { $0.retryBlocks += 1 } }
@@ -264,6 +275,12 @@ extension AgentStateMachine {
     mutating func release(_ units: Int, of ticket: OffsetLedger.Ticket, on id: LaneID) {
         if let released = withCurrentLane(id, { $0.ledger.finish(units, of: ticket) }) {
             inFlight -= released
+            noteSealRequest(id)
         }
+    }
+
+    /// Whether `delivery` was the last attempt its records get.
+    func attemptsExhausted(_ delivery: Delivery) -> Bool {
+        delivery.attempt >= UInt32(max(1, limits.maxAttempts))
     }
 }

@@ -6,7 +6,7 @@ extension AgentStateMachine {
     @discardableResult
     mutating func assigned(_ partition: TopicPartition, startOffset: Int64, resources: Factory.LaneResources) -> LaneID {
         let id = newLaneID(for: partition)
-        lanes[partition] = Lane(id: id, resources: resources, startOffset: startOffset)
+        lanes[partition] = Lane(id: id, resources: resources, startOffset: startOffset, seals: limits.stateful)
         return id
     }
 

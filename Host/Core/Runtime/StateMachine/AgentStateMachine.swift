@@ -28,17 +28,23 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         var onExhausted: FailurePolicy
         /// How long a delivery may stay unfinished.
         var batchTimeout: Duration
+        /// The agent keeps state: a lane runs one delivery at a time until it
+        /// settles, a delivery's writes are all or nothing, and done ledger
+        /// entries wait for their seal.
+        var stateful: Bool
 
-        init(maxInFlight: Int, maxAttempts: Int, onExhausted: FailurePolicy, batchTimeout: Duration) {
+        init(maxInFlight: Int, maxAttempts: Int, onExhausted: FailurePolicy, batchTimeout: Duration,
+             stateful: Bool = false) {
             self.maxInFlight = maxInFlight
             self.maxAttempts = maxAttempts
             self.onExhausted = onExhausted
             self.batchTimeout = batchTimeout
+            self.stateful = stateful
         }
 
-        init(_ settings: AgentSettings) {
+        init(_ settings: AgentSettings, stateful: Bool = false) {
             self.init(maxInFlight: settings.maxInFlight, maxAttempts: settings.retry.maxAttempts,
-                      onExhausted: settings.onExhausted, batchTimeout: settings.batchTimeout)
+                      onExhausted: settings.onExhausted, batchTimeout: settings.batchTimeout, stateful: stateful)
         }
     }
 
@@ -84,6 +90,8 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     var deadLettered = 0
     var retried = 0
     var lastError: String?
+    /// Seals the ledgers asked for during the current event, for the shell.
+    var requestedSeals: [Action] = []
     private var nextGeneration: UInt64 = 1
 
     init(factory: Factory, limits: Limits) {
@@ -133,12 +141,20 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     mutating func dispatchNext(_ partition: TopicPartition, now: Duration, into actions: inout [Action]) {
         guard lanes[partition] != nil else { return }
         let (instance, lifecycle, operatorPaused, factory) = (instance, lifecycle, operatorPaused, factory)
+        let sequential = limits.stateful
         // In place (`&lanes[partition]!`): a copy of the lane would copy its queues on every dispatch.
         let next: (delivery: Delivery, lane: LaneID)? = Self.takeNext(from: &lanes[partition]!) { lane in
             guard lane.inCall == nil, lane.stage != .failed, !lane.isHeld, instance != .destroyed else { return nil }
+            // A stateful lane's next delivery must not read writes a pending one could still drop.
+            if sequential, lane.pendingDeliveries > 0 { return nil }
             if !lane.readyRetries.isEmpty { return lane.readyRetries.removeFirst() }
             guard lane.retryBlocks == 0, lane.stage == .active, instance == .live, lifecycle == .running,
-                  !operatorPaused, let fetched = lane.dequeue() else { return nil }
+                  !operatorPaused else { return nil }
+            if lane.timersDue {
+                lane.timersDue = false
+                return factory.timerDelivery(resources: lane.resources, ticket: lane.ledger.trackWithoutRecords())
+            }
+            guard let fetched = lane.dequeue() else { return nil }
             let ticket = lane.ledger.track(lastOffset: fetched.lastOffset, records: fetched.count)
             return factory.firstDelivery(of: fetched, resources: lane.resources, ticket: ticket)
         }
@@ -152,6 +168,34 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         guard let delivery = choose(&lane) else { return nil }
         lane.inCall = delivery.id
         return (delivery, lane.id)
+    }
+
+    /// Timers of `partition` are due: a timer delivery runs on its lane when
+    /// the lane is free (before the next fetched batch).
+    mutating func timersDue(_ partition: TopicPartition, now: Duration, into actions: inout [Action]) {
+        guard lanes[partition] != nil, !lanes[partition]!.timersDue else { return }
+        lanes[partition]!.timersDue = true
+        dispatchNext(partition, now: now, into: &actions)
+    }
+
+    /// The seal of lane `id` is durable: its entries commit, and the next
+    /// seal may be asked for.
+    mutating func sealed(_ id: LaneID) {
+        guard let released = withCurrentLane(id, { $0.ledger.sealed() }) else { return }
+        inFlight -= released
+        noteSealRequest(id)
+    }
+
+    /// Moves a seal the lane's ledger asks for into `requestedSeals`.
+    mutating func noteSealRequest(_ id: LaneID) {
+        guard limits.stateful, let seal = withCurrentLane(id, { $0.ledger.takeSealRequest() }) ?? nil else { return }
+        requestedSeals.append(.seal(lane: id, seal: seal))
+    }
+
+    /// The seals asked for since the last call (the shell appends them to the event's actions).
+    mutating func takeRequestedSeals() -> [Action] {
+        defer { requestedSeals.removeAll() }
+        return requestedSeals
     }
 
     /// Tries every lane (after a swap, a resume).

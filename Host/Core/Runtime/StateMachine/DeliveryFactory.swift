@@ -40,6 +40,8 @@ protocol DeliveryFactory {
     func firstDelivery(of fetched: Fetched, resources: LaneResources, ticket: OffsetLedger.Ticket) -> Delivery
     /// A redelivery of `indices` of `delivery` (attempt + 1).
     func redelivery(of delivery: Delivery, indices: [Int]) -> Delivery
+    /// A delivery of the lane's due timers (no records), tracked as `ticket`.
+    func timerDelivery(resources: LaneResources, ticket: OffsetLedger.Ticket) -> Delivery
 }
 
 extension FetchedBatch: FetchedRecords {}

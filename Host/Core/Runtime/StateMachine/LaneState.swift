@@ -40,11 +40,13 @@ struct LaneState<Fetched: FetchedRecords, Delivery: DeliveryRecords, Resources> 
     var retryBlocks = 0
     /// Deliveries that returned PENDING and are not complete yet.
     var pendingDeliveries = 0
+    /// Timers are due: a timer delivery goes before the next fetched batch.
+    var timersDue = false
 
-    init(id: LaneID, resources: Resources, startOffset: Int64) {
+    init(id: LaneID, resources: Resources, startOffset: Int64, seals: Bool = false) {
         self.id = id
         self.resources = resources
-        ledger = OffsetLedger(startingAt: startOffset)
+        ledger = OffsetLedger(startingAt: startOffset, seals: seals)
         committed = startOffset
     }
 
