@@ -166,7 +166,11 @@ public final class AgentRunner: @unchecked Sendable {
     @discardableResult
     func feed<T>(_ event: (inout Machine, Duration, inout [Machine.Action]) -> T) -> T {
         var actions: [Machine.Action] = []
-        let result = lock.withLock { event(&machine, ConditionLock.monotonicNow(), &actions) }
+        let result = lock.withLock {
+            let result = event(&machine, ConditionLock.monotonicNow(), &actions)
+            actions += machine.takeRequestedSeals()
+            return result
+        }
         perform(actions)
         lock.broadcast()
         return result
@@ -211,6 +215,10 @@ public final class AgentRunner: @unchecked Sendable {
                 logger.error("agent failed; it stops, the other agents keep running", metadata: ["reason": .string(reason)])
             case .wakeFetcher:
                 lock.withLock { consumer }?.wakeUp()
+            case .stateSettled(let delivery, let lane, let keep):
+                stateSettled(delivery, lane: lane, keep: keep)
+            case .seal(let lane, let seal):
+                sealState(lane, seal)
             }
         }
     }

@@ -12,8 +12,9 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
 
     let id: UInt64
     let handle: PartitionHandle
-    /// Keeps the fetched records (and the memory they point into) alive.
-    let fetched: FetchedBatch
+    /// Keeps the fetched records (and the memory they point into) alive; nil
+    /// for a delivery of timers.
+    let fetched: FetchedBatch?
     let ticket: OffsetLedger.Ticket
     let attempt: UInt32
     let messages: UnsafeMutableBufferPointer<sluice_message>
@@ -29,6 +30,12 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
                   messages: fetched.messages, ownsMessages: false)
     }
 
+    /// A delivery of due timers: no records (on_timer gets the timers).
+    convenience init(timersOf handle: PartitionHandle, ticket: OffsetLedger.Ticket) {
+        self.init(handle: handle, fetched: nil, ticket: ticket, attempt: 1,
+                  messages: .allocate(capacity: 0), ownsMessages: true)
+    }
+
     /// A redelivery of `indices` of `previous` (attempt + 1).
     convenience init(retrying previous: BatchContext, indices: [Int]) {
         let subset = UnsafeMutableBufferPointer<sluice_message>.allocate(capacity: indices.count)
@@ -39,7 +46,7 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
                   attempt: previous.attempt + 1, messages: subset, ownsMessages: true)
     }
 
-    private init(handle: PartitionHandle, fetched: FetchedBatch, ticket: OffsetLedger.Ticket, attempt: UInt32,
+    private init(handle: PartitionHandle, fetched: FetchedBatch?, ticket: OffsetLedger.Ticket, attempt: UInt32,
                  messages: UnsafeMutableBufferPointer<sluice_message>, ownsMessages: Bool) {
         id = BatchContext.nextIdentifier.wrappingAdd(1, ordering: .relaxed).oldValue
         self.handle = handle
@@ -73,8 +80,11 @@ final class BatchContext: DeliveryRecords, @unchecked Sendable {
     /// Number of messages in this delivery.
     var count: Int { messages.count }
 
-    /// The source offset of message `index`.
-    func offset(at index: Int) -> Int64 { messages[index].offset }
+    /// Whether this delivers due timers rather than records.
+    var isTimerDelivery: Bool { fetched == nil }
+
+    /// The source offset of message `index` (-1 for a delivery without records).
+    func offset(at index: Int) -> Int64 { index < messages.count ? messages[index].offset : -1 }
 
     /// The results the plugin wrote; read only once the delivery finished.
     var writtenResults: DeliveryResults { DeliveryResults(results: UnsafeBufferPointer(results)) }
@@ -88,5 +98,9 @@ struct BatchContextFactory: DeliveryFactory {
 
     func redelivery(of delivery: BatchContext, indices: [Int]) -> BatchContext {
         BatchContext(retrying: delivery, indices: indices)
+    }
+
+    func timerDelivery(resources: PartitionHandle, ticket: OffsetLedger.Ticket) -> BatchContext {
+        BatchContext(timersOf: resources, ticket: ticket)
     }
 }
