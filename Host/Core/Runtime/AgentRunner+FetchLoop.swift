@@ -29,6 +29,7 @@ extension AgentRunner {
             }
             let now = ConditionLock.monotonicNow()
             feed { machine, _, actions in machine.batchTimeoutTick(now: now, into: &actions) }
+            fireDueTimers()
             if now - lastCommit >= commitInterval {
                 commitFinished()
                 lastCommit = now

@@ -37,6 +37,16 @@ extension AgentRunner {
         }
         let sent = record
         metrics.produced.increment()
+        if state != nil, let receipt {
+            // A stateful batch's writes stand once it settles, so it is never run
+            // again for a failed produce: the record is sent until it is stored.
+            produceUntilStored(sent, attempt: 1, giveUpIf: { [self] in
+                lock.withLock { machine.currentLane(receipt.lane) == nil }
+            }) { [self] _ in
+                feed { machine, _, _ in machine.produceAcknowledged(receipt) }
+            }
+            return true
+        }
         producer.produce(sent) { [self, sent] result in
             guard let receipt else {
                 if case .failure(let error) = result { recordError("produce to \(sent.topic) failed: \(error)") }

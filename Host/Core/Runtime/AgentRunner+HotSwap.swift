@@ -22,6 +22,13 @@ extension AgentRunner {
     /// opens every partition. The consumer keeps its assignment, so there is
     /// no rebalance. Returns how long dispatch was paused. Blocks.
     public func upgrade(to image: PluginImage) throws -> Duration {
+        let running = self.image
+        guard image.tables == running.tables, image.handlesTimers == running.handlesTimers else {
+            // The lanes' state (and the changelogs) are set up for the running tables.
+            throw StartError(description: "agent '\(name)': version \(image.version) changes the tables or timers "
+                + "(\(Self.stateShape(running)) → \(Self.stateShape(image))); a stateful agent keeps them across a hot "
+                + "reload, so restart the host to change them")
+        }
         let next = try PluginInstance(image: image, agent: name, configurationJSON: settings.config.jsonText,
                                       host: HostServicesTable.handle(for: self))
         let consumer: (any RecordConsumer)? = lock.withLock {
@@ -44,6 +51,12 @@ extension AgentRunner {
         }
         guard let outcome else { throw StartError(description: "agent '\(name)': the upgrade did not finish in time") }
         return try outcome.get()
+    }
+
+    /// Tables and timers as one line, for the refusal above.
+    static func stateShape(_ image: PluginImage) -> String {
+        let tables = image.tables.isEmpty ? "no tables" : "tables " + image.tables.joined(separator: ", ")
+        return tables + (image.handlesTimers ? " with timers" : "")
     }
 
     /// Control thread: the instance an operator asked to swap in, if any.

@@ -2,25 +2,49 @@ import CSluicePlugin
 import Logging
 
 extension AgentRunner: ConsumerListener {
-    /// Opens each partition in the plugin, then gives it a lane. A failed
-    /// open() fails the agent.
-    public func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64]) {
+    /// Opens each partition in the plugin, restores its state (a stateful
+    /// agent), then gives it a lane. A failed open() or restore fails the
+    /// agent. Returns the partitions whose restored state moves their start.
+    public func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64]) -> [TopicPartition: Int64] {
+        var moved: [TopicPartition: Int64] = [:]
         for partition in partitions {
             let handle = PartitionHandle(partition: partition)
             if let instance = lock.withLock({ instance }) {
                 let status = instance.open(handle)
                 guard status == SLUICE_STATUS_OK else {
                     fail("open(\(partition)) failed with status \(status)")
-                    return
+                    return moved
                 }
             }
-            let start = startOffsets[partition] ?? 0
-            lock.withLock { _ = machine.assigned(partition, startOffset: start, resources: handle) }
+            var start = startOffsets[partition] ?? 0
+            var restored: RestoredPartition?
+            if let state {
+                do {
+                    restored = try restorePartition(partition, committed: start, state: state)
+                } catch {
+                    fail("restoring the state of \(partition) failed: \(error)")
+                    return moved
+                }
+                if let resume = restored?.resumeAt, resume > start {
+                    start = resume
+                    moved[partition] = resume
+                }
+            }
+            let lane = lock.withLock { machine.assigned(partition, startOffset: start, resources: handle) }
+            if let state, let restored {
+                do {
+                    try installState(restored, partition: partition, lane: lane, state: state)
+                } catch {
+                    fail("opening the state of \(partition) failed: \(error)")
+                    return moved
+                }
+            }
             logger.debug("partition assigned", metadata: [
                 "topic": .string(partition.topic), "partition": .stringConvertible(partition.partition),
                 "offset": .stringConvertible(start),
             ])
         }
+        return moved
     }
 
     /// Stops feeding the partitions, lets in-flight work finish within the
@@ -48,6 +72,7 @@ extension AgentRunner: ConsumerListener {
         }
         commitFinished(revoking)
         let (instance, closing) = lock.withLock { (self.instance, machine.closeLanes(partitions)) }
+        for partition in partitions { state?.remove(partition) }
         if let instance {
             // A lane whose call never returned keeps its state: close() must not
             // race a call that is still inside the plugin.

@@ -1,9 +1,258 @@
-extension AgentRunner {
-    /// A stateful delivery settled: its writes stand or are dropped.
-    func stateSettled(_ delivery: BatchContext, lane: LaneID, keep: Bool) {}
+import CSluicePlugin
+import Foundation
+import Logging
+import Synchronization
 
-    /// Seals lane `lane`'s state through `seal`.
+/// Tables and timers of a stateful agent: the plugin's state calls, what a
+/// settled delivery does to its writes, and the seal that makes them durable
+/// before the offsets that caused them are committed:
+///
+/// 1. the seal's writes are produced to their tables' changelogs, and every
+///    one is acknowledged;
+/// 2. a marker closing the seal is produced to every changelog, and
+///    acknowledged;
+/// 3. the writes and the checkpoint (last source offset, seal number,
+///    changelog positions) go into the local store in one atomic write;
+/// 4. the ledger lets the offsets commit.
+///
+/// A crash between any two steps leaves either a seal restore drops (no
+/// marker everywhere: its records are processed again) or one it keeps (the
+/// source offsets it covers are skipped on restart): each record's writes are
+/// applied exactly once.
+extension AgentRunner {
+    // MARK: - The plugin's calls
+
+    /// The state of the partition batch `batchID` is open on, or a logged refusal.
+    private func openState(_ batchID: UInt64, table: String?, call: String) -> PartitionState? {
+        guard let state else {
+            logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
+            return nil
+        }
+        if let table, !state.tables.contains(table) {
+            logger.error("\(call) refused: table '\(table)' is not declared (the plugin declares \(state.tables.isEmpty ? "none" : state.tables.joined(separator: ", ")))")
+            return nil
+        }
+        guard let partition = state.state(ofBatch: batchID) else {
+            logger.error("\(call) refused: batch \(batchID) is not open (finished already, or never handed out)")
+            return nil
+        }
+        return partition
+    }
+
+    func pluginStateGet(batchID: UInt64, table: String, key: UnsafeRawBufferPointer,
+                        _ body: (UnsafeRawBufferPointer) -> Void) -> Int32 {
+        guard key.count <= Int(SLUICE_STATE_MAX_KEY) else {
+            logger.error("state_get refused: a key of \(key.count) bytes is over SLUICE_STATE_MAX_KEY (\(SLUICE_STATE_MAX_KEY))")
+            return SLUICE_STATE_ERROR
+        }
+        guard let partition = openState(batchID, table: table, call: "state_get") else { return SLUICE_STATE_ERROR }
+        do {
+            return try partition.withValue(batchID, table: table, key: key, body) ? SLUICE_STATE_FOUND : SLUICE_STATE_ABSENT
+        } catch {
+            logger.error("state_get on table '\(table)' failed: \(error)")
+            return SLUICE_STATE_ERROR
+        }
+    }
+
+    func pluginStatePut(batchID: UInt64, table: String, key: [UInt8], value: [UInt8]?) -> Int32 {
+        guard key.count <= Int(SLUICE_STATE_MAX_KEY), (value?.count ?? 0) <= Int(SLUICE_STATE_MAX_VALUE) else {
+            logger.error("state_put refused: key of \(key.count) bytes, value of \(value?.count ?? 0) bytes (the limits are SLUICE_STATE_MAX_KEY \(SLUICE_STATE_MAX_KEY) and SLUICE_STATE_MAX_VALUE \(SLUICE_STATE_MAX_VALUE))")
+            return SLUICE_STATE_ERROR
+        }
+        guard let partition = openState(batchID, table: table, call: "state_put") else { return SLUICE_STATE_ERROR }
+        do {
+            try partition.put(batchID, table: table, key: key, value: value)
+            return Int32(SLUICE_STATUS_OK)
+        } catch {
+            logger.error("state_put on table '\(table)' failed: \(error)")
+            return SLUICE_STATE_ERROR
+        }
+    }
+
+    func pluginStateRange(batchID: UInt64, table: String, start: [UInt8]?, end: [UInt8]?, limit: Int,
+                          _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int64 {
+        guard let partition = openState(batchID, table: table, call: "state_range") else { return Int64(SLUICE_STATE_ERROR) }
+        do {
+            return Int64(try partition.scan(batchID, table: table, from: start, to: end, limit: limit, visit))
+        } catch {
+            logger.error("state_range on table '\(table)' failed: \(error)")
+            return Int64(SLUICE_STATE_ERROR)
+        }
+    }
+
+    func pluginTimer(batchID: UInt64, clock: Int32, key: [UInt8], due: Int64?) -> Int32 {
+        let call = due == nil ? "timer_cancel" : "timer_schedule"
+        guard clock == Int32(SLUICE_CLOCK_WALL.rawValue) || clock == Int32(SLUICE_CLOCK_STREAM.rawValue) else {
+            logger.error("\(call) refused: clock \(clock) is not a sluice_timer_clock (0 wall clock, 1 stream time)")
+            return SLUICE_STATE_ERROR
+        }
+        guard image.handlesTimers else {
+            logger.error("\(call) refused: the plugin has no on_timer, so its timers could never fire")
+            return SLUICE_STATE_ERROR
+        }
+        guard key.count < Int(SLUICE_STATE_MAX_KEY) else {
+            logger.error("\(call) refused: a key of \(key.count) bytes is over SLUICE_STATE_MAX_KEY (\(SLUICE_STATE_MAX_KEY))")
+            return SLUICE_STATE_ERROR
+        }
+        guard let partition = openState(batchID, table: nil, call: call) else { return SLUICE_STATE_ERROR }
+        let timer = TimerKey(clock: clock, key: key)
+        do {
+            try partition.put(batchID, table: TimerTable.name, key: timer.storageKey, value: due.map(TimerTable.encode))
+            return Int32(SLUICE_STATUS_OK)
+        } catch {
+            logger.error("\(call) failed: \(error)")
+            return SLUICE_STATE_ERROR
+        }
+    }
+
+    func pluginStreamTime(batchID: UInt64) -> Int64 {
+        state?.state(ofBatch: batchID)?.streamTime(batchID) ?? -1
+    }
+
+    // MARK: - Deliveries
+
+    /// Worker thread, before on_batch or on_timer: the delivery is open on its partition's state.
+    func openForState(_ delivery: BatchContext) -> PartitionState? {
+        guard let state, let partition = state.partition(delivery.handle.partition) else { return nil }
+        var maxTimestamp: Int64?
+        if !delivery.isTimerDelivery {
+            maxTimestamp = -1
+            for index in 0..<delivery.count { maxTimestamp = max(maxTimestamp!, delivery.messages[index].timestamp_ms) }
+        }
+        partition.begin(delivery.id, maxTimestamp: maxTimestamp)
+        state.open(batch: delivery.id, on: partition)
+        return partition
+    }
+
+    /// A stateful delivery settled: its writes stand or are dropped.
+    func stateSettled(_ delivery: BatchContext, lane: LaneID, keep: Bool) {
+        guard let state else { return }
+        state.state(ofBatch: delivery.id)?.settle(delivery.id, ticket: delivery.ticket, keep: keep)
+        state.close(batch: delivery.id)
+    }
+
+    /// Worker thread: one on_timer call with the partition's due timers.
+    func executeTimers(_ delivery: BatchContext, on partition: PartitionState?, instance: PluginInstance) -> Int32 {
+        guard let partition else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let due = partition.takeDueTimers(delivery.id, now: now)
+        guard !due.isEmpty else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+        let keys = due.map { UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, $0.timer.key.count)) }
+        defer { keys.forEach { $0.deallocate() } }
+        let timers = UnsafeMutableBufferPointer<sluice_timer>.allocate(capacity: due.count)
+        defer { timers.deallocate() }
+        for (index, entry) in due.enumerated() {
+            _ = keys[index].initialize(from: entry.timer.key)
+            timers[index] = sluice_timer(clock: entry.timer.clock, due_ms: entry.due,
+                                         key: UnsafePointer(keys[index].baseAddress), key_len: entry.timer.key.count)
+        }
+        var batch = sluice_timer_batch(
+            struct_size: UInt32(MemoryLayout<sluice_timer_batch>.size), id: delivery.id,
+            topic: UnsafePointer(delivery.handle.topicCString), partition: delivery.handle.partition.partition,
+            partition_state: delivery.handle.partitionState, now_ms: now,
+            stream_time_ms: partition.streamTime(delivery.id) ?? -1,
+            count: due.count, timers: UnsafePointer(timers.baseAddress))
+        let status = instance.onTimer(&batch) ?? Int32(SLUICE_BATCH_DONE.rawValue)
+        if status == Int32(SLUICE_BATCH_PENDING.rawValue) {
+            pluginSetError(batchID: delivery.id, index: -1, reason: "on_timer returned PENDING; timers must be handled before on_timer returns")
+            return Int32(SLUICE_BATCH_FATAL.rawValue)
+        }
+        return status
+    }
+
+    /// Control thread: partitions with due timers get a timer delivery.
+    func fireDueTimers() {
+        guard let state, image.handlesTimers else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for partition in state.allPartitions where partition.hasDueTimers(now: now) {
+            feed { machine, clock, actions in machine.timersDue(partition.partition, now: clock, into: &actions) }
+        }
+    }
+
+    // MARK: - Seals
+
+    /// Seals lane `lane`'s state through `seal` (see the type's comment).
     func sealState(_ lane: LaneID, _ seal: OffsetLedger.Seal) {
-        feed { machine, _, _ in machine.sealed(lane) }
+        guard let state, let partition = state.partition(lane.partition), partition.lane == lane else {
+            feed { machine, _, _ in machine.sealed(lane) }
+            return
+        }
+        guard let work = partition.takeSeal(through: seal.throughTicket) else {
+            // Nothing was written: the offsets commit as they are.
+            feed { machine, _, _ in machine.sealed(lane) }
+            return
+        }
+        writeSeal(work, lastOffset: seal.lastOffset, throughTicket: seal.throughTicket, on: partition, state: state) { [self] in
+            feed { machine, _, _ in machine.sealed(lane) }
+        }
+    }
+
+    /// Steps 1–3 of a seal, then `done` (not called if the partition is revoked meanwhile).
+    func writeSeal(_ work: PartitionState.SealWork, lastOffset: Int64, throughTicket: OffsetLedger.Ticket,
+                   on partition: PartitionState, state: AgentState, done: @escaping @Sendable () -> Void) {
+        let number = partition.partition.partition
+        let records = work.writes.map { write in
+            ChangelogRecord.record(for: write, topic: state.changelogs[write.table]!, partition: number,
+                                   owner: partition.owner, seal: work.sequence)
+        }
+        produceAll(records, for: partition) { [self] _ in
+            let marker = SealMarker(owner: partition.owner, seal: work.sequence, offset: lastOffset)
+            let tables = partition.changelogTables
+            let markers = tables.map { ChangelogRecord.record(for: marker, topic: state.changelogs[$0]!, partition: number) }
+            produceAll(markers, for: partition) { [self] placements in
+                var checkpoint = partition.checkpoint
+                checkpoint.sealSequence = work.sequence
+                checkpoint.appliedOffset = max(checkpoint.appliedOffset, lastOffset)
+                for (table, placement) in zip(tables, placements) { checkpoint.changelogPositions[table] = placement.offset + 1 }
+                do {
+                    try state.store.apply(work.writes, checkpoint: checkpoint, partition: number)
+                } catch {
+                    fail("the local state store failed while sealing \(partition.partition): \(error)")
+                    return
+                }
+                partition.sealApplied(through: throughTicket, checkpoint: checkpoint)
+                state.metrics.recordSeal(writes: work.writes.count)
+                done()
+            }
+        }
+    }
+
+    /// Produces every record until the broker stores it (a failure is tried
+    /// again with backoff: a seal's writes are decided and cannot be dropped),
+    /// then calls `stored` with their placements, in order. Gives up if the
+    /// partition leaves this host.
+    func produceAll(_ records: [OutgoingRecord], for partition: PartitionState,
+                    stored: @escaping @Sendable ([RecordPlacement]) -> Void) {
+        guard !records.isEmpty else { return stored([]) }
+        let collected = Mutex<(placements: [RecordPlacement?], remaining: Int)>((Array(repeating: nil, count: records.count), records.count))
+        for (index, record) in records.enumerated() {
+            produceUntilStored(record, attempt: 1, giveUpIf: { partition.isClosed }) { placement in
+                let finished: [RecordPlacement]? = collected.withLock { state in
+                    state.placements[index] = placement
+                    state.remaining -= 1
+                    return state.remaining == 0 ? state.placements.map { $0! } : nil
+                }
+                if let finished { stored(finished) }
+            }
+        }
+    }
+
+    /// Produces `record`, trying again with the agent's backoff until it is
+    /// stored or `giveUpIf` holds.
+    func produceUntilStored(_ record: OutgoingRecord, attempt: Int, giveUpIf: @escaping @Sendable () -> Bool,
+                            stored: @escaping @Sendable (RecordPlacement) -> Void) {
+        producer.produce(record) { [self] result in
+            switch result {
+            case .success(let placement):
+                stored(placement)
+            case .failure(let error):
+                guard !giveUpIf() else { return }
+                recordError("produce to \(record.topic) failed: \(error); trying again (attempt \(attempt + 1))")
+                let delay = settings.retry.backoff(forAttempt: attempt, random: Double.random(in: 0..<1))
+                scheduler.schedule(after: delay) { [self] in
+                    produceUntilStored(record, attempt: attempt + 1, giveUpIf: giveUpIf, stored: stored)
+                }
+            }
+        }
     }
 }

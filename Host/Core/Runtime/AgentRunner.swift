@@ -52,6 +52,8 @@ public final class AgentRunner: @unchecked Sendable {
     let drainTimeout: Duration
     /// Batch spans and `traceparent` propagation; nil when tracing is off.
     let tracing: BatchTracing?
+    /// Tables and timers; nil for a stateless agent.
+    let state: AgentState?
 
     let lock = ConditionLock()
     var machine: Machine
@@ -68,7 +70,8 @@ public final class AgentRunner: @unchecked Sendable {
     /// sidecar's; by default the plugin's own name).
     public init(image: PluginImage, settings: AgentSettings, name: String? = nil, hostGroup: String,
                 transport: any Transport, pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration,
-                logger: Logger, scheduler: (any JobScheduler)? = nil, tracing: BatchTracing? = nil) throws {
+                logger: Logger, scheduler: (any JobScheduler)? = nil, tracing: BatchTracing? = nil,
+                stateStores: StateStoreProvider? = nil) throws {
         let name = name ?? image.name
         self.name = name
         self.currentImage = image
@@ -89,10 +92,26 @@ public final class AgentRunner: @unchecked Sendable {
         self.logger = logger
         self.pluginMetrics = PluginMetrics(agent: name)
         self.metrics = AgentMetrics(agent: name, plugin: image.name)
-        self.machine = Machine(factory: BatchContextFactory(), limits: .init(settings))
+        self.machine = Machine(factory: BatchContextFactory(), limits: .init(settings, stateful: image.isStateful))
 
         guard !topics.isEmpty else {
             throw StartError(description: "agent '\(name)' has no topics: the plugin declares none and its sidecar sets none")
+        }
+        if image.isStateful {
+            guard topics.count == 1 else {
+                throw StartError(description: "agent '\(name)' keeps state (tables or timers), so it consumes exactly one topic; it is given \(topics.count): \(topics.joined(separator: ", "))")
+            }
+            guard let stateStores else {
+                throw StartError(description: "agent '\(name)' keeps state (tables or timers), and this host was started without a state store")
+            }
+            do {
+                state = AgentState(store: try stateStores.store(forAgent: name), tables: image.tables,
+                                   handlesTimers: image.handlesTimers, group: group, agent: name)
+            } catch {
+                throw StartError(description: "agent '\(name)': \(error)")
+            }
+        } else {
+            state = nil
         }
         instance = try PluginInstance(image: image, agent: name, configurationJSON: settings.config.jsonText,
                                       host: HostServicesTable.handle(for: self))
@@ -101,6 +120,11 @@ public final class AgentRunner: @unchecked Sendable {
     /// Joins the group and starts the fetcher thread.
     public func start() throws {
         try transport.ensureTopic(deadLetterTopic)
+        if let state {
+            try transport.ensureTopic(topics[0])
+            let partitions = try transport.partitionCount(of: topics[0]) ?? 1
+            for topic in state.changelogs.values { try transport.ensureChangelogTopic(topic, partitions: partitions) }
+        }
         let consumer = try transport.makeConsumer(group: group, topics: topics, listener: self)
         lock.withLock { self.consumer = consumer }
         DedicatedThread.start("sluice:\(name)") { [self] in fetchLoop(consumer) }
@@ -227,7 +251,10 @@ public final class AgentRunner: @unchecked Sendable {
     func execute(_ delivery: BatchContext) {
         guard let instance = lock.withLock({ instance }) else { return }
         if let tracing { delivery.span = tracing.startSpan(for: delivery, agent: name, group: group) }
-        let status = instance.onBatch(delivery.batch)
+        let partitionState = state == nil ? nil : openForState(delivery)
+        let status = delivery.isTimerDelivery
+            ? executeTimers(delivery, on: partitionState, instance: instance)
+            : instance.onBatch(delivery.batch)
         if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {
             delivery.span?.end(failure: status == Int32(SLUICE_BATCH_DONE.rawValue) ? nil : "on_batch returned \(status)")
         }

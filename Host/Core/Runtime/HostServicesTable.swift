@@ -61,8 +61,40 @@ enum HostServicesTable {
                 buffer[bytes.count] = 0
                 return bytes.count
             },
-            state_get: nil, state_put: nil, state_range: nil,
-            timer_schedule: nil, timer_cancel: nil, stream_time: nil))
+            state_get: { host, batchID, table, tableLength, key, keyLength, sink, context in
+                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
+                return runner.pluginStateGet(batchID: batchID, table: HostServicesTable.text(table, tableLength),
+                                             key: UnsafeRawBufferPointer(start: key, count: key == nil ? 0 : keyLength)) { value in
+                    sink?(context, value.baseAddress?.assumingMemoryBound(to: UInt8.self), value.count)
+                }
+            },
+            state_put: { host, batchID, table, tableLength, key, keyLength, value, valueLength in
+                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
+                return runner.pluginStatePut(batchID: batchID, table: HostServicesTable.text(table, tableLength),
+                                             key: HostServicesTable.bytes(key, keyLength) ?? [],
+                                             value: HostServicesTable.bytes(value, valueLength))
+            },
+            state_range: { host, batchID, table, tableLength, start, startLength, end, endLength, limit, visit, context in
+                guard let runner = HostServicesTable.runner(host), let visit else { return Int64(SLUICE_STATE_ERROR) }
+                return runner.pluginStateRange(
+                    batchID: batchID, table: HostServicesTable.text(table, tableLength),
+                    start: HostServicesTable.bytes(start, startLength), end: HostServicesTable.bytes(end, endLength),
+                    limit: limit) { key, value in
+                        visit(context, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count,
+                              value.baseAddress?.assumingMemoryBound(to: UInt8.self), value.count) == 0
+                    }
+            },
+            timer_schedule: { host, batchID, clock, due, key, keyLength in
+                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
+                return runner.pluginTimer(batchID: batchID, clock: clock, key: HostServicesTable.bytes(key, keyLength) ?? [], due: due)
+            },
+            timer_cancel: { host, batchID, clock, key, keyLength in
+                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
+                return runner.pluginTimer(batchID: batchID, clock: clock, key: HostServicesTable.bytes(key, keyLength) ?? [], due: nil)
+            },
+            stream_time: { host, batchID in
+                HostServicesTable.runner(host)?.pluginStreamTime(batchID: batchID) ?? -1
+            }))
         return table
     }()
 

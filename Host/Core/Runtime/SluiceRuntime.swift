@@ -28,6 +28,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     public let configuration: HostConfiguration
     /// Where records come from and go to.
     public let transport: any Transport
+    /// The local stores of the stateful agents, open while the host runs.
+    let stateStores: StateStoreProvider
     /// The loader (its image count says how many images are mapped).
     public let loader: PluginLoader
 
@@ -72,6 +74,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         loader = PluginLoader(imageDirectory: configuration.dataDirectory + "/images",
                               trust: PluginTrust(trustedGroup: configuration.trustedGroup), logger: logger)
         pool = WorkerPool(size: max(1, configuration.workers))
+        stateStores = StateStoreProvider(backend: configuration.broker == .memory ? .memory
+                                         : .rocksDB(directory: configuration.dataDirectory + "/state"))
     }
 
     deinit { pool.shutdown() }
@@ -204,6 +208,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
             // A thread per agent: their drains overlap however many agents there are.
             DedicatedThread.runAllBlocking("sluice-agent-stop", count: all.count) { all[$0].stop() }
             _ = transport.producer.flush(timeout: configuration.shutdownTimeout)
+            stateStores.closeAll()
         }
         logger.info("host stopped")
     }
@@ -311,7 +316,7 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         try AgentRunner(
             image: image, settings: settings, name: agent, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
-            drainTimeout: configuration.shutdownTimeout, logger: logger, tracing: tracing)
+            drainTimeout: configuration.shutdownTimeout, logger: logger, tracing: tracing, stateStores: stateStores)
     }
 
     /// Logs the plugin file and version an agent runs beside the image mapped

@@ -97,7 +97,10 @@ final class MemoryConsumer: RecordConsumer, @unchecked Sendable {
             positions = startOffsets
             assigned = true
         }
-        listener?.assigned(partitions, startOffsets: startOffsets)
+        let moved = listener?.assigned(partitions, startOffsets: startOffsets) ?? [:]
+        if !moved.isEmpty {
+            broker.lock.withLock { positions.merge(moved) { $1 } }
+        }
     }
 
     /// Lock held.

@@ -88,8 +88,10 @@ public protocol RecordConsumer: AnyObject, Sendable {
 /// Told about assignment changes, on the fetcher thread, from inside `poll`.
 public protocol ConsumerListener: AnyObject, Sendable {
     /// These partitions now belong to this member; `startOffsets` says where
-    /// consumption begins for each.
-    func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64])
+    /// consumption begins for each. Returns the partitions whose start the
+    /// listener moves forward (the records before it are done already: a
+    /// stateful agent's restored state covers them), with their new start.
+    func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64]) -> [TopicPartition: Int64]
     /// These partitions are being taken away: stop feeding them, finish what is
     /// in flight, commit. The transport waits for this to return.
     func revoked(_ partitions: [TopicPartition])

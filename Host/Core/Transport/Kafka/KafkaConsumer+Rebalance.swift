@@ -30,7 +30,16 @@ extension KafkaConsumer {
                 "partitions": .string(partitions.map(\.description).joined(separator: ",")),
                 "protocol": .string(cooperative ? "cooperative" : "eager"),
             ])
-            listener?.assigned(partitions, startOffsets: starts)
+            let moved = listener?.assigned(partitions, startOffsets: starts) ?? [:]
+            if !moved.isEmpty {
+                for index in 0..<Int(list.pointee.cnt) {
+                    let element = list.pointee.elems[index]
+                    if let start = moved[TopicPartition(String(cString: element.topic), element.partition)] {
+                        list.pointee.elems[index].offset = start
+                    }
+                }
+                lock.withLock { startOffsets.merge(moved) { $1 } }
+            }
             if cooperative {
                 Self.check(rd_kafka_incremental_assign(client, list), "incremental assign", logger: logger)
             } else {

@@ -1,0 +1,93 @@
+import Synchronization
+
+/// A stateful agent's state on this host: its store, its tables and their
+/// changelogs, the state of each partition it owns, and which open batch
+/// belongs to which partition (the plugin's state calls name a batch).
+final class AgentState: Sendable {
+    /// The agent's local store.
+    let store: any StateStore
+    /// The tables the plugin declares.
+    let tables: [String]
+    /// Whether the plugin handles timers (the timer table then exists too).
+    let handlesTimers: Bool
+    /// Changelog topic of every changelogged table (the timer table included).
+    let changelogs: [String: String]
+    /// Seals, writes and restores, for `/metrics`.
+    let metrics: StateMetrics
+    private let partitions = Mutex<[TopicPartition: PartitionState]>([:])
+    private let openBatches = Mutex<[UInt64: PartitionState]>([:])
+    private let restores = Mutex<[TopicPartition: RestoreProgress]>([:])
+
+    init(store: any StateStore, tables: [String], handlesTimers: Bool, group: String, agent: String) {
+        self.store = store
+        self.tables = tables
+        self.handlesTimers = handlesTimers
+        metrics = StateMetrics(agent: agent)
+        let changelogged = tables + (handlesTimers ? [TimerTable.name] : [])
+        changelogs = Dictionary(uniqueKeysWithValues: changelogged.map {
+            ($0, ChangelogRecord.topic(group: group, agent: agent, table: $0))
+        })
+    }
+
+    /// The state of `partition`, while this host owns it.
+    func partition(_ partition: TopicPartition) -> PartitionState? {
+        partitions.withLock { $0[partition] }
+    }
+
+    /// Every partition's state.
+    var allPartitions: [PartitionState] { partitions.withLock { Array($0.values) } }
+
+    /// `state` is the partition's state from now on.
+    func install(_ state: PartitionState) {
+        partitions.withLock { $0[state.partition] = state }
+    }
+
+    /// The partition leaves this host: its state is closed.
+    func remove(_ partition: TopicPartition) {
+        partitions.withLock { $0.removeValue(forKey: partition) }?.close()
+        restores.withLock { _ = $0.removeValue(forKey: partition) }
+    }
+
+    // MARK: - Open batches
+
+    /// Batch `id` is open on `state` until `close(batch:)`.
+    func open(batch id: UInt64, on state: PartitionState) {
+        openBatches.withLock { $0[id] = state }
+    }
+
+    /// Batch `id` is finished.
+    func close(batch id: UInt64) {
+        openBatches.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// The partition state batch `id` is open on.
+    func state(ofBatch id: UInt64) -> PartitionState? {
+        openBatches.withLock { $0[id] }
+    }
+
+    // MARK: - Restores
+
+    /// Records a restore's progress (operators see it while it runs).
+    func restoreProgress(_ partition: TopicPartition, restored: Int64, total: Int64) {
+        restores.withLock { $0[partition] = RestoreProgress(partition: partition, restored: restored, total: total) }
+        metrics.restoreProgress(partition: partition, restored: restored, total: total)
+    }
+
+    /// Restores under way or finished on this host's partitions.
+    var restoreProgress: [RestoreProgress] {
+        restores.withLock { Array($0.values) }.sorted { ($0.partition.topic, $0.partition.partition) < ($1.partition.topic, $1.partition.partition) }
+    }
+}
+
+/// How far a partition's restore from its changelogs has come.
+public struct RestoreProgress: Sendable, Equatable {
+    /// The partition.
+    public let partition: TopicPartition
+    /// Changelog records read so far.
+    public let restored: Int64
+    /// Changelog records to read in all.
+    public let total: Int64
+
+    /// Whether it is finished.
+    public var isDone: Bool { restored >= total }
+}

@@ -1,0 +1,58 @@
+/// A key of one table: what the state overlays are indexed by.
+struct StateKey: Hashable, Sendable {
+    /// The table.
+    let table: String
+    /// The key's bytes.
+    let key: [UInt8]
+}
+
+/// A timer of one partition: its clock and the key it was scheduled with.
+struct TimerKey: Hashable, Sendable {
+    /// A `sluice_timer_clock` value.
+    let clock: Int32
+    /// The plugin's key.
+    let key: [UInt8]
+
+    /// The timer table's key for this timer: the clock byte, then the key.
+    var storageKey: [UInt8] { [UInt8(truncatingIfNeeded: clock)] + key }
+
+    /// The timer a timer-table key names; nil for the stream-time entry.
+    init?(storageKey: some Collection<UInt8>) {
+        guard let first = storageKey.first, first != TimerTable.streamTimeKey[0] else { return nil }
+        clock = Int32(first)
+        key = Array(storageKey.dropFirst())
+    }
+
+    init(clock: Int32, key: [UInt8]) {
+        self.clock = clock
+        self.key = key
+    }
+}
+
+/// The host's own table of a stateful agent: its timers and its stream time,
+/// kept (and changelogged) like any table so they survive restarts and move
+/// with the partition.
+enum TimerTable {
+    /// The table's name (names starting with `__` are the host's).
+    static let name = "__timers"
+    /// The key of the partition's stream time (no timer key starts with 0xff).
+    static let streamTimeKey: [UInt8] = [0xff]
+
+    /// A due time or stream time as stored: 8 bytes, big-endian.
+    static func encode(_ milliseconds: Int64) -> [UInt8] {
+        withUnsafeBytes(of: milliseconds.bigEndian) { Array($0) }
+    }
+
+    /// The inverse of `encode`; nil for a value of the wrong size.
+    static func decode(_ bytes: some Collection<UInt8>) -> Int64? {
+        guard bytes.count == 8 else { return nil }
+        return bytes.reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+}
+
+extension Collection where Element == UInt8 {
+    /// Unsigned byte order, the order tables are scanned in.
+    func precedes(_ other: some Collection<UInt8>) -> Bool {
+        lexicographicallyPrecedes(other)
+    }
+}
