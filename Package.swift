@@ -67,6 +67,13 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        /// RocksDB's C API: the local state store of stateful agents.
+        .systemLibrary(
+            name: "CRocksDB",
+            path: "Host/CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
         .systemLibrary(
             name: "CHiredis",
             path: "Plugins/Shared/CHiredis",
@@ -87,6 +94,7 @@ let package = Package(
                 contractModule,
                 toolchainRecord,
                 "CRdKafka",
+                "CRocksDB",
                 pluginKit,
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -350,6 +358,13 @@ let package = Package(
             name: "ReliabilityTests",
             dependencies: ["TestSupport", "SluiceHost"],
             path: "Tests/ReliabilityTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// The local state store of stateful agents: both back ends (memory, RocksDB) behind one protocol.
+        .testTarget(
+            name: "StateTests",
+            dependencies: ["SluiceHost", "TestSupport"],
+            path: "Tests/StateTests",
             swiftSettings: strictConcurrency
         ),
         /// Property-based tests (swift-property-based): the configuration parser and the plugins' encoders.

@@ -15,6 +15,7 @@ missing_dependencies() {
     pkg-config --atleast-version=2.2.0 rdkafka 2>/dev/null || missing+=("librdkafka>=2.2.0")
     pkg-config --exists hiredis 2>/dev/null || missing+=(hiredis)
     pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl)
+    pkg-config --exists rocksdb 2>/dev/null || missing+=(librocksdb)
   fi
   for tool in redis-server redis-cli influxd curl python3 cc; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
