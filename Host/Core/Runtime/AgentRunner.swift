@@ -153,6 +153,10 @@ public final class AgentRunner: @unchecked Sendable {
     public var status: AgentStatus {
         var status = lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
         status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
+        if let state {
+            status.tables = state.tables
+            status.restores = state.restoreProgress
+        }
         return status
     }
 
@@ -192,7 +196,16 @@ public final class AgentRunner: @unchecked Sendable {
         var actions: [Machine.Action] = []
         let result = lock.withLock {
             let result = event(&machine, ConditionLock.monotonicNow(), &actions)
-            actions += machine.takeRequestedSeals()
+            if state != nil {
+                // A settled delivery's writes are decided before the lock is let
+                // go, so a seal the next event asks for always finds them.
+                actions.removeAll { action in
+                    guard case .stateSettled(let delivery, let lane, let keep) = action else { return false }
+                    stateSettled(delivery, lane: lane, keep: keep)
+                    return true
+                }
+                actions += machine.takeRequestedSeals()
+            }
             return result
         }
         perform(actions)
@@ -239,8 +252,8 @@ public final class AgentRunner: @unchecked Sendable {
                 logger.error("agent failed; it stops, the other agents keep running", metadata: ["reason": .string(reason)])
             case .wakeFetcher:
                 lock.withLock { consumer }?.wakeUp()
-            case .stateSettled(let delivery, let lane, let keep):
-                stateSettled(delivery, lane: lane, keep: keep)
+            case .stateSettled:
+                break  // taken under the lock, in `feed`
             case .seal(let lane, let seal):
                 sealState(lane, seal)
             }

@@ -47,4 +47,9 @@ public struct AgentStatus: Sendable, Equatable {
     /// plugin's `config_schema` marks `"writeOnly": true`, secret-looking
     /// names, URL credentials) redacted.
     public var config: ConfigValue = .object([:])
+    /// The tables the agent keeps (empty for a stateless agent).
+    public var tables: [String] = []
+    /// Each owned partition's restore from the changelogs: running, or how
+    /// the last one ended (`total` 0: the local store was current).
+    public var restores: [RestoreProgress] = []
 }

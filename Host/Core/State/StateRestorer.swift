@@ -49,6 +49,7 @@ struct StateRestorer {
         }
         let total = ends.reduce(Int64(0)) { $0 + max(0, $1.value - (checkpoint.changelogPositions[$1.key] ?? 0)) }
         guard total > 0 else {
+            progress(0, 0)
             checkpoint.changelogPositions = ends.merging(checkpoint.changelogPositions) { end, _ in end }
             return Outcome(checkpoint: checkpoint, restoredRecords: 0, repairKeys: [:])
         }
