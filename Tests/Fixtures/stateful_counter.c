@@ -15,7 +15,8 @@
  *
  * Configuration: output (default "recorded"), windows_output (default
  * "windows"), close_after_ms (default 0: windows never close), window_ms
- * (default 60000).
+ * (default 60000), buckets (default 0: count by key; N: count by bucket
+ * "b<FNV-1a 32 of the key mod N>", so keys repeat however many records).
  * Message values: "retry:N..." writes its count, then asks for RETRY until
  * the attempt exceeds N (the host drops the attempt's writes each time).
  *
@@ -37,7 +38,14 @@ typedef struct counter {
     char windows_output[128];
     long long close_after_ms;
     long long window_ms;
+    long long buckets;
 } counter;
+
+static uint32_t fnv1a(const uint8_t *bytes, size_t len) {
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < len; i++) { hash ^= bytes[i]; hash *= 16777619u; }
+    return hash;
+}
 
 static const char table[] = "counts";
 
@@ -92,6 +100,9 @@ static int on_batch(void *instance, sluice_batch *b) {
         char key[512];
         size_t key_len = m->key ? (m->key_len < 400 ? m->key_len : 400) : 1;
         memcpy(key, m->key ? (const char *)m->key : "-", key_len);
+        if (c->buckets > 0) {
+            key_len = (size_t)snprintf(key, sizeof key, "b%lld", (long long)(fnv1a(m->key, m->key ? m->key_len : 0) % (uint32_t)c->buckets));
+        }
         int n = snprintf(key + key_len, sizeof key - key_len, "@%016lld", start);
         if (increment(c, b->id, key, key_len + (size_t)n) < 0) {
             static const char reason[] = "state_get or state_put refused";
@@ -188,6 +199,7 @@ static int create(const sluice_host_api *api, sluice_host *host, const char *con
     c->close_after_ms = json_number(config, len, "close_after_ms", 0);
     c->window_ms = json_number(config, len, "window_ms", 60000);
     if (c->window_ms <= 0) c->window_ms = 60000;
+    c->buckets = json_number(config, len, "buckets", 0);
     *instance = c;
     return SLUICE_STATUS_OK;
 }

@@ -15,11 +15,15 @@ final class ChaosRun {
         /// The built redis plugin (libSluiceRedis.so) with these sidecar lines
         /// (`config:` and whatever else the scenario needs).
         case redis(sidecar: String)
+        /// The stateful counter (Tests/Fixtures/stateful_counter.c), writing
+        /// the recorder's lines and counting in a table; `sidecar` adds lines.
+        case statefulCounter(sidecar: String)
 
         var name: String {
             switch self {
             case .recorder: "recorder"
             case .redis: "redis"
+            case .statefulCounter: "stateful-counter"
             }
         }
     }
@@ -63,6 +67,10 @@ final class ChaosRun {
             try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")
         case .redis(let sidecar):
             try host.harness.installBuiltPlugin(product: "SluiceRedis", as: agent.name, sidecar: common + sidecar)
+        case .statefulCounter(let sidecar):
+            try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/stateful_counter.c")],
+                                              output: host.harness.pluginsDirectory + "/stateful-counter.so")
+            try host.harness.writeSidecar(agent.name, common + "config:\n  output: \(output)\n" + sidecar)
         }
         let directory = host.harness.directory
         configurationFile = directory.file("sluice.yaml")

@@ -48,28 +48,9 @@ struct StatefulCounterHarness {
 
     /// The table as its changelog says, read with the restore rule into a fresh store.
     func changelogCounts(table: String = "counts") throws -> [String: Int] {
-        try Self.changelogCounts(transport: MemoryTransport(broker: harness.broker), group: group,
-                                 partitions: harness.broker.partitionCount(of: input) ?? 0, table: table)
-    }
-
-    /// The table as its changelog on `transport` says (see above).
-    static func changelogCounts(transport: any Transport, group: String, partitions: Int,
-                                table: String = "counts") throws -> [String: Int] {
-        let store = MemoryStateStore()
-        var counts: [String: Int] = [:]
-        for partition in 0..<partitions {
-            let restorer = StateRestorer(
-                partition: TopicPartition("input", Int32(partition)), store: store, transport: transport,
-                changelogs: [table: ChangelogRecord.topic(group: group, agent: "stateful-counter", table: table)]) { _, _ in }
-            _ = try restorer.restore()
-            try store.scan(table: table, partition: Int32(partition), from: nil, to: nil, limit: 0) { key, value in
-                guard key.first != 0x01 else { return true }
-                let name = String(decoding: key, as: UTF8.self)
-                counts[name, default: 0] += Int(String(decoding: value, as: UTF8.self)) ?? -1_000_000
-                return true
-            }
-        }
-        return counts
+        try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group,
+                                  agent: "stateful-counter", topic: input,
+                                  partitions: harness.broker.partitionCount(of: input) ?? 0, table: table)
     }
 
     /// Records the counter finished (its progress output; a record may be in it twice).
