@@ -16,6 +16,9 @@ public final class MemoryBroker: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
     let lock = ConditionLock()
     private var topics: [String: [MemoryPartitionLog]] = [:]
+    /// Topics created as compacted changelogs. Recorded only: a memory log
+    /// keeps every record, it never compacts.
+    private var compactedTopics: Set<String> = []
     private var committedOffsets: [String: [TopicPartition: Int64]] = [:]
     private var groupMembers: [String: ObjectIdentifier] = [:]
     private var roundRobin: Int32 = 0
@@ -36,6 +39,25 @@ public final class MemoryBroker: @unchecked Sendable {
     @discardableResult
     public func createTopic(_ topic: String, partitions: Int? = nil) -> Int {
         lock.withLock { logs(of: topic, creatingWith: partitions).count }
+    }
+
+    /// Creates `topic` as a compacted changelog with `partitions` partitions
+    /// unless it exists (an existing topic keeps its partitions and policy);
+    /// returns its partition count. The topic is only marked compacted: a
+    /// memory log keeps every record, so a replay sees each update, not just
+    /// the latest per key.
+    @discardableResult
+    public func createChangelogTopic(_ topic: String, partitions: Int) -> Int {
+        lock.withLock {
+            if let existing = topics[topic] { return existing.count }
+            compactedTopics.insert(topic)
+            return logs(of: topic, creatingWith: partitions).count
+        }
+    }
+
+    /// Whether `topic` was created as a compacted changelog (`createChangelogTopic`).
+    public func isCompacted(_ topic: String) -> Bool {
+        lock.withLock { compactedTopics.contains(topic) }
     }
 
     /// The names of the topics that exist, sorted.
@@ -80,6 +102,17 @@ public final class MemoryBroker: @unchecked Sendable {
         lock.withLock {
             guard let log = log(partition) else { return [] }
             return log.messages.dropFirst(Int(offset)).prefix(max(0, limit)).map(StoredRecord.init)
+        }
+    }
+
+    /// At most `limit` consecutive records of `partition` from `offset` on,
+    /// as a batch that keeps the partition's memory alive; nil when there are
+    /// none (past the end, or no such partition). Nothing is copied but the
+    /// message structs.
+    func fetch(_ partition: TopicPartition, from offset: Int64, limit: Int) -> FetchedBatch? {
+        lock.withLock {
+            guard let log = log(partition), let messages = log.read(from: max(0, offset), limit: limit) else { return nil }
+            return FetchedBatch(source: partition, messages: messages, payloadOwner: log)
         }
     }
 
@@ -150,7 +183,8 @@ public struct StoredRecord: Sendable, Equatable {
     /// Its headers.
     public let headers: [OutgoingRecord.Header]
 
-    init(_ message: sluice_message) {
+    /// Copies `message` (e.g. one of a `FetchedBatch`'s) out of the memory it points into.
+    public init(_ message: sluice_message) {
         offset = message.offset
         timestampMilliseconds = message.timestamp_ms
         key = message.key.map { Array(UnsafeBufferPointer(start: $0, count: message.key_len)) }

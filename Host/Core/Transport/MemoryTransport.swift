@@ -18,6 +18,42 @@ public struct MemoryTransport: Transport {
         broker.createTopic(topic)
     }
 
+    /// Creates the topic with `partitions` partitions and marks it compacted;
+    /// a memory log never compacts, so a replay sees every update of a key.
+    public func ensureChangelogTopic(_ topic: String, partitions: Int) throws {
+        guard partitions > 0 else {
+            throw ProduceError("memory:// changelog topic '\(topic)' needs at least one partition, not \(partitions)")
+        }
+        broker.createChangelogTopic(topic, partitions: partitions)
+    }
+
+    /// The broker knows: no request involved.
+    public func partitionCount(of topic: String) throws -> Int? {
+        broker.partitionCount(of: topic)
+    }
+
+    public func endOffset(of partition: TopicPartition) throws -> Int64 {
+        broker.endOffset(partition)
+    }
+
+    /// Hands over the stored records in batches of at most
+    /// `replayBatchSize`, without copying their payloads. Offsets on
+    /// `memory://` are dense and nothing is ever dropped; the read stops at
+    /// `end` or at the partition's end now, whichever comes first (records
+    /// appended while it runs may be included up to `end`, never waited for).
+    public func replay(_ partition: TopicPartition, from offset: Int64, to end: Int64,
+                       _ body: (FetchedBatch) throws -> Void) throws {
+        var position = max(0, offset)
+        while position < end,
+              let batch = broker.fetch(partition, from: position, limit: Int(min(Int64(Self.replayBatchSize), end - position))) {
+            position = batch.lastOffset + 1
+            try body(batch)
+        }
+    }
+
+    /// The most records one replayed batch holds.
+    static let replayBatchSize = 4096
+
     public var isReachable: Bool { true }
 
     /// End offset minus the group's committed offset (0 when nothing is

@@ -14,6 +14,29 @@ public protocol Transport: Sendable {
     /// Creates `topic` if it does not exist (the local broker does not auto-create).
     func ensureTopic(_ topic: String) throws
 
+    // MARK: Changelogs (tables of stateful agents). These talk to the broker
+    // and may block: call them on a thread the host owns, never on the
+    // cooperative pool.
+
+    /// Creates `topic` as a compacted changelog topic (`cleanup.policy=compact`) with
+    /// `partitions` partitions, unless it exists (an existing one is left as it is).
+    func ensureChangelogTopic(_ topic: String, partitions: Int) throws
+
+    /// How many partitions `topic` has, asking the broker when needed; nil when it does not exist.
+    func partitionCount(of topic: String) throws -> Int?
+
+    /// The end offset of `partition` now (one past its last record); 0 for a partition with no records or that does not exist.
+    func endOffset(of partition: TopicPartition) throws -> Int64
+
+    /// Reads `partition` from `offset` up to `end` (exclusive) in offset order and hands
+    /// consecutive records to `body` in batches (each a `FetchedBatch`, at most a few
+    /// thousand records), returning once a record at or past `end - 1` was handed over
+    /// (or nothing lies in [offset, end)). A compacted topic may have gaps in its offsets
+    /// and may have dropped records before `offset`'s log start: both are fine. Errors
+    /// thrown by `body` stop the read and are rethrown. Blocking: called on a thread the host owns.
+    func replay(_ partition: TopicPartition, from offset: Int64, to end: Int64,
+                _ body: (FetchedBatch) throws -> Void) throws
+
     // MARK: What operators read (the admin API). None of these consumes, and
     // none waits for a broker: they are called while serving a request.
 

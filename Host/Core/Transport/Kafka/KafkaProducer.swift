@@ -12,7 +12,7 @@ import Logging
 final class KafkaProducer: RecordProducer, @unchecked Sendable {
     // @unchecked: `knownTopics` is guarded by `lock`; the handle is thread-safe.
     let handle: KafkaClientHandle
-    private let admin: KafkaTopicAdmin
+    let admin: KafkaTopicAdmin
     private let lock = ConditionLock()
     private var knownTopics: Set<String> = []
     private let pollThread: KafkaPollThread
@@ -81,6 +81,11 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
     func ensureTopic(_ topic: String) throws(KafkaError) {
         if lock.withLock({ knownTopics.contains(topic) }) { return }
         try admin.create(topic)
+        lock.withLock { _ = knownTopics.insert(topic) }
+    }
+
+    /// Notes that `topic` exists (created elsewhere), so producing to it needs no admin request.
+    func remember(_ topic: String) {
         lock.withLock { _ = knownTopics.insert(topic) }
     }
 

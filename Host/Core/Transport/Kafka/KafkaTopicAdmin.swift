@@ -9,13 +9,39 @@ struct KafkaTopicAdmin {
     let replicationFactor: Int
     let timeoutMilliseconds: Int32
 
-    /// Creates `topic`; a topic that already exists counts as success.
+    /// The broker's answer for one topic of a `CreateTopics` request.
+    struct Outcome {
+        /// Its error code (`NO_ERROR` when the topic was created).
+        let code: rd_kafka_resp_err_t
+        /// Its error message, if it sent one.
+        let message: String
+
+        /// Created now, or there already.
+        var exists: Bool { code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS }
+        /// `NAME: text (message)`, for errors.
+        var description: String { message.isEmpty ? KafkaError.describe(code) : "\(KafkaError.describe(code)) (\(message))" }
+    }
+
+    /// Creates `topic` with the configured partitions; a topic that already
+    /// exists counts as success.
     func create(_ topic: String) throws(KafkaError) {
+        let outcome = try request(topic, partitions: partitions, configs: [])
+        guard outcome.exists else { throw KafkaError("creating topic \(topic): \(outcome.description)") }
+    }
+
+    /// Asks the broker to create `topic` with `partitions` partitions and the
+    /// topic `configs` (e.g. `cleanup.policy=compact`), and returns its answer
+    /// for the topic; throws only when there is no answer to read.
+    func request(_ topic: String, partitions: Int, configs: [(String, String)]) throws(KafkaError) -> Outcome {
         var error = [CChar](repeating: 0, count: 512)
         guard let newTopic = rd_kafka_NewTopic_new(topic, Int32(partitions), Int32(replicationFactor), &error, error.count) else {
             throw KafkaError("creating topic \(topic): \(KafkaError.text(of: error))")
         }
         defer { rd_kafka_NewTopic_destroy(newTopic) }
+        for (name, value) in configs {
+            let code = rd_kafka_NewTopic_set_config(newTopic, name, value)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError("creating topic \(topic): config \(name)", code: code) }
+        }
         guard let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS) else {
             throw KafkaError("creating topic \(topic): rd_kafka_AdminOptions_new returned NULL")
         }
@@ -42,10 +68,7 @@ struct KafkaTopicAdmin {
               count == 1, let result = results[0] else {
             throw KafkaError("creating topic \(topic): the broker's answer names no topic")
         }
-        let code = rd_kafka_topic_result_error(result)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS else {
-            let message = rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? ""
-            throw KafkaError("creating topic \(topic): \(KafkaError.describe(code)) \(message)")
-        }
+        return Outcome(code: rd_kafka_topic_result_error(result),
+                       message: rd_kafka_topic_result_error_string(result).map { String(cString: $0) } ?? "")
     }
 }

@@ -8,9 +8,9 @@ import Synchronization
 public final class KafkaTransport: Transport {
     /// What the transport connects with.
     public let settings: KafkaSettings
-    private let sharedProducer: KafkaProducer
-    private let health: KafkaHealth
-    private let logger: Logger
+    let sharedProducer: KafkaProducer
+    let health: KafkaHealth
+    let logger: Logger
     /// This process's member of each group, held weakly (a consumer belongs to
     /// its agent and goes away with it): the lag of a group is read from its
     /// member's fetch state, with no broker request.
