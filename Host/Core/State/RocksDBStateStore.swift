@@ -38,11 +38,13 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
     private let logger: Logger
 
     /// Opens (creating if missing) the database in `path` and its parent
-    /// directories, with every column family it already has.
+    /// directories, with every column family it already has; `settings`
+    /// bound its memtables and write-ahead log.
     ///
     /// Throws when the directory cannot be created, when another process (or
     /// another store in this one) has the database open, or when RocksDB refuses.
-    public init(path: String, logger: Logger = Logger(label: "sluice.state")) throws(StateStoreError) {
+    public init(path: String, settings: RocksDBStateStoreSettings = RocksDBStateStoreSettings(),
+                logger: Logger = Logger(label: "sluice.state")) throws(StateStoreError) {
         self.path = path
         self.logger = logger
         try StateDirectory.create(path)
@@ -52,6 +54,8 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
         rocksdb_options_set_create_missing_column_families(options, 1)
         // RocksDB's info log rolls over on every open; a few are enough to read back.
         rocksdb_options_set_keep_log_file_num(options, 4)
+        rocksdb_options_set_db_write_buffer_size(options, settings.writeBufferBytes)
+        rocksdb_options_set_max_total_wal_size(options, UInt64(settings.maxWriteAheadLogBytes))
         let opened: (database: OpaquePointer, families: RocksDBColumnFamilies)
         do throws(StateStoreError) {
             opened = try Self.open(path: path, options: options)

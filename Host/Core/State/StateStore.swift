@@ -9,7 +9,11 @@
 /// Writes only arrive through `apply`, which stores a partition's writes and
 /// its checkpoint in one atomic step: after a crash the store holds either
 /// both or neither. Every method may be called from any thread; calls for
-/// different partitions may run concurrently.
+/// different partitions may run concurrently. The closures of `withValue`
+/// and `scan` run with no lock of the store held, so they may call it; a
+/// scan sees the table as it was when the scan began.
+///
+/// Back ends: `MemoryStateStore`, `RocksDBStateStore`.
 public protocol StateStore: AnyObject, Sendable {
     /// Calls `body` with the value of `key` in `table` of `partition`, if
     /// there is one, and returns whether there was. The bytes are borrowed for
