@@ -74,4 +74,70 @@ struct WindowLayoutTests {
         let tooLong = longest + [0x61]
         #expect(Self.built { sluice_window_index_key($0, tooLong, tooLong.count, 0) } == "")
     }
+
+    @Test("hopping windows through a host table: each covering window counts, closing one emits and deletes only it")
+    func hoppingUpdateAndClose() throws {
+        let host = StateTableHost(tables: ["hops"])
+        // The updater appends "+" to the window's value; the emitter records "key@start=value".
+        let append: sluice_window_updater = { context, current, length, updated, updatedLength in
+            let buffer = context!.assumingMemoryBound(to: UInt8.self)
+            if let current, length > 0 { buffer.update(from: current, count: length) }
+            buffer[length] = UInt8(ascii: "+")
+            updated!.pointee = UnsafePointer(buffer)
+            updatedLength!.pointee = length + 1
+            return 0
+        }
+        let emit: sluice_window_emitter = { context, key, keyLength, start, _, value, valueLength in
+            let line = String(decoding: UnsafeBufferPointer(start: key, count: keyLength), as: UTF8.self) + "@\(start)="
+                + String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+            context!.assumingMemoryBound(to: [String].self).pointee.append(line)
+            return 0
+        }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
+        try "hops".withCString { table in
+            var windows = sluice_windows(table: table, size_ms: 10_000, advance_ms: 5_000, grace_ms: 1_000)
+            func add(_ key: String, at timestamp: Int64) throws {
+                var starts = [Int64](repeating: 0, count: 2)
+                let count = sluice_windows_assign(&windows, timestamp, &starts, 2)
+                for start in starts.prefix(count) {
+                    let status = Array(key.utf8).withUnsafeBufferPointer { bytes in
+                        sluice_window_update(host.api, host.handle, 1, &windows, start, bytes.baseAddress, bytes.count, append, scratch)
+                    }
+                    try #require(status == Int32(SLUICE_STATUS_OK))
+                }
+            }
+            try add("k", at: 7_000)   // windows 0 and 5000
+            try add("k", at: 9_000)   // windows 0 and 5000
+            try add("j", at: 12_000)  // windows 5000 and 10000
+            #expect(host.entries("hops") == [
+                "k@0000000000000000": "++", "k@0000000000005000": "++", "j@0000000000005000": "+", "j@0000000000010000": "+",
+                "\u{01}0000000000000000/k": "", "\u{01}0000000000005000/k": "", "\u{01}0000000000005000/j": "",
+                "\u{01}0000000000010000/j": "",
+            ])
+            #expect(Set(host.timers.keys.map(\.key)) == ["w/hops/0000000000000000", "w/hops/0000000000005000", "w/hops/0000000000010000"])
+            #expect(host.timers[.init(clock: Int32(SLUICE_CLOCK_WALL.rawValue), key: "w/hops/0000000000005000")] == 16_000)
+
+            var emitted: [String] = []
+            // The context is the array itself, not its elements (what `&emitted` would pass).
+            let closed = withUnsafeMutablePointer(to: &emitted) { list in
+                sluice_window_close(host.api, host.handle, 2, &windows, 5_000, emit, list)
+            }
+            #expect(closed == 2)
+            #expect(emitted == ["j@5000=+", "k@5000=++"])
+            #expect(host.entries("hops") == [
+                "k@0000000000000000": "++", "j@0000000000010000": "+",
+                "\u{01}0000000000000000/k": "", "\u{01}0000000000010000/j": "",
+            ])
+            #expect(Set(host.timers.keys.map(\.key)) == ["w/hops/0000000000000000", "w/hops/0000000000010000"])
+
+            // The stream clock past the end + grace of window 0: a record for it is late, and nothing is written.
+            host.streamTime = 11_000
+            let late = Array("k".utf8).withUnsafeBufferPointer { bytes in
+                sluice_window_update(host.api, host.handle, 3, &windows, 0, bytes.baseAddress, bytes.count, append, scratch)
+            }
+            #expect(late == SLUICE_WINDOW_LATE)
+            #expect(host.entries("hops")["k@0000000000000000"] == "++")
+        }
+    }
 }
