@@ -101,7 +101,7 @@ enum PluginTemplates {
         ]) { template, _ in template }
     }
 
-    /// One C file and a Makefile against the checkout's header, with a
+    /// One C file and a Makefile against the checkout's headers, with a
     /// `make test` that runs it in a real host (see ``PluginTestTemplate``).
     static func c(name: String, checkout: String, sluiceBinary: String) -> [String: String] {
         let symbol = name.replacingOccurrences(of: "-", with: "_")
@@ -109,7 +109,7 @@ enum PluginTemplates {
         let test = PluginTestTemplate(name: name, transform: { #"{"text":"\#($0)"}"# })
         return test.files(plugin: "\(name).so", build: nil, sidecar: nil, sluiceBinary: sluiceBinary).merging([
             "Makefile": """
-                # Builds \(name).so against Sluice's plugin header.
+                # Builds \(name).so against Sluice's plugin headers.
                 SLUICE ?= \(checkout)
                 CFLAGS ?= -std=c99 -O2 -Wall -Wextra
 
@@ -128,7 +128,7 @@ enum PluginTemplates {
                 /* \(name): reads "\(name).in" and copies every record to "\(name).out". */
                 #include <stdlib.h>
                 #include <string.h>
-                #include "sluice_plugin.h"
+                #include "sluice_plugin_helpers.h" /* includes sluice_plugin.h */
 
                 typedef struct agent {
                     const sluice_host_api *api;
@@ -141,7 +141,7 @@ enum PluginTemplates {
                                         size_t config_len, void **instance, char *error, size_t error_cap) {
                     (void)config; (void)config_len;
                     agent *a = calloc(1, sizeof *a);
-                    if (!a) { strncpy(error, "out of memory", error_cap); return SLUICE_STATUS_ERROR; }
+                    if (!a) { sluice_write_error(error, error_cap, "out of memory"); return SLUICE_STATUS_ERROR; }
                     a->api = api;
                     a->host = host;
                     *instance = a;
@@ -166,11 +166,7 @@ enum PluginTemplates {
                 static const char *const topics[] = { "\(name).in", NULL };
 
                 static const sluice_plugin_descriptor descriptor = {
-                    .magic = SLUICE_PLUGIN_MAGIC,
-                    .struct_size = sizeof(sluice_plugin_descriptor),
-                    .abi_major = SLUICE_ABI_MAJOR,
-                    .abi_minor = SLUICE_ABI_MINOR,
-                    .pointer_size = sizeof(void *),
+                    SLUICE_DESCRIPTOR_FIELDS, /* magic, struct_size, ABI version, pointer size */
                     .name = "\(name)",
                     .version = "0.1.0",
                     .description = "copies \(name).in to \(name).out",
@@ -181,10 +177,8 @@ enum PluginTemplates {
                     .destroy = agent_destroy,
                 };
 
-                const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) {
-                    (void)host_minor;
-                    return host_major == SLUICE_ABI_MAJOR ? &descriptor : NULL;
-                }
+                /* sluice_plugin_entry_v1: the descriptor for a host of this ABI major, NULL for another. */
+                SLUICE_DEFINE_ENTRY(descriptor)
 
                 """,
         ]) { template, _ in template }

@@ -74,6 +74,8 @@ struct PluginsInspectCommand: ParsableCommand {
                 ?? "no Swift toolchain record (a C plugin, or built without the SDK)"),
             ("topics", image.topics.isEmpty ? "(none)" : image.topics.joined(separator: ", ")),
             ("capabilities", capabilities),
+            ("tables", image.tables.isEmpty ? "(none)" : image.tables.joined(separator: ", ")),
+            ("timers", image.handlesTimers ? "yes (on_timer)" : "no"),
             ("config schema", image.displayedConfigSchema ?? "(none)"),
             ("sha256", image.sha256),
             ("file", image.sourcePath),
@@ -109,6 +111,8 @@ struct PluginsInspectReport: Encodable {
     let topics: [String]
     let capabilities: [String]
     let capabilityBits: UInt64
+    let tables: [String]
+    let handlesTimers: Bool
     let configSchema: String?
     let swiftRelease: String?
     let cCompiler: String?
@@ -127,6 +131,8 @@ struct PluginsInspectReport: Encodable {
         topics = image.topics
         capabilities = image.capabilityFlags.names
         capabilityBits = image.capabilities
+        tables = image.tables
+        handlesTimers = image.handlesTimers
         configSchema = image.displayedConfigSchema
         swiftRelease = image.swiftToolchain?.swiftRelease
         cCompiler = image.swiftToolchain?.cCompiler
@@ -147,6 +153,8 @@ struct PluginsInspectReport: Encodable {
         try container.encode(topics, forKey: .topics)
         try container.encode(capabilities, forKey: .capabilities)
         try container.encode(capabilityBits, forKey: .capabilityBits)
+        try container.encode(tables, forKey: .tables)
+        try container.encode(handlesTimers, forKey: .handlesTimers)
         try container.encode(configSchema, forKey: .configSchema)
         try container.encode(swiftRelease, forKey: .swiftRelease)
         try container.encode(cCompiler, forKey: .cCompiler)
@@ -156,7 +164,8 @@ struct PluginsInspectReport: Encodable {
 
     // snake_case, as the admin API speaks.
     private enum CodingKeys: String, CodingKey {
-        case name, version, description, abi, topics, capabilities, sha256, file
+        case name, version, description, abi, topics, capabilities, tables, sha256, file
+        case handlesTimers = "handles_timers"
         case abiMajor = "abi_major"
         case abiMinor = "abi_minor"
         case descriptorSize = "descriptor_size"

@@ -28,6 +28,7 @@
  *                 with reason "segv record refused" instead
  *
  * Build: cc -shared -fPIC -pthread -I PluginAPI/include -DAGENT_NAME='"name"' recorder.c
+ * (or -I Tests/Fixtures/abi-v1.0: a plugin built against the frozen 1.0 header)
  */
 #define _POSIX_C_SOURCE 200809L /* sleep() under -std=c99 */
 #include <pthread.h>
@@ -36,6 +37,22 @@
 #include <string.h>
 #include <unistd.h>
 #include "sluice_plugin.h"
+
+#if SLUICE_ABI_MINOR >= 2
+#include "sluice_plugin_helpers.h"
+#else
+/* Built against the frozen 1.0 header (the tracing tests), which has no helper
+ * header: the two macros this file uses, spelled out. */
+#define SLUICE_DESCRIPTOR_FIELDS                                                              \
+    .magic = SLUICE_PLUGIN_MAGIC, .struct_size = sizeof(sluice_plugin_descriptor),            \
+    .abi_major = SLUICE_ABI_MAJOR, .abi_minor = SLUICE_ABI_MINOR, .pointer_size = sizeof(void *), .reserved = 0
+#define SLUICE_DEFINE_ENTRY(descriptor_name)                                                  \
+    const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor); \
+    const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) { \
+        (void)host_minor;                                                                     \
+        return host_major == SLUICE_ABI_MAJOR ? &(descriptor_name) : NULL;                    \
+    }
+#endif
 
 #ifndef AGENT_NAME
 #define AGENT_NAME "recorder"
@@ -196,11 +213,7 @@ static void rec_destroy(void *instance) { free(instance); }
 static const char *const topics[] = { "input", NULL };
 
 static const sluice_plugin_descriptor descriptor = {
-    .magic = SLUICE_PLUGIN_MAGIC,
-    .struct_size = sizeof(sluice_plugin_descriptor),
-    .abi_major = SLUICE_ABI_MAJOR,
-    .abi_minor = SLUICE_ABI_MINOR,
-    .pointer_size = sizeof(void *),
+    SLUICE_DESCRIPTOR_FIELDS,
     .name = AGENT_NAME,
     .version = AGENT_VERSION,
     .description = "records every finished offset (test plugin)",
@@ -212,7 +225,4 @@ static const sluice_plugin_descriptor descriptor = {
     .destroy = rec_destroy,
 };
 
-const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) {
-    (void)host_minor;
-    return host_major == SLUICE_ABI_MAJOR ? &descriptor : NULL;
-}
+SLUICE_DEFINE_ENTRY(descriptor)

@@ -22,11 +22,13 @@ struct PluginsInspectCommandTests {
             name:          fixture
             version:       1.0.0
             description:   A loader test fixture
-            abi:           1.1
-            descriptor:    120 bytes
+            abi:           1.2
+            descriptor:    160 bytes
             toolchain:     no Swift toolchain record (a C plugin, or built without the SDK)
             topics:        orders, payments
             capabilities:  produces, stateless (0x6)
+            tables:        (none)
+            timers:        no
             config schema: {"type":"object"}
             sha256:        \(sha256)
             file:          \(path)
@@ -45,11 +47,13 @@ struct PluginsInspectCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["name"] as? String == "fixture")
         #expect(object["version"] as? String == "1.0.0")
-        #expect(object["abi"] as? String == "1.2")
+        #expect(object["abi"] as? String == "1.3")
         #expect(object["abi_major"] as? Int == 1)
-        #expect(object["abi_minor"] as? Int == 2)
+        #expect(object["abi_minor"] as? Int == 3)
         #expect(object.keys.allSatisfy { $0 == $0.lowercased() }, "\(object.keys.sorted())")
-        #expect(object["descriptor_size"] as? Int == 136)
+        #expect(object["descriptor_size"] as? Int == 176)
+        #expect(object["tables"] as? [String] == [])
+        #expect(object["handles_timers"] as? Bool == false)
         #expect(object["topics"] as? [String] == ["orders", "payments"])
         #expect(object["capabilities"] as? [String] == ["produces", "stateless"])
         #expect(object["capability_bits"] as? Int == 6)
@@ -58,6 +62,26 @@ struct PluginsInspectCommandTests {
         #expect(object["c_compiler"] is NSNull)
         #expect((object["sha256"] as? String)?.count == 64)
         #expect(object["file"] as? String == path)
+    }
+
+    @Test("a stateful plugin's tables and timers are shown, as text and as JSON")
+    func statefulPlugin() async throws {
+        try requireBinary()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try await LoaderFixtures.plugin("stateful.so", in: directory,
+                                                   flags: [#"-DTABLES="counts","windows""#, "-DON_TIMER"])
+        let text = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path], check: false)
+        #expect(text.status == 0)
+        let lines = text.output.split(separator: "\n")
+        #expect(lines.contains("tables:        counts, windows"), "\(text.output)")
+        #expect(lines.contains("timers:        yes (on_timer)"), "\(text.output)")
+
+        let json = try await ProcessRunner.run([Self.binary, "plugins", "inspect", path, "--json"], check: false)
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["tables"] as? [String] == ["counts", "windows"])
+        #expect(object["handles_timers"] as? Bool == true)
     }
 
     @Test("a Swift plugin's toolchain record is shown: the Swift release and the C compiler")

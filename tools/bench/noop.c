@@ -13,7 +13,7 @@
  */
 #include <stddef.h>
 
-#include "sluice_plugin.h"
+#include "sluice_plugin_helpers.h"
 
 #ifndef AGENT_NAME
 #define AGENT_NAME "noop"
@@ -75,12 +75,7 @@ static void noop_destroy(void *instance) {
 static const char *const noop_topics[] = {AGENT_TOPIC, NULL};
 
 static const sluice_plugin_descriptor noop_descriptor = {
-    .magic = SLUICE_PLUGIN_MAGIC,
-    .struct_size = sizeof(sluice_plugin_descriptor),
-    .abi_major = SLUICE_ABI_MAJOR,
-    .abi_minor = SLUICE_ABI_MINOR,
-    .pointer_size = sizeof(void *),
-    .reserved = 0,
+    SLUICE_DESCRIPTOR_FIELDS,
     .name = AGENT_NAME,
     .version = AGENT_VERSION,
     .description = "Benchmark agent: every record OK, nothing else",
@@ -96,8 +91,4 @@ static const sluice_plugin_descriptor noop_descriptor = {
     .destroy = noop_destroy,
 };
 
-__attribute__((visibility("default")))
-const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) {
-    (void)host_minor;
-    return host_major == SLUICE_ABI_MAJOR ? &noop_descriptor : NULL;
-}
+SLUICE_DEFINE_ENTRY(noop_descriptor)

@@ -15,7 +15,7 @@ enum PluginDescriptorValidation {
     static let maximumTopicCount = 4096
 
     /// Validates `pointer` (from `file`) in ABI order: magic, struct_size, ABI
-    /// major, pointer size, name, required hooks.
+    /// major, pointer size, name, required hooks, tables (ABI 1.2), config_schema.
     static func validate(_ pointer: UnsafePointer<sluice_plugin_descriptor>, file: String,
                          privatePath: String, sha256: String) throws(PluginRefusal) -> PluginImage {
         func refuse(_ reason: PluginRefusal.Reason, _ detail: String) -> PluginRefusal {
@@ -47,14 +47,20 @@ enum PluginDescriptorValidation {
         }
         let name = try validateName(descriptor.member(\.name)!, refuse: refuse)
 
+        // create_v2 (ABI 1.2) stands in for create: an SDK may ship only the _v2 entry points.
+        let hasCreateV2Member = descriptor.member(\.create_v2) != nil
         var missing: [String] = []
         if descriptor.member(\.on_batch)! == nil { missing.append("on_batch") }
-        if descriptor.member(\.create)! == nil { missing.append("create") }
+        if descriptor.member(\.create)! == nil, (descriptor.member(\.create_v2) ?? nil) == nil {
+            missing.append(hasCreateV2Member ? "create (or create_v2)" : "create")
+        }
         if descriptor.member(\.destroy)! == nil { missing.append("destroy") }
         if !missing.isEmpty {
             let list = missing.joined(separator: ", ")
-            throw refuse(.missingRequiredHook, "required \(missing.count == 1 ? "hook" : "hooks") \(list) \(missing.count == 1 ? "is" : "are") NULL (expected on_batch, create and destroy)")
+            let expected = hasCreateV2Member ? "on_batch, create or create_v2, and destroy" : "on_batch, create and destroy"
+            throw refuse(.missingRequiredHook, "required \(missing.count == 1 ? "hook" : "hooks") \(list) \(missing.count == 1 ? "is" : "are") NULL (expected \(expected))")
         }
+        let tables = try PluginTableRule.tables(descriptor.member(\.tables) ?? nil, refuse: refuse)
 
         let configSchema = descriptor.member(\.config_schema)!.map { String(cString: $0) }
         if let configSchema {
@@ -75,7 +81,7 @@ enum PluginDescriptorValidation {
             abiMinor: descriptor.member(\.abi_minor)!,
             descriptorSize: descriptor.structSize,
             sourcePath: file, privatePath: privatePath, sha256: sha256, descriptor: descriptor,
-            tables: topics(descriptor.member(\.tables) ?? nil),
+            tables: tables,
             handlesTimers: (descriptor.member(\.on_timer) ?? nil) != nil)
     }
 

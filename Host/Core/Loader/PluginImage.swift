@@ -84,7 +84,8 @@ public struct PluginImage: Sendable {
     public var secretConfigKeys: Set<String> { checkedConfigSchema?.schema.secretKeys ?? [] }
 
     /// Checks configuration JSON text against the plugin's `config_schema`
-    /// (when it has one), then runs the plugin's validate_config (if present).
+    /// (when it has one), then runs the plugin's validate_config_v2 with the
+    /// descriptor's context (ABI 1.2), or else its validate_config (if present).
     /// The schema check is the host's, the same for C and Swift plugins.
     ///
     /// - Throws: `PluginRefusal` with reason `invalidConfiguration`: naming the
@@ -92,7 +93,18 @@ public struct PluginImage: Sendable {
     ///   integer from 1 to 86400, found 0`), or with the plugin's reason.
     public func validateConfiguration(_ json: String) throws(PluginRefusal) {
         try checkAgainstSchema(json)
-        guard let validate = descriptor.member(\.validate_config) ?? nil else { return }
+        let validate: (_ config: UnsafePointer<CChar>?, _ length: Int, _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int) -> Int32
+        let function: String
+        if let validateV2 = descriptor.member(\.validate_config_v2) ?? nil {
+            let context = descriptor.member(\.context) ?? nil
+            validate = { validateV2(context, $0, $1, $2, $3) }
+            function = "validate_config_v2"
+        } else if let validateV1 = descriptor.member(\.validate_config) ?? nil {
+            validate = { validateV1($0, $1, $2, $3) }
+            function = "validate_config"
+        } else {
+            return
+        }
         var error = [CChar](repeating: 0, count: Self.errorCapacity)
         // The plugin gets an explicit length, but a trailing NUL protects one that ignores it.
         var text = Array(json.utf8CString)
@@ -106,7 +118,7 @@ public struct PluginImage: Sendable {
         let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         throw PluginRefusal(
             file: sourcePath, reason: .invalidConfiguration,
-            detail: "configuration rejected by validate_config: \(reason.isEmpty ? "(no reason given)" : reason)")
+            detail: "configuration rejected by \(function): \(reason.isEmpty ? "(no reason given)" : reason)")
     }
 
     /// The schema check of ``validateConfiguration(_:)``.

@@ -39,12 +39,19 @@ public struct PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case descriptorTooSmall
         /// The plugin was built for another pointer size.
         case pointerSizeMismatch
-        /// `on_batch`, `create` or `destroy` is NULL.
+        /// `on_batch` or `destroy` is NULL, or both `create` and `create_v2` are.
         case missingRequiredHook
         /// The agent name is NULL or not `[a-z0-9_-]{1,64}`.
         case invalidName
         /// Another file in the same directory already declares this agent name.
         case duplicateName
+        /// A declared table name is not `[a-z0-9_]{1,64}`, or starts
+        /// with `__` (reserved for the host's own tables).
+        case invalidTableName
+        /// The descriptor declares the same table twice.
+        case duplicateTable
+        /// The descriptor declares more tables than the host takes (64).
+        case tooManyTables
         /// The descriptor's `config_schema` is not a schema the host can read
         /// (not JSON, or a checked keyword with a value of the wrong kind).
         case invalidConfigSchema

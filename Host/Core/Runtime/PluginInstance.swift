@@ -16,7 +16,8 @@ final class PluginInstance: @unchecked Sendable {
     /// What a fatal signal during one of this instance's calls reports (FatalSignalReport).
     private let crashReport: UnsafeMutablePointer<CChar>
 
-    /// Runs validate_config, then create, with `host` as the instance's handle;
+    /// Runs validate_config, then create, with `host` as the instance's handle
+    /// (the _v2 ones with the descriptor's context when the plugin has them);
     /// a fatal signal in its calls names `agent`.
     init(image: PluginImage, agent: String, configurationJSON json: String, host: OpaquePointer) throws {
         let crashReport = FatalSignalReport.line(agent: agent, file: image.sourcePath, image: image.privatePath)
@@ -31,16 +32,24 @@ final class PluginInstance: @unchecked Sendable {
         var created: UnsafeMutableRawPointer?
         let errorCapacity = 512
         var error = [CChar](repeating: 0, count: errorCapacity)
+        let createV2 = image.descriptor.member(\.create_v2) ?? nil
+        let context = image.descriptor.member(\.context) ?? nil
+        // The loader refused a descriptor with neither create_v2 nor create.
+        let createV1 = image.descriptor.member(\.create) ?? nil
         let status = json.withCString { config in
             FatalSignalReport.whileRunning(report) {
-                descriptor.pointee.create!(HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+                if let createV2 {
+                    createV2(context, HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+                } else {
+                    createV1!(HostServicesTable.table, host, config, strlen(config), &created, &error, errorCapacity)
+                }
             }
         }
         guard status == SLUICE_STATUS_OK, let created else {
             free(crashReport)
             let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw PluginRefusal(file: image.sourcePath, reason: .createFailed,
-                                detail: "create() failed: \(detail.isEmpty ? "no reason given" : detail)")
+                                detail: "\(createV2 != nil ? "create_v2()" : "create()") failed: \(detail.isEmpty ? "no reason given" : detail)")
         }
         self.image = image
         self.descriptor = descriptor

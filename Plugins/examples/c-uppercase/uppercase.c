@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sluice_plugin.h"
+#include "sluice_plugin_helpers.h"
 
 #define OUTPUT_MAX 249 /* Kafka's topic name limit */
 
@@ -24,14 +24,6 @@ typedef struct uppercase_instance {
     char output[OUTPUT_MAX + 1];
     size_t output_len;
 } uppercase_instance;
-
-static void write_error(char *error, size_t cap, const char *reason) {
-    if (error == NULL || cap == 0) return;
-    size_t n = strlen(reason);
-    if (n >= cap) n = cap - 1;
-    memcpy(error, reason, n);
-    error[n] = '\0';
-}
 
 static size_t skip_space(const char *s, size_t i, size_t n) {
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
@@ -106,7 +98,7 @@ static int uppercase_validate_config(const char *config_json, size_t config_len,
     size_t output_len;
     const char *reason = parse_config(config_json, config_len, output, &output_len);
     if (reason != NULL) {
-        write_error(error, error_cap, reason);
+        sluice_write_error(error, error_cap, reason);
         return SLUICE_STATUS_ERROR;
     }
     return SLUICE_STATUS_OK;
@@ -114,19 +106,19 @@ static int uppercase_validate_config(const char *config_json, size_t config_len,
 
 static int uppercase_create(const sluice_host_api *api, sluice_host *host, const char *config_json,
                             size_t config_len, void **instance, char *error, size_t error_cap) {
-    if (api == NULL || api->struct_size < sizeof(sluice_host_api) || api->produce == NULL) {
-        write_error(error, error_cap, "the host table lacks produce()");
+    if (!SLUICE_HOST_HAS(api, produce)) {
+        sluice_write_error(error, error_cap, "the host table lacks produce()");
         return SLUICE_STATUS_ERROR;
     }
     uppercase_instance *self = calloc(1, sizeof *self);
     if (self == NULL) {
-        write_error(error, error_cap, "out of memory");
+        sluice_write_error(error, error_cap, "out of memory");
         return SLUICE_STATUS_ERROR;
     }
     const char *reason = parse_config(config_json, config_len, self->output, &self->output_len);
     if (reason != NULL) {
         free(self);
-        write_error(error, error_cap, reason);
+        sluice_write_error(error, error_cap, reason);
         return SLUICE_STATUS_ERROR;
     }
     self->api = api;
@@ -175,12 +167,7 @@ static void uppercase_destroy(void *instance) {
 static const char *const uppercase_topics[] = {"words", NULL};
 
 static const sluice_plugin_descriptor uppercase_descriptor = {
-    .magic = SLUICE_PLUGIN_MAGIC,
-    .struct_size = sizeof(sluice_plugin_descriptor),
-    .abi_major = SLUICE_ABI_MAJOR,
-    .abi_minor = SLUICE_ABI_MINOR,
-    .pointer_size = sizeof(void *),
-    .reserved = 0,
+    SLUICE_DESCRIPTOR_FIELDS,
     .name = "uppercase",
     .version = "1.0.0",
     .description = "Upper-cases every value of the words topic",
@@ -196,8 +183,5 @@ static const sluice_plugin_descriptor uppercase_descriptor = {
     .destroy = uppercase_destroy,
 };
 
-__attribute__((visibility("default")))
-const sluice_plugin_descriptor *sluice_plugin_entry_v1(uint16_t host_major, uint16_t host_minor) {
-    (void)host_minor; /* a v1.0 plugin works with every 1.x host */
-    return host_major == SLUICE_ABI_MAJOR ? &uppercase_descriptor : NULL;
-}
+/* Declines a host of another ABI major; every 1.x host reads the members it knows. */
+SLUICE_DEFINE_ENTRY(uppercase_descriptor)
