@@ -47,6 +47,15 @@ struct StateTableTests {
         await driver.finish()
     }
 
+    @Test("a table the agent did not declare is an error naming it")
+    func undeclaredTable() async throws {
+        let driver = try StatefulDriver(SluicePlugin.export(CounterAgent.self, 1, 2))
+        #expect(try await driver.deliver([Self.command("undeclared", "alice")]) == [SLUICE_RESULT_RETRY])
+        let reason = try #require(driver.host.reasons(for: 1)[0])
+        #expect(reason.contains("table 'elsewhere'") && reason.contains("does not declare"), "\(reason)")
+        await driver.finish()
+    }
+
     @Test("an agent with tables refuses a 1.1 host table (and a 1.0 one) with one clear line")
     func refusesOlderHost() async throws {
         let plugin = try LoadedPlugin(entryResult: SluicePlugin.export(CounterAgent.self, 1, 1))

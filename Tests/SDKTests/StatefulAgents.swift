@@ -38,6 +38,8 @@ struct CounterAgent: Agent {
             try context.produce(topic: "answers", key: nil, value: entries.map { "\($0.keyString)=\($0.value)" }.joined(separator: ","))
         case "raw":
             try context.rawTable("counts").set(command.user, Array("not json".utf8))
+        case "undeclared":
+            try context.table("elsewhere", as: Int.self).set(command.user, 1)
         default: return .deadLetter(reason: "unknown op")
         }
         return .ok
@@ -116,8 +118,12 @@ struct TickingAgent: Agent {
         return .ok
     }
 
+    struct Oops: Error {}
+
     func onTimer(_ timer: TimerFiring, context: AgentContext) async throws {
         try await Task.sleep(for: .milliseconds(1)) // really asynchronous: on_timer must wait for it
+        if timer.name == "remind-boom" { throw AgentError.fatal("cannot go on") }
+        if timer.name == "remind-oops" { throw Oops() }
         try context.table("fired", as: Int.self).update(timer.name, default: 0) { $0 += 1 }
         try context.produce(topic: "ticks", key: nil, value: "\(timer.name)|\(timer.origin)|\(timer.clock)|\(timer.dueMilliseconds)")
     }

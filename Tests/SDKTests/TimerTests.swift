@@ -70,6 +70,22 @@ struct TimerTests {
         await driver.finish()
     }
 
+    @Test("AgentError.fatal from onTimer makes on_timer FATAL with the reason; another error is logged, counted, and the rest still run")
+    func timerErrors() async throws {
+        let t: Int64 = 1_700_000_000_000
+        let driver = try StatefulDriver(SluicePlugin.export(TickingAgent.self, 1, 2))
+        try await driver.deliver([Self.view("oops", page: "schedule", at: t), Self.view("alice", page: "schedule", at: t + 1)])
+        #expect(await driver.fire(SLUICE_CLOCK_STREAM, upTo: t + 5_001) == SLUICE_BATCH_DONE)
+        #expect(driver.host.counter("timer_errors") == 1)
+        #expect(driver.host.logLines.contains { $0.contains("timer 'u/remind-oops' failed") })
+        #expect(driver.produced(to: "ticks") == ["remind-alice|scheduled|stream|\(t + 5_001)"])
+
+        try await driver.deliver([Self.view("boom", page: "schedule", at: t + 10_000)])
+        #expect(await driver.fire(SLUICE_CLOCK_STREAM, upTo: t + 15_000) == SLUICE_BATCH_FATAL)
+        #expect(driver.host.errorReasons.last?.reason == "cannot go on")
+        await driver.finish()
+    }
+
     @Test("a batch whose records retry drops its timers with its writes; the next batch schedules them again")
     func retriedBatchReschedules() async throws {
         let driver = try StatefulDriver(SluicePlugin.export(TickingAgent.self, 1, 2))
