@@ -91,7 +91,9 @@ public struct AgentContext: Sendable {
 
     /// The partition's stream time as this instance has seen it: the highest
     /// timestamp of the records it handled (before the current one) since the
-    /// partition was assigned, in epoch milliseconds; -1 before any.
+    /// partition was assigned, or the host's stream time in its latest timer
+    /// batch when higher, in epoch milliseconds; -1 before any. (Kept only
+    /// for agents with tables or timers.)
     public var streamTime: Int64 { session?.streamTime ?? -1 }
 
     /// Schedules a timer of this partition: ``Agent/onTimer(_:context:)``

@@ -127,6 +127,9 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let session = StateSession(host: host, batchID: timers.id, runtime: state, slot: slot)
         let context = AgentContext(host: host, batchID: timers.id, topic: timers.topic, partition: timers.partition,
                                    attempt: 1, slot: slot, session: session)
+        // The host's stream time covers every record delivered so far, those
+        // handled before a restart too: late records are then judged against it.
+        if let slot { slot.streamTime = max(slot.streamTime, timers.streamTimeMilliseconds) }
         for index in 0..<timers.count {
             let (clock, due, key) = timers.timer(at: index)
             do {

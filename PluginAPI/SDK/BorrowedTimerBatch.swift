@@ -10,6 +10,8 @@ struct BorrowedTimerBatch: @unchecked Sendable {
     var topic: String { raw.pointee.topic.map { String(cString: $0) } ?? "" }
     var partition: Int32 { raw.pointee.partition }
     var nowMilliseconds: Int64 { raw.pointee.now_ms }
+    /// The partition's stream time as the host knows it (-1: no record yet).
+    var streamTimeMilliseconds: Int64 { raw.pointee.stream_time_ms }
     var count: Int { raw.pointee.count }
 
     /// Timer `index`: its clock, due time and key (as text).

@@ -38,8 +38,8 @@ final class StateSession: @unchecked Sendable {
     }
 
     /// The partition's stream time as this instance observed it: the highest
-    /// timestamp of the records it handled since the partition was assigned;
-    /// -1 before any.
+    /// timestamp of the records it handled since the partition was assigned,
+    /// or the stream time of a timer batch when higher; -1 before any.
     var streamTime: Int64 { slot?.streamTime ?? -1 }
 
     /// The declaration of table `name`, or the error that it is not declared.

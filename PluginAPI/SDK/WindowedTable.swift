@@ -10,7 +10,8 @@
 ///
 /// A record is **late** for a window when the window's end plus grace is not
 /// after the stream time the instance has seen (the highest timestamp of the
-/// partition's records it handled before this one). Late records are not
+/// partition's records it handled before this one, or the host's stream time
+/// in its latest timer batch, when higher). Late records are not
 /// added to that window; a record late for all its windows (or with a
 /// negative timestamp) is counted in `sluice_plugin_window_late_records` and
 /// otherwise ignored.

@@ -82,6 +82,24 @@ struct WindowedTableTests {
         await driver.finish()
     }
 
+    @Test("after a restart, the stream time of a timer batch makes records of closed windows late")
+    func streamTimeFromTimerBatch() async throws {
+        let m = Self.minute
+        let before = try StatefulDriver(SluicePlugin.export(TumblingAgent.self, 1, 2))
+        try await before.deliver([Self.view("alice", at: m + 1_000), Self.view("bob", at: m + 75_000)])
+        #expect(await before.fire(SLUICE_CLOCK_STREAM, upTo: before.host.state.committedStreamTime()) == SLUICE_BATCH_DONE)
+        #expect(before.produced(to: "windows") == ["alice|\(m)|\(m + 60_000)|1|final"])
+        await before.finish()
+
+        // A new instance over the same store, as after a crash: it has seen no record yet.
+        let after = try StatefulDriver(SluicePlugin.export(TumblingAgent.self, 1, 2), host: before.host)
+        #expect(await after.fire(SLUICE_CLOCK_WALL, upTo: m + 130_000) == SLUICE_BATCH_DONE)
+        try await after.deliver([Self.view("alice", at: m + 2_000)])
+        #expect(after.host.counter("window_late_records") == 1)
+        #expect(Self.windows(after).isEmpty, "the closed minute is not opened again")
+        await after.finish()
+    }
+
     @Test("hopping: a record is in every window [k * step, k * step + size) that contains it")
     func hoppingAssignment() async throws {
         let m = Self.minute
