@@ -64,7 +64,7 @@ public struct WindowedTable<Value: Codable>: Sendable {
         let low = Array(WindowKeys.entry(key: key, start: max(0, timestamp - size.milliseconds + 1)).utf8)
         let high = Array(WindowKeys.entry(key: key, start: timestamp + 1).utf8)
         var starts: [Int64] = []
-        try low.withUnsafeBytes { lowBytes in
+        _ = try low.withUnsafeBytes { lowBytes in
             try high.withUnsafeBytes { highBytes in
                 try session.host.stateRange(batchID: session.batchID, table: name, start: lowBytes, end: highBytes) { entryKey, _ in
                     if let start = WindowKeys.entryStart(entryKey, keyLength: keyLength) { starts.append(start) }
