@@ -27,6 +27,8 @@ let package = Package(
         .library(name: "SluiceHost", targets: ["SluiceHost"]),
         /// The Swift example plugin, built as a loadable shared object.
         .library(name: "SluiceExampleSwift", type: .dynamic, targets: ["SluiceExampleSwift"]),
+        /// The stateful Swift example plugin (page views per user per minute), a loadable shared object.
+        .library(name: "SluiceExamplePageViews", type: .dynamic, targets: ["SluiceExamplePageViews"]),
         /// The integrations, each a loadable shared object (lib<Name>.so).
         .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisEntry"]),
         .library(name: "SluiceHTTP", type: .dynamic, targets: ["SluiceHTTPPlugin"]),
@@ -168,6 +170,13 @@ let package = Package(
             path: "Plugins/examples/swift-enricher",
             swiftSettings: strictConcurrency
         ),
+        .target(
+            name: "SluiceExamplePageViews",
+            dependencies: [swiftSDK],
+            path: "Plugins/examples/swift-page-views",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
 
         /// The shared HTTP client over libcurl's multi interface, used by the
         /// http, influxdb and elasticsearch plugins (linked into each).
@@ -276,7 +285,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SDKTests",
-            dependencies: [swiftSDK, contractModule, "TestSupport"],
+            dependencies: [swiftSDK, pluginKit, contractModule, "TestSupport"],
             path: "Tests/SDKTests",
             swiftSettings: strictConcurrency
         ),

@@ -66,6 +66,42 @@ public protocol Agent: SluiceAgent {
     /// cost per record. Without an override the SDK decodes with
     /// ``RecordDecoder`` and ``decodingOptions``.
     static func makeDecoder() -> JSONDecoder
+
+    // MARK: Tables, windows and timers (ABI 1.2)
+
+    /// The tables the agent keeps, per input partition (see
+    /// ``TableDeclaration``). Declaring any makes the agent stateful: a
+    /// batch's table writes stand only if all its records finish (OK, skip
+    /// or dead-letter); a retried batch's writes are dropped and the batch
+    /// comes again, so state is applied exactly once while produced records
+    /// stay at-least-once; a partition runs one batch at a time. It needs a
+    /// host with ABI 1.2 state support and one input topic. Default: none.
+    static var tables: [TableDeclaration] { get }
+
+    /// Recurring wall-clock timers (``TimerDeclaration/every(_:name:)``,
+    /// ``TimerDeclaration/cron(_:name:)``), per partition. Default: none.
+    static var timers: [TimerDeclaration] { get }
+
+    /// Whether the agent receives timers: true when it declares ``timers`` or
+    /// schedules its own (``AgentContext/scheduleTimer(_:at:clock:)``).
+    /// Windowed tables need no flag. Default: `!timers.isEmpty`.
+    static var handlesTimers: Bool { get }
+
+    /// A declared or scheduled timer is due. Runs on the partition's lane
+    /// (never beside one of its batches), on the instance's threads; the
+    /// host waits until it returns. Its table writes stand once every due
+    /// timer of the firing was handled. Throwing ``AgentError/fatal(_:)``
+    /// stops the agent; any other error is logged and counted in
+    /// `sluice_plugin_timer_errors`, and the firing is not repeated.
+    /// Default: nothing.
+    func onTimer(_ timer: TimerFiring, context: AgentContext) async throws
+
+    /// A windowed table emits a window's value: when the window closes, or
+    /// on every update (see ``WindowEmitPolicy``). Produce what you like with
+    /// `context.produce`. Errors are handled as in ``onTimer(_:context:)``
+    /// on close, and as in ``handle(_:context:)`` on update. Default: nothing
+    /// (a table declared with a topic is produced there by the SDK anyway).
+    func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws
 }
 
 extension Agent {
@@ -75,6 +111,16 @@ extension Agent {
     public func flush() async throws {}
     /// Default: the defaults (dates as `Date`'s own `Decodable` reads them).
     public static var decodingOptions: DecodingOptions { DecodingOptions() }
+    /// Default: no tables.
+    public static var tables: [TableDeclaration] { [] }
+    /// Default: no timers.
+    public static var timers: [TimerDeclaration] { [] }
+    /// Default: whether any timer is declared.
+    public static var handlesTimers: Bool { !timers.isEmpty }
+    /// Default: nothing.
+    public func onTimer(_ timer: TimerFiring, context: AgentContext) async throws {}
+    /// Default: nothing.
+    public func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws {}
     /// Default: a `JSONDecoder()` marked as the default, which tells the SDK
     /// to use ``RecordDecoder`` instead.
     public static func makeDecoder() -> JSONDecoder {

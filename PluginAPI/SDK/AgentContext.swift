@@ -13,6 +13,19 @@ public struct AgentContext: Sendable {
     /// 1 for the first delivery, 2 for the first retry, ...
     public let attempt: UInt32
     let slot: PartitionSlot?
+    /// Reaches the tables and timers; nil for an agent that keeps none.
+    let session: StateSession?
+
+    init(host: HostServices, batchID: UInt64, topic: String, partition: Int32, attempt: UInt32,
+         slot: PartitionSlot?, session: StateSession? = nil) {
+        self.host = host
+        self.batchID = batchID
+        self.topic = topic
+        self.partition = partition
+        self.attempt = attempt
+        self.slot = slot
+        self.session = session
+    }
 
     /// What ``SluiceAgent/openPartition(topic:partition:)`` returned for this
     /// partition, if it is of type `type`. Batches of one partition are
@@ -57,4 +70,43 @@ public struct AgentContext: Sendable {
     public func gauge(_ name: String) -> Gauge { host.gauge(name) }
     /// A histogram named `sluice_plugin_<name>`.
     public func histogram(_ name: String) -> Histogram { host.histogram(name) }
+
+    // MARK: Tables and timers (ABI 1.2)
+
+    /// Table `name` (declared in ``Agent/tables``) with values of type
+    /// `Value`, stored as JSON: `try context.table("totals", as: Int.self).update(user, default: 0) { $0 += 1 }`.
+    public func table<Value: Codable>(_ name: String, as type: Value.Type = Value.self) -> Table<Value> {
+        Table(name: name, session: session)
+    }
+
+    /// Table `name` with raw byte values, stored as given.
+    public func rawTable(_ name: String) -> RawTable {
+        RawTable(name: name, session: session)
+    }
+
+    /// Windowed table `name` (declared with ``TableDeclaration/windowed(_:_:grace:emit:to:)``).
+    public func window<Value: Codable>(_ name: String, as type: Value.Type = Value.self) -> WindowedTable<Value> {
+        WindowedTable(name: name, session: session, context: self)
+    }
+
+    /// The partition's stream time as this instance has seen it: the highest
+    /// timestamp of the records it handled (before the current one) since the
+    /// partition was assigned, or the host's stream time in its latest timer
+    /// batch when higher, in epoch milliseconds; -1 before any. (Kept only
+    /// for agents with tables or timers.)
+    public var streamTime: Int64 { session?.streamTime ?? -1 }
+
+    /// Schedules a timer of this partition: ``Agent/onTimer(_:context:)``
+    /// receives it (origin ``TimerFiring/Origin/scheduled``, name `key`) once
+    /// `clock` reaches `dueMilliseconds`. Scheduling the same (clock, key)
+    /// again moves it. Kept with the tables: it survives restarts. The agent
+    /// must set ``Agent/handlesTimers``.
+    public func scheduleTimer(_ key: String, at dueMilliseconds: Int64, clock: TimerClock = .wall) throws {
+        try host.scheduleTimer(batchID: batchID, clock: clock, dueMilliseconds: dueMilliseconds, key: WindowKeys.scheduledTimer(key))
+    }
+
+    /// Cancels a timer scheduled with ``scheduleTimer(_:at:clock:)``; a missing one is fine.
+    public func cancelTimer(_ key: String, clock: TimerClock = .wall) throws {
+        try host.cancelTimer(batchID: batchID, clock: clock, key: WindowKeys.scheduledTimer(key))
+    }
 }

@@ -19,6 +19,8 @@ class AgentInstance: @unchecked Sendable {
     func closePartition(topic: String, partition: Int32, state: AnyObject?) {}
     func onBatch(_ batch: BorrowedBatch) -> Int32 { Int32(SLUICE_BATCH_DONE.rawValue) }
     func flushAgent() throws {}
+    /// Handles due timers; returns DONE or FATAL. Default: nothing to handle.
+    func onTimer(_ timers: BorrowedTimerBatch) -> Int32 { Int32(SLUICE_BATCH_DONE.rawValue) }
 
     /// Waits for pending batches, then flushes the agent.
     final func flush() -> Int32 {

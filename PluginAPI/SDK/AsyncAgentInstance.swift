@@ -11,8 +11,12 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     /// Whether the agent overrides ``Agent/makeDecoder()`` (then Foundation decodes its values).
     let usesFoundationDecoder = ValueDecoding.usesFoundation(A.self)
 
-    init(agent: A, host: HostServices, executor: InstanceExecutor) {
+    /// The agent's tables and timers; nil for an agent that keeps none.
+    let state: AgentStateRuntime?
+
+    init(agent: A, host: HostServices, executor: InstanceExecutor, state: AgentStateRuntime? = nil) {
         self.executor = executor
+        self.state = state
         super.init(agent: agent, host: host)
     }
 
@@ -41,12 +45,12 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let previous = slot?.tail
         inFlight.enter()
         let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
-        let (agent, host, usesFoundationDecoder) = (agent, host, usesFoundationDecoder)
+        let (agent, host, usesFoundationDecoder, state) = (agent, host, usesFoundationDecoder, state)
         let task = Task(executorPreference: executor) {
             // Keep the partition's order: this batch starts after the previous one finished.
             await previous?.value
             await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot,
-                               usesFoundationDecoder: usesFoundationDecoder)
+                               usesFoundationDecoder: usesFoundationDecoder, state: state)
         }
         // on_batch never runs concurrently for one partition, so this write is race-free.
         slot?.tail = task
@@ -56,10 +60,23 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     /// Decodes and handles the batch's records in order, writes the results,
     /// and completes the batch.
     private static func process(_ batch: BorrowedBatch, pending: PendingBatch, agent: A, host: HostServices,
-                                slot: PartitionSlot?, usesFoundationDecoder: Bool) async {
+                                slot: PartitionSlot?, usesFoundationDecoder: Bool, state: AgentStateRuntime?) async {
+        let session = state.map { StateSession(host: host, batchID: batch.id, runtime: $0, slot: slot) }
         let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
-                                   attempt: batch.attempt, slot: slot)
+                                   attempt: batch.attempt, slot: slot, session: session)
+        let startsTimers = state.map { !$0.timerOrder.isEmpty && slot?.declaredTimersStarted == false } ?? false
+        if let state, startsTimers {
+            do {
+                try state.startDeclaredTimers(host: host, batchID: batch.id, now: wallClockMilliseconds())
+            } catch {
+                // Without its timers the agent would silently never fire them: retry the batch.
+                for index in 0..<batch.count { batch.setOutcome(.retry(reason: error.description), at: index, host: host) }
+                pending.complete()
+                return
+            }
+        }
         let decoder = ValueDecoding(for: A.self, foundation: usesFoundationDecoder)
+        var retried = false
         for index in 0..<batch.count {
             let message = batch.message(at: index)
             let outcome: Outcome
@@ -69,9 +86,80 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
                 pending.fail(reason: error.reason)
                 return
             }
+            if case .retry = outcome { retried = true }
             batch.setOutcome(outcome, at: index, host: host)
+            // Stream time as windows see it: the records handled so far.
+            if let slot, state != nil { slot.streamTime = max(slot.streamTime, message.timestampMilliseconds) }
         }
+        // A retried batch's writes (its timers too) are dropped: schedule them again next time.
+        if startsTimers && !retried { slot?.declaredTimersStarted = true }
         pending.complete()
+    }
+
+    override func onTimer(_ timers: BorrowedTimerBatch) -> Int32 {
+        guard let state else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+        let status = TimerFiringStatus()
+        let (agent, host) = (agent, host)
+        let slot = timers.slot
+        let previous = slot?.tail
+        inFlight.enter()
+        defer { inFlight.leave() }
+        // The host's thread waits here, as it must (on_timer has no PENDING); the
+        // work runs on the instance's threads, never on the cooperative pool.
+        do {
+            try runBlocking(on: executor) {
+                await previous?.value
+                status.fatalReason = await Self.fire(timers, agent: agent, host: host, state: state, slot: slot)
+            }
+        } catch {
+            status.fatalReason = String(describing: error)
+        }
+        guard let reason = status.fatalReason else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+        host.setError(batchID: timers.id, index: nil, reason: reason)
+        return Int32(SLUICE_BATCH_FATAL.rawValue)
+    }
+
+    /// Handles each due timer: window timers close their window, declared
+    /// timers are rescheduled and handed to the agent, scheduled ones handed
+    /// over. Returns a fatal reason, or nil.
+    private static func fire(_ timers: BorrowedTimerBatch, agent: A, host: HostServices,
+                             state: AgentStateRuntime, slot: PartitionSlot?) async -> String? {
+        let session = StateSession(host: host, batchID: timers.id, runtime: state, slot: slot)
+        let context = AgentContext(host: host, batchID: timers.id, topic: timers.topic, partition: timers.partition,
+                                   attempt: 1, slot: slot, session: session)
+        // The host's stream time covers every record delivered so far, those
+        // handled before a restart too: late records are then judged against it.
+        if let slot { slot.streamTime = max(slot.streamTime, timers.streamTimeMilliseconds) }
+        for index in 0..<timers.count {
+            let (clock, due, key) = timers.timer(at: index)
+            do {
+                if let window = WindowKeys.parseTimer(key) {
+                    try await WindowClosing.close(table: window.table, start: window.start, firedOn: clock,
+                                                  session: session, context: context)
+                } else if key.hasPrefix("t/") {
+                    let name = String(key.dropFirst(2))
+                    guard let declared = state.timers[name] else {
+                        host.log(.warning, "timer '\(name)' is no longer declared; dropped")
+                        continue
+                    }
+                    if let next = declared.nextDue(after: due, now: timers.nowMilliseconds) {
+                        try host.scheduleTimer(batchID: timers.id, clock: .wall, dueMilliseconds: next, key: key)
+                    }
+                    try await agent.onTimer(TimerFiring(name: name, origin: .declared, clock: clock, dueMilliseconds: due), context: context)
+                } else if key.hasPrefix("u/") {
+                    try await agent.onTimer(TimerFiring(name: String(key.dropFirst(2)), origin: .scheduled, clock: clock,
+                                                        dueMilliseconds: due), context: context)
+                } else {
+                    host.log(.warning, "timer with unknown key '\(key)' ignored")
+                }
+            } catch AgentError.fatal(let reason) {
+                return reason
+            } catch {
+                host.log(.error, "timer '\(key)' failed: \(error)")
+                host.counter("timer_errors").add()
+            }
+        }
+        return nil
     }
 
     /// One message: decode, call the agent, map errors. Throws only `FatalAgentError`.
@@ -98,4 +186,10 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
             }
         }
     }
+}
+
+/// The outcome of one on_timer call, carried out of its task.
+private final class TimerFiringStatus: @unchecked Sendable {
+    // @unchecked: written by the task before runBlocking returns, read after.
+    var fatalReason: String?
 }

@@ -5,9 +5,20 @@ import Foundation
 /// descriptor and its strings are allocated once and never freed: the host
 /// may read them for as long as the image is loaded, which is forever.
 enum DescriptorBuilder {
-    static func build<A: SluiceAgent>(_ agent: A.Type, extraCapabilities: Capabilities,
-                                      validate: EntrySlots.ValidateHook,
-                                      create: EntrySlots.CreateHook) -> UnsafePointer<sluice_plugin_descriptor> {
+    ///
+    /// The v1 `validate_config` and `create` stay NULL: `validate_config_v2`
+    /// and `create_v2` receive `context` (the type's ``AgentEntry``), which a
+    /// C function pointer made from Swift cannot otherwise carry.
+    static func build<A: SluiceAgent>(_ agent: A.Type, extraCapabilities: Capabilities, state: StateDeclarations,
+                                      context: UnsafeMutableRawPointer) -> UnsafePointer<sluice_plugin_descriptor> {
+        var tables: UnsafePointer<UnsafePointer<CChar>?>?
+        if !state.tableNames.isEmpty {
+            let names = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: state.tableNames.count + 1)
+            for (index, name) in state.tableNames.enumerated() { names[index] = UnsafePointer(strdup(name)) }
+            names[state.tableNames.count] = nil
+            tables = UnsafePointer(names)
+        }
+
         let topics = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: A.topics.count + 1)
         for (index, topic) in A.topics.enumerated() { topics[index] = UnsafePointer(strdup(topic)) }
         topics[A.topics.count] = nil
@@ -26,18 +37,18 @@ enum DescriptorBuilder {
             topics: UnsafePointer(topics),
             capabilities: A.capabilities.union(extraCapabilities).rawValue,
             config_schema: A.configurationSchema.map { UnsafePointer(strdup($0)) },
-            validate_config: validate,
-            create: create,
+            validate_config: nil,
+            create: nil,
             open: InstanceHooks.open,
             on_batch: InstanceHooks.onBatch,
             flush: InstanceHooks.flush,
             close: InstanceHooks.close,
             destroy: InstanceHooks.destroy,
-            tables: nil,
-            on_timer: nil,
-            context: nil,
-            validate_config_v2: nil,
-            create_v2: nil))
+            tables: tables,
+            on_timer: state.handlesTimers ? InstanceHooks.onTimer : nil,
+            context: context,
+            validate_config_v2: EntryPoints.validate,
+            create_v2: EntryPoints.create))
         return UnsafePointer(descriptor)
     }
 }

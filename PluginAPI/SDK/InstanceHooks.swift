@@ -27,6 +27,11 @@ enum InstanceHooks {
         return instance(pointer).onBatch(BorrowedBatch(raw: batch))
     }
 
+    static let onTimer: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<sluice_timer_batch>?) -> Int32 = { pointer, timers in
+        guard let pointer, let timers else { return Int32(SLUICE_BATCH_FATAL.rawValue) }
+        return instance(pointer).onTimer(BorrowedTimerBatch(raw: timers))
+    }
+
     static let flush: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { pointer in
         guard let pointer else { return SLUICE_STATUS_ERROR }
         return instance(pointer).flush()

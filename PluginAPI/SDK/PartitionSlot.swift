@@ -8,6 +8,12 @@
 final class PartitionSlot: @unchecked Sendable {
     let userState: AnyObject?
     var tail: Task<Void, Never>?
+    /// The highest record timestamp handled on the partition since it was
+    /// assigned (-1: none yet); written by the partition's one running batch.
+    var streamTime: Int64 = -1
+    /// Whether the agent's declared timers were scheduled by a batch of the
+    /// partition whose writes stood.
+    var declaredTimersStarted = false
 
     init(userState: AnyObject?) {
         self.userState = userState

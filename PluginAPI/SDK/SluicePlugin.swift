@@ -15,34 +15,34 @@ import Foundation
 public enum SluicePlugin {
     /// The descriptor of a typed, `async` ``Agent``: built once, then the same
     /// pointer on every call. Returns nil (declining the host) when the host
-    /// speaks another ABI major, or when the image has already exported the
-    /// maximum number of agent types.
+    /// speaks another ABI major.
     public static func export<A: Agent>(_ agent: A.Type, _ hostMajor: UInt16, _ hostMinor: UInt16) -> UnsafeRawPointer? {
         guard hostMajor == SLUICE_ABI_MAJOR else { return nil }
-        let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: .pending, factory: .init(
+        let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: .pending, state: StateDeclarations(A.self), factory: .init(
             validate: { json in validate(A.self, json) },
             create: { host, json in
                 let host = host.forAgent(A.self)
                 let configuration = try ConfigurationLoader.load(A.self, from: json)
                 let agent = try A(configuration: configuration, host: host)
                 let executor = try InstanceExecutor.start(name: AsyncAgentInstance<A>.threadName)
-                return AsyncAgentInstance(agent: agent, host: host, executor: executor)
+                let state = StateDeclarations(A.self).stateUse == nil ? nil : AgentStateRuntime(agent: agent)
+                return AsyncAgentInstance(agent: agent, host: host, executor: executor, state: state)
             }))
-        return descriptor.map(UnsafeRawPointer.init)
+        return UnsafeRawPointer(descriptor)
     }
 
     /// The descriptor of a synchronous, zero-copy ``BatchAgent`` (see
     /// the `Agent` overload for the rules).
     public static func export<A: BatchAgent>(_ agent: A.Type, _ hostMajor: UInt16, _ hostMinor: UInt16) -> UnsafeRawPointer? {
         guard hostMajor == SLUICE_ABI_MAJOR else { return nil }
-        let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: [], factory: .init(
+        let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: [], state: .none, factory: .init(
             validate: { json in validate(A.self, json) },
             create: { host, json in
                 let host = host.forAgent(A.self)
                 let configuration = try ConfigurationLoader.load(A.self, from: json)
                 return BatchAgentInstance(agent: try A(configuration: configuration, host: host), host: host)
             }))
-        return descriptor.map(UnsafeRawPointer.init)
+        return UnsafeRawPointer(descriptor)
     }
 
     private static func validate<A: SluiceAgent>(_ agent: A.Type, _ json: Data) -> String? {

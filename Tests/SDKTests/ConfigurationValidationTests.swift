@@ -61,7 +61,8 @@ struct ConfigurationValidationTests {
     @Test("a reason longer than the buffer is truncated and NUL-terminated")
     func truncatedReason() throws {
         var small = [CChar](repeating: 0x7F, count: 16)
-        let status = "{}".withCString { plugin.descriptor.pointee.validate_config!($0, 2, &small, small.count) }
+        let descriptor = plugin.descriptor.pointee
+        let status = "{}".withCString { descriptor.validate_config_v2!(descriptor.context, $0, 2, &small, small.count) }
         #expect(status == SLUICE_STATUS_ERROR)
         #expect(small.last == 0)
         #expect(cText(small).utf8.count == 15)

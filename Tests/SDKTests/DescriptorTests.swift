@@ -21,7 +21,9 @@ struct DescriptorTests {
         #expect(plugin.topics == ["orders", "orders.replay"])
         // An Agent answers PENDING, so the SDK adds that capability to the declared ones.
         #expect(descriptor.capabilities == (SLUICE_CAP_PRODUCES | SLUICE_CAP_PENDING))
-        #expect(descriptor.validate_config != nil && descriptor.create != nil && descriptor.open != nil)
+        #expect(descriptor.validate_config_v2 != nil && descriptor.create_v2 != nil && descriptor.context != nil && descriptor.open != nil)
+        #expect(descriptor.validate_config == nil && descriptor.create == nil, "the _v2 entry points replace them")
+        #expect(descriptor.tables == nil && descriptor.on_timer == nil, "a stateless agent declares no tables or timers")
         #expect(descriptor.on_batch != nil && descriptor.flush != nil && descriptor.close != nil && descriptor.destroy != nil)
     }
 

@@ -36,14 +36,24 @@ final class HostRecorder: @unchecked Sendable {
     /// The table, allocated once per recorder and freed with it.
     let api: UnsafeMutablePointer<sluice_host_api>
 
+    /// The in-memory state store of the ABI 1.2 members (see ``StateStore``).
+    let state = StateStore()
+
+    /// The size of a 1.1 table (it ends after trace_context).
+    static let abi1_1Size = MemoryLayout<sluice_host_api>.offset(of: \.state_get)!
+    /// The size of a 1.0 table (it ends before trace_context).
+    static let abi1_0Size = MemoryLayout<sluice_host_api>.offset(of: \.trace_context)!
+
     /// A recorder whose trace_context answers `traceparent`; `structSize`
-    /// pretends an older host (a 1.0 table ends before trace_context).
+    /// pretends an older host (a 1.0 table ends before trace_context, a 1.1
+    /// table before state_get), and the minor it reports follows the size.
     init(traceparent: String? = nil, structSize: Int = MemoryLayout<sluice_host_api>.size) {
         self.traceparent = traceparent
+        let minor = structSize <= Self.abi1_0Size ? 0 : structSize <= Self.abi1_1Size ? 1 : Int(SLUICE_ABI_MINOR)
         api = .allocate(capacity: 1)
         api.initialize(to: sluice_host_api(
             struct_size: UInt32(structSize),
-            abi_major: UInt16(SLUICE_ABI_MAJOR), abi_minor: UInt16(SLUICE_ABI_MINOR),
+            abi_major: UInt16(SLUICE_ABI_MAJOR), abi_minor: UInt16(minor),
             log: { host, level, message, length in
                 HostRecorder.from(host).record { $0.logs.append((level, HostRecorder.text(message, length))) }
             },
@@ -85,8 +95,47 @@ final class HostRecorder: @unchecked Sendable {
                 buffer[traceparent.utf8.count] = 0
                 return traceparent.utf8.count
             },
-            state_get: nil, state_put: nil, state_range: nil,
-            timer_schedule: nil, timer_cancel: nil, stream_time: nil))
+            state_get: { host, batchID, table, tableLength, key, keyLength, sink, context in
+                let store = HostRecorder.from(host).state
+                switch store.get(batchID: batchID, table: HostRecorder.text(table, tableLength), key: StateStore.bytes(key, keyLength)) {
+                case .failure: return SLUICE_STATE_ERROR
+                case .success(nil): return SLUICE_STATE_ABSENT
+                case .success(let value?):
+                    value.withUnsafeBufferPointer { sink?(context, $0.baseAddress, $0.count) }
+                    return SLUICE_STATE_FOUND
+                }
+            },
+            state_put: { host, batchID, table, tableLength, key, keyLength, value, valueLength in
+                let stored = value.map { _ in StateStore.bytes(value, valueLength) }
+                return HostRecorder.from(host).state.put(batchID: batchID, table: HostRecorder.text(table, tableLength),
+                                                         key: StateStore.bytes(key, keyLength), value: stored)
+                    ? SLUICE_STATUS_OK : SLUICE_STATE_ERROR
+            },
+            state_range: { host, batchID, table, tableLength, start, startLength, end, endLength, limit, visit, context in
+                let entries = HostRecorder.from(host).state.range(
+                    batchID: batchID, table: HostRecorder.text(table, tableLength),
+                    start: start.map { _ in StateStore.bytes(start, startLength) }, end: end.map { _ in StateStore.bytes(end, endLength) },
+                    limit: limit)
+                guard let entries else { return Int64(SLUICE_STATE_ERROR) }
+                var visited: Int64 = 0
+                for (key, value) in entries {
+                    visited += 1
+                    let stop = key.withUnsafeBufferPointer { keyBuffer in
+                        value.withUnsafeBufferPointer { visit!(context, keyBuffer.baseAddress, keyBuffer.count, $0.baseAddress, $0.count) }
+                    }
+                    if stop != 0 { break }
+                }
+                return visited
+            },
+            timer_schedule: { host, batchID, clock, due, key, keyLength in
+                HostRecorder.from(host).state.schedule(batchID: batchID, clock: clock, due: due, key: StateStore.bytes(key, keyLength))
+                    ? SLUICE_STATUS_OK : SLUICE_STATE_ERROR
+            },
+            timer_cancel: { host, batchID, clock, key, keyLength in
+                HostRecorder.from(host).state.cancel(batchID: batchID, clock: clock, key: StateStore.bytes(key, keyLength))
+                    ? SLUICE_STATUS_OK : SLUICE_STATE_ERROR
+            },
+            stream_time: { host, batchID in HostRecorder.from(host).state.streamTime(batchID: batchID) }))
     }
 
     deinit { api.deallocate() }

@@ -27,7 +27,13 @@ struct LoadedPlugin: @unchecked Sendable {
     /// Runs validate_config; nil when valid, else the reason.
     func validate(_ json: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 512)
-        let status = json.withCString { descriptor.pointee.validate_config!($0, strlen($0), &buffer, buffer.count) }
+        // The _v2 member with the descriptor's context is preferred, as the host does.
+        let status = json.withCString { text in
+            if let validate = descriptor.pointee.validate_config_v2 {
+                return validate(descriptor.pointee.context, text, strlen(text), &buffer, buffer.count)
+            }
+            return descriptor.pointee.validate_config!(text, strlen(text), &buffer, buffer.count)
+        }
         return status == SLUICE_STATUS_OK ? nil : cText(buffer)
     }
 
@@ -35,8 +41,12 @@ struct LoadedPlugin: @unchecked Sendable {
     func create(_ json: String = "{}", host: HostRecorder) throws -> PluginInstance {
         var buffer = [CChar](repeating: 0, count: 512)
         var instance: UnsafeMutableRawPointer?
-        let status = json.withCString {
-            descriptor.pointee.create!(UnsafePointer(host.api), host.handle, $0, strlen($0), &instance, &buffer, buffer.count)
+        let status = json.withCString { text in
+            if let create = descriptor.pointee.create_v2 {
+                return create(descriptor.pointee.context, UnsafePointer(host.api), host.handle, text, strlen(text),
+                              &instance, &buffer, buffer.count)
+            }
+            return descriptor.pointee.create!(UnsafePointer(host.api), host.handle, text, strlen(text), &instance, &buffer, buffer.count)
         }
         guard status == SLUICE_STATUS_OK, let instance else { throw PluginFailure(reason: cText(buffer)) }
         return PluginInstance(descriptor: descriptor, pointer: instance)
@@ -66,6 +76,11 @@ struct PluginInstance: @unchecked Sendable {
 
     func onBatch(_ batch: TestBatch) -> sluice_batch_status {
         sluice_batch_status(rawValue: UInt32(descriptor.pointee.on_batch!(pointer, batch.pointer)))
+    }
+
+    /// Calls on_timer with due timers; the caller builds the batch (see ``TimerBatch``).
+    func onTimer(_ timers: UnsafeMutablePointer<sluice_timer_batch>) -> sluice_batch_status {
+        sluice_batch_status(rawValue: UInt32(descriptor.pointee.on_timer!(pointer, timers)))
     }
 
     func flush() -> Int32 { descriptor.pointee.flush.map { $0(pointer) } ?? SLUICE_STATUS_OK }

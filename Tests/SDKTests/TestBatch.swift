@@ -9,6 +9,8 @@ final class TestBatch {
         var key: String?
         var value: String?
         var headers: [(String, String)] = []
+        /// The record timestamp; nil: 1_700_000_000_000 + the message's index.
+        var timestamp: Int64? = nil
     }
 
     let pointer: UnsafeMutablePointer<sluice_batch>
@@ -35,7 +37,7 @@ final class TestBatch {
                     value: bytes(header.1), value_len: header.1.utf8.count)
             }
             messages[index] = sluice_message(
-                offset: firstOffset + Int64(index), timestamp_ms: 1_700_000_000_000 + Int64(index),
+                offset: firstOffset + Int64(index), timestamp_ms: input.timestamp ?? (1_700_000_000_000 + Int64(index)),
                 key: input.key.map { UnsafePointer(bytes($0)) }, key_len: input.key?.utf8.count ?? 0,
                 value: input.value.map { UnsafePointer(bytes($0)) }, value_len: input.value?.utf8.count ?? 0,
                 headers: UnsafePointer(headers), header_count: input.headers.count)
