@@ -34,11 +34,7 @@ final class KafkaPartitionReader {
         self.logger = logger
         requestTimeoutMilliseconds = settings.requestTimeoutMilliseconds
         stallLimit = max(.seconds(30), settings.requestTimeout)
-        var properties: [(String, String)] = [
-            ("bootstrap.servers", settings.bootstrapServers),
-            // Larger fetches than the default 1 MB per partition: there is one partition to read, as fast as it comes.
-            ("max.partition.fetch.bytes", "8388608"),
-        ]
+        var properties: [(String, String)] = [("bootstrap.servers", settings.bootstrapServers)]
         properties += settings.properties.filter { !Self.membershipKeys.contains($0.key) }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         // Last, so nothing overrides them.
@@ -53,8 +49,10 @@ final class KafkaPartitionReader {
             // Only what exists is read: the fetch that finds the end should answer at once.
             ("fetch.wait.max.ms", "10"),
         ]
+        // Torn down in the background: a restore must not wait for it.
         handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: properties,
-                                       context: KafkaClientContext(logger: logger, health: health))
+                                       context: KafkaClientContext(logger: logger, health: health),
+                                       destroysInBackground: true)
     }
 
     /// Properties that would make the reader a group member; it never is one.
