@@ -76,7 +76,24 @@ struct KafkaChangelogTests {
         #expect(try await replay(transport, TopicPartition(topic, 0), from: 5, to: 5).records.isEmpty)
     }
 
-    @Test("the end offset is one past the last record, however many batches the broker holds; 0 for an empty partition")
+    @Test("replaying a partition that does not exist fails, naming it")
+    func replayMissing() async throws {
+        let world = try KafkaTestWorld()
+        let transport = try world.transport()
+        let topic = world.name("absent")
+        try await blocking { try transport.ensureChangelogTopic(topic, partitions: 1) }
+        for partition in [TopicPartition(world.name("nowhere"), 0), TopicPartition(topic, 3)] {
+            do {
+                _ = try await replay(transport, partition, from: 0, to: 10)
+                Issue.record("replaying \(partition) must fail")
+            } catch {
+                #expect("\(error)".contains(partition.description), "\(error)")
+            }
+        }
+        #expect(try await blocking { try transport.partitionCount(of: world.name("nowhere")) } == nil)
+    }
+
+    @Test("the end offset is one past the last record, however many batches the broker holds; 0 for an empty partition, whose replay is empty")
     func endOffset() async throws {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
@@ -86,6 +103,7 @@ struct KafkaChangelogTests {
         try await produce(250, to: topic, through: transport, chunk: 70)
         #expect(try await blocking { try transport.endOffset(of: TopicPartition(topic, 0)) } == 250)
         #expect(try await blocking { try transport.endOffset(of: TopicPartition(topic, 1)) } == 0)
+        #expect(try await replay(transport, TopicPartition(topic, 1), from: 0, to: 10).records.isEmpty)
         #expect(try await blocking { try transport.endOffset(of: TopicPartition(topic, 7)) } == 0)
     }
 

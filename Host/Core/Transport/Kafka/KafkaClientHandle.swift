@@ -11,12 +11,17 @@ final class KafkaClientHandle: @unchecked Sendable {
     let context: KafkaClientContext
     let type: rd_kafka_type_t
     private let destroyFlags: Int32
+    /// Whether `rd_kafka_destroy` runs on a thread of its own (see `init`).
+    private let destroysInBackground: Bool
 
     /// Creates a client of `type` from `properties` (applied in order; a
     /// rejected property is named in the error, its value never is).
-    /// `configure` adds callbacks before the client is created.
+    /// `configure` adds callbacks before the client is created. With
+    /// `destroysInBackground`, whoever drops the last reference does not wait
+    /// for librdkafka's teardown (up to 1 s, on its threads' timers): for
+    /// short-lived clients, which go away in the middle of the host's work.
     init(type: rd_kafka_type_t, properties: [(String, String)], context: KafkaClientContext,
-         configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+         destroysInBackground: Bool = false, configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
         guard let conf = rd_kafka_conf_new() else { throw KafkaError("rd_kafka_conf_new returned NULL") }
         var error = [CChar](repeating: 0, count: 512)
         for (key, value) in properties where rd_kafka_conf_set(conf, key, value, &error, error.count) != RD_KAFKA_CONF_OK {
@@ -38,6 +43,7 @@ final class KafkaClientHandle: @unchecked Sendable {
         // the fetcher thread); destroy must not close it again from whatever
         // thread drops the last batch.
         destroyFlags = type == RD_KAFKA_CONSUMER ? Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE) : 0
+        self.destroysInBackground = destroysInBackground
     }
 
     deinit {
@@ -51,6 +57,20 @@ final class KafkaClientHandle: @unchecked Sendable {
                 rounds += 1
             }
         }
-        rd_kafka_destroy_flags(pointer, destroyFlags)
+        guard destroysInBackground else {
+            rd_kafka_destroy_flags(pointer, destroyFlags)
+            return
+        }
+        // The context goes along: callbacks may run until the destroy returns.
+        let teardown = Teardown(pointer: pointer, flags: destroyFlags, context: context)
+        DedicatedThread.start("sluice-kafka-teardown") { rd_kafka_destroy_flags(teardown.pointer, teardown.flags); _ = teardown.context }
+    }
+
+    /// What a background destroy needs.
+    private struct Teardown: @unchecked Sendable {
+        // @unchecked: the client is used by nothing else once its handle is gone.
+        let pointer: OpaquePointer
+        let flags: Int32
+        let context: KafkaClientContext
     }
 }

@@ -34,11 +34,7 @@ final class KafkaPartitionReader {
         self.logger = logger
         requestTimeoutMilliseconds = settings.requestTimeoutMilliseconds
         stallLimit = max(.seconds(30), settings.requestTimeout)
-        var properties: [(String, String)] = [
-            ("bootstrap.servers", settings.bootstrapServers),
-            // Larger fetches than the default 1 MB per partition: there is one partition to read, as fast as it comes.
-            ("max.partition.fetch.bytes", "8388608"),
-        ]
+        var properties: [(String, String)] = [("bootstrap.servers", settings.bootstrapServers)]
         properties += settings.properties.filter { !Self.membershipKeys.contains($0.key) }
             .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         // Last, so nothing overrides them.
@@ -53,8 +49,10 @@ final class KafkaPartitionReader {
             // Only what exists is read: the fetch that finds the end should answer at once.
             ("fetch.wait.max.ms", "10"),
         ]
+        // Torn down in the background: a restore must not wait for it.
         handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: properties,
-                                       context: KafkaClientContext(logger: logger, health: health))
+                                       context: KafkaClientContext(logger: logger, health: health),
+                                       destroysInBackground: true)
     }
 
     /// Properties that would make the reader a group member; it never is one.
@@ -71,18 +69,7 @@ final class KafkaPartitionReader {
     /// (what `enable.partition.eof` reports) is right. The check costs one
     /// fetch from the last offset, a batch at most.
     func endOffset() throws(KafkaError) -> Int64 {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let code = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition,
-                                                    &low, &high, requestTimeoutMilliseconds)
-        switch code {
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            break
-        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-            return 0
-        default:
-            throw KafkaError("end offset of \(partition)", code: code)
-        }
+        guard let (low, high) = try watermarks(what: "end offset of \(partition)") else { return 0 }
         guard high > low else { return high }
         var end = high
         try read(from: high - 1, to: .max, what: "end offset of \(partition)") { messages, eof in
@@ -94,6 +81,24 @@ final class KafkaPartitionReader {
         return end
     }
 
+    /// The low and high watermarks ListOffsets answers (the high one may be
+    /// short on some brokers, see `endOffset`); nil when the partition does
+    /// not exist.
+    private func watermarks(what: String) throws(KafkaError) -> (low: Int64, high: Int64)? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition,
+                                                    &low, &high, requestTimeoutMilliseconds)
+        switch code {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            return (low, high)
+        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+            return nil
+        default:
+            throw KafkaError(what, code: code)
+        }
+    }
+
     // MARK: - Replay
 
     /// Hands the records in [`offset`, `end`) to `body` in batches of at most
@@ -102,8 +107,15 @@ final class KafkaPartitionReader {
     /// `end` past the partition's end, are fine).
     func replay(from offset: Int64, to end: Int64, _ body: (FetchedBatch) throws -> Void) throws {
         guard offset < end else { return }
+        let what = "replaying \(partition) from offset \(offset)"
+        // Asked first: a fetch from a partition that does not exist would
+        // only wait (librdkafka keeps looking for it) until `stallLimit`.
+        guard let (low, high) = try watermarks(what: what) else {
+            throw KafkaError("\(what): the partition does not exist")
+        }
+        if high <= low { return }   // empty: nothing to read, no fetch to wait for
         var failure: (any Error)?
-        try read(from: max(0, offset), to: end, what: "replaying \(partition) from offset \(offset)") { messages, _ in
+        try read(from: max(0, offset), to: end, what: what) { messages, _ in
             guard !messages.isEmpty else { return true }
             do {
                 try body(KafkaFetchedMessages.batch(source: partition, messages: messages, handle: handle))
