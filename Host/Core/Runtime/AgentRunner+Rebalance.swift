@@ -16,7 +16,8 @@ extension AgentRunner: ConsumerListener {
                     return moved
                 }
             }
-            var start = startOffsets[partition] ?? 0
+            let committed = startOffsets[partition] ?? 0
+            var start = committed
             var restored: RestoredPartition?
             if let state {
                 do {
@@ -30,7 +31,9 @@ extension AgentRunner: ConsumerListener {
                     moved[partition] = resume
                 }
             }
-            let lane = lock.withLock { machine.assigned(partition, startOffset: start, resources: handle) }
+            let lane = lock.withLock {
+                machine.assigned(partition, startOffset: start, committedOffset: committed, resources: handle)
+            }
             if let state, let restored {
                 do {
                     try installState(restored, partition: partition, lane: lane, state: state)

@@ -30,7 +30,7 @@ extension AgentRunner {
         let resumeAt = checkpoint.sealSequence > 0 ? max(committed, checkpoint.appliedOffset + 1) : committed
         if outcome.restoredRecords > 0 {
             let elapsed = ConditionLock.monotonicNow() - started
-            logger.info("state restored from the changelogs", metadata: [
+            logger.notice("state restored from the changelogs", metadata: [
                 "topic": .string(partition.topic), "partition": .stringConvertible(partition.partition),
                 "records": .stringConvertible(outcome.restoredRecords),
                 "seconds": .string(String(format: "%.3f", Double(elapsed.nanoseconds) / 1e9)),
@@ -72,7 +72,7 @@ extension AgentRunner {
         guard repaired.wait(timeout: .now() + .seconds(Int(drainTimeout.components.seconds) + 30)) == .success else {
             throw StateStoreError("the changelogs of \(partition) could not be repaired in time (\(writes.count) keys written after a last marker)")
         }
-        logger.info("changelog repaired: keys an unfinished seal left were written again", metadata: [
+        logger.notice("changelog repaired: keys an unfinished seal left were written again", metadata: [
             "topic": .string(partition.topic), "partition": .stringConvertible(partition.partition),
             "keys": .stringConvertible(writes.count),
         ])

@@ -2,11 +2,17 @@ extension AgentStateMachine {
     // MARK: - Assignment
 
     /// `partition` now belongs to this agent, starting at `startOffset`; the
-    /// shell has opened it in the plugin. Returns the new lane's identity.
+    /// shell has opened it in the plugin. `committedOffset` is the group's
+    /// committed offset when the start lies beyond it (restored state covers
+    /// the records between): the start is then committed at the next commit.
+    /// Returns the new lane's identity.
     @discardableResult
-    mutating func assigned(_ partition: TopicPartition, startOffset: Int64, resources: Factory.LaneResources) -> LaneID {
+    mutating func assigned(_ partition: TopicPartition, startOffset: Int64, committedOffset: Int64? = nil,
+                           resources: Factory.LaneResources) -> LaneID {
         let id = newLaneID(for: partition)
-        lanes[partition] = Lane(id: id, resources: resources, startOffset: startOffset, seals: limits.stateful)
+        var lane = Lane(id: id, resources: resources, startOffset: startOffset, seals: limits.stateful)
+        if let committedOffset { lane.committed = min(committedOffset, startOffset) }
+        lanes[partition] = lane
         return id
     }
 
