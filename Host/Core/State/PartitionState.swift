@@ -218,6 +218,11 @@ final class PartitionState: Sendable {
         return visited
     }
 
+    /// The overlay's value of `key`: nil when the overlay has none, `.some(nil)` for a delete.
+    fileprivate func overlayValue(_ key: StateKey) -> [UInt8]?? {
+        inner.withLock { state in state.overlay[key].map { $0.value } }
+    }
+
     /// The stream time delivery `id` sees (-1 before any record).
     func streamTime(_ id: UInt64) -> Int64? {
         inner.withLock { $0.staged[id]?.streamTime }
@@ -291,5 +296,18 @@ enum StateAccessError: Error, CustomStringConvertible {
         case .batchNotOpen: "the batch is not open (finished already, or never handed out)"
         case .store(let error): error.description
         }
+    }
+}
+
+extension PartitionState {
+    /// The value of `key` as the partition's decided state has it (the
+    /// overlay, then the store): what operators' queries read.
+    func decidedValue(table: String, key: [UInt8]) throws -> [UInt8]? {
+        if let decided = overlayValue(StateKey(table: table, key: key)) { return decided }
+        var value: [UInt8]?
+        _ = try key.withUnsafeBytes { bytes throws(StateStoreError) in
+            try store.withValue(table: table, partition: partition.partition, key: bytes) { value = Array($0) }
+        }
+        return value
     }
 }
