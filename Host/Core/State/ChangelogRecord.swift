@@ -1,6 +1,6 @@
 import Foundation
 
-/// The records of a table's changelog topic, and how restore reads them.
+/// The records of a table's changelog topic (`ChangelogMessageReader` reads them back).
 ///
 /// - A **write**: key `0x01` + the table key, value the new value (none for a
 ///   delete, so compaction drops the key), headers `sluice.owner` and
@@ -12,14 +12,7 @@ import Foundation
 ///
 /// The prefix byte keeps table keys and the marker apart whatever bytes the
 /// keys hold.
-enum ChangelogRecord: Equatable {
-    /// A table write.
-    case write(key: [UInt8], value: [UInt8]?, owner: String, seal: UInt64)
-    /// A seal's closing marker.
-    case marker(SealMarker)
-    /// Not a changelog record (named in the restore's error).
-    case unreadable(String)
-
+enum ChangelogRecord {
     static let ownerHeader = "sluice.owner"
     static let sealHeader = "sluice.seal"
     static let writePrefix: UInt8 = 0x01
@@ -40,29 +33,6 @@ enum ChangelogRecord: Equatable {
     /// The record for `marker`.
     static func record(for marker: SealMarker, topic: String, partition: Int32) -> OutgoingRecord {
         OutgoingRecord(topic: topic, partition: partition, key: markerKey, value: marker.json, headers: [])
-    }
-
-    /// Reads one record of a changelog.
-    init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, header: (String) -> String?) {
-        guard let key, let first = key.first else {
-            self = .unreadable("a record without a key")
-            return
-        }
-        if first == Self.markerKey[0], key.count == 1 {
-            guard let value, let marker = SealMarker(json: value) else {
-                self = .unreadable("a seal marker whose value is not {\"owner\",\"seal\",\"offset\"}")
-                return
-            }
-            self = .marker(marker)
-        } else if first == Self.writePrefix {
-            guard let owner = header(Self.ownerHeader), let seal = header(Self.sealHeader).flatMap(UInt64.init) else {
-                self = .unreadable("a write without its \(Self.ownerHeader) and \(Self.sealHeader) headers")
-                return
-            }
-            self = .write(key: Array(key.dropFirst()), value: value.map { Array($0) }, owner: owner, seal: seal)
-        } else {
-            self = .unreadable("a key starting with byte \(first), neither a write (1) nor a marker (0)")
-        }
     }
 }
 

@@ -35,6 +35,14 @@ struct StateRestorer {
         var repairKeys: [String: Set<[UInt8]>]
     }
 
+    /// A write held until a marker says whether it stands.
+    private struct HeldWrite {
+        let key: [UInt8]
+        let value: [UInt8]?
+        let owner: Int
+        let seal: UInt64
+    }
+
     /// Restores the partition; throws when the store or a changelog fails.
     func restore() throws -> Outcome {
         var checkpoint = try store.checkpoint(partition: partition.partition) ?? .empty
@@ -56,29 +64,26 @@ struct StateRestorer {
         progress(0, total)
 
         var restored: Int64 = 0
-        var lastMarker: SealMarker? = nil
-        var tails: [String: [(key: [UInt8], value: [UInt8]?, owner: String, seal: UInt64)]] = [:]
+        var reader = ChangelogMessageReader()
+        var lastMarker: (marker: SealMarker, owner: Int)? = nil
+        var tails: [String: [HeldWrite]] = [:]
         var pendingWrites: [StateWrite] = []
         for (table, topic) in changelogs.sorted(by: { $0.key < $1.key }) {
             let start = checkpoint.changelogPositions[table] ?? 0
             guard let end = ends[table], end > start else { continue }
-            var held: [(key: [UInt8], value: [UInt8]?, owner: String, seal: UInt64)] = []
+            var held: [HeldWrite] = []
             try transport.replay(TopicPartition(topic, partition.partition), from: start, to: end) { batch in
                 for index in 0..<batch.count {
                     let message = batch.messages[index]
-                    let record = ChangelogRecord(
-                        key: message.key.map { UnsafeRawBufferPointer(start: $0, count: message.key_len) },
-                        value: message.value.map { UnsafeRawBufferPointer(start: $0, count: message.value_len) },
-                        header: { name in Self.header(name, of: message) })
-                    switch record {
+                    switch reader.read(message) {
                     case .write(let key, let value, let owner, let seal):
-                        held.append((key, value, owner, seal))
-                    case .marker(let marker):
-                        for write in held where write.owner == marker.owner && write.seal <= marker.seal {
+                        held.append(HeldWrite(key: key, value: value, owner: owner, seal: seal))
+                    case .marker(let marker, let owner):
+                        for write in held where write.owner == owner && write.seal <= marker.seal {
                             pendingWrites.append(StateWrite(table: table, key: write.key, value: write.value))
                         }
                         held.removeAll(keepingCapacity: true)
-                        if marker.seal > lastMarker?.seal ?? 0 { lastMarker = marker }
+                        if marker.seal > lastMarker?.marker.seal ?? 0 { lastMarker = (marker, owner) }
                     case .unreadable(let what):
                         throw StateStoreError("changelog \(topic) partition \(partition.partition) offset \(message.offset): \(what)")
                     }
@@ -98,31 +103,18 @@ struct StateRestorer {
         var repairKeys: [String: Set<[UInt8]>] = [:]
         for (table, held) in tails {
             for write in held {
-                if let lastMarker, write.owner == lastMarker.owner, write.seal <= lastMarker.seal {
+                if let lastMarker, write.owner == lastMarker.owner, write.seal <= lastMarker.marker.seal {
                     pendingWrites.append(StateWrite(table: table, key: write.key, value: write.value))
                 }
                 repairKeys[table, default: []].insert(write.key)
             }
         }
-        if let lastMarker, lastMarker.seal > checkpoint.sealSequence {
-            checkpoint.sealSequence = lastMarker.seal
-            checkpoint.appliedOffset = max(checkpoint.appliedOffset, lastMarker.offset)
+        if let lastMarker, lastMarker.marker.seal > checkpoint.sealSequence {
+            checkpoint.sealSequence = lastMarker.marker.seal
+            checkpoint.appliedOffset = max(checkpoint.appliedOffset, lastMarker.marker.offset)
         }
         checkpoint.changelogPositions = ends
         try store.apply(pendingWrites, checkpoint: checkpoint, partition: partition.partition)
         return Outcome(checkpoint: checkpoint, restoredRecords: restored, repairKeys: repairKeys)
-    }
-
-    private static func header(_ name: String, of message: sluice_message) -> String? {
-        guard let headers = message.headers else { return nil }
-        for index in 0..<message.header_count {
-            let header = headers[index]
-            guard let namePointer = header.name else { continue }
-            let headerName = String(decoding: UnsafeRawBufferPointer(start: namePointer, count: header.name_len), as: UTF8.self)
-            guard headerName == name else { continue }
-            guard let value = header.value else { return "" }
-            return String(decoding: UnsafeRawBufferPointer(start: value, count: header.value_len), as: UTF8.self)
-        }
-        return nil
     }
 }
