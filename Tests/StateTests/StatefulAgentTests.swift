@@ -119,3 +119,38 @@ struct StatefulAgentTests {
         }
     }
 }
+
+/// The C key-counter example (Plugins/examples/c-key-counter) in a real host.
+@Suite("The C key-counter example in a host")
+struct KeyCounterExampleTests {
+    @Test("totals per key in its table, and 10-second windows closed by the wall clock once input stops")
+    func countsAndClosesWindows() async throws {
+        let harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Plugins/examples/c-key-counter/key_counter.c")],
+                                          output: harness.pluginsDirectory + "/key-counter.so")
+        try harness.writeSidecar("key-counter", "config:\n  output: key-counts\n")
+        for index in 0..<300 {
+            harness.broker.append(OutgoingRecord(topic: "events", key: Array("user-\(index % 7)".utf8), value: Array("e\(index)".utf8)))
+        }
+        try await harness.withRuntime { runtime in
+            try await eventually("every event counted") {
+                runtime.agents.first { $0.name == "key-counter" }?.processed ?? 0 >= 300
+            }
+            // Windows of 10 s with 2 s of grace: the wall clock closes them while input is quiet.
+            try await eventually(timeout: .seconds(30), "the windows closed") { windowTotal(harness) >= 300 }
+        }
+        #expect(windowTotal(harness) == 300, "each event is in exactly one closed window")
+        let group = harness.configuration.group + ".key-counter"
+        let totals = try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group,
+                                               agent: "key-counter", topic: "events", partitions: 2)
+        #expect(totals == Dictionary(uniqueKeysWithValues: (0..<7).map { ("user-\($0)", 300 / 7 + ($0 < 300 % 7 ? 1 : 0)) }))
+    }
+
+    private func windowTotal(_ harness: HostHarness) -> Int {
+        harness.records("key-counts").reduce(0) { total, entry in
+            guard let text = entry.record.valueText, let range = text.range(of: "\"count\":") else { return total }
+            return total + (Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0)
+        }
+    }
+}
