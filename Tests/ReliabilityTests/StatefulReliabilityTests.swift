@@ -109,8 +109,7 @@ struct StatefulReliabilityTests {
         let partitions = try await run.world.partitionCount(run.input)
         let (group, input) = (run.group, run.input)
         return try await DedicatedThread.run("test-changelog-read") {
-            try ChangelogTable.counts(transport: transport, group: group, agent: "stateful-counter",
-                                      topic: input, partitions: partitions)
+            try ChangelogTable.counts(transport: transport, group: group, topic: input, partitions: partitions)
         }
     }
 }

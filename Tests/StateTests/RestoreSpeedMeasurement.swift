@@ -17,7 +17,7 @@ struct RestoreSpeedMeasurement {
     func measureRestore() async throws {
         let world = try KafkaTestWorld()
         let transport = try world.transport()
-        let topic = ChangelogRecord.topic(group: world.name("group"), agent: "measure", table: "counts")
+        let topic = ChangelogRecord.topic(consumerGroup: world.name("group") + ".measure", table: "counts")
         let directory = try TemporaryDirectory(prefix: "sluice-restore-measure")
         defer { directory.remove() }
         let total = Self.records

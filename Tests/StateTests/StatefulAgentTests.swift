@@ -142,8 +142,7 @@ struct KeyCounterExampleTests {
         }
         #expect(windowTotal(harness) == 300, "each event is in exactly one closed window")
         let group = harness.configuration.group + ".key-counter"
-        let totals = try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group,
-                                               agent: "key-counter", topic: "events", partitions: 2)
+        let totals = try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group, topic: "events", partitions: 2)
         #expect(totals == Dictionary(uniqueKeysWithValues: (0..<7).map { ("user-\($0)", 300 / 7 + ($0 < 300 % 7 ? 1 : 0)) }))
     }
 

@@ -48,8 +48,7 @@ struct StatefulCounterHarness {
 
     /// The table as its changelog says, read with the restore rule into a fresh store.
     func changelogCounts(table: String = "counts") throws -> [String: Int] {
-        try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group,
-                                  agent: "stateful-counter", topic: input,
+        try ChangelogTable.counts(transport: MemoryTransport(broker: harness.broker), group: group, topic: input,
                                   partitions: harness.broker.partitionCount(of: input) ?? 0, table: table)
     }
 

@@ -4,17 +4,17 @@
 /// restore rule into a fresh in-memory store, partition by partition. What a
 /// host that takes the partitions over would start from.
 public enum ChangelogTable {
-    /// Every entry of `table` of agent `agent` (consumer group `group`, input
+    /// Every entry of `table` of the agent in consumer group `group` (input
     /// `topic` with `partitions` partitions), values read as decimal integers.
     /// Entries whose key starts with byte 1 (window indexes) are left out.
-    public static func counts(transport: any Transport, group: String, agent: String, topic: String,
+    public static func counts(transport: any Transport, group: String, topic: String,
                               partitions: Int, table: String = "counts") throws -> [String: Int] {
         let store = MemoryStateStore()
         var counts: [String: Int] = [:]
         for partition in 0..<partitions {
             let restorer = StateRestorer(
                 partition: TopicPartition(topic, Int32(partition)), store: store, transport: transport,
-                changelogs: [table: ChangelogRecord.topic(group: group, agent: agent, table: table)]) { _, _ in }
+                changelogs: [table: ChangelogRecord.topic(consumerGroup: group, table: table)]) { _, _ in }
             _ = try restorer.restore()
             try store.scan(table: table, partition: Int32(partition), from: nil, to: nil, limit: 0) { key, value in
                 guard key.first != 0x01 else { return true }

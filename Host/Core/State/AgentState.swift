@@ -25,7 +25,7 @@ final class AgentState: Sendable {
         metrics = StateMetrics(agent: agent)
         let changelogged = tables + (handlesTimers ? [TimerTable.name] : [])
         changelogs = Dictionary(uniqueKeysWithValues: changelogged.map {
-            ($0, ChangelogRecord.topic(group: group, agent: agent, table: $0))
+            ($0, ChangelogRecord.topic(consumerGroup: group, table: $0))
         })
     }
 

@@ -18,9 +18,13 @@ enum ChangelogRecord {
     static let writePrefix: UInt8 = 0x01
     static let markerKey: [UInt8] = [0x00]
 
-    /// The changelog topic of `table` of agent `agent` in consumer group `group`.
-    static func topic(group: String, agent: String, table: String) -> String {
-        "\(group).\(agent).\(table)-changelog"
+    /// The changelog topic of `table` of the agent whose consumer group is
+    /// `consumerGroup`: `<consumer group>.<table>-changelog`. With the default
+    /// consumer group (`<host group>.<agent>`) that is
+    /// `<host group>.<agent>.<table>-changelog`; an agent given a group of its
+    /// own keeps its changelogs apart with it.
+    static func topic(consumerGroup: String, table: String) -> String {
+        "\(consumerGroup).\(table)-changelog"
     }
 
     /// The record for a write of seal `seal`.
