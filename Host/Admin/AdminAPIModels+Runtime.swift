@@ -95,6 +95,11 @@ extension AgentReport {
         deadLettered = status.deadLettered
         retried = status.retried
         lastError = status.lastError
+        tables = status.tables
+        restores = status.restores.map {
+            RestoreReport(topic: $0.partition.topic, partition: $0.partition.partition, restored: $0.restored,
+                          total: $0.total, done: $0.isDone)
+        }
     }
 }
 

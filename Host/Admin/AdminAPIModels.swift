@@ -136,9 +136,16 @@ public struct AgentReport: Codable, Sendable, Equatable {
     /// `config_schema` marks `"writeOnly": true`, secret-looking names, URL
     /// credentials); nil from a host that does not report it.
     public var config: ConfigValue?
+    /// The state tables the agent keeps, in the order it declares them; empty for
+    /// a stateless agent (and from a host that does not report them).
+    public var tables: [String] = []
+    /// Each owned partition's restore from the changelogs: running
+    /// (`done` false), or how the last one ended (`total` 0: the local store
+    /// was current). Empty for a stateless agent.
+    public var restores: [RestoreReport] = []
 
     enum CodingKeys: String, CodingKey {
-        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config
+        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config, tables, restores
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -165,6 +172,8 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
         try container.encode(config, forKey: .config)
+        try container.encode(tables, forKey: .tables)
+        try container.encode(restores, forKey: .restores)
     }
 
     /// Reads a report; one from a host older than `plugin` (whose agents were
@@ -187,6 +196,32 @@ public struct AgentReport: Codable, Sendable, Equatable {
         lastReload = try container.decodeIfPresent(ReloadReport.self, forKey: .lastReload)
         refusal = try container.decodeIfPresent(RefusalReport.self, forKey: .refusal)
         config = try container.decodeIfPresent(ConfigValue.self, forKey: .config)
+        tables = try container.decodeIfPresent([String].self, forKey: .tables) ?? []
+        restores = try container.decodeIfPresent([RestoreReport].self, forKey: .restores) ?? []
+    }
+}
+
+/// One partition's restore of an agent's tables from their changelogs, as
+/// `restores` of `GET /agents` lists it.
+public struct RestoreReport: Codable, Sendable, Equatable {
+    /// The input topic.
+    public var topic: String
+    /// The partition number.
+    public var partition: Int32
+    /// Changelog records read so far.
+    public var restored: Int64
+    /// Changelog records to read in all (0: the local store was current).
+    public var total: Int64
+    /// Whether the restore is finished (the partition is processing).
+    public var done: Bool
+
+    /// Creates a report.
+    public init(topic: String, partition: Int32, restored: Int64, total: Int64, done: Bool) {
+        self.topic = topic
+        self.partition = partition
+        self.restored = restored
+        self.total = total
+        self.done = done
     }
 }
 

@@ -58,6 +58,7 @@ struct AdminRoutes: Sendable {
             let query = try TopicPageQuery(request.uri.queryParameters)
             return try AdminJSON.response(try read(topic: try context.parameters.require("topic"), query))
         }
+        registerTableQueries(on: router)
     }
 
     // MARK: Handlers
@@ -93,7 +94,7 @@ struct AdminRoutes: Sendable {
     }
 
     /// 404 naming the agent, and the refusal of its file if there was one.
-    private func unknownAgent(_ name: String) -> AdminHTTPError {
+    func unknownAgent(_ name: String) -> AdminHTTPError {
         var message = "no agent named \"\(name)\""
         if let refusal = runtime.refusals.first(where: { URL(fileURLWithPath: $0.file).deletingPathExtension().lastPathComponent == name }) {
             message += " (\(refusal.description))"

@@ -45,6 +45,9 @@ struct AgentsCommand: AsyncParsableCommand {
             }
         }
         for agent in report.agents {
+            if let state = stateLine(agent) { lines.append("\(agent.name): \(state)") }
+        }
+        for agent in report.agents {
             if let reload = agent.lastReload, reload.outcome == "refused" {
                 lines.append("\(agent.name): last reload refused (still running \(agent.version)): \(reload.reason ?? "")")
             }
@@ -53,6 +56,36 @@ struct AgentsCommand: AsyncParsableCommand {
             lines.append("refused at \(refusal.at): \(refusal.file): \(refusal.detail)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A stateful agent's tables and its restores under way:
+    /// `tables counts, windows; restoring p3 12,000/50,000`; nil for a stateless agent.
+    static func stateLine(_ agent: AgentReport) -> String? {
+        guard !agent.tables.isEmpty else { return nil }
+        var text = "tables " + agent.tables.joined(separator: ", ")
+        let restoring = agent.restores.filter { !$0.done }
+        if !restoring.isEmpty {
+            let topics = Set(restoring.map(\.topic))
+            text += "; restoring " + restoring.map { restore in
+                // The topic only when the agent restores partitions of more than one.
+                (topics.count > 1 ? "\(restore.topic) " : "") + "p\(restore.partition) "
+                    + "\(grouped(restore.restored))/\(grouped(restore.total))"
+            }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// `12,000`: digits in groups of three, whatever the locale.
+    static func grouped(_ number: Int64) -> String {
+        let digits = String(number.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (number < 0 ? "-" : "") + groups.joined(separator: ",")
     }
 
     /// `input[0-3,5]` style, per topic.

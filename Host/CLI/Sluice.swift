@@ -8,7 +8,7 @@ struct Sluice: AsyncParsableCommand {
         abstract: "A stream-processing host whose agents are plugins.",
         subcommands: [
             RunCommand.self, PluginsCommand.self, AgentsCommand.self, TopCommand.self, SendCommand.self, ReadCommand.self,
-            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, NewPluginCommand.self, TryCommand.self,
+            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, StateCommand.self, NewPluginCommand.self, TryCommand.self,
         ]
     )
 }

@@ -42,13 +42,15 @@ struct DocumentedCommandsTests {
         "sluice read": [.test("AdminTests/AdminCLITests.swift", "readTopic"), .test("DemoTests/DemoTests.swift", "memory")],
         "sluice top": [.test("AdminTests/TopCommandTests.swift", "screenOnATerminal"),
                        .test("AdminTests/TopCommandTests.swift", "plainLines")],
+        "sluice state": [.test("AdminTests/TableQueryCLITests.swift", "stateGetAndList")],
         "sluice pause|resume|reload": [.test("AdminTests/AdminCLITests.swift", "operatorCommands")],
         "sluice try": [.test("HostTests/TryCommandTests.swift", "producedAndDeadLettered"),
                        .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "sluice new-plugin": [.test("HostTests/NewPluginTests.swift", "cPlugin"), .test("HostTests/NewPluginTests.swift", "swiftPlugin")],
         "sluice-demo-services": [.test("DemoTests/DemoTests.swift", "memory")],
         // The admin API's curl examples: the same requests over HTTP, not through curl.
-        "curl": [.test("AdminTests/AdminEndpointTests.swift", "produceThroughTheAPI")],
+        "curl": [.test("AdminTests/AdminEndpointTests.swift", "produceThroughTheAPI"),
+                 .test("AdminTests/TableQueryTests.swift", "lookUp"), .test("AdminTests/TableQueryTests.swift", "prefixListing")],
         "printf": [.test("AdminTests/AdminEndpointTests.swift", "produceThroughTheAPI")],
         // Drop-in deployment (write NAME.so.tmp, rename): the hot-reload tests do exactly this.
         "cc": [.test("HostTests/HotReloadTests.swift", "swapsUnderLoad")],

@@ -269,9 +269,10 @@
       card.append(el('p', { class: 'section-label' }, 'plugin file refused (the previous version keeps running)'),
         el('p', { class: 'last-error', 'data-field': 'refusal' }, agent.refusal.reason + ': ' + agent.refusal.detail));
     }
-    // Restore progress: rendered only when the host reports it (agents with
-    // state tables); the figures are the host's, never made up here.
-    if (agent.restore) card.append(restoreProgress(agent.restore));
+    // Restore progress: one bar per partition whose restore from the
+    // changelogs is under way (agents with state tables); the figures are the
+    // host's, never made up here, and a finished restore shows nothing.
+    for (const restore of (agent.restores || []).filter((r) => !r.done)) card.append(restoreProgress(restore));
 
     const history = reloads.filter((reload) => reload.agent === agent.name).slice(-5).reverse();
     if (history.length > 0) {
@@ -284,11 +285,11 @@
   }
 
   function restoreProgress(restore) {
-    const box = el('div', { class: 'restore', 'data-field': 'restore' }, el('p', { class: 'section-label' }, 'restore'));
+    const box = el('div', { class: 'restore', 'data-field': 'restore' },
+      el('p', { class: 'section-label' }, 'restoring ' + restore.topic + ' partition ' + restore.partition));
     const done = Number(restore.restored), total = Number(restore.total);
     if (Number.isFinite(done) && Number.isFinite(total) && total > 0) {
-      box.append(el('progress', { max: total, value: Math.min(done, total) }),
-        ' ' + done + ' of ' + total + (restore.state ? ' (' + restore.state + ')' : ''));
+      box.append(el('progress', { max: total, value: Math.min(done, total) }), ' ' + done + ' of ' + total);
     } else {
       box.append(el('p', { class: 'mono' }, JSON.stringify(restore)));
     }
