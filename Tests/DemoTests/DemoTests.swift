@@ -128,7 +128,7 @@ struct DemoTests {
         #expect(answered, "\(output)")
 
         let lines = DemoRun.section("Order statistics per symbol per window on order_stats", of: output)
-        let window = #/^  [0-9]{2}:[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2} ([A-Z]+) +([0-9]+) orders, +([0-9]+) shares, notional ([0-9]+\.[0-9]{2})$/#
+        let window = #/^  [0-9]{2}:[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2} ([A-Z]+) +([0-9]+) orders?, +([0-9]+) shares, notional ([0-9]+\.[0-9]{2})$/#
         var totals: [String: (orders: Int, shares: Int, notional: Decimal)] = [:]
         for line in lines {
             guard let match = line.wholeMatch(of: window), let orders = Int(match.output.2), let shares = Int(match.output.3),
