@@ -29,7 +29,7 @@ services-down: ## stop the local services started by services-up
 build: ## build all products (swift build)
 	swift build
 
-demo: ## quick start: the four Faust plugins end to end (KAFKA=1: over the local broker)
+demo: ## quick start: the four Faust plugins and order statistics per window, end to end (KAFKA=1: over the local broker)
 	KAFKA=$(KAFKA) tools/demo
 
 bench: ## regenerate every benchmark number of BENCHMARKS.md (release build, 30-40 min)

@@ -29,6 +29,8 @@ let package = Package(
         .library(name: "SluiceExampleSwift", type: .dynamic, targets: ["SluiceExampleSwift"]),
         /// The stateful Swift example plugin (page views per user per minute), a loadable shared object.
         .library(name: "SluiceExamplePageViews", type: .dynamic, targets: ["SluiceExamplePageViews"]),
+        /// The quick start's order statistics per symbol per minute (a windowed table), a loadable shared object.
+        .library(name: "SluiceOrderStats", type: .dynamic, targets: ["SluiceOrderStatsPlugin"]),
         /// The integrations, each a loadable shared object (lib<Name>.so).
         .library(name: "SluiceRedis", type: .dynamic, targets: ["SluiceRedisEntry"]),
         .library(name: "SluiceHTTP", type: .dynamic, targets: ["SluiceHTTPPlugin"]),
@@ -174,6 +176,14 @@ let package = Package(
             name: "SluiceExamplePageViews",
             dependencies: [swiftSDK],
             path: "Plugins/examples/swift-page-views",
+            exclude: ["README.md"],
+            swiftSettings: strictConcurrency
+        ),
+        /// The quick start's fifth agent: per-symbol order statistics per window, produced when each window closes.
+        .target(
+            name: "SluiceOrderStatsPlugin",
+            dependencies: [swiftSDK],
+            path: "Plugins/order-stats",
             exclude: ["README.md"],
             swiftSettings: strictConcurrency
         ),
@@ -342,6 +352,13 @@ let package = Package(
             name: "ElasticsearchPluginTests",
             dependencies: ["SluiceHost", "SluiceElasticsearchPlugin", "TestSupport"],
             path: "Tests/ElasticsearchPluginTests",
+            swiftSettings: strictConcurrency
+        ),
+        /// The order-stats plugin in a real host: closed windows' statistics, its declared configuration.
+        .testTarget(
+            name: "OrderStatsPluginTests",
+            dependencies: ["SluiceHost", "TestSupport"],
+            path: "Tests/OrderStatsPluginTests",
             swiftSettings: strictConcurrency
         ),
         /// `make demo` end to end, and the commands the docs show.

@@ -78,6 +78,13 @@ public protocol Agent: SluiceAgent {
     /// host with ABI 1.2 state support and one input topic. Default: none.
     static var tables: [TableDeclaration] { get }
 
+    /// This instance's table declarations: ``tables`` unless the agent
+    /// overrides it, e.g. to take a window's size from its configuration.
+    /// The host learns the table names before any configuration, so only the
+    /// tables named in ``tables`` count; their windowing, grace, emit policy
+    /// and topic may differ (a windowed table stays windowed). Default: ``tables``.
+    var tableDeclarations: [TableDeclaration] { get }
+
     /// Recurring wall-clock timers (``TimerDeclaration/every(_:name:)``,
     /// ``TimerDeclaration/cron(_:name:)``), per partition. Default: none.
     static var timers: [TimerDeclaration] { get }
@@ -113,6 +120,8 @@ extension Agent {
     public static var decodingOptions: DecodingOptions { DecodingOptions() }
     /// Default: no tables.
     public static var tables: [TableDeclaration] { [] }
+    /// Default: ``tables``.
+    public var tableDeclarations: [TableDeclaration] { Self.tables }
     /// Default: no timers.
     public static var timers: [TimerDeclaration] { [] }
     /// Default: whether any timer is declared.

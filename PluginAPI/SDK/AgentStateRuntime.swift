@@ -15,7 +15,15 @@ final class AgentStateRuntime: Sendable {
 
     init<A: Agent>(agent: A) {
         agentName = A.name
-        tables = Dictionary(A.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // The instance's declarations, for the tables the descriptor names (and
+        // windowed where the static ones are, since only those get close timers).
+        let declared = Dictionary(A.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var tables = declared
+        for table in agent.tableDeclarations where table.problem == nil {
+            guard let original = declared[table.name], (original.windowing == nil) == (table.windowing == nil) else { continue }
+            tables[table.name] = table
+        }
+        self.tables = tables
         timerOrder = A.timers
         timers = Dictionary(A.timers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         onTimer = { firing, context in try await agent.onTimer(firing, context: context) }

@@ -16,7 +16,7 @@ enum DemoRun {
     /// demo must not wait for Enter.
     static func run(kafka: Bool = false, screenshot: String? = nil) async throws -> ProcessRunner.Result {
         try SluiceBinary.require()
-        for product in ["SluiceRedis", "SluiceHTTP", "SluiceInfluxDB", "SluiceElasticsearch"] {
+        for product in ["SluiceRedis", "SluiceHTTP", "SluiceInfluxDB", "SluiceElasticsearch", "SluiceOrderStats"] {
             let file = RepositoryPaths.path(".build/debug/lib\(product).so")
             guard FileManager.default.fileExists(atPath: file) else { throw MissingPlugin(file: file) }
         }

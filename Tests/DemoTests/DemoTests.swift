@@ -11,7 +11,7 @@ struct DemoTests {
     /// (`docs/images/status-page.png` is made the same way).
     static let statusPagePicture = RepositoryPaths.path(".build/test-artifacts/demo-status-page.png")
 
-    @Test("on memory://: feeds, confirmations, enriched orders, top hits, the summary and the status page")
+    @Test("on memory://: feeds, confirmations, enriched orders, top hits, order statistics, the summary and the status page")
     func memory() async throws {
         let result = try await DemoRun.run(screenshot: Self.statusPagePicture)
         #expect(result.status == 0, "tools/demo failed:\n\(result.output)")
@@ -37,7 +37,7 @@ struct DemoTests {
         let page = try await ProcessRunner.run(["curl", "-sS", "-H", "Accept: text/html", String(address)])
         #expect(page.output.contains(#"<script src="/status.js" defer></script>"#), "\(page.output)")
         let agents = try await ProcessRunner.run(["curl", "-sS", String(address) + "agents"])
-        for name in ["elasticsearch", "http", "influxdb", "quality-series", "redis"] {
+        for name in ["elasticsearch", "http", "influxdb", "order-stats", "quality-series", "redis"] {
             #expect(agents.output.contains(#""name":"\#(name)""#), "\(agents.output)")
         }
         #expect(!output.contains("[9/9] stopping"), "it stopped before Enter")
@@ -99,11 +99,13 @@ struct DemoTests {
             #"  alice: "swift concurrency"      -> a1 "Swift concurrency in practice""#,
         ], "\(output)")
 
+        checkOrderStatistics(output)
+
         // On Kafka the demo's group resumes where an earlier run on the same broker stopped:
         // a run after one that was killed may handle that run's records too, so only memory:// is exact.
         let summary = output.components(separatedBy: "\n").first { $0.hasPrefix("summary: ") } ?? ""
         if broker == "memory://" {
-            #expect(summary == "summary: 13 records sent, 21 handled by 5 agents (0 dead-lettered) on memory://", "\(output)")
+            #expect(summary == "summary: 13 records sent, 25 handled by 6 agents (0 dead-lettered) on memory://", "\(output)")
         } else {
             #expect(summary.hasPrefix("summary: 13 records sent, ") && summary.contains("(0 dead-lettered) on kafka://"),
                     "\(output)")
@@ -111,5 +113,36 @@ struct DemoTests {
         #expect(output.contains("everything it started is stopped"), "\(output)")
         // Not a terminal: no address to open, no wait for Enter.
         #expect(!output.contains("press Enter") && !output.contains("Status page: "), "\(output)")
+    }
+
+    /// The order-stats agent's closed windows: however the orders fell into
+    /// windows, each symbol's totals over its windows are those of the sample
+    /// orders (AAPL: o-1 10 × 100.4 and o-3 2 × 101.9; MSFT: o-2; GOOG: o-4).
+    /// Before them, the interactive query of the open windows printed an
+    /// answer: entries, none (closed already), or a note where the route is missing.
+    private static func checkOrderStatistics(_ output: String) {
+        let query = DemoRun.section("Interactive query of order-stats' open windows", of: output)
+        let answered = query.first.map {
+            $0.hasPrefix("  AAPL@") || $0.hasPrefix("  no open window of AAPL") || $0.hasPrefix("  (this host answers HTTP 404")
+        } ?? false
+        #expect(answered, "\(output)")
+
+        let lines = DemoRun.section("Order statistics per symbol per window on order_stats", of: output)
+        let window = #/^  [0-9]{2}:[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2} ([A-Z]+) +([0-9]+) orders?, +([0-9]+) shares, notional ([0-9]+\.[0-9]{2})$/#
+        var totals: [String: (orders: Int, shares: Int, notional: Decimal)] = [:]
+        for line in lines {
+            guard let match = line.wholeMatch(of: window), let orders = Int(match.output.2), let shares = Int(match.output.3),
+                  let notional = Decimal(string: String(match.output.4)) else {
+                Issue.record("not a window's statistics: \(line)\n\(output)")
+                continue
+            }
+            let symbol = String(match.output.1)
+            let soFar = totals[symbol] ?? (0, 0, 0)
+            totals[symbol] = (soFar.orders + orders, soFar.shares + shares, soFar.notional + notional)
+        }
+        #expect(totals.keys.sorted() == ["AAPL", "GOOG", "MSFT"], "\(output)")
+        #expect(totals["AAPL"].map { $0.orders == 2 && $0.shares == 12 && $0.notional == Decimal(string: "1207.80")! } == true, "\(output)")
+        #expect(totals["MSFT"].map { $0.orders == 1 && $0.shares == 5 && $0.notional == Decimal(string: "1850.50")! } == true, "\(output)")
+        #expect(totals["GOOG"].map { $0.orders == 1 && $0.shares == 7 && $0.notional == Decimal(string: "945.00")! } == true, "\(output)")
     }
 }

@@ -77,6 +77,17 @@ struct TumblingAgent: WindowCountAgent {
     static let tables: [TableDeclaration] = [.windowed("views", .tumbling(.seconds(60)), grace: .seconds(10))]
 }
 
+/// Declares 60 s windows for the descriptor; the instance keeps 20 s windows
+/// with 1 s of grace (as an agent taking its window from its configuration
+/// does), and declares a table the descriptor does not name, which is ignored.
+struct InstanceWindowAgent: WindowCountAgent {
+    static let name = "instance-window-test"
+    static let tables: [TableDeclaration] = [.windowed("views", .tumbling(.seconds(60)))]
+    var tableDeclarations: [TableDeclaration] {
+        [.windowed("views", .tumbling(.seconds(20)), grace: .seconds(1)), .table("unnamed")]
+    }
+}
+
 /// Hopping windows of 60 s every 20 s, no grace.
 struct HoppingAgent: WindowCountAgent {
     static let name = "hopping-test"

@@ -39,6 +39,18 @@ struct WindowedTableTests {
         await driver.finish()
     }
 
+    @Test("an instance's own declaration (tableDeclarations) sets the window and grace of a table the descriptor names")
+    func instanceDeclarations() async throws {
+        let m = Self.minute
+        let driver = try StatefulDriver(SluicePlugin.export(InstanceWindowAgent.self, 1, 2))
+        try await driver.deliver([Self.view("alice", at: m + 5_000), Self.view("alice", at: m + 25_000)])
+        #expect(Self.windows(driver) == ["alice@\(Self.digits(m))=1", "alice@\(Self.digits(m + 20_000))=1"])
+        #expect(await driver.fire(SLUICE_CLOCK_WALL, upTo: m + 21_000) == SLUICE_BATCH_DONE)
+        #expect(driver.produced(to: "windows") == ["alice|\(m)|\(m + 20_000)|1|final"])
+        #expect(Self.windows(driver) == ["alice@\(Self.digits(m + 20_000))=1"])
+        await driver.finish()
+    }
+
     @Test("a window closes on stream time: each key's value is emitted once, its entries go, the wall-clock timer is cancelled")
     func closesOnStreamTime() async throws {
         let m = Self.minute
