@@ -118,13 +118,14 @@ struct DemoTests {
     /// The order-stats agent's closed windows: however the orders fell into
     /// windows, each symbol's totals over its windows are those of the sample
     /// orders (AAPL: o-1 10 × 100.4 and o-3 2 × 101.9; MSFT: o-2; GOOG: o-4).
-    /// Before them, the interactive query of the open windows printed an
-    /// answer: entries, none (closed already), or a note where the route is missing.
+    /// Before them, the interactive query (`sluice state list`) of the open
+    /// windows printed AAPL's entries ("PARTITION AAPL@<start> → {...}"), or
+    /// none when they had closed already.
     private static func checkOrderStatistics(_ output: String) {
         let query = DemoRun.section("Interactive query of order-stats' open windows", of: output)
-        let answered = query.first.map {
-            $0.hasPrefix("  AAPL@") || $0.hasPrefix("  no open window of AAPL") || $0.hasPrefix("  (this host answers HTTP 404")
-        } ?? false
+        let entry = #/^  [0-9]+ AAPL@[0-9]{16} → \{.*"orders":[0-9]+.*\}$/#
+        let answered = !query.isEmpty && (query.allSatisfy { $0.wholeMatch(of: entry) != nil }
+            || query.first?.hasPrefix("  no open window of AAPL") == true)
         #expect(answered, "\(output)")
 
         let lines = DemoRun.section("Order statistics per symbol per window on order_stats", of: output)
