@@ -11,7 +11,8 @@
  * touched window and schedules a wall-clock timer and a stream-time timer
  * ("w<S>") at window end + close_after_ms; whichever fires first produces
  * "K@<S>=<count>" for each key of the window to "windows_output", deletes the
- * window's entries and cancels the other timer.
+ * window's entries and cancels the other timer. With "clocks": "stream" only
+ * the stream-time timer is scheduled.
  *
  * Configuration: output (default "recorded"), windows_output (default
  * "windows"), close_after_ms (default 0: windows never close), window_ms
@@ -39,6 +40,7 @@ typedef struct counter {
     long long close_after_ms;
     long long window_ms;
     long long buckets;
+    int stream_only;
 } counter;
 
 static uint32_t fnv1a(const uint8_t *bytes, size_t len) {
@@ -117,7 +119,9 @@ static int on_batch(void *instance, sluice_batch *b) {
             char timer[32];
             int timer_len = snprintf(timer, sizeof timer, "w%016lld", start);
             long long due = start + c->window_ms + c->close_after_ms;
-            c->api->timer_schedule(c->host, b->id, SLUICE_CLOCK_WALL, due, (const uint8_t *)timer, (size_t)timer_len);
+            if (!c->stream_only) {
+                c->api->timer_schedule(c->host, b->id, SLUICE_CLOCK_WALL, due, (const uint8_t *)timer, (size_t)timer_len);
+            }
             c->api->timer_schedule(c->host, b->id, SLUICE_CLOCK_STREAM, due, (const uint8_t *)timer, (size_t)timer_len);
         }
         if (m->value && m->value_len > 6 && memcmp(m->value, "retry:", 6) == 0
@@ -200,6 +204,9 @@ static int create(const sluice_host_api *api, sluice_host *host, const char *con
     c->window_ms = json_number(config, len, "window_ms", 60000);
     if (c->window_ms <= 0) c->window_ms = 60000;
     c->buckets = json_number(config, len, "buckets", 0);
+    char clocks[16] = "both";
+    json_string(config, len, "clocks", clocks, sizeof clocks);
+    c->stream_only = strcmp(clocks, "stream") == 0;
     *instance = c;
     return SLUICE_STATUS_OK;
 }

@@ -95,6 +95,28 @@ struct StatefulAgentTests {
         #expect(try counter.changelogCounts().isEmpty, "closed windows leave no entries behind")
     }
 
+    @Test("stream-time timers fire when a later record moves stream time past them, not on the wall clock")
+    func streamTimeTimers() async throws {
+        let counter = try StatefulCounterHarness(partitions: 1)
+        defer { counter.harness.remove() }
+        try await counter.install(sidecar: "config:\n  window_ms: 1000\n  close_after_ms: 1\n  clocks: stream\n")
+        counter.produce(100)
+        try await counter.harness.withRuntime { runtime in
+            try await eventually("every record counted") { counter.processed(runtime) >= 100 }
+            // The wall clock passes the windows' ends; stream time does not: nothing closes.
+            try await Task.sleep(for: .milliseconds(2_500))
+            #expect(closedTotal(counter) == 0, "no stream-time timer fires while no record moves stream time")
+            counter.produce(1)
+            do {
+                try await eventually(timeout: .seconds(20), "the later record closed the earlier windows") { closedTotal(counter) >= 100 }
+            } catch {
+                let status = runtime.agents.first { $0.name == "stateful-counter" }
+                throw HarnessError("\(error); agent: \(String(describing: status))")
+            }
+            #expect(closedTotal(counter) == 100, "the later record's own window stays open")
+        }
+    }
+
     @Test("timers are kept with the state: scheduled before a restart, they fire after it")
     func timersSurviveRestart() async throws {
         let counter = try StatefulCounterHarness(partitions: 2)
