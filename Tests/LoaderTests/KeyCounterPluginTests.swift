@@ -27,7 +27,8 @@ struct KeyCounterPluginTests {
         var error = [CChar](repeating: 0, count: 512)
         let status = create(host.api, host.handle, config, strlen(config), &instance, &error, error.count)
         guard status == SLUICE_STATUS_OK, let instance else {
-            return .failure(CreateFailure(line: String(cString: error)))
+            let line = error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            return .failure(CreateFailure(line: String(decoding: line, as: UTF8.self)))
         }
         return .success(instance)
     }
