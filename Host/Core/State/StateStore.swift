@@ -63,7 +63,7 @@ public struct StateWrite: Sendable, Equatable {
 
 /// How far a partition's state is applied in the local store: written in the
 /// same atomic step as the state it describes.
-public struct StateCheckpoint: Sendable, Equatable, Codable {
+public struct StateCheckpoint: Sendable, Equatable {
     /// The last source offset whose records' writes are applied (-1: none yet).
     public var appliedOffset: Int64
     /// The sequence number of the last sealed group of writes (0: none yet).
