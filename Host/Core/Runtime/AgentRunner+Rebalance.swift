@@ -2,11 +2,13 @@ import CSluicePlugin
 import Logging
 
 extension AgentRunner: ConsumerListener {
-    /// Opens each partition in the plugin, restores its state (a stateful
-    /// agent), then gives it a lane. A failed open() or restore fails the
-    /// agent. Returns the partitions whose restored state moves their start.
+    /// Opens each partition in the plugin, restores the partitions' state (a
+    /// stateful agent; several at once), then gives each a lane. A failed
+    /// open() or restore fails the agent. Returns the partitions whose
+    /// restored state moves their start.
     public func assigned(_ partitions: [TopicPartition], startOffsets: [TopicPartition: Int64]) -> [TopicPartition: Int64] {
         var moved: [TopicPartition: Int64] = [:]
+        var handles: [PartitionHandle] = []
         for partition in partitions {
             let handle = PartitionHandle(partition: partition)
             if let instance = lock.withLock({ instance }) {
@@ -16,25 +18,28 @@ extension AgentRunner: ConsumerListener {
                     return moved
                 }
             }
+            handles.append(handle)
+        }
+        var restored: [TopicPartition: RestoredPartition] = [:]
+        if let state {
+            do {
+                restored = try restorePartitions(partitions, startOffsets: startOffsets, state: state)
+            } catch {
+                fail("\(error)")
+                return moved
+            }
+        }
+        for (partition, handle) in zip(partitions, handles) {
             let committed = startOffsets[partition] ?? 0
             var start = committed
-            var restored: RestoredPartition?
-            if let state {
-                do {
-                    restored = try restorePartition(partition, committed: start, state: state)
-                } catch {
-                    fail("restoring the state of \(partition) failed: \(error)")
-                    return moved
-                }
-                if let resume = restored?.resumeAt, resume > start {
-                    start = resume
-                    moved[partition] = resume
-                }
+            if let resume = restored[partition]?.resumeAt, resume > start {
+                start = resume
+                moved[partition] = resume
             }
             let lane = lock.withLock {
                 machine.assigned(partition, startOffset: start, committedOffset: committed, resources: handle)
             }
-            if let state, let restored {
+            if let state, let restored = restored[partition] {
                 do {
                     try installState(restored, partition: partition, lane: lane, state: state)
                 } catch {

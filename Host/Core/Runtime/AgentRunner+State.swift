@@ -119,7 +119,7 @@ extension AgentRunner {
             maxTimestamp = -1
             for index in 0..<delivery.count { maxTimestamp = max(maxTimestamp!, delivery.messages[index].timestamp_ms) }
         }
-        partition.begin(delivery.id, maxTimestamp: maxTimestamp)
+        partition.begin(delivery.id, records: delivery.count, maxTimestamp: maxTimestamp)
         state.open(batch: delivery.id, on: partition)
         return partition
     }
@@ -174,16 +174,16 @@ extension AgentRunner {
     /// Seals lane `lane`'s state through `seal` (see the type's comment).
     func sealState(_ lane: LaneID, _ seal: OffsetLedger.Seal) {
         guard let state, let partition = state.partition(lane.partition), partition.lane == lane else {
-            feed { machine, _, _ in machine.sealed(lane) }
+            feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return
         }
         guard let work = partition.takeSeal(through: seal.throughTicket) else {
             // Nothing was written: the offsets commit as they are.
-            feed { machine, _, _ in machine.sealed(lane) }
+            feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return
         }
         writeSeal(work, lastOffset: seal.lastOffset, throughTicket: seal.throughTicket, on: partition, state: state) { [self] in
-            feed { machine, _, _ in machine.sealed(lane) }
+            feed { machine, _, actions in machine.sealed(lane, into: &actions) }
         }
     }
 
@@ -191,9 +191,9 @@ extension AgentRunner {
     func writeSeal(_ work: PartitionState.SealWork, lastOffset: Int64, throughTicket: OffsetLedger.Ticket,
                    on partition: PartitionState, state: AgentState, done: @escaping @Sendable () -> Void) {
         let number = partition.partition.partition
+        let headers = ChangelogRecord.headers(owner: partition.owner, seal: work.sequence)
         let records = work.writes.map { write in
-            ChangelogRecord.record(for: write, topic: state.changelogs[write.table]!, partition: number,
-                                   owner: partition.owner, seal: work.sequence)
+            ChangelogRecord.record(for: write, topic: state.changelogs[write.table]!, partition: number, headers: headers)
         }
         produceAll(records, for: partition) { [self] _ in
             let marker = SealMarker(owner: partition.owner, seal: work.sequence, offset: lastOffset)
@@ -210,7 +210,7 @@ extension AgentRunner {
                     fail("the local state store failed while sealing \(partition.partition): \(error)")
                     return
                 }
-                partition.sealApplied(through: throughTicket, checkpoint: checkpoint)
+                partition.sealApplied(through: throughTicket, writes: work.writes, checkpoint: checkpoint)
                 state.metrics.recordSeal(writes: work.writes.count)
                 done()
             }

@@ -13,7 +13,9 @@
 /// and asks for it to be sealed first: the state those batches wrote is made
 /// durable in the changelog and the local store, and only then does the
 /// committable offset pass them (see `sealRequest`, `sealed()`). One seal is
-/// in flight at a time, so seals happen in offset order.
+/// in flight at a time, so seals happen in offset order. Its records leave
+/// the in-flight count as soon as their entry is done (their payloads are
+/// released then); until their seal they count as `awaitingSeal`.
 ///
 /// Not thread-safe: the partition lane guards it.
 public struct OffsetLedger: Sendable {
@@ -32,6 +34,8 @@ public struct OffsetLedger: Sendable {
         var lastOffset: Int64
         var records: Int
         var outstanding: Int
+        /// Seal mode: the records were counted released when the entry became done.
+        var released = false
     }
 
     /// Everything below this offset is finished: the offset to commit.
@@ -46,6 +50,8 @@ public struct OffsetLedger: Sendable {
     private var head = 0
     /// The ticket of `entries[head]`.
     private var headTicket: Ticket = 0
+    /// Seal mode: records of done entries waiting for their seal.
+    public private(set) var awaitingSeal = 0
 
     /// A ledger whose partition resumes at `offset` (the group's committed
     /// offset); `seals` makes done entries wait for their seal.
@@ -70,7 +76,11 @@ public struct OffsetLedger: Sendable {
         var released = 0
         while head < entries.count, headTicket <= seal.throughTicket {
             committable = entries[head].lastOffset + 1
-            released += entries[head].records
+            if entries[head].released {
+                awaitingSeal -= entries[head].records
+            } else {
+                released += entries[head].records
+            }
             head += 1
             headTicket += 1
         }
@@ -114,21 +124,29 @@ public struct OffsetLedger: Sendable {
     }
 
     /// Marks `units` of an entry finished. Returns the number of records whose
-    /// entries became committable as a result (for in-flight accounting).
+    /// entries became committable as a result, or in seal mode done (for
+    /// in-flight accounting).
     /// Late work for a ticket forgotten by `reset` (a revoked partition) is ignored.
     @discardableResult
     public mutating func finish(_ units: Int, of ticket: Ticket) -> Int {
         guard units > 0, let index = index(of: ticket) else { return 0 }
         entries[index].outstanding -= units
         precondition(entries[index].outstanding >= 0, "ledger ticket \(ticket) finished more units than it had")
-        return advance()
+        var released = 0
+        if seals, entries[index].outstanding == 0, !entries[index].released {
+            entries[index].released = true
+            released = entries[index].records
+            awaitingSeal += released
+        }
+        return released + advance()
     }
 
     /// Forgets every open entry and restarts at `offset` (after a rewind).
-    /// Returns the records that were open.
+    /// Returns the records that were open (and not released already).
     @discardableResult
     public mutating func reset(to offset: Int64) -> Int {
-        let open = entries[head...].reduce(0) { $0 + $1.records }
+        let open = entries[head...].reduce(0) { $0 + ($1.released ? 0 : $1.records) }
+        awaitingSeal = 0
         headTicket += Ticket(entries.count - head)
         entries.removeAll(keepingCapacity: true)
         head = 0

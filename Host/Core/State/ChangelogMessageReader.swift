@@ -4,10 +4,11 @@ import CSluicePlugin
 /// without building strings per record: the restore's hot path. Owners are
 /// interned to small numbers (a changelog has a handful of them).
 struct ChangelogMessageReader {
-    /// One record as the restore needs it.
+    /// One record as the restore needs it; a write's bytes are borrowed from
+    /// the message (valid while its batch is held).
     enum Entry {
-        /// A write of `owner` (interned) in seal `seal`.
-        case write(key: [UInt8], value: [UInt8]?, owner: Int, seal: UInt64)
+        /// A write of `owner` (interned) in seal `seal`; `value` nil deletes.
+        case write(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, owner: Int, seal: UInt64)
         /// A marker, with its owner interned.
         case marker(SealMarker, owner: Int)
         /// Not a changelog record: what is wrong.
@@ -51,8 +52,8 @@ struct ChangelogMessageReader {
         guard let owner, let seal else {
             return .unreadable("a write without its \(ChangelogRecord.ownerHeader) and \(ChangelogRecord.sealHeader) headers")
         }
-        let value = message.value.map { Array(UnsafeBufferPointer(start: $0, count: message.value_len)) }
-        return .write(key: Array(key.dropFirst()), value: value, owner: intern(owner), seal: seal)
+        let value = message.value.map { UnsafeRawBufferPointer(start: $0, count: message.value_len) }
+        return .write(key: UnsafeRawBufferPointer(rebasing: key[1...]), value: value, owner: intern(owner), seal: seal)
     }
 
     /// The number of `owner`, giving it one the first time.

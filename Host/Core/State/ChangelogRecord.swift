@@ -29,9 +29,21 @@ enum ChangelogRecord {
 
     /// The record for a write of seal `seal`.
     static func record(for write: StateWrite, topic: String, partition: Int32, owner: String, seal: UInt64) -> OutgoingRecord {
-        OutgoingRecord(topic: topic, partition: partition, key: [writePrefix] + write.key, value: write.value,
-                       headers: [.init(name: ownerHeader, value: Array(owner.utf8)),
-                                 .init(name: sealHeader, value: Array(String(seal).utf8))])
+        record(for: write, topic: topic, partition: partition, headers: headers(owner: owner, seal: seal))
+    }
+
+    /// The headers of every write of one seal (built once, shared by its records).
+    static func headers(owner: String, seal: UInt64) -> [OutgoingRecord.Header] {
+        [.init(name: ownerHeader, value: Array(owner.utf8)), .init(name: sealHeader, value: Array(String(seal).utf8))]
+    }
+
+    /// The record for a write whose seal's `headers` are built already.
+    static func record(for write: StateWrite, topic: String, partition: Int32, headers: [OutgoingRecord.Header]) -> OutgoingRecord {
+        var key: [UInt8] = []
+        key.reserveCapacity(write.key.count + 1)
+        key.append(writePrefix)
+        key.append(contentsOf: write.key)
+        return OutgoingRecord(topic: topic, partition: partition, key: key, value: write.value, headers: headers)
     }
 
     /// The record for `marker`.

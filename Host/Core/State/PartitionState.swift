@@ -27,6 +27,8 @@ final class PartitionState: Sendable {
     private let inner: Mutex<Inner>
 
     private struct Inner {
+        /// Holds a looked-up key's bytes; reused, so a read allocates nothing.
+        var lookupKey: [UInt8] = []
         var staged: [UInt64: Staged] = [:]
         var overlay: [StateKey: Decided] = [:]
         var unsealed: [Unsealed] = []
@@ -98,11 +100,15 @@ final class PartitionState: Sendable {
 
     // MARK: - Deliveries
 
-    /// Delivery `id` starts; `maxTimestamp` is its highest record timestamp
-    /// (nil for a timer delivery). Stream time moves with it.
-    func begin(_ id: UInt64, maxTimestamp: Int64?) {
+    /// Delivery `id` of `records` records starts; `maxTimestamp` is its
+    /// highest record timestamp (nil for a timer delivery). Stream time moves with it.
+    func begin(_ id: UInt64, records: Int, maxTimestamp: Int64?) {
+        var staged = Staged(streamTime: -1)
+        // Room for a write per record up front: growing a dictionary rehashes it.
+        staged.writes.reserveCapacity(min(records, 4096))
         inner.withLock { state in
-            state.staged[id] = Staged(streamTime: max(state.streamTime, maxTimestamp ?? -1))
+            staged.streamTime = max(state.streamTime, maxTimestamp ?? -1)
+            state.staged[id] = staged
         }
     }
 
@@ -139,9 +145,14 @@ final class PartitionState: Sendable {
     /// Calls `body` with the value of `key` as delivery `id` sees it; returns whether there is one.
     func withValue(_ id: UInt64, table: String, key: UnsafeRawBufferPointer,
                    _ body: (UnsafeRawBufferPointer) -> Void) throws(StateAccessError) -> Bool {
-        let stateKey = StateKey(table: table, key: Array(key))
         let overlaid: [UInt8]?? = try inner.withLock { state throws(StateAccessError) -> [UInt8]?? in
             guard let staged = state.staged[id] else { throw .batchNotOpen }
+            guard !(staged.writes.isEmpty && state.overlay.isEmpty) else { return .none }
+            // The lookup key borrows the reused buffer; once it is gone the
+            // buffer is unshared again, so the next read does not allocate.
+            state.lookupKey.removeAll(keepingCapacity: true)
+            state.lookupKey.append(contentsOf: key)
+            let stateKey = StateKey(table: table, key: state.lookupKey)
             if let value = staged.writes[stateKey] { return .some(value) }
             if let decided = state.overlay[stateKey] { return .some(decided.value) }
             return .none
@@ -276,10 +287,15 @@ final class PartitionState: Sendable {
     }
 
     /// A seal is in the local store with `checkpoint`: its writes leave the overlay.
-    func sealApplied(through ticket: OffsetLedger.Ticket, checkpoint: StateCheckpoint) {
+    /// `writes` are the seal's (the overlay's only keys it can retire).
+    func sealApplied(through ticket: OffsetLedger.Ticket, writes: [StateWrite], checkpoint: StateCheckpoint) {
         inner.withLock { state in
             state.checkpoint = checkpoint
-            state.overlay = state.overlay.filter { $0.value.ticket > ticket }
+            // In place, key by key: the overlay keeps its capacity for the next writes.
+            for write in writes {
+                let key = StateKey(table: write.table, key: write.key)
+                if let decided = state.overlay[key], decided.ticket <= ticket { state.overlay[key] = nil }
+            }
         }
     }
 }

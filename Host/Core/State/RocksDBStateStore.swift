@@ -188,9 +188,18 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
         let targets = try familiesForWriting(writes, partition: partition)
         let batch = rocksdb_writebatch_create()
         defer { rocksdb_writebatch_destroy(batch) }
-        for (write, family) in zip(writes, targets) {
+        // In (table, key) order, a key's writes in their order: the same end
+        // state, and the memtable inserts sorted keys far more cheaply.
+        let order = writes.indices.sorted { left, right in
+            let a = writes[left], b = writes[right]
+            if a.table != b.table { return a.table < b.table }
+            let byKey = a.key.withUnsafeBytes { x in b.key.withUnsafeBytes { y in UnsignedByteOrder.compare(x, y) } }
+            return byKey != 0 ? byKey < 0 : left < right
+        }
+        for index in order {
+            let write = writes[index]
             // No column family: the table never held a key, so a delete has nothing to do.
-            guard let family else { continue }
+            guard let family = targets[index] else { continue }
             write.key.withUnsafeBytes { key in
                 if let value = write.value {
                     value.withUnsafeBytes { value in
@@ -202,6 +211,31 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
                 }
             }
         }
+        try write(batch, checkpoint: checkpoint, partition: partition, what: "apply \(writes.count) writes")
+    }
+
+    /// Puts the buffer's bytes straight into one write batch, in key order:
+    /// no copy per write on the way, and cheap memtable inserts (what makes a
+    /// restore fast).
+    public func apply(_ writes: StateWriteBuffer, checkpoint: StateCheckpoint, partition: Int32) throws(StateStoreError) {
+        let targets = try families(of: writes, partition: partition)
+        let batch = rocksdb_writebatch_create()
+        defer { rocksdb_writebatch_destroy(batch) }
+        writes.forEachInKeyOrder { _, table, key, value in
+            guard let family = targets[Int(table)] else { return }
+            if let value {
+                rocksdb_writebatch_put_cf(batch, family.handle, RocksDBCall.bytes(key), key.count,
+                                          RocksDBCall.bytes(value), value.count)
+            } else {
+                rocksdb_writebatch_delete_cf(batch, family.handle, RocksDBCall.bytes(key), key.count)
+            }
+        }
+        try write(batch, checkpoint: checkpoint, partition: partition, what: "apply \(writes.count) restored writes")
+    }
+
+    /// Adds `checkpoint` to `batch` and writes it.
+    private func write(_ batch: OpaquePointer?, checkpoint: StateCheckpoint, partition: Int32,
+                       what: @autoclosure () -> String) throws(StateStoreError) {
         let checkpointKey = RocksDBStateLayout.checkpointKey(partition: partition)
         let checkpointValue = StateCheckpointEncoding.encode(checkpoint)
         checkpointKey.withUnsafeBytes { key in
@@ -209,7 +243,7 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
                 rocksdb_writebatch_put(batch, RocksDBCall.bytes(key), key.count, RocksDBCall.bytes(value), value.count)
             }
         }
-        try RocksDBCall.run(path, "apply \(writes.count) writes to partition \(partition)") { error in
+        try RocksDBCall.run(path, "\(what()) to partition \(partition)") { error in
             rocksdb_write(database, writeOptions, batch, error)
         }
     }
@@ -284,6 +318,32 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
                 if let family = families.byKeySpace[keySpace] {
                     targets.append(family)
                 } else if write.value != nil {
+                    let family = try createFamily(keySpace)
+                    families.byKeySpace[keySpace] = family
+                    targets.append(family)
+                } else {
+                    targets.append(nil)
+                }
+            }
+            return targets
+        }
+    }
+
+    /// The column family of each of the buffer's tables that it writes,
+    /// created for a table it puts into; nil for a table it only deletes
+    /// from and that has none (nothing to delete).
+    private func families(of writes: StateWriteBuffer, partition: Int32)
+        throws(StateStoreError) -> [RocksDBColumnFamily?] {
+        var puts = [Bool](repeating: false, count: writes.tables.count)
+        writes.forEach { _, table, _, value in if value != nil { puts[Int(table)] = true } }
+        return try columnFamilies.withLock { families throws(StateStoreError) in
+            guard !families.closed else { throw closedError("apply writes to partition \(partition)") }
+            var targets: [RocksDBColumnFamily?] = []
+            for (index, table) in writes.tables.enumerated() {
+                let keySpace = StateKeySpace(table: table, partition: partition)
+                if let family = families.byKeySpace[keySpace] {
+                    targets.append(family)
+                } else if puts[index] {
                     let family = try createFamily(keySpace)
                     families.byKeySpace[keySpace] = family
                     targets.append(family)

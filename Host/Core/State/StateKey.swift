@@ -4,6 +4,17 @@ struct StateKey: Hashable, Sendable {
     let table: String
     /// The key's bytes.
     let key: [UInt8]
+
+    /// The key's bytes in one call: `[UInt8]`'s own hashing feeds the
+    /// hasher a byte at a time, and every state call of a plugin hashes a key.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(table)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (left: StateKey, right: StateKey) -> Bool {
+        left.key == right.key && left.table == right.table
+    }
 }
 
 /// A timer of one partition: its clock and the key it was scheduled with.

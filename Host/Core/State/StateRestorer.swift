@@ -15,6 +15,10 @@ import CSluicePlugin
 /// value, as a seal of the new owner (a *repair*): so the latest record of
 /// every key in every changelog is right, and compaction cannot bring back a
 /// dropped write.
+///
+/// Speed: records are read in place from the replayed batches and copied once
+/// into a `StateWriteBuffer` (no allocation per record); decided writes reach
+/// the store in large atomic batches.
 struct StateRestorer {
     /// The partition and what it needs.
     let partition: TopicPartition
@@ -24,6 +28,12 @@ struct StateRestorer {
     let changelogs: [String: String]
     /// Reports records restored so far and the total to restore.
     let progress: @Sendable (_ restored: Int64, _ total: Int64) -> Void
+
+    /// Decided writes are handed to the store once they hold this many bytes
+    /// (or `applyEntries` writes): large enough that RocksDB's per-write cost
+    /// is amortized, small enough to bound the restore's memory.
+    static let applyBytes = 8 << 20
+    static let applyEntries = 100_000
 
     /// What a restore found.
     struct Outcome {
@@ -35,12 +45,31 @@ struct StateRestorer {
         var repairKeys: [String: Set<[UInt8]>]
     }
 
-    /// A write held until a marker says whether it stands.
-    private struct HeldWrite {
-        let key: [UInt8]
-        let value: [UInt8]?
-        let owner: Int
-        let seal: UInt64
+    /// Writes of one table held until a marker says whether they stand, with
+    /// the owner and seal of each.
+    private struct HeldWrites {
+        var writes: StateWriteBuffer
+        var owners: [Int] = []
+        var seals: [UInt64] = []
+
+        init(tables: [String]) { writes = StateWriteBuffer(tables: tables) }
+
+        mutating func append(table: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, owner: Int, seal: UInt64) {
+            writes.append(table: table, key: key, value: value)
+            owners.append(owner)
+            seals.append(seal)
+        }
+
+        /// Whether write `index` is one of `owner`'s with a seal ≤ `seal`.
+        func stands(_ index: Int, owner: Int, seal: UInt64) -> Bool {
+            owners[index] == owner && seals[index] <= seal
+        }
+
+        mutating func removeAll() {
+            writes.removeAll()
+            owners.removeAll(keepingCapacity: true)
+            seals.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Restores the partition; throws when the store or a changelog fails.
@@ -63,26 +92,26 @@ struct StateRestorer {
         }
         progress(0, total)
 
+        let tables = changelogs.keys.sorted()
         var restored: Int64 = 0
         var reader = ChangelogMessageReader()
         var lastMarker: (marker: SealMarker, owner: Int)? = nil
-        var tails: [String: [HeldWrite]] = [:]
-        var pendingWrites: [StateWrite] = []
-        for (table, topic) in changelogs.sorted(by: { $0.key < $1.key }) {
+        var tails: [HeldWrites] = []
+        var decided = StateWriteBuffer(tables: tables)
+        for (tableIndex, table) in tables.enumerated() {
+            let topic = changelogs[table]!
             let start = checkpoint.changelogPositions[table] ?? 0
             guard let end = ends[table], end > start else { continue }
-            var held: [HeldWrite] = []
+            var held = HeldWrites(tables: tables)
             try transport.replay(TopicPartition(topic, partition.partition), from: start, to: end) { batch in
                 for index in 0..<batch.count {
                     let message = batch.messages[index]
                     switch reader.read(message) {
                     case .write(let key, let value, let owner, let seal):
-                        held.append(HeldWrite(key: key, value: value, owner: owner, seal: seal))
+                        held.append(table: Int32(tableIndex), key: key, value: value, owner: owner, seal: seal)
                     case .marker(let marker, let owner):
-                        for write in held where write.owner == owner && write.seal <= marker.seal {
-                            pendingWrites.append(StateWrite(table: table, key: write.key, value: write.value))
-                        }
-                        held.removeAll(keepingCapacity: true)
+                        decided.append(held.writes) { held.stands($0, owner: owner, seal: marker.seal) }
+                        held.removeAll()
                         if marker.seal > lastMarker?.marker.seal ?? 0 { lastMarker = (marker, owner) }
                     case .unreadable(let what):
                         throw StateStoreError("changelog \(topic) partition \(partition.partition) offset \(message.offset): \(what)")
@@ -90,23 +119,23 @@ struct StateRestorer {
                 }
                 restored += Int64(batch.count)
                 progress(restored, total)
-                if pendingWrites.count >= 50_000 {
+                if decided.byteCount >= Self.applyBytes || decided.count >= Self.applyEntries {
                     // Applying a prefix early is safe: the checkpoint stays where
                     // it was, and a restore that starts again replays the same
                     // full values in the same order.
-                    try store.apply(pendingWrites, checkpoint: checkpoint, partition: partition.partition)
-                    pendingWrites.removeAll(keepingCapacity: true)
+                    try store.apply(decided, checkpoint: checkpoint, partition: partition.partition)
+                    decided.removeAll()
                 }
             }
-            tails[table] = held
+            tails.append(held)
         }
         var repairKeys: [String: Set<[UInt8]>] = [:]
-        for (table, held) in tails {
-            for write in held {
-                if let lastMarker, write.owner == lastMarker.owner, write.seal <= lastMarker.marker.seal {
-                    pendingWrites.append(StateWrite(table: table, key: write.key, value: write.value))
-                }
-                repairKeys[table, default: []].insert(write.key)
+        for tail in tails {
+            tail.writes.forEach { index, table, key, _ in
+                repairKeys[tables[Int(table)], default: []].insert(Array(key))
+            }
+            if let lastMarker {
+                decided.append(tail.writes) { tail.stands($0, owner: lastMarker.owner, seal: lastMarker.marker.seal) }
             }
         }
         if let lastMarker, lastMarker.marker.seal > checkpoint.sealSequence {
@@ -114,7 +143,7 @@ struct StateRestorer {
             checkpoint.appliedOffset = max(checkpoint.appliedOffset, lastMarker.marker.offset)
         }
         checkpoint.changelogPositions = ends
-        try store.apply(pendingWrites, checkpoint: checkpoint, partition: partition.partition)
+        try store.apply(decided, checkpoint: checkpoint, partition: partition.partition)
         return Outcome(checkpoint: checkpoint, restoredRecords: restored, repairKeys: repairKeys)
     }
 }

@@ -33,6 +33,10 @@ public protocol StateStore: AnyObject, Sendable {
     /// `partition` atomically.
     func apply(_ writes: [StateWrite], checkpoint: StateCheckpoint, partition: Int32) throws(StateStoreError)
 
+    /// `apply` for writes laid out in a buffer (what a restore collects).
+    /// A default converts them to `StateWrite`s.
+    func apply(_ writes: StateWriteBuffer, checkpoint: StateCheckpoint, partition: Int32) throws(StateStoreError)
+
     /// The partition's last checkpoint, or nil when the store has none for it.
     func checkpoint(partition: Int32) throws(StateStoreError) -> StateCheckpoint?
 
@@ -42,6 +46,12 @@ public protocol StateStore: AnyObject, Sendable {
 
     /// Releases the store's files. No call may follow.
     func close()
+}
+
+extension StateStore {
+    public func apply(_ writes: StateWriteBuffer, checkpoint: StateCheckpoint, partition: Int32) throws(StateStoreError) {
+        try apply(writes.writes, checkpoint: checkpoint, partition: partition)
+    }
 }
 
 /// One staged change to a table: `value` nil deletes `key`.

@@ -267,7 +267,7 @@ extension AgentStateMachine {
         }
         actions.append(.finished(.init(processed: outcome.finished, retried: retriedNow, inFlight: inFlight,
                                        duration: now - state.startedAt)))
-        if holdingForBackpressure, inFlight <= limits.maxInFlight / 2 { actions.append(.wakeFetcher) }
+        if holdingForBackpressure, belowResumeMark { actions.append(.wakeFetcher) }
     }
 
     /// Marks `units` of ledger entry `ticket` finished on lane `id` (nothing if

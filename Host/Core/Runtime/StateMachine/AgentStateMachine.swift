@@ -33,6 +33,15 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         /// entries wait for their seal.
         var stateful: Bool
 
+        /// A stateful agent's finished records waiting for their seal (which
+        /// no longer count in flight: their payloads are released) before
+        /// the partitions pause: ten times `maxInFlight`. Seals cover every
+        /// batch finished while the previous one was written, so a larger
+        /// backlog means fewer, larger seals; the bound keeps the unsealed
+        /// writes (and what a crash makes the agent process again) in check
+        /// when the changelogs are slow.
+        var maxAwaitingSeal: Int { maxInFlight.multipliedReportingOverflow(by: 10).overflow ? .max : maxInFlight * 10 }
+
         init(maxInFlight: Int, maxAttempts: Int, onExhausted: FailurePolicy, batchTimeout: Duration,
              stateful: Bool = false) {
             self.maxInFlight = maxInFlight
@@ -104,13 +113,14 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     /// The fetcher's next step: its budget and whether backpressure pauses or
     /// resumes the consumer's partitions.
     mutating func planFetch() -> FetchPlan {
-        let budget = operatorPaused ? 0 : limits.maxInFlight - inFlight
+        let sealBudget = limits.stateful ? limits.maxAwaitingSeal - awaitingSeal : Int.max
+        let budget = operatorPaused ? 0 : min(limits.maxInFlight - inFlight, sealBudget)
         var plan = FetchPlan(stop: lifecycle != .running, budget: max(0, budget),
                              pausePartitions: false, resumePartitions: false)
         if budget <= 0, !holdingForBackpressure {
             holdingForBackpressure = true
             plan.pausePartitions = true
-        } else if holdingForBackpressure, inFlight <= limits.maxInFlight / 2 {
+        } else if holdingForBackpressure, belowResumeMark {
             holdingForBackpressure = false
             plan.resumePartitions = true
         }
@@ -178,12 +188,23 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         dispatchNext(partition, now: now, into: &actions)
     }
 
+    /// Finished records of every lane waiting for their seal.
+    var awaitingSeal: Int {
+        limits.stateful ? lanes.values.reduce(0) { $0 + $1.ledger.awaitingSeal } : 0
+    }
+
+    /// Backpressure lets go: in flight and awaiting seals both at half their limit.
+    var belowResumeMark: Bool {
+        inFlight <= limits.maxInFlight / 2 && (!limits.stateful || awaitingSeal <= limits.maxAwaitingSeal / 2)
+    }
+
     /// The seal of lane `id` is durable: its entries commit, and the next
     /// seal may be asked for.
-    mutating func sealed(_ id: LaneID) {
+    mutating func sealed(_ id: LaneID, into actions: inout [Action]) {
         guard let released = withCurrentLane(id, { $0.ledger.sealed() }) else { return }
         inFlight -= released
         noteSealRequest(id)
+        if holdingForBackpressure, belowResumeMark { actions.append(.wakeFetcher) }
     }
 
     /// Moves a seal the lane's ledger asks for into `requestedSeals`.
