@@ -17,6 +17,8 @@ extension AgentRunner: ConsumerListener {
                 }
             }
             let committed = startOffsets[partition] ?? 0
+            // Crashes this partition's commits have passed leave the crash history.
+            crashQuarantine?.settled(agent: name, partition: partition, committed: committed)
             var start = committed
             var restored: RestoredPartition?
             if let state {
