@@ -18,29 +18,45 @@ struct CrashJournalTests {
         }
     }
 
-    @Test("a call in flight with the signal of its thread is read back by the next open; freed slots are not; the new journal starts empty")
+    /// What a start would read from `path` now: opens the journal (which starts
+    /// a fresh one) and closes it again, releasing its lock.
+    private func reopen(_ path: String) throws -> CrashJournal.Previous {
+        try CrashJournal.open(path: path).previous
+    }
+
+    /// Notes calls on slots of a journal at `path` as `body` says, then lets it go.
+    private func withJournal(_ path: String, _ body: (CrashJournal) throws -> Void) throws {
+        let (journal, _) = try CrashJournal.open(path: path)
+        try body(journal)
+    }
+
+    @Test("a call in flight with the signal of its thread is read back by the next open; freed slots are not; the new journal starts empty; a second open while one lives is refused")
     func writeReadClear() throws {
         let directory = try TemporaryDirectory(prefix: "sluice-journal")
         defer { directory.remove() }
         let path = directory.file("quarantine/in-flight")
-        let (journal, first) = try CrashJournal.open(path: path)
-        #expect(first.inFlight.isEmpty && first.problem == nil)
-        let crashing = try #require(journal.slot(3)), innocent = try #require(journal.slot(0)), done = try #require(journal.slot(1))
-        begin(crashing, agent: "recorder", topic: "orders", partition: 2, first: 100, records: 50)
-        begin(innocent, agent: "enricher", topic: "clicks", partition: 0, first: 7, records: 1)
-        begin(done, agent: "recorder", topic: "orders", partition: 1, first: 0, records: 10)
-        done.end()
-        crashing.recordSignal(SIGSEGV)
-        #expect(journal.slot(CrashJournalLayout.slotCount) == nil, "threads past the slot count are not journaled")
+        #expect(try reopen(path).inFlight.isEmpty)
+        try withJournal(path) { journal in
+            let crashing = try #require(journal.slot(3)), innocent = try #require(journal.slot(0)), done = try #require(journal.slot(1))
+            begin(crashing, agent: "recorder", topic: "orders", partition: 2, first: 100, records: 50)
+            begin(innocent, agent: "enricher", topic: "clicks", partition: 0, first: 7, records: 1)
+            begin(done, agent: "recorder", topic: "orders", partition: 1, first: 0, records: 10)
+            done.end()
+            crashing.recordSignal(SIGSEGV)
+            #expect(journal.slot(CrashJournalLayout.slotCount) == nil, "threads past the slot count are not journaled")
+            #expect(throws: CrashJournal.ReadError(description: "\(path) is locked by another host process on the same data directory")) {
+                try CrashJournal.open(path: path)
+            }
+        }
 
-        let (_, previous) = try CrashJournal.open(path: path)
+        let previous = try reopen(path)
         #expect(previous.problem == nil)
         #expect(previous.inFlight == [
             CrashJournalEntry(agent: "enricher", topic: "clicks", partition: 0, firstOffset: 7, lastOffset: 7, records: 1, signal: 0),
             CrashJournalEntry(agent: "recorder", topic: "orders", partition: 2, firstOffset: 100, lastOffset: 149, records: 50, signal: SIGSEGV),
         ])
         #expect(previous.inFlight.filter(\.crashed).map(\.source) == [TopicPartition("orders", 2)])
-        #expect(try CrashJournal.open(path: path).previous.inFlight.isEmpty, "each open starts a fresh journal")
+        #expect(try reopen(path).inFlight.isEmpty, "each open starts a fresh journal")
     }
 
     @Test("the signal handler's store lands only in a slot that is in a call; a call of timers is journaled with no records")
@@ -48,12 +64,13 @@ struct CrashJournalTests {
         let directory = try TemporaryDirectory(prefix: "sluice-journal")
         defer { directory.remove() }
         let path = directory.file("in-flight")
-        let (journal, _) = try CrashJournal.open(path: path)
-        let idle = try #require(journal.slot(5)), timers = try #require(journal.slot(6))
-        idle.recordSignal(SIGABRT)
-        begin(timers, agent: "counter", topic: "events", partition: 1, first: -1, records: 0)
-        timers.recordSignal(SIGBUS)
-        let previous = try CrashJournal.open(path: path).previous.inFlight
+        try withJournal(path) { journal in
+            let idle = try #require(journal.slot(5)), timers = try #require(journal.slot(6))
+            idle.recordSignal(SIGABRT)
+            begin(timers, agent: "counter", topic: "events", partition: 1, first: -1, records: 0)
+            timers.recordSignal(SIGBUS)
+        }
+        let previous = try reopen(path).inFlight
         #expect(previous == [CrashJournalEntry(agent: "counter", topic: "events", partition: 1, firstOffset: -1, lastOffset: -1,
                                                records: 0, signal: SIGBUS)])
     }
@@ -65,15 +82,15 @@ struct CrashJournalTests {
         let path = directory.file("in-flight")
 
         try Data("not a journal at all".utf8).write(to: URL(fileURLWithPath: path))
-        let foreign = try CrashJournal.open(path: path).previous
+        let foreign = try reopen(path)
         #expect(foreign.inFlight.isEmpty)
         #expect(foreign.problem?.description == "\(path) is not a crash journal (no SLUICEQJ header); ignored")
-        #expect(try CrashJournal.open(path: path).previous.problem == nil, "the foreign file was replaced by a journal")
+        #expect(try reopen(path).problem == nil, "the foreign file was replaced by a journal")
 
         var truncated = [UInt8](repeating: 0, count: 300)
         CrashJournal.writeHeader(into: &truncated)
         try Data(truncated).write(to: URL(fileURLWithPath: path))
-        #expect(try CrashJournal.open(path: path).previous.problem?.description
+        #expect(try reopen(path).problem?.description
                 == "\(path) is torn: 300 bytes, expected \(CrashJournalLayout.fileSize); ignored")
 
         var otherVersion = [UInt8](repeating: 0, count: CrashJournalLayout.fileSize)

@@ -9,7 +9,8 @@ import Glibc
 /// offset) in its slot, and frees the slot when the call returns; the
 /// fatal-signal handler adds the signal to the crashing thread's slot. The
 /// next start reads what the dead process left (``open(path:)``), then
-/// starts a fresh journal. Layout: ``CrashJournalLayout``.
+/// starts a fresh journal. Layout: ``CrashJournalLayout``. Mapped and locked
+/// for the life of this object (the worker pool's).
 public final class CrashJournal: @unchecked Sendable {
     // @unchecked: the mapping is fixed; each slot is written by its own thread only.
 
@@ -30,28 +31,47 @@ public final class CrashJournal: @unchecked Sendable {
     /// The file.
     public let path: String
     private let mapping: UnsafeMutableRawPointer
+    /// Open while this journal lives: it holds the file's lock.
+    private let descriptor: Int32
 
-    private init(path: String, mapping: UnsafeMutableRawPointer) {
+    private init(path: String, mapping: UnsafeMutableRawPointer, descriptor: Int32) {
         self.path = path
         self.mapping = mapping
+        self.descriptor = descriptor
+    }
+
+    // Only once nothing can write a slot: the worker pool holds its journal, and
+    // every running job holds its agent, which holds the pool. The mapping holds
+    // the file (and its lock) until it is unmapped.
+    deinit {
+        munmap(mapping, CrashJournalLayout.fileSize)
+        close(descriptor)
     }
 
     /// Reads what the previous process left in `path`, then starts a fresh,
-    /// empty journal there (created with its directory when missing) and maps it.
+    /// empty journal there (created with its directory when missing) and maps
+    /// it. The file is locked (`flock`) while the journal lives: a second host
+    /// on the same data directory is refused the journal instead of wiping
+    /// the first one's.
     public static func open(path: String) throws -> (journal: CrashJournal, previous: Previous) {
-        var previous = Previous(inFlight: [], problem: nil)
-        if let bytes = FileManager.default.contents(atPath: path) {
-            do {
-                previous.inFlight = try read([UInt8](bytes), path: path)
-            } catch let error as ReadError {
-                previous.problem = error
-            }
-        }
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ReadError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
+        var handedOver = false
+        defer { if !handedOver { close(descriptor) } }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw ReadError(description: "\(path) is locked by another host process on the same data directory")
+        }
+        var previous = Previous(inFlight: [], problem: nil)
+        let bytes = try readAll(descriptor, path: path)
+        if !bytes.isEmpty {
+            do {
+                previous.inFlight = try read(bytes, path: path)
+            } catch let error as ReadError {
+                previous.problem = error
+            }
+        }
         var fresh = [UInt8](repeating: 0, count: CrashJournalLayout.fileSize)
         writeHeader(into: &fresh)
         let written = fresh.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
@@ -62,8 +82,22 @@ public final class CrashJournal: @unchecked Sendable {
         guard let mapped, mapped != MAP_FAILED else {
             throw ReadError(description: "cannot map \(path): \(String(cString: strerror(errno)))")
         }
-        // Never unmapped: a worker thread abandoned inside a plugin call may still free its slot later.
-        return (CrashJournal(path: path, mapping: mapped), previous)
+        handedOver = true
+        return (CrashJournal(path: path, mapping: mapped, descriptor: descriptor), previous)
+    }
+
+    /// The whole file behind `descriptor`, from its start.
+    private static func readAll(_ descriptor: Int32, path: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(bytes.count)) }
+            guard count >= 0 else { throw ReadError(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+            // A journal is 32 KiB: anything far larger is not one, and is not read to its end.
+            if bytes.count > 4 * CrashJournalLayout.fileSize { return bytes }
+        }
     }
 
     /// Slot `number` (a worker thread's number), or nil past the slot count.
