@@ -15,8 +15,9 @@ import Glibc
 /// crashing thread is a worker inside `on_batch` or `on_timer`, the handler
 /// also stores the signal number in that thread's crash journal slot
 /// (``CrashJournalSlot``), so the next start knows which records crashed the
-/// plugin and how. The handler writes with `write(2)` and plain stores only, then restores the action it replaced
-/// (the default, or the Swift runtime's backtracer) and raises the signal again.
+/// plugin and how. The handler writes with `write(2)` and plain stores only,
+/// then restores the action it replaced (the default, or the Swift runtime's
+/// backtracer) and raises the signal again.
 public enum FatalSignalReport {
     /// The signals reported.
     static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE]

@@ -177,7 +177,8 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
 
     /// The dead-letter reason of a first delivery of one record that the crash quarantine keeps from the plugin.
     private func quarantineReason(_ delivery: Delivery, _ partition: TopicPartition) -> String? {
-        guard delivery.count == 1, delivery.attempt == 1, let offsets = crashDeadLetters[partition] else { return nil }
+        guard !crashDeadLetters.isEmpty, delivery.count == 1, delivery.attempt == 1,
+              let offsets = crashDeadLetters[partition] else { return nil }
         return offsets[delivery.offset(at: 0)]
     }
 
