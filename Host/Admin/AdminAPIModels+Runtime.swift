@@ -94,6 +94,7 @@ extension AgentReport {
         processed = status.processed
         deadLettered = status.deadLettered
         retried = status.retried
+        pluginCrashes = status.pluginCrashes
         lastError = status.lastError
         tables = status.tables
         restores = status.restores.map {

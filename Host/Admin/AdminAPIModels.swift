@@ -124,6 +124,9 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var deadLettered: Int
     /// Redeliveries (RETRY results and failed produces).
     public var retried: Int
+    /// Crashes of the agent's plugin in the host's crash history (each took
+    /// the host down; crash quarantine); 0 from a host that does not report them.
+    public var pluginCrashes: Int = 0
     /// The most recent error, if any.
     public var lastError: String?
     /// The agent's most recent reload, if any (a refused one carries the reason
@@ -149,6 +152,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
+        case pluginCrashes = "plugin_crashes"
         case lastError = "last_error"
         case lastReload = "last_reload"
     }
@@ -168,6 +172,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(processed, forKey: .processed)
         try container.encode(deadLettered, forKey: .deadLettered)
         try container.encode(retried, forKey: .retried)
+        try container.encode(pluginCrashes, forKey: .pluginCrashes)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
@@ -192,6 +197,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         processed = try container.decode(Int.self, forKey: .processed)
         deadLettered = try container.decode(Int.self, forKey: .deadLettered)
         retried = try container.decode(Int.self, forKey: .retried)
+        pluginCrashes = try container.decodeIfPresent(Int.self, forKey: .pluginCrashes) ?? 0
         lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
         lastReload = try container.decodeIfPresent(ReloadReport.self, forKey: .lastReload)
         refusal = try container.decodeIfPresent(RefusalReport.self, forKey: .refusal)

@@ -47,6 +47,9 @@ struct AgentsCommand: AsyncParsableCommand {
         for agent in report.agents {
             if let state = stateLine(agent) { lines.append("\(agent.name): \(state)") }
         }
+        for agent in report.agents where agent.pluginCrashes > 0 {
+            lines.append("\(agent.name): its plugin crashed the host \(agent.pluginCrashes) time(s) (crash quarantine: docs/isolation.md)")
+        }
         for agent in report.agents {
             if let reload = agent.lastReload, reload.outcome == "refused" {
                 lines.append("\(agent.name): last reload refused (still running \(agent.version)): \(reload.reason ?? "")")

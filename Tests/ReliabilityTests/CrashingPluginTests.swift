@@ -6,12 +6,15 @@ import TestSupport
 /// Reliability: a plugin that segfaults. Plugins run inside the host's
 /// process, so a SIGSEGV takes the whole host down; at-least-once means that
 /// after a restart nothing is lost. A plugin that crashes on one particular
-/// record crashes again on every restart, at the same record (offsets after
-/// it are never committed): the operator replaces the plugin (see
-/// docs/reliability.md, "A plugin that crashes the host").
+/// record crashes again on the next restart, at the same record (offsets
+/// after it are never committed); after two crashes in a batch the crash
+/// quarantine hands that range over record by record (the record itself is
+/// dead-lettered by the host after a third crash, CrashQuarantineTests). Here
+/// the operator replaces the plugin after two crashes instead, and the fixed
+/// release gets the range record by record (see docs/isolation.md).
 @Suite("Crashing plugin on kafka://", .serialized, .timeLimit(.minutes(4)))
 struct CrashingPluginTests {
-    @Test("SIGSEGV on one record: the host dies, dies again on restart at the same record; a fixed plugin then finishes everything, nothing lost")
+    @Test("SIGSEGV on one record: the host dies, dies again on restart at the same record; a fixed plugin, handed the range record by record, then finishes everything, nothing lost")
     func segfaultThenFixedRelease() async throws {
         let host = try KafkaHost()
         let world = host.world
@@ -45,6 +48,12 @@ struct CrashingPluginTests {
         // The operator drops in the fixed release (it dead-letters the record) and starts the host again.
         try await host.harness.installRecorder(version: "1.0.1", sidecar: sidecar, defines: ["SEGV_FIXED"])
         let fixed = try SluiceProcess(configuration: configuration, logFile: log)
+        // Two crashes in overlapping batches: the range goes to the new release record by record.
+        try await eventually(timeout: .seconds(60), "the crash quarantine isolates the range") {
+            fixed.log.contains("crash quarantine: this partition's records that crashed the plugin are isolated")
+        }
+        #expect(fixed.log.contains("partition=\(crashPartition.partition)") && fixed.log.contains("signal=SIGSEGV"),
+                "the start logs the crash it found:\n\(fixed.logTail())")
         let reader = try await host.reader(output)
         try await eventually(timeout: .seconds(120), "every record finished by the fixed release") {
             guard fixed.isRunning else { throw HarnessError("the fixed release died:\n\(fixed.logTail())") }

@@ -8,6 +8,8 @@ struct AgentMetrics: Sendable {
     let deadLettered: Counter
     let retried: Counter
     let produced: Counter
+    /// Crashes of the agent's plugin the host found at its start (crash quarantine).
+    let pluginCrashes: Counter
     let batchDuration: Timer
     let inFlight: Gauge
     /// When the agent last committed offsets (Unix seconds); its creation time until then.
@@ -22,6 +24,7 @@ struct AgentMetrics: Sendable {
         deadLettered = Counter(label: "sluice_records_dead_lettered_total", dimensions: dimensions)
         retried = Counter(label: "sluice_records_retried_total", dimensions: dimensions)
         produced = Counter(label: "sluice_records_produced_total", dimensions: dimensions)
+        pluginCrashes = Counter(label: "sluice_plugin_crashes_total", dimensions: dimensions)
         batchDuration = Timer(label: "sluice_batch_duration_seconds", dimensions: dimensions)
         inFlight = Gauge(label: "sluice_records_in_flight", dimensions: dimensions)
         lastCommit = Gauge(label: "sluice_last_commit_timestamp_seconds", dimensions: dimensions)

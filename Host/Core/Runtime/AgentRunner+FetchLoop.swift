@@ -17,8 +17,10 @@ extension AgentRunner {
             if plan.pausePartitions { consumer.pause(assignedPartitions()) }
             if plan.resumePartitions { consumer.resume(assignedPartitions()) }
             do {
+                // The crash quarantine hands records that crashed the plugin over one at a time.
                 let fetched = try consumer.poll(
                     maxBatchSize: settings.batchSize, maxRecords: plan.budget, timeout: .milliseconds(100))
+                    .isolating(partitionQuarantine)
                 if !fetched.isEmpty {
                     let taken = feed { machine, now, actions in machine.fetched(fetched, now: now, into: &actions) }
                     metrics.recordsIn.increment(by: taken)

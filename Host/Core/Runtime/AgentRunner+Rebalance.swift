@@ -31,6 +31,8 @@ extension AgentRunner: ConsumerListener {
         }
         for (partition, handle) in zip(partitions, handles) {
             let committed = startOffsets[partition] ?? 0
+            // Crashes this partition's commits have passed leave the crash history.
+            crashQuarantine?.settled(agent: name, partition: partition, committed: committed)
             var start = committed
             if let resume = restored[partition]?.resumeAt, resume > start {
                 start = resume

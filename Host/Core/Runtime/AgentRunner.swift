@@ -54,6 +54,12 @@ public final class AgentRunner: @unchecked Sendable {
     let tracing: BatchTracing?
     /// Tables and timers; nil for a stateless agent.
     let state: AgentState?
+    /// The host's crash journal and history; nil: crashes are not quarantined.
+    let crashQuarantine: CrashQuarantine?
+    /// What the crash history asks of this agent's partitions at this start.
+    let partitionQuarantine: [TopicPartition: PartitionQuarantine]
+    /// The agent's name as the crash journal stores it (UTF-8).
+    let journalName: [UInt8]
 
     let lock = ConditionLock()
     var machine: Machine
@@ -71,7 +77,7 @@ public final class AgentRunner: @unchecked Sendable {
     public init(image: PluginImage, settings: AgentSettings, name: String? = nil, hostGroup: String,
                 transport: any Transport, pool: WorkerPool, commitInterval: Duration, drainTimeout: Duration,
                 logger: Logger, scheduler: (any JobScheduler)? = nil, tracing: BatchTracing? = nil,
-                stateStores: StateStoreProvider? = nil) throws {
+                stateStores: StateStoreProvider? = nil, quarantine: CrashQuarantine? = nil) throws {
         let name = name ?? image.name
         self.name = name
         self.currentImage = image
@@ -93,6 +99,12 @@ public final class AgentRunner: @unchecked Sendable {
         self.pluginMetrics = PluginMetrics(agent: name)
         self.metrics = AgentMetrics(agent: name, plugin: image.name)
         self.machine = Machine(factory: BatchContextFactory(), limits: .init(settings, stateful: image.isStateful))
+        self.crashQuarantine = quarantine
+        self.journalName = Array(name.utf8)
+        let partitionQuarantine = quarantine?.quarantine(of: name) ?? [:]
+        self.partitionQuarantine = partitionQuarantine
+        machine.crashDeadLetters = partitionQuarantine.compactMapValues { $0.deadLetters.isEmpty ? nil : $0.deadLetters }
+        if let crashes = quarantine?.crashesAtStart(of: name), crashes > 0 { metrics.pluginCrashes.increment(by: crashes) }
 
         guard !topics.isEmpty else {
             throw StartError(description: "agent '\(name)' has no topics: the plugin declares none and its sidecar sets none")
@@ -153,6 +165,7 @@ public final class AgentRunner: @unchecked Sendable {
     public var status: AgentStatus {
         var status = lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
         status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
+        status.pluginCrashes = crashQuarantine?.crashCount(of: name) ?? 0
         if let state {
             status.tables = state.tables
             status.restores = state.restoreProgress
@@ -265,9 +278,20 @@ public final class AgentRunner: @unchecked Sendable {
         guard let instance = lock.withLock({ instance }) else { return }
         if let tracing { delivery.span = tracing.startSpan(for: delivery, agent: name, group: group) }
         let partitionState = state == nil ? nil : openForState(delivery)
+        // The crash journal notes the call for the next start, should the plugin crash the process.
+        let slot = CrashJournalSlot.current
+        if let slot {
+            let handle = delivery.handle
+            journalName.withUnsafeBytes { agent in
+                slot.begin(agent: agent, topic: handle.topicCString, topicLength: handle.topicLength,
+                           partition: handle.partition.partition, first: delivery.offset(at: 0),
+                           last: delivery.offset(at: max(0, delivery.count - 1)), records: delivery.count)
+            }
+        }
         let status = delivery.isTimerDelivery
             ? executeTimers(delivery, on: partitionState, instance: instance)
             : instance.onBatch(delivery.batch)
+        slot?.end()
         if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {
             delivery.span?.end(failure: status == Int32(SLUICE_BATCH_DONE.rawValue) ? nil : "on_batch returned \(status)")
         }

@@ -43,6 +43,9 @@ public struct AgentStatus: Sendable, Equatable {
     public var retried: Int
     /// The most recent error, if any.
     public var lastError: String?
+    /// Crashes of the agent's plugin in the host's crash history (crash
+    /// quarantine, docs/isolation.md): each took the host process down.
+    public var pluginCrashes: Int = 0
     /// The agent's `config:` as operators may see it: secrets (the keys the
     /// plugin's `config_schema` marks `"writeOnly": true`, secret-looking
     /// names, URL credentials) redacted.

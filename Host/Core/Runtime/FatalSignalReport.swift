@@ -11,9 +11,13 @@ import Glibc
 ///     sluice: fatal signal 11 while running agent recorder (plugin file plugins/recorder.so, image data/images/9f2c….so)
 ///
 /// Plugins run inside the host's process and are mapped from content-addressed
-/// copies, so a backtrace alone shows only `<data>/images/<hash>.so`. The
-/// handler writes with `write(2)` only, then restores the action it replaced
-/// (the default, or the Swift runtime's backtracer) and raises the signal again.
+/// copies, so a backtrace alone shows only `<data>/images/<hash>.so`. When the
+/// crashing thread is a worker inside `on_batch` or `on_timer`, the handler
+/// also stores the signal number in that thread's crash journal slot
+/// (``CrashJournalSlot``), so the next start knows which records crashed the
+/// plugin and how. The handler writes with `write(2)` and plain stores only,
+/// then restores the action it replaced (the default, or the Swift runtime's
+/// backtracer) and raises the signal again.
 public enum FatalSignalReport {
     /// The signals reported.
     static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE]
@@ -31,6 +35,7 @@ public enum FatalSignalReport {
         }
         guard first else { return }
         _ = currentAgentCallKey  // created here, never first in the handler
+        CrashJournalSlot.prepareKey()
         let previous = UnsafeMutablePointer<sigaction>.allocate(capacity: Int(NSIG))
         previous.initialize(repeating: sigaction(), count: Int(NSIG))
         previousActions = previous
@@ -101,6 +106,11 @@ private func reportFatalSignal(_ signal: Int32) {
         _ = write(2, line, strlen(line.assumingMemoryBound(to: CChar.self)))
     } else {
         writeStatic(" on a thread running no agent call\n")
+    }
+    // The crash journal's slot of this thread, if it is in a plugin call, keeps
+    // the signal for the next start (a plain store into a shared mapping).
+    if let slot = pthread_getspecific(crashJournalSlotKey) {
+        CrashJournalSlot(base: slot).recordSignal(signal)
     }
     // Hand the signal on to whoever had it before (the default action, or the
     // Swift runtime's backtracer): it is delivered again when this returns.

@@ -14,12 +14,15 @@ final class PartitionHandle: @unchecked Sendable {
     let partition: TopicPartition
     /// The topic name, NUL-terminated, for `sluice_batch.topic` and open/close.
     let topicCString: UnsafeMutablePointer<CChar>
+    /// Bytes of the topic name (without the NUL), for the crash journal.
+    let topicLength: Int
     /// What the plugin's open() stored.
     var partitionState: UnsafeMutableRawPointer?
 
     init(partition: TopicPartition) {
         self.partition = partition
         topicCString = strdup(partition.topic)
+        topicLength = strlen(topicCString)
     }
 
     deinit { free(topicCString) }

@@ -37,6 +37,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
     /// Batch spans and `traceparent` propagation; nil when tracing is off.
     let tracing: BatchTracing?
     let pool: WorkerPool
+    /// The crash journal and history of this host's data directory (docs/isolation.md).
+    public let quarantine: CrashQuarantine
     let watchDirectory: Bool
     let lock = ConditionLock()
     /// Serialises reloads and stops (the watcher and operators may ask at
@@ -73,7 +75,9 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         }
         loader = PluginLoader(imageDirectory: configuration.dataDirectory + "/images",
                               trust: PluginTrust(trustedGroup: configuration.trustedGroup), logger: logger)
-        pool = WorkerPool(size: max(1, configuration.workers))
+        // Before the workers start: they note their plugin calls in its journal.
+        quarantine = CrashQuarantine(directory: configuration.dataDirectory + "/quarantine", logger: logger)
+        pool = WorkerPool(size: max(1, configuration.workers), journal: quarantine.journal)
         stateStores = StateStoreProvider(backend: configuration.broker == .memory ? .memory
                                          : .rocksDB(directory: configuration.dataDirectory + "/state"))
     }
@@ -316,7 +320,8 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
         try AgentRunner(
             image: image, settings: settings, name: agent, hostGroup: configuration.group, transport: transport,
             pool: pool, commitInterval: configuration.commitInterval,
-            drainTimeout: configuration.shutdownTimeout, logger: logger, tracing: tracing, stateStores: stateStores)
+            drainTimeout: configuration.shutdownTimeout, logger: logger, tracing: tracing, stateStores: stateStores,
+            quarantine: quarantine)
     }
 
     /// Logs the plugin file and version an agent runs beside the image mapped

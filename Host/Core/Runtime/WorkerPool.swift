@@ -19,10 +19,14 @@ public final class WorkerPool: @unchecked Sendable {
     /// Threads started, including replacements.
     private var started = 0
     private var running = 0
+    /// Where each thread notes the plugin call it runs (thread N: slot N); nil: not journaled.
+    private let journal: CrashJournal?
 
-    /// Starts `size` threads named `sluice-worker-N`.
-    public init(size: Int) {
+    /// Starts `size` threads named `sluice-worker-N`; with `journal`, each
+    /// notes its plugin calls in its own slot of the crash journal.
+    public init(size: Int, journal: CrashJournal? = nil) {
         precondition(size > 0, "a worker pool needs at least one thread")
+        self.journal = journal
         for _ in 0..<size { startThread() }
     }
 
@@ -42,7 +46,7 @@ public final class WorkerPool: @unchecked Sendable {
             running += 1
             return started - 1
         }
-        DedicatedThread.start("sluice-worker-\(number)") { [unowned self] in work() }
+        DedicatedThread.start("sluice-worker-\(number)") { [unowned self] in work(number) }
     }
 
     /// Queues `job`; it runs on some worker thread, in FIFO order of submission.
@@ -63,9 +67,10 @@ public final class WorkerPool: @unchecked Sendable {
         return lock.withLock { lock.wait(timeout: timeout) { running == 0 } }
     }
 
-    private func work() {
+    private func work(_ number: Int) {
         // Room to report a fatal signal even when plugin code overflowed this thread's stack.
         FatalSignalReport.prepareThread()
+        CrashJournalSlot.attachToCurrentThread(journal?.slot(number))
         while true {
             let job: Job? = lock.withLock {
                 _ = lock.wait(timeout: .seconds(1)) { head < jobs.count || stopping }

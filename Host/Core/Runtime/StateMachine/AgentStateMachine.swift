@@ -99,6 +99,10 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     var deadLettered = 0
     var retried = 0
     var lastError: String?
+    /// Records that crashed the plugin while handed over alone (crash
+    /// quarantine), by partition and offset, with their dead-letter reason:
+    /// a first delivery of one of them alone is dead-lettered, never dispatched.
+    var crashDeadLetters: [TopicPartition: [Int64: String]] = [:]
     /// Seals the ledgers asked for during the current event, for the shell.
     var requestedSeals: [Action] = []
     private var nextGeneration: UInt64 = 1
@@ -170,7 +174,22 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         }
         guard let next else { return }
         deliveries[next.delivery.id] = DeliveryState(delivery: next.delivery, lane: next.lane, startedAt: now)
+        if let reason = quarantineReason(next.delivery, partition) {
+            // It crashed the plugin when handed over alone: straight to the dead-letter topic.
+            settle(next.delivery.id, fatal: false,
+                   results: DeliveryResults(finished: 0, retries: [], deadLetters: [.init(index: 0, hostReason: reason)]),
+                   now: now, into: &actions)
+            dispatchNext(partition, now: now, into: &actions)
+            return
+        }
         actions.append(.dispatch(next.delivery))
+    }
+
+    /// The dead-letter reason of a first delivery of one record that the crash quarantine keeps from the plugin.
+    private func quarantineReason(_ delivery: Delivery, _ partition: TopicPartition) -> String? {
+        guard !crashDeadLetters.isEmpty, delivery.count == 1, delivery.attempt == 1,
+              let offsets = crashDeadLetters[partition] else { return nil }
+        return offsets[delivery.offset(at: 0)]
     }
 
     /// The lane's next delivery, if `choose` finds one; the lane is then busy with it.
