@@ -171,12 +171,33 @@ extension AgentRunner {
 
     // MARK: - Seals
 
-    /// Seals lane `lane`'s state through `seal` (see the type's comment).
+    /// Seals start at most this often per partition (a tenth of the commit
+    /// interval, at most 200 ms): under load a seal then covers many
+    /// batches, and a key written by all of them goes to the changelog and
+    /// the store once. Offsets commit at the commit interval anyway, so a
+    /// commit is barely later; a stop or a revocation waits at most this
+    /// much more for its last seal.
+    var sealInterval: Duration { min(commitInterval / 10, .milliseconds(200)) }
+
+    /// Seals lane `lane`'s state through `seal` (see the type's comment), or
+    /// through what has finished by then if the partition sealed less than
+    /// `sealInterval` ago and the seal waits.
     func sealState(_ lane: LaneID, _ seal: OffsetLedger.Seal) {
         guard let state, let partition = state.partition(lane.partition), partition.lane == lane else {
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return
         }
+        let wait = partition.sealWait(now: ConditionLock.monotonicNow(), interval: sealInterval)
+        guard wait > .zero else { return startSeal(lane, seal, on: partition, state: state) }
+        scheduler.schedule(after: wait) { [self] in
+            guard let extended = feed({ machine, _, _ in machine.extendSeal(lane) }) else { return }
+            startSeal(lane, extended, on: partition, state: state)
+        }
+    }
+
+    /// Takes the seal's writes and writes them (steps 1–3), then reports it sealed.
+    private func startSeal(_ lane: LaneID, _ seal: OffsetLedger.Seal, on partition: PartitionState, state: AgentState) {
+        partition.sealStarted(at: ConditionLock.monotonicNow())
         guard let work = partition.takeSeal(through: seal.throughTicket) else {
             // Nothing was written: the offsets commit as they are.
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }

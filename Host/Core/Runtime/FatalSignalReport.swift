@@ -91,21 +91,36 @@ nonisolated(unsafe) private var previousActions: UnsafeMutablePointer<sigaction>
 /// The signal handler: async-signal-safe calls only (no allocation, no locks).
 private func reportFatalSignal(_ signal: Int32) {
     let saved = errno
-    writeStatic("sluice: fatal signal ")
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        var value = Int(signal), end = buffer.count
-        repeat {
-            end -= 1
-            buffer[end] = UInt8(48 + value % 10)
-            value /= 10
-        } while value > 0 && end > 0
-        _ = write(2, buffer.baseAddress! + end, buffer.count - end)
-    }
-    if let line = pthread_getspecific(currentAgentCallKey) {
-        _ = write(2, line, strlen(line.assumingMemoryBound(to: CChar.self)))
-    } else {
-        writeStatic(" on a thread running no agent call\n")
+    // The line is assembled on the (alternate) stack and written at once:
+    // two workers crashing together must not interleave their reports.
+    withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { buffer in
+        var length = 0
+        func append(_ bytes: UnsafeRawPointer, _ count: Int) {
+            let taken = min(count, buffer.count - length)
+            guard taken > 0 else { return }
+            (buffer.baseAddress! + length).copyMemory(from: bytes, byteCount: taken)
+            length += taken
+        }
+        func append(_ text: StaticString) { append(text.utf8Start, text.utf8CodeUnitCount) }
+        append("sluice: fatal signal ")
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { digits in
+            var value = Int(signal), end = digits.count
+            repeat {
+                end -= 1
+                digits[end] = UInt8(48 + value % 10)
+                value /= 10
+            } while value > 0 && end > 0
+            append(digits.baseAddress! + end, digits.count - end)
+        }
+        if let line = pthread_getspecific(currentAgentCallKey) {
+            append(line, strlen(line.assumingMemoryBound(to: CChar.self)))
+        } else {
+            append(" on a thread running no agent call\n")
+        }
+        // A line cut at the buffer's end still ends the line.
+        if length == buffer.count { buffer[length - 1] = 0x0a }
+        _ = write(2, buffer.baseAddress, length)
     }
     // The crash journal's slot of this thread, if it is in a plugin call, keeps
     // the signal for the next start (a plain store into a shared mapping).
@@ -119,8 +134,4 @@ private func reportFatalSignal(_ signal: Int32) {
     }
     errno = saved
     raise(signal)
-}
-
-private func writeStatic(_ text: StaticString) {
-    _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
 }

@@ -67,6 +67,18 @@ public struct OffsetLedger: Sendable {
         return requestedSeal
     }
 
+    /// The seal in flight, not yet taken by the caller, extended over the
+    /// entries done since it was asked for (a seal that waited covers them
+    /// too). Nil when none is in flight.
+    public mutating func extendSealInFlight() -> Seal? {
+        guard sealInFlight != nil, head < entries.count else { return sealInFlight }
+        var end = head
+        while end + 1 < entries.count, entries[end + 1].outstanding == 0 { end += 1 }
+        let seal = Seal(throughTicket: headTicket + Ticket(end - head), lastOffset: entries[end].lastOffset)
+        sealInFlight = seal
+        return seal
+    }
+
     /// The seal in flight is durable: its entries commit. Returns the records
     /// released (like `finish`); the next seal may be requested at once.
     @discardableResult

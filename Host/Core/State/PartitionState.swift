@@ -10,6 +10,10 @@ import Synchronization
 /// decided writes of a run of finished batches, and once they are in the
 /// changelog and the local store they leave the overlay.
 ///
+/// Sealed values stay in a bounded cache of point reads (`cachedKeys`), so a
+/// key written again and again (a windowed count) is read without asking
+/// the store; the cache only ever holds what the store holds.
+///
 /// Thread-safe: the plugin calls it from any thread, the seal from another.
 final class PartitionState: Sendable {
     /// The partition (of the agent's one input topic).
@@ -26,11 +30,17 @@ final class PartitionState: Sendable {
     let owner: String
     private let inner: Mutex<Inner>
 
+    /// At most this many sealed keys are cached per partition; a full cache
+    /// starts over (cheaper than tracking recency, and hot keys come back at once).
+    static let cachedKeys = 10_000
+
     private struct Inner {
         /// Holds a looked-up key's bytes; reused, so a read allocates nothing.
         var lookupKey: [UInt8] = []
         var staged: [UInt64: Staged] = [:]
         var overlay: [StateKey: Decided] = [:]
+        /// Sealed values (nil: deleted), exactly as in the store.
+        var cache: [StateKey: [UInt8]?] = [:]
         var unsealed: [Unsealed] = []
         var timers: [TimerKey: Int64] = [:]
         var firing: [UInt64: [TimerKey]] = [:]
@@ -38,6 +48,8 @@ final class PartitionState: Sendable {
         var streamTime: Int64
         var checkpoint: StateCheckpoint
         var closed = false
+        /// When the last seal started (monotonic), for pacing seals.
+        var lastSealStart: Duration?
     }
 
     private struct Staged {
@@ -147,7 +159,7 @@ final class PartitionState: Sendable {
                    _ body: (UnsafeRawBufferPointer) -> Void) throws(StateAccessError) -> Bool {
         let overlaid: [UInt8]?? = try inner.withLock { state throws(StateAccessError) -> [UInt8]?? in
             guard let staged = state.staged[id] else { throw .batchNotOpen }
-            guard !(staged.writes.isEmpty && state.overlay.isEmpty) else { return .none }
+            guard !(staged.writes.isEmpty && state.overlay.isEmpty && state.cache.isEmpty) else { return .none }
             // The lookup key borrows the reused buffer; once it is gone the
             // buffer is unshared again, so the next read does not allocate.
             state.lookupKey.removeAll(keepingCapacity: true)
@@ -155,6 +167,7 @@ final class PartitionState: Sendable {
             let stateKey = StateKey(table: table, key: state.lookupKey)
             if let value = staged.writes[stateKey] { return .some(value) }
             if let decided = state.overlay[stateKey] { return .some(decided.value) }
+            if let cached = state.cache[stateKey] { return .some(cached) }
             return .none
         }
         if let overlaid {
@@ -271,14 +284,29 @@ final class PartitionState: Sendable {
 
     // MARK: - Seals
 
+    /// How long a seal asked for at `now` waits so that seals start at most
+    /// every `interval` (zero: at once).
+    func sealWait(now: Duration, interval: Duration) -> Duration {
+        inner.withLock { state in
+            guard let last = state.lastSealStart else { return .zero }
+            return max(.zero, last + interval - now)
+        }
+    }
+
+    /// A seal starts now.
+    func sealStarted(at now: Duration) {
+        inner.withLock { $0.lastSealStart = now }
+    }
+
     /// The decided writes of every ledger entry through `ticket`, merged, with
     /// the next sequence number; nil when they wrote nothing.
     func takeSeal(through ticket: OffsetLedger.Ticket) -> SealWork? {
         inner.withLock { state in
-            var merged: [StateKey: [UInt8]?] = [:]
-            while let first = state.unsealed.first, first.ticket <= ticket {
-                merged.merge(first.writes) { _, new in new }
-                state.unsealed.removeFirst()
+            guard let first = state.unsealed.first, first.ticket <= ticket else { return nil }
+            // The first entry's writes are taken over, not copied; later ones win.
+            var merged = state.unsealed.removeFirst().writes
+            while let next = state.unsealed.first, next.ticket <= ticket {
+                merged.merge(state.unsealed.removeFirst().writes) { _, new in new }
             }
             guard !merged.isEmpty else { return nil }
             let writes = merged.map { StateWrite(table: $0.key.table, key: $0.key.key, value: $0.value) }
@@ -295,6 +323,8 @@ final class PartitionState: Sendable {
             for write in writes {
                 let key = StateKey(table: write.table, key: write.key)
                 if let decided = state.overlay[key], decided.ticket <= ticket { state.overlay[key] = nil }
+                if state.cache.count >= Self.cachedKeys, state.cache[key] == nil { state.cache.removeAll(keepingCapacity: true) }
+                state.cache[key] = .some(write.value)
             }
         }
     }

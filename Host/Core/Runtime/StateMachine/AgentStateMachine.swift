@@ -207,6 +207,12 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         dispatchNext(partition, now: now, into: &actions)
     }
 
+    /// Lane `id`'s seal in flight, extended over what finished since it was
+    /// asked for; nil when the lane is gone.
+    mutating func extendSeal(_ id: LaneID) -> OffsetLedger.Seal? {
+        withCurrentLane(id) { $0.ledger.extendSealInFlight() } ?? nil
+    }
+
     /// Finished records of every lane waiting for their seal.
     var awaitingSeal: Int {
         limits.stateful ? lanes.values.reduce(0) { $0 + $1.ledger.awaitingSeal } : 0
