@@ -314,16 +314,7 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
                     targets.append(previous)
                     continue
                 }
-                let keySpace = StateKeySpace(table: write.table, partition: partition)
-                if let family = families.byKeySpace[keySpace] {
-                    targets.append(family)
-                } else if write.value != nil {
-                    let family = try createFamily(keySpace)
-                    families.byKeySpace[keySpace] = family
-                    targets.append(family)
-                } else {
-                    targets.append(nil)
-                }
+                targets.append(try family(write.table, partition, creating: write.value != nil, in: &families))
             }
             return targets
         }
@@ -340,19 +331,22 @@ public final class RocksDBStateStore: StateStore, @unchecked Sendable {
             guard !families.closed else { throw closedError("apply writes to partition \(partition)") }
             var targets: [RocksDBColumnFamily?] = []
             for (index, table) in writes.tables.enumerated() {
-                let keySpace = StateKeySpace(table: table, partition: partition)
-                if let family = families.byKeySpace[keySpace] {
-                    targets.append(family)
-                } else if puts[index] {
-                    let family = try createFamily(keySpace)
-                    families.byKeySpace[keySpace] = family
-                    targets.append(family)
-                } else {
-                    targets.append(nil)
-                }
+                targets.append(try family(table, partition, creating: puts[index], in: &families))
             }
             return targets
         }
+    }
+
+    /// The column family of `table` in `partition`: the open one, else (when
+    /// `creating`) a new one, else nil. Under the caller's lock.
+    private func family(_ table: String, _ partition: Int32, creating: Bool,
+                        in families: inout RocksDBColumnFamilies) throws(StateStoreError) -> RocksDBColumnFamily? {
+        let keySpace = StateKeySpace(table: table, partition: partition)
+        if let family = families.byKeySpace[keySpace] { return family }
+        guard creating else { return nil }
+        let family = try createFamily(keySpace)
+        families.byKeySpace[keySpace] = family
+        return family
     }
 
     /// Creates the column family of `keySpace` (under the caller's lock, so it is created once).
