@@ -52,9 +52,10 @@ struct MachineDriver {
     var actions: [AgentAction<FakeDelivery>] = []
 
     init(maxInFlight: Int = 10_000, maxAttempts: Int = 3, onExhausted: FailurePolicy = .deadLetter,
-         batchTimeout: Duration = .seconds(30)) {
+         batchTimeout: Duration = .seconds(30), stateful: Bool = false) {
         machine = Machine(factory: FakeFactory(), limits: .init(
-            maxInFlight: maxInFlight, maxAttempts: maxAttempts, onExhausted: onExhausted, batchTimeout: batchTimeout))
+            maxInFlight: maxInFlight, maxAttempts: maxAttempts, onExhausted: onExhausted, batchTimeout: batchTimeout,
+            stateful: stateful))
     }
 
     static let topic = "t"

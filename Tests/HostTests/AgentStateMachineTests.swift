@@ -150,6 +150,28 @@ struct AgentStateMachineTests {
         #expect(driver.machine.currentLane(lane)?.retryBlocks == 0)
     }
 
+    @Test("a stateful agent: a produce that fails after its batch settled fails the agent; the batch never seals or commits")
+    func statefulProduceFailsAfterSettling() throws {
+        var driver = MachineDriver(stateful: true)
+        let lane = driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 2)
+        let batch = try #require(dispatched.first)
+        let requested = driver.machine.produceRequested(for: batch.id)
+        let receipt = try #require(requested)
+        driver.done(batch)
+        var actions: [AgentAction<FakeDelivery>] = []
+        driver.machine.produceFailed(receipt, reason: "produce to out failed: record too large", now: driver.now,
+                                     into: &actions)
+        driver.actions = actions
+        #expect(driver.dispatched.isEmpty, "its records do not go round again: their writes are decided")
+        let failure = try #require(driver.failure)
+        #expect(failure.hasPrefix("produce to out failed: record too large; the batch of t[0] from offset 0 had settled"))
+        #expect(failure.contains("stops rather than apply them twice"))
+        #expect(driver.machine.takeRequestedSeals().isEmpty, "nothing to seal: the batch is not done")
+        #expect(driver.machine.currentLane(lane)?.ledger.isEmpty == false)
+        #expect(driver.committable(0) == nil)
+    }
+
     @Test("a produce that fails while the batch is pending sends all of it round again on complete")
     func produceFailsWhilePending() throws {
         var driver = MachineDriver()

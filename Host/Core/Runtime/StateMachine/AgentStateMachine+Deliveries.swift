@@ -106,12 +106,25 @@ extension AgentStateMachine {
 
     /// A record produced for a delivery failed for good: the delivery's records
     /// go round again (at once if it had settled already).
+    ///
+    /// Not for a stateful agent's settled delivery: its table writes were
+    /// decided when it settled, and later batches may have read them, so
+    /// sending its records round again would apply them twice. The agent
+    /// fails instead, and the failed unit is never released: the batch never
+    /// seals or commits, and a restart restores the state of the last seal and
+    /// processes it again.
     mutating func produceFailed(_ receipt: ProduceReceipt<Delivery>, reason: String, now: Duration,
                                 into actions: inout [Action]) {
         lastError = reason
         let id = receipt.delivery.id
         if deliveries[id] != nil {
             if deliveries[id]!.redeliveryReason == nil { deliveries[id]!.redeliveryReason = reason }
+        } else if limits.stateful, currentLane(receipt.lane) != nil {
+            let which = receipt.delivery.count > 0 ? "from offset \(receipt.delivery.offset(at: 0))" : "of due timers"
+            fail("\(reason); the batch of \(receipt.lane.partition) \(which) had settled and its table writes "
+                 + "were decided, so a stateful agent stops rather than apply them twice: restart it once the cause is fixed "
+                 + "(it resumes from its last seal)", into: &actions)
+            return
         } else if currentLane(receipt.lane) != nil {
             let redelivery = factory.redelivery(of: receipt.delivery, indices: Array(0..<receipt.delivery.count))
             withCurrentLane(receipt.lane) { lane in
