@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "sluice_plugin.h"
+#include "fixture_json.h"
 
 #if SLUICE_ABI_MINOR >= 2
 #include "sluice_plugin_helpers.h"
@@ -70,19 +71,6 @@ typedef struct recorder {
     int opened;
 } recorder;
 
-/* Finds "key":"value" in compact JSON; copies value into out. */
-static int json_string(const char *json, size_t len, const char *key, char *out, size_t cap) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    const char *end = json + len;
-    const char *at = strstr(json, pattern);
-    if (!at || at >= end) return 0;
-    at += strlen(pattern);
-    size_t n = 0;
-    while (at < end && *at != '"' && n + 1 < cap) out[n++] = *at++;
-    out[n] = 0;
-    return 1;
-}
 
 static int starts_with(const sluice_message *m, const char *prefix) {
     size_t n = strlen(prefix);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sluice_plugin.h"
+#include "fixture_json.h"
 
 #ifndef AGENT_VERSION
 #define AGENT_VERSION "1.0.0"
@@ -59,18 +60,6 @@ static long long json_number(const char *json, size_t len, const char *key, long
     return atoll(at + strlen(pattern));
 }
 
-static int json_string(const char *json, size_t len, const char *key, char *out, size_t cap) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    const char *end = json + len;
-    const char *at = strstr(json, pattern);
-    if (!at || at >= end) return 0;
-    at += strlen(pattern);
-    size_t n = 0;
-    while (at < end && *at != '"' && n + 1 < cap) out[n++] = *at++;
-    out[n] = 0;
-    return 1;
-}
 
 typedef struct number_sink { long long value; } number_sink;
 
