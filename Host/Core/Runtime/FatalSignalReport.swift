@@ -17,7 +17,9 @@ import Glibc
 /// (``CrashJournalSlot``), so the next start knows which records crashed the
 /// plugin and how. The handler writes with `write(2)` and plain stores only,
 /// then restores the action it replaced (the default, or the Swift runtime's
-/// backtracer) and raises the signal again.
+/// backtracer) and raises the signal again. When workers crash together, the
+/// first reports and hands the signal on; the others store their signal and
+/// wait in the handler for the process to end.
 public enum FatalSignalReport {
     /// The signals reported.
     static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE]
@@ -39,10 +41,13 @@ public enum FatalSignalReport {
         let previous = UnsafeMutablePointer<sigaction>.allocate(capacity: Int(NSIG))
         previous.initialize(repeating: sigaction(), count: Int(NSIG))
         previousActions = previous
+        reportBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: reportBufferSize, alignment: 1)
         for signal in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = reportFatalSignal
-            action.sa_flags = Int32(bitPattern: SA_RESETHAND) | SA_ONSTACK
+            // No SA_RESETHAND: a second thread crashing while the first reports
+            // must enter the handler (and wait there), not die silently at once.
+            action.sa_flags = SA_ONSTACK
             sigemptyset(&action.sa_mask)
             sigaction(signal, &action, previous + Int(signal))
         }
@@ -88,12 +93,29 @@ private let currentAgentCallKey: pthread_key_t = {
 /// The actions the report replaced, by signal number (written once by install()).
 nonisolated(unsafe) private var previousActions: UnsafeMutablePointer<sigaction>?
 
+/// Where the report line is assembled (written once by install(); used only
+/// by the one thread that reports).
+nonisolated(unsafe) private var reportBuffer: UnsafeMutableRawBufferPointer?
+private let reportBufferSize = 1024
+
+/// Set by the first thread to crash: it alone reports and hands the signal on;
+/// any other thread crashing meanwhile waits in the handler for the end.
+private let reporting = Atomic<Bool>(false)
+
 /// The signal handler: async-signal-safe calls only (no allocation, no locks).
 private func reportFatalSignal(_ signal: Int32) {
     let saved = errno
-    // The line is assembled on the (alternate) stack and written at once:
-    // two workers crashing together must not interleave their reports.
-    withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { buffer in
+    // The crash journal's slot of this thread, if it is in a plugin call, keeps
+    // the signal for the next start (a plain store into a shared mapping).
+    if let slot = pthread_getspecific(crashJournalSlotKey) {
+        CrashJournalSlot(base: slot).recordSignal(signal)
+    }
+    guard reporting.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+        // Another thread is reporting its crash and will end the process.
+        while true { pause() }
+    }
+    // One write for the whole line, assembled in the buffer set aside at install.
+    if let buffer = reportBuffer {
         var length = 0
         func append(_ bytes: UnsafeRawPointer, _ count: Int) {
             let taken = min(count, buffer.count - length)
@@ -121,11 +143,6 @@ private func reportFatalSignal(_ signal: Int32) {
         // A line cut at the buffer's end still ends the line.
         if length == buffer.count { buffer[length - 1] = 0x0a }
         _ = write(2, buffer.baseAddress, length)
-    }
-    // The crash journal's slot of this thread, if it is in a plugin call, keeps
-    // the signal for the next start (a plain store into a shared mapping).
-    if let slot = pthread_getspecific(crashJournalSlotKey) {
-        CrashJournalSlot(base: slot).recordSignal(signal)
     }
     // Hand the signal on to whoever had it before (the default action, or the
     // Swift runtime's backtracer): it is delivered again when this returns.
