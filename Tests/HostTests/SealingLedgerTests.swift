@@ -72,4 +72,28 @@ struct SealingLedgerTests {
         #expect(ledger.awaitingSeal == 0)
         #expect(ledger.finish(10, of: first) == 20)
     }
+    @Test("isDone(through:) holds once an entry and every one before it are done, sealed ones included")
+    func doneThrough() {
+        var ledger = OffsetLedger(startingAt: 0, seals: true)
+        func done(_ ticket: OffsetLedger.Ticket) -> Bool { ledger.isDone(through: ticket) }
+        let first = ledger.track(lastOffset: 9, records: 10)
+        let second = ledger.track(lastOffset: 19, records: 10)
+        let third = ledger.track(lastOffset: 29, records: 10)
+        ledger.finish(10, of: second)
+        #expect(!done(second), "the first is still open")
+        ledger.finish(10, of: first)
+        #expect(done(first))
+        #expect(done(second))
+        #expect(!done(third))
+        // Work added to a done entry (a record sent round again) makes it open again.
+        ledger.add(1, to: second)
+        #expect(!done(second))
+        ledger.finish(1, of: second)
+        _ = ledger.takeSealRequest()
+        ledger.extendSealInFlight()
+        ledger.sealed()
+        #expect(done(first), "sealed entries count as done")
+        ledger.finish(10, of: third)
+        #expect(done(third))
+    }
 }

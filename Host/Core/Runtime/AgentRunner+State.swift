@@ -22,46 +22,56 @@ import Synchronization
 extension AgentRunner {
     // MARK: - The plugin's calls
 
-    /// The state of the partition batch `batchID` is open on, or a logged refusal.
-    private func openState(_ batchID: UInt64, table: String?, call: String) -> PartitionState? {
+    /// The open delivery of batch `batchID`, or a logged refusal.
+    private func openDelivery(_ batchID: UInt64, call: String) -> OpenDelivery? {
         guard let state else {
             logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
             return nil
         }
-        if let table, !state.tables.contains(table) {
-            logger.error("\(call) refused: table '\(table)' is not declared (the plugin declares \(state.tables.isEmpty ? "none" : state.tables.joined(separator: ", ")))")
-            return nil
-        }
-        guard let partition = state.state(ofBatch: batchID) else {
+        guard let delivery = state.delivery(ofBatch: batchID) else {
             logger.error("\(call) refused: batch \(batchID) is not open (finished already, or never handed out)")
             return nil
         }
-        return partition
+        return delivery
     }
 
-    func pluginStateGet(batchID: UInt64, table: String, key: UnsafeRawBufferPointer,
+    /// The declared table named `table` (the plugin's bytes), or a logged refusal.
+    private func declaredTable(_ table: UnsafeRawBufferPointer, call: String) -> String? {
+        guard let state else {
+            logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
+            return nil
+        }
+        if let declared = state.table(named: table) { return declared }
+        let asked = String(decoding: table, as: UTF8.self)
+        logger.error("\(call) refused: table '\(asked)' is not declared (the plugin declares \(state.tables.isEmpty ? "none" : state.tables.joined(separator: ", ")))")
+        return nil
+    }
+
+    func pluginStateGet(batchID: UInt64, table: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer,
                         _ body: (UnsafeRawBufferPointer) -> Void) -> Int32 {
         guard key.count <= Int(SLUICE_STATE_MAX_KEY) else {
             logger.error("state_get refused: a key of \(key.count) bytes is over SLUICE_STATE_MAX_KEY (\(SLUICE_STATE_MAX_KEY))")
             return SLUICE_STATE_ERROR
         }
-        guard let partition = openState(batchID, table: table, call: "state_get") else { return SLUICE_STATE_ERROR }
+        guard let table = declaredTable(table, call: "state_get"),
+              let delivery = openDelivery(batchID, call: "state_get") else { return SLUICE_STATE_ERROR }
         do {
-            return try partition.withValue(batchID, table: table, key: key, body) ? SLUICE_STATE_FOUND : SLUICE_STATE_ABSENT
+            return try delivery.partition.withValue(delivery, table: table, key: key, body) ? SLUICE_STATE_FOUND : SLUICE_STATE_ABSENT
         } catch {
             logger.error("state_get on table '\(table)' failed: \(error)")
             return SLUICE_STATE_ERROR
         }
     }
 
-    func pluginStatePut(batchID: UInt64, table: String, key: [UInt8], value: [UInt8]?) -> Int32 {
+    func pluginStatePut(batchID: UInt64, table: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, value: [UInt8]?) -> Int32 {
         guard key.count <= Int(SLUICE_STATE_MAX_KEY), (value?.count ?? 0) <= Int(SLUICE_STATE_MAX_VALUE) else {
             logger.error("state_put refused: key of \(key.count) bytes, value of \(value?.count ?? 0) bytes (the limits are SLUICE_STATE_MAX_KEY \(SLUICE_STATE_MAX_KEY) and SLUICE_STATE_MAX_VALUE \(SLUICE_STATE_MAX_VALUE))")
             return SLUICE_STATE_ERROR
         }
-        guard let partition = openState(batchID, table: table, call: "state_put") else { return SLUICE_STATE_ERROR }
+        guard let table = declaredTable(table, call: "state_put"),
+              let delivery = openDelivery(batchID, call: "state_put") else { return SLUICE_STATE_ERROR }
         do {
-            try partition.put(batchID, table: table, key: key, value: value)
+            try delivery.partition.put(delivery, table: table, key: key, value: value)
             return Int32(SLUICE_STATUS_OK)
         } catch {
             logger.error("state_put on table '\(table)' failed: \(error)")
@@ -69,11 +79,12 @@ extension AgentRunner {
         }
     }
 
-    func pluginStateRange(batchID: UInt64, table: String, start: [UInt8]?, end: [UInt8]?, limit: Int,
+    func pluginStateRange(batchID: UInt64, table: UnsafeRawBufferPointer, start: [UInt8]?, end: [UInt8]?, limit: Int,
                           _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int64 {
-        guard let partition = openState(batchID, table: table, call: "state_range") else { return Int64(SLUICE_STATE_ERROR) }
+        guard let table = declaredTable(table, call: "state_range"),
+              let delivery = openDelivery(batchID, call: "state_range") else { return Int64(SLUICE_STATE_ERROR) }
         do {
-            return Int64(try partition.scan(batchID, table: table, from: start, to: end, limit: limit, visit))
+            return Int64(try delivery.partition.scan(delivery, table: table, from: start, to: end, limit: limit, visit))
         } catch {
             logger.error("state_range on table '\(table)' failed: \(error)")
             return Int64(SLUICE_STATE_ERROR)
@@ -94,10 +105,10 @@ extension AgentRunner {
             logger.error("\(call) refused: a key of \(key.count) bytes is over SLUICE_STATE_MAX_KEY (\(SLUICE_STATE_MAX_KEY))")
             return SLUICE_STATE_ERROR
         }
-        guard let partition = openState(batchID, table: nil, call: call) else { return SLUICE_STATE_ERROR }
+        guard let delivery = openDelivery(batchID, call: call) else { return SLUICE_STATE_ERROR }
         let timer = TimerKey(clock: clock, key: key)
         do {
-            try partition.put(batchID, table: TimerTable.name, key: timer.storageKey, value: due.map(TimerTable.encode))
+            try delivery.partition.put(delivery, table: TimerTable.name, key: timer.storageKey, value: due.map(TimerTable.encode))
             return Int32(SLUICE_STATUS_OK)
         } catch {
             logger.error("\(call) failed: \(error)")
@@ -106,36 +117,40 @@ extension AgentRunner {
     }
 
     func pluginStreamTime(batchID: UInt64) -> Int64 {
-        state?.state(ofBatch: batchID)?.streamTime(batchID) ?? -1
+        guard let delivery = state?.delivery(ofBatch: batchID) else { return -1 }
+        return delivery.partition.streamTime(delivery)
     }
 
     // MARK: - Deliveries
 
     /// Worker thread, before on_batch or on_timer: the delivery is open on its partition's state.
-    func openForState(_ delivery: BatchContext) -> PartitionState? {
+    func openForState(_ delivery: BatchContext) -> OpenDelivery? {
         guard let state, let partition = state.partition(delivery.handle.partition) else { return nil }
         var maxTimestamp: Int64?
         if !delivery.isTimerDelivery {
             maxTimestamp = -1
             for index in 0..<delivery.count { maxTimestamp = max(maxTimestamp!, delivery.messages[index].timestamp_ms) }
         }
-        partition.begin(delivery.id, records: delivery.count, maxTimestamp: maxTimestamp)
-        state.open(batch: delivery.id, on: partition)
-        return partition
+        let open = partition.begin(delivery.id, of: state, records: delivery.count, maxTimestamp: maxTimestamp)
+        state.open(open)
+        return open
     }
 
-    /// A stateful delivery settled: its writes stand or are dropped.
-    func stateSettled(_ delivery: BatchContext, lane: LaneID, keep: Bool) {
-        guard let state else { return }
-        state.state(ofBatch: delivery.id)?.settle(delivery.id, ticket: delivery.ticket, keep: keep)
+    /// With the lock: a stateful delivery settled, its writes stand or are
+    /// dropped; `covered` tells whether its ledger entry and all before it
+    /// are done (see `PartitionState.settle`).
+    func stateSettled(_ delivery: BatchContext, lane: LaneID, keep: Bool, covered: Bool) {
+        guard let state, let open = state.delivery(ofBatch: delivery.id) else { return }
+        open.partition.settle(open, ticket: delivery.ticket, keep: keep, covered: covered)
         state.close(batch: delivery.id)
     }
 
     /// Worker thread: one on_timer call with the partition's due timers.
-    func executeTimers(_ delivery: BatchContext, on partition: PartitionState?, instance: PluginInstance) -> Int32 {
-        guard let partition else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+    func executeTimers(_ delivery: BatchContext, on open: OpenDelivery?, instance: PluginInstance) -> Int32 {
+        guard let open else { return Int32(SLUICE_BATCH_DONE.rawValue) }
+        let partition = open.partition
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let due = partition.takeDueTimers(delivery.id, now: now)
+        let due = partition.takeDueTimers(open, now: now)
         guard !due.isEmpty else { return Int32(SLUICE_BATCH_DONE.rawValue) }
         let keys = due.map { UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, $0.timer.key.count)) }
         defer { keys.forEach { $0.deallocate() } }
@@ -150,7 +165,7 @@ extension AgentRunner {
             struct_size: UInt32(MemoryLayout<sluice_timer_batch>.size), id: delivery.id,
             topic: UnsafePointer(delivery.handle.topicCString), partition: delivery.handle.partition.partition,
             partition_state: delivery.handle.partitionState, now_ms: now,
-            stream_time_ms: partition.streamTime(delivery.id) ?? -1,
+            stream_time_ms: partition.streamTime(open),
             count: due.count, timers: UnsafePointer(timers.baseAddress))
         let status = instance.onTimer(&batch) ?? Int32(SLUICE_BATCH_DONE.rawValue)
         if status == Int32(SLUICE_BATCH_PENDING.rawValue) {
@@ -179,31 +194,38 @@ extension AgentRunner {
     /// much more for its last seal.
     var sealInterval: Duration { min(commitInterval / 10, .milliseconds(200)) }
 
-    /// Seals lane `lane`'s state through `seal` (see the type's comment), or
-    /// through what has finished by then if the partition sealed less than
-    /// `sealInterval` ago and the seal waits.
+    /// Seals lane `lane`'s state (see the type's comment): at once, or once
+    /// `sealInterval` has passed since the partition's last seal started.
+    /// The seal then covers what has finished by the time it starts.
     func sealState(_ lane: LaneID, _ seal: OffsetLedger.Seal) {
         guard let state, let partition = state.partition(lane.partition), partition.lane == lane else {
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return
         }
         let wait = partition.sealWait(now: ConditionLock.monotonicNow(), interval: sealInterval)
-        guard wait > .zero else { return startSeal(lane, seal, on: partition, state: state) }
-        scheduler.schedule(after: wait) { [self] in
-            guard let extended = feed({ machine, _, _ in machine.extendSeal(lane) }) else { return }
-            startSeal(lane, extended, on: partition, state: state)
-        }
+        guard wait > .zero else { return startSeal(lane, on: partition, state: state) }
+        scheduler.schedule(after: wait) { [self] in startSeal(lane, on: partition, state: state) }
     }
 
     /// Takes the seal's writes and writes them (steps 1–3), then reports it sealed.
-    private func startSeal(_ lane: LaneID, _ seal: OffsetLedger.Seal, on partition: PartitionState, state: AgentState) {
-        partition.sealStarted(at: ConditionLock.monotonicNow())
-        guard let work = partition.takeSeal(through: seal.throughTicket) else {
+    private func startSeal(_ lane: LaneID, on partition: PartitionState, state: AgentState) {
+        // The seal's extent and the writes it takes are decided under the
+        // agent's lock, so no delivery settles between the two: a seal then
+        // covers every delivery whose entry was done when it settled (what
+        // `PartitionState.settle` relies on).
+        let taken: (seal: OffsetLedger.Seal, work: PartitionState.SealWork?)? = feed { machine, now, _ in
+            guard let seal = machine.extendSeal(lane) else { return nil }
+            partition.sealStarted(at: now)
+            return (seal, partition.takeSeal(through: seal.throughTicket))
+        }
+        guard let taken else { return }
+        guard let work = taken.work else {
             // Nothing was written: the offsets commit as they are.
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return
         }
-        writeSeal(work, lastOffset: seal.lastOffset, throughTicket: seal.throughTicket, on: partition, state: state) { [self] in
+        writeSeal(work, lastOffset: taken.seal.lastOffset, throughTicket: taken.seal.throughTicket,
+                  on: partition, state: state) { [self] in
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }
         }
     }

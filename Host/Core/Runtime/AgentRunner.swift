@@ -214,7 +214,8 @@ public final class AgentRunner: @unchecked Sendable {
                 // go, so a seal the next event asks for always finds them.
                 actions.removeAll { action in
                     guard case .stateSettled(let delivery, let lane, let keep) = action else { return false }
-                    stateSettled(delivery, lane: lane, keep: keep)
+                    stateSettled(delivery, lane: lane, keep: keep,
+                                 covered: machine.isDone(through: delivery.ticket, on: lane))
                     return true
                 }
                 actions += machine.takeRequestedSeals()
@@ -277,7 +278,10 @@ public final class AgentRunner: @unchecked Sendable {
     func execute(_ delivery: BatchContext) {
         guard let instance = lock.withLock({ instance }) else { return }
         if let tracing { delivery.span = tracing.startSpan(for: delivery, agent: name, group: group) }
-        let partitionState = state == nil ? nil : openForState(delivery)
+        let openState = state == nil ? nil : openForState(delivery)
+        // The plugin's state calls on this thread find their delivery without a lock.
+        if let openState { CurrentStateDelivery.enter(openState) }
+        defer { if openState != nil { CurrentStateDelivery.leave() } }
         // The crash journal notes the call for the next start, should the plugin crash the process.
         let slot = CrashJournalSlot.current
         if let slot {
@@ -289,7 +293,7 @@ public final class AgentRunner: @unchecked Sendable {
             }
         }
         let status = delivery.isTimerDelivery
-            ? executeTimers(delivery, on: partitionState, instance: instance)
+            ? executeTimers(delivery, on: openState, instance: instance)
             : instance.onBatch(delivery.batch)
         slot?.end()
         if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {

@@ -62,22 +62,22 @@ enum HostServicesTable {
                 return bytes.count
             },
             state_get: { host, batchID, table, tableLength, key, keyLength, sink, context in
-                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
-                return runner.pluginStateGet(batchID: batchID, table: HostServicesTable.text(table, tableLength),
+                HostServicesTable.withRunner(host, orElse: SLUICE_STATE_ERROR) { runner in runner.pluginStateGet(batchID: batchID, table: HostServicesTable.raw(table, tableLength),
                                              key: UnsafeRawBufferPointer(start: key, count: key == nil ? 0 : keyLength)) { value in
                     sink?(context, value.baseAddress?.assumingMemoryBound(to: UInt8.self), value.count)
-                }
+                } }
             },
             state_put: { host, batchID, table, tableLength, key, keyLength, value, valueLength in
-                guard let runner = HostServicesTable.runner(host) else { return SLUICE_STATE_ERROR }
-                return runner.pluginStatePut(batchID: batchID, table: HostServicesTable.text(table, tableLength),
-                                             key: HostServicesTable.bytes(key, keyLength) ?? [],
-                                             value: HostServicesTable.bytes(value, valueLength))
+                HostServicesTable.withRunner(host, orElse: SLUICE_STATE_ERROR) { runner in
+                    runner.pluginStatePut(batchID: batchID, table: HostServicesTable.raw(table, tableLength),
+                                          key: HostServicesTable.raw(key, keyLength),
+                                          value: HostServicesTable.bytes(value, valueLength))
+                }
             },
             state_range: { host, batchID, table, tableLength, start, startLength, end, endLength, limit, visit, context in
                 guard let runner = HostServicesTable.runner(host), let visit else { return Int64(SLUICE_STATE_ERROR) }
                 return runner.pluginStateRange(
-                    batchID: batchID, table: HostServicesTable.text(table, tableLength),
+                    batchID: batchID, table: HostServicesTable.raw(table, tableLength),
                     start: HostServicesTable.bytes(start, startLength), end: HostServicesTable.bytes(end, endLength),
                     limit: limit) { key, value in
                         visit(context, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count,
@@ -103,6 +103,16 @@ enum HostServicesTable {
         OpaquePointer(Unmanaged.passUnretained(runner).toOpaque())
     }
 
+    /// Calls `body` with the runner behind `handle` without retaining it
+    /// (the runner outlives its instance's calls, and a runner is retained
+    /// through a side table, which makes a retain per state call cost more
+    /// than the call's own work); `fallback` for a NULL handle.
+    static func withRunner<Result>(_ handle: OpaquePointer?, orElse fallback: Result,
+                                   _ body: (AgentRunner) -> Result) -> Result {
+        guard let handle else { return fallback }
+        return Unmanaged<AgentRunner>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+    }
+
     static func runner(_ handle: OpaquePointer?) -> AgentRunner? {
         guard let handle else { return nil }
         return Unmanaged<AgentRunner>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
@@ -111,6 +121,11 @@ enum HostServicesTable {
     static func text(_ pointer: UnsafePointer<CChar>?, _ length: Int) -> String {
         guard let pointer, length > 0 else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+
+    /// The bytes at `pointer` as they are (empty for NULL): read during the call, never kept.
+    static func raw(_ pointer: UnsafeRawPointer?, _ length: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : length)
     }
 
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {

@@ -52,6 +52,8 @@ public struct OffsetLedger: Sendable {
     private var headTicket: Ticket = 0
     /// Seal mode: records of done entries waiting for their seal.
     public private(set) var awaitingSeal = 0
+    /// `entries[head..<doneEnd]` are known done (`isDone(through:)` moves it on).
+    private var doneEnd = 0
 
     /// A ledger whose partition resumes at `offset` (the group's committed
     /// offset); `seals` makes done entries wait for their seal.
@@ -108,6 +110,16 @@ public struct OffsetLedger: Sendable {
 
     /// Entries not yet done.
     public var openEntries: Int { entries.count - head }
+
+    /// Whether the entry of `ticket` and every entry before it are done, so
+    /// that any seal taken from now on covers it (sealed entries count as done).
+    public mutating func isDone(through ticket: Ticket) -> Bool {
+        guard ticket >= headTicket else { return true }
+        guard let index = index(of: ticket) else { return false }
+        doneEnd = max(doneEnd, head)
+        while doneEnd < entries.count, entries[doneEnd].outstanding == 0 { doneEnd += 1 }
+        return index < doneEnd
+    }
     /// True when everything tracked is finished.
     public var isEmpty: Bool { head == entries.count }
 
@@ -133,6 +145,7 @@ public struct OffsetLedger: Sendable {
     public mutating func add(_ units: Int, to ticket: Ticket) {
         guard let index = index(of: ticket) else { return }
         entries[index].outstanding += units
+        if units > 0, index < doneEnd { doneEnd = index }
     }
 
     /// Marks `units` of an entry finished. Returns the number of records whose
@@ -162,6 +175,7 @@ public struct OffsetLedger: Sendable {
         headTicket += Ticket(entries.count - head)
         entries.removeAll(keepingCapacity: true)
         head = 0
+        doneEnd = 0
         committable = offset
         sealInFlight = nil
         requestedSeal = nil
@@ -201,6 +215,7 @@ public struct OffsetLedger: Sendable {
     private mutating func compact() {
         if head > 64, head * 2 > entries.count {
             entries.removeFirst(head)
+            doneEnd = max(0, doneEnd - head)
             head = 0
         }
     }

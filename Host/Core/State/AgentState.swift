@@ -15,7 +15,9 @@ final class AgentState: Sendable {
     /// Seals, writes and restores, for `/metrics`.
     let metrics: StateMetrics
     private let partitions = Mutex<[TopicPartition: PartitionState]>([:])
-    private let openBatches = Mutex<[UInt64: PartitionState]>([:])
+    private let openBatches = Mutex<[UInt64: OpenDelivery]>([:])
+    /// The declared tables' names as bytes, to resolve a plugin's table argument without making a `String`.
+    private let tableNames: [(name: String, bytes: [UInt8])]
     private let restores = Mutex<[TopicPartition: RestoreProgress]>([:])
 
     init(store: any StateStore, tables: [String], handlesTimers: Bool, group: String, agent: String) {
@@ -23,6 +25,7 @@ final class AgentState: Sendable {
         self.tables = tables
         self.handlesTimers = handlesTimers
         metrics = StateMetrics(agent: agent)
+        tableNames = tables.map { ($0, Array($0.utf8)) }
         let changelogged = tables + (handlesTimers ? [TimerTable.name] : [])
         changelogs = Dictionary(uniqueKeysWithValues: changelogged.map {
             ($0, ChangelogRecord.topic(consumerGroup: group, table: $0))
@@ -48,11 +51,18 @@ final class AgentState: Sendable {
         restores.withLock { _ = $0.removeValue(forKey: partition) }
     }
 
+    /// The declared table whose name is `bytes` (a plugin's `table`
+    /// argument), or nil: one byte comparison per declared table.
+    func table(named bytes: UnsafeRawBufferPointer) -> String? {
+        for table in tableNames where table.bytes.elementsEqual(bytes) { return table.name }
+        return nil
+    }
+
     // MARK: - Open batches
 
-    /// Batch `id` is open on `state` until `close(batch:)`.
-    func open(batch id: UInt64, on state: PartitionState) {
-        openBatches.withLock { $0[id] = state }
+    /// `delivery` is open until `close(batch:)`.
+    func open(_ delivery: OpenDelivery) {
+        openBatches.withLock { $0[delivery.id] = delivery }
     }
 
     /// Batch `id` is finished.
@@ -60,9 +70,11 @@ final class AgentState: Sendable {
         openBatches.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    /// The partition state batch `id` is open on.
-    func state(ofBatch id: UInt64) -> PartitionState? {
-        openBatches.withLock { $0[id] }
+    /// The open delivery of batch `id`: the calling worker thread's own
+    /// without a lock, else looked up.
+    func delivery(ofBatch id: UInt64) -> OpenDelivery? {
+        if let current = CurrentStateDelivery.delivery, current.id == id, current.agent === self { return current }
+        return openBatches.withLock { $0[id] }
     }
 
     // MARK: - Restores

@@ -1,18 +1,31 @@
 import Synchronization
 
 /// A stateful agent's tables and timers for one assigned partition, as its
-/// batches see them: the local store, plus writes that are decided but not yet
-/// sealed (the *overlay*), plus the writes of the open delivery (*staged*).
+/// batches see them: the local store, plus writes that are decided but not
+/// yet sealed, plus the writes of the open delivery (*staged*, in its
+/// `OpenDelivery`).
 ///
 /// A delivery's writes are staged until it settles. If its records are all
-/// finished they are *decided*: they join the overlay (later deliveries read
-/// them) and wait for their seal; otherwise they are dropped. A seal takes the
-/// decided writes of a run of finished batches, and once they are in the
-/// changelog and the local store they leave the overlay.
+/// finished they are *decided*: later deliveries read them, and they wait for
+/// their seal; otherwise they are dropped. A seal takes the decided writes of
+/// a run of finished batches, and once they are in the changelog and the
+/// local store their entries turn into a cache of what the store holds, so a
+/// key written again and again (a windowed count) is read without asking the
+/// store. At most `cachedKeys` sealed keys are cached.
 ///
-/// Sealed values stay in a bounded cache of point reads (`cachedKeys`), so a
-/// key written again and again (a windowed count) is read without asking
-/// the store; the cache only ever holds what the store holds.
+/// One map (`entries`) holds decided and cached values, so a read looks a
+/// key up at most twice (staged, then entries) before the store. A seal
+/// takes the keys decided since the last one from a list (`dirtyKeys`)
+/// rather than merging every batch's writes: 1 M records of 1,000 keys are
+/// then sealed as the keys they touched, not as the writes they made.
+///
+/// A seal may stop short of the newest decided writes: a later batch settled
+/// while an earlier one's outputs were still unacknowledged, so its ledger
+/// entry was not done (`covered` is false). Such a write keeps the value it
+/// replaced (with its ticket) in its entry, and a seal that stops before it
+/// takes that value. A write whose entry was done when it settled keeps
+/// nothing: every seal taken from then on covers it (seals are taken under
+/// the agent's lock, see `AgentRunner.sealState`).
 ///
 /// Thread-safe: the plugin calls it from any thread, the seal from another.
 final class PartitionState: Sendable {
@@ -37,13 +50,16 @@ final class PartitionState: Sendable {
     private struct Inner {
         /// Holds a looked-up key's bytes; reused, so a read allocates nothing.
         var lookupKey: [UInt8] = []
-        var staged: [UInt64: Staged] = [:]
-        var overlay: [StateKey: Decided] = [:]
-        /// Sealed values (nil: deleted), exactly as in the store.
-        var cache: [StateKey: [UInt8]?] = [:]
-        var unsealed: [Unsealed] = []
+        /// Decided values (not sealed yet) and cached ones (sealed: what the store holds).
+        var entries: [StateKey: Entry] = [:]
+        /// How many of `entries` are cached sealed values.
+        var cachedCount = 0
+        /// Keys decided since a seal last took them, each once.
+        var dirtyKeys: [StateKey] = []
+        /// The last settled delivery's (emptied) write map, kept for the next
+        /// one: a map sized for a batch is not allocated and freed per batch.
+        var spareWrites: [StateKey: [UInt8]?] = [:]
         var timers: [TimerKey: Int64] = [:]
-        var firing: [UInt64: [TimerKey]] = [:]
         var firingKeys: Set<TimerKey> = []
         var streamTime: Int64
         var checkpoint: StateCheckpoint
@@ -52,19 +68,17 @@ final class PartitionState: Sendable {
         var lastSealStart: Duration?
     }
 
-    private struct Staged {
-        var writes: [StateKey: [UInt8]?] = [:]
-        var streamTime: Int64
-    }
-
-    private struct Decided {
+    private struct Entry {
+        /// The value (nil: deleted).
         var value: [UInt8]?
-        var ticket: OffsetLedger.Ticket
-    }
-
-    private struct Unsealed {
-        var ticket: OffsetLedger.Ticket
-        var writes: [StateKey: [UInt8]?]
+        /// The ledger entry whose delivery decided it; nil once sealed (the store then holds it).
+        var ticket: OffsetLedger.Ticket?
+        /// Decided since a seal last took the key (it is in `dirtyKeys`).
+        var dirty = false
+        /// Values it replaced while dirty, oldest first, kept for a seal
+        /// that stops before `ticket` (only replacements by a delivery whose
+        /// entry was not done yet).
+        var earlier: [(ticket: OffsetLedger.Ticket, value: [UInt8]?)] = []
     }
 
     /// What one seal makes durable.
@@ -112,66 +126,83 @@ final class PartitionState: Sendable {
 
     // MARK: - Deliveries
 
-    /// Delivery `id` of `records` records starts; `maxTimestamp` is its
-    /// highest record timestamp (nil for a timer delivery). Stream time moves with it.
-    func begin(_ id: UInt64, records: Int, maxTimestamp: Int64?) {
-        var staged = Staged(streamTime: -1)
-        // Room for a write per record up front: growing a dictionary rehashes it.
-        staged.writes.reserveCapacity(min(records, 4096))
+    /// Delivery `id` of `records` records of `agent` starts; `maxTimestamp`
+    /// is its highest record timestamp (nil for a timer delivery). Stream time moves with it.
+    func begin(_ id: UInt64, of agent: AgentState, records: Int, maxTimestamp: Int64?) -> OpenDelivery {
+        let delivery = OpenDelivery(id: id, partition: self, agent: agent)
         inner.withLock { state in
-            staged.streamTime = max(state.streamTime, maxTimestamp ?? -1)
-            state.staged[id] = staged
+            delivery.streamTime = max(state.streamTime, maxTimestamp ?? -1)
+            swap(&delivery.writes, &state.spareWrites)
         }
+        // Room for a write per record up front: growing a dictionary rehashes it.
+        delivery.writes.reserveCapacity(min(records, 4096))
+        return delivery
     }
 
-    /// Delivery `id` settled as ledger entry `ticket`: its writes stand
+    /// `delivery` settled as ledger entry `ticket`: its writes stand
     /// (`keep`) or are dropped. Timers it fired are gone once it stands, and
-    /// due again if it does not.
-    func settle(_ id: UInt64, ticket: OffsetLedger.Ticket, keep: Bool) {
+    /// due again if it does not. `covered`: the ledger entry and every one
+    /// before it are done, so every seal from now on covers this one.
+    func settle(_ delivery: OpenDelivery, ticket: OffsetLedger.Ticket, keep: Bool, covered: Bool) {
         inner.withLock { state in
-            guard var staged = state.staged.removeValue(forKey: id) else { return }
-            let fired = state.firing.removeValue(forKey: id) ?? []
-            for timer in fired { state.firingKeys.remove(timer) }
-            guard keep else { return }
-            if staged.streamTime > state.streamTime, changelogTables.contains(TimerTable.name) {
-                staged.writes[StateKey(table: TimerTable.name, key: TimerTable.streamTimeKey)] = TimerTable.encode(staged.streamTime)
+            guard delivery.isOpen else { return }
+            delivery.isOpen = false
+            for timer in delivery.firing { state.firingKeys.remove(timer) }
+            var writes: [StateKey: [UInt8]?] = [:]
+            swap(&writes, &delivery.writes)
+            defer {
+                writes.removeAll(keepingCapacity: true)
+                if writes.capacity > state.spareWrites.capacity { state.spareWrites = writes }
             }
-            state.streamTime = max(state.streamTime, staged.streamTime)
-            guard !staged.writes.isEmpty else { return }
-            for (key, value) in staged.writes {
-                state.overlay[key] = Decided(value: value, ticket: ticket)
+            guard keep else { return }
+            if delivery.streamTime > state.streamTime, changelogTables.contains(TimerTable.name) {
+                writes[StateKey(table: TimerTable.name, key: TimerTable.streamTimeKey)] = TimerTable.encode(delivery.streamTime)
+            }
+            state.streamTime = max(state.streamTime, delivery.streamTime)
+            for (key, value) in writes {
+                if let index = state.entries.index(forKey: key) {
+                    if state.entries.values[index].dirty {
+                        if !covered {
+                            let replaced = state.entries.values[index]
+                            state.entries.values[index].earlier.append((replaced.ticket!, replaced.value))
+                        }
+                    } else {
+                        if state.entries.values[index].ticket == nil { state.cachedCount -= 1 }
+                        state.entries.values[index].dirty = true
+                        state.dirtyKeys.append(key)
+                    }
+                    state.entries.values[index].value = value
+                    state.entries.values[index].ticket = ticket
+                } else {
+                    state.entries[key] = Entry(value: value, ticket: ticket, dirty: true)
+                    state.dirtyKeys.append(key)
+                }
                 if key.table == TimerTable.name, let timer = TimerKey(storageKey: key.key) {
                     state.timers[timer] = value.flatMap(TimerTable.decode)
                 }
-            }
-            if let last = state.unsealed.last, last.ticket == ticket {
-                state.unsealed[state.unsealed.count - 1].writes.merge(staged.writes) { _, new in new }
-            } else {
-                state.unsealed.append(Unsealed(ticket: ticket, writes: staged.writes))
             }
         }
     }
 
     // MARK: - The plugin's reads and writes
 
-    /// Calls `body` with the value of `key` as delivery `id` sees it; returns whether there is one.
-    func withValue(_ id: UInt64, table: String, key: UnsafeRawBufferPointer,
+    /// Calls `body` with the value of `key` as `delivery` sees it; returns whether there is one.
+    func withValue(_ delivery: OpenDelivery, table: String, key: UnsafeRawBufferPointer,
                    _ body: (UnsafeRawBufferPointer) -> Void) throws(StateAccessError) -> Bool {
-        let overlaid: [UInt8]?? = try inner.withLock { state throws(StateAccessError) -> [UInt8]?? in
-            guard let staged = state.staged[id] else { throw .batchNotOpen }
-            guard !(staged.writes.isEmpty && state.overlay.isEmpty && state.cache.isEmpty) else { return .none }
+        let known: [UInt8]?? = try inner.withLock { state throws(StateAccessError) -> [UInt8]?? in
+            guard delivery.isOpen else { throw .batchNotOpen }
+            guard !(delivery.writes.isEmpty && state.entries.isEmpty) else { return .none }
             // The lookup key borrows the reused buffer; once it is gone the
             // buffer is unshared again, so the next read does not allocate.
             state.lookupKey.removeAll(keepingCapacity: true)
             state.lookupKey.append(contentsOf: key)
             let stateKey = StateKey(table: table, key: state.lookupKey)
-            if let value = staged.writes[stateKey] { return .some(value) }
-            if let decided = state.overlay[stateKey] { return .some(decided.value) }
-            if let cached = state.cache[stateKey] { return .some(cached) }
+            if let value = delivery.writes[stateKey] { return .some(value) }
+            if let entry = state.entries[stateKey] { return .some(entry.value) }
             return .none
         }
-        if let overlaid {
-            guard let value = overlaid else { return false }
+        if let known {
+            guard let value = known else { return false }
             value.withUnsafeBytes(body)
             return true
         }
@@ -182,26 +213,49 @@ final class PartitionState: Sendable {
         }
     }
 
-    /// Stages a write of delivery `id` (`value` nil deletes).
-    func put(_ id: UInt64, table: String, key: [UInt8], value: [UInt8]?) throws(StateAccessError) {
+    /// Stages a write of `delivery` (`value` nil deletes).
+    func put(_ delivery: OpenDelivery, table: String, key: UnsafeRawBufferPointer, value: [UInt8]?) throws(StateAccessError) {
         try inner.withLock { state throws(StateAccessError) in
-            guard state.staged[id] != nil else { throw .batchNotOpen }
-            state.staged[id]!.writes[StateKey(table: table, key: key)] = .some(value)
+            guard delivery.isOpen else { throw .batchNotOpen }
+            state.lookupKey.removeAll(keepingCapacity: true)
+            state.lookupKey.append(contentsOf: key)
+            let lookup = StateKey(table: table, key: state.lookupKey)
+            // A key the partition knows already is shared, not copied again.
+            let stored: StateKey
+            if let index = delivery.writes.index(forKey: lookup) {
+                stored = delivery.writes.keys[index]
+            } else if let index = state.entries.index(forKey: lookup) {
+                stored = state.entries.keys[index]
+            } else {
+                stored = StateKey(table: table, key: Array(key), hashedAs: lookup)
+            }
+            delivery.writes[stored] = .some(value)
         }
     }
 
+    /// Stages a write of `delivery` (`value` nil deletes).
+    func put(_ delivery: OpenDelivery, table: String, key: [UInt8], value: [UInt8]?) throws(StateAccessError) {
+        let result = key.withUnsafeBytes { bytes in
+            Result { () throws(StateAccessError) in try put(delivery, table: table, key: bytes, value: value) }
+        }
+        try result.get()
+    }
+
     /// Visits `table`'s entries with `start <= key < end` in order, as
-    /// delivery `id` sees them, at most `limit` (0: all). Returns the number visited.
-    func scan(_ id: UInt64, table: String, from start: [UInt8]?, to end: [UInt8]?, limit: Int,
+    /// `delivery` sees them, at most `limit` (0: all). Returns the number visited.
+    func scan(_ delivery: OpenDelivery, table: String, from start: [UInt8]?, to end: [UInt8]?, limit: Int,
               _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) throws(StateAccessError) -> Int {
         func inRange(_ key: [UInt8]) -> Bool {
             (start.map { !key.precedes($0) } ?? true) && (end.map { key.precedes($0) } ?? true)
         }
         let overlay: [[UInt8]: [UInt8]?] = try inner.withLock { state throws(StateAccessError) in
-            guard let staged = state.staged[id] else { throw .batchNotOpen }
+            guard delivery.isOpen else { throw .batchNotOpen }
+            // Decided values not in the store yet (cached ones are what it holds), then the staged ones.
             var overlay: [[UInt8]: [UInt8]?] = [:]
-            for (key, decided) in state.overlay where key.table == table && inRange(key.key) { overlay[key.key] = decided.value }
-            for (key, value) in staged.writes where key.table == table && inRange(key.key) { overlay[key.key] = value }
+            for (key, entry) in state.entries where entry.ticket != nil && key.table == table && inRange(key.key) {
+                overlay[key.key] = entry.value
+            }
+            for (key, value) in delivery.writes where key.table == table && inRange(key.key) { overlay[key.key] = value }
             return overlay
         }
         let overlayKeys = overlay.keys.sorted { $0.precedes($1) }
@@ -242,14 +296,15 @@ final class PartitionState: Sendable {
         return visited
     }
 
-    /// The overlay's value of `key`: nil when the overlay has none, `.some(nil)` for a delete.
-    fileprivate func overlayValue(_ key: StateKey) -> [UInt8]?? {
-        inner.withLock { state in state.overlay[key].map { $0.value } }
+    /// The decided value of `key` this state knows (decided, or cached from
+    /// the store): nil when it knows none, `.some(nil)` for a delete.
+    fileprivate func knownValue(_ key: StateKey) -> [UInt8]?? {
+        inner.withLock { state in state.entries[key].map { $0.value } }
     }
 
-    /// The stream time delivery `id` sees (-1 before any record).
-    func streamTime(_ id: UInt64) -> Int64? {
-        inner.withLock { $0.staged[id]?.streamTime }
+    /// The stream time `delivery` sees (-1 before any record).
+    func streamTime(_ delivery: OpenDelivery) -> Int64 {
+        inner.withLock { _ in delivery.streamTime }
     }
 
     // MARK: - Timers
@@ -263,11 +318,11 @@ final class PartitionState: Sendable {
         }
     }
 
-    /// The timers due for timer delivery `id`, ordered by due time; they are
-    /// staged as deleted in it (a reschedule in on_timer wins).
-    func takeDueTimers(_ id: UInt64, now: Int64) -> [(timer: TimerKey, due: Int64)] {
+    /// The timers due for timer delivery `delivery`, ordered by due time;
+    /// they are staged as deleted in it (a reschedule in on_timer wins).
+    func takeDueTimers(_ delivery: OpenDelivery, now: Int64) -> [(timer: TimerKey, due: Int64)] {
         inner.withLock { state in
-            guard state.staged[id] != nil else { return [] }
+            guard delivery.isOpen else { return [] }
             let streamTime = state.streamTime
             let due = state.timers
                 .filter { timer, due in !state.firingKeys.contains(timer) && due <= (timer.clock == 0 ? now : streamTime) }
@@ -275,9 +330,9 @@ final class PartitionState: Sendable {
                 .sorted { ($0.due, $0.timer.clock) < ($1.due, $1.timer.clock) }
             for entry in due {
                 state.firingKeys.insert(entry.timer)
-                state.staged[id]!.writes[StateKey(table: TimerTable.name, key: entry.timer.storageKey)] = .some(nil)
+                delivery.writes[StateKey(table: TimerTable.name, key: entry.timer.storageKey)] = .some(nil)
             }
-            state.firing[id] = due.map(\.timer)
+            delivery.firing = due.map(\.timer)
             return due
         }
     }
@@ -298,33 +353,63 @@ final class PartitionState: Sendable {
         inner.withLock { $0.lastSealStart = now }
     }
 
-    /// The decided writes of every ledger entry through `ticket`, merged, with
-    /// the next sequence number; nil when they wrote nothing.
+    /// The decided writes of every ledger entry through `ticket`, one per
+    /// key (the last one wins), with the next sequence number; nil when they
+    /// wrote nothing. Called with the agent's lock (see `settle`).
     func takeSeal(through ticket: OffsetLedger.Ticket) -> SealWork? {
         inner.withLock { state in
-            guard let first = state.unsealed.first, first.ticket <= ticket else { return nil }
-            // The first entry's writes are taken over, not copied; later ones win.
-            var merged = state.unsealed.removeFirst().writes
-            while let next = state.unsealed.first, next.ticket <= ticket {
-                merged.merge(state.unsealed.removeFirst().writes) { _, new in new }
+            guard !state.dirtyKeys.isEmpty else { return nil }
+            var writes: [StateWrite] = []
+            writes.reserveCapacity(state.dirtyKeys.count)
+            var stillDirty: [StateKey] = []
+            for key in state.dirtyKeys {
+                guard let index = state.entries.index(forKey: key), let decided = state.entries.values[index].ticket else { continue }
+                if decided <= ticket {
+                    state.entries.values[index].dirty = false
+                    state.entries.values[index].earlier = []
+                    writes.append(StateWrite(table: key.table, key: key.key, value: state.entries.values[index].value))
+                } else {
+                    // Decided after the seal's last entry: the value it had then, if any; it stays dirty.
+                    let earlier = state.entries.values[index].earlier
+                    if let last = earlier.lastIndex(where: { $0.ticket <= ticket }) {
+                        writes.append(StateWrite(table: key.table, key: key.key, value: earlier[last].value))
+                        state.entries.values[index].earlier.removeFirst(last + 1)
+                    }
+                    stillDirty.append(key)
+                }
             }
-            guard !merged.isEmpty else { return nil }
-            let writes = merged.map { StateWrite(table: $0.key.table, key: $0.key.key, value: $0.value) }
+            if stillDirty.isEmpty {
+                state.dirtyKeys.removeAll(keepingCapacity: true)
+            } else {
+                state.dirtyKeys = stillDirty
+            }
+            guard !writes.isEmpty else { return nil }
             return SealWork(sequence: state.checkpoint.sealSequence + 1, writes: writes)
         }
     }
 
-    /// A seal is in the local store with `checkpoint`: its writes leave the overlay.
-    /// `writes` are the seal's (the overlay's only keys it can retire).
+    /// A seal is in the local store with `checkpoint`: the entries it wrote
+    /// that nothing decided since turn into cached values. `writes` are the
+    /// seal's.
     func sealApplied(through ticket: OffsetLedger.Ticket, writes: [StateWrite], checkpoint: StateCheckpoint) {
         inner.withLock { state in
             state.checkpoint = checkpoint
-            // In place, key by key: the overlay keeps its capacity for the next writes.
             for write in writes {
                 let key = StateKey(table: write.table, key: write.key)
-                if let decided = state.overlay[key], decided.ticket <= ticket { state.overlay[key] = nil }
-                if state.cache.count >= Self.cachedKeys, state.cache[key] == nil { state.cache.removeAll(keepingCapacity: true) }
-                state.cache[key] = .some(write.value)
+                if let index = state.entries.index(forKey: key) {
+                    // A later decided write stays decided: the store has this seal's value, the entry a newer one.
+                    guard let decided = state.entries.values[index].ticket, decided <= ticket else { continue }
+                    state.entries.values[index].ticket = nil
+                    state.cachedCount += 1
+                } else {
+                    state.entries[key] = Entry(value: write.value, ticket: nil)
+                    state.cachedCount += 1
+                }
+                if state.cachedCount > Self.cachedKeys {
+                    // A full cache starts over; decided entries stay.
+                    state.entries = state.entries.filter { $0.value.ticket != nil }
+                    state.cachedCount = 0
+                }
             }
         }
     }
@@ -346,10 +431,10 @@ enum StateAccessError: Error, CustomStringConvertible {
 }
 
 extension PartitionState {
-    /// The value of `key` as the partition's decided state has it (the
-    /// overlay, then the store): what operators' queries read.
+    /// The value of `key` as the partition's decided state has it (its
+    /// decided and cached entries, then the store): what operators' queries read.
     func decidedValue(table: String, key: [UInt8]) throws -> [UInt8]? {
-        if let decided = overlayValue(StateKey(table: table, key: key)) { return decided }
+        if let known = knownValue(StateKey(table: table, key: key)) { return known }
         var value: [UInt8]?
         _ = try key.withUnsafeBytes { bytes throws(StateStoreError) in
             try store.withValue(table: table, partition: partition.partition, key: bytes) { value = Array($0) }

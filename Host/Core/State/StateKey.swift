@@ -1,19 +1,50 @@
-/// A key of one table: what the state overlays are indexed by.
+/// A key of one table: what a partition's state is indexed by.
+///
+/// Its hash is computed once, when it is made: a state call looks the same
+/// key up in several maps (the delivery's staged writes, the decided and
+/// cached entries), and a seal and a settle hash every written key again.
+/// The stored hash comes from `Hasher` (seeded per process), so keys taken
+/// from records cannot be chosen to collide.
 struct StateKey: Hashable, Sendable {
     /// The table.
     let table: String
     /// The key's bytes.
     let key: [UInt8]
+    /// `Hasher`'s hash of the table and the key's bytes.
+    private let storedHash: Int
 
-    /// The key's bytes in one call: `[UInt8]`'s own hashing feeds the
-    /// hasher a byte at a time, and every state call of a plugin hashes a key.
-    func hash(into hasher: inout Hasher) {
+    init(table: String, key: [UInt8]) {
+        self.table = table
+        self.key = key
+        var hasher = Hasher()
         hasher.combine(table)
         key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        storedHash = hasher.finalize()
+    }
+
+    /// The same key as `other` (same table and bytes), stored in `key`
+    /// without hashing again.
+    init(table: String, key: [UInt8], hashedAs other: StateKey) {
+        self.table = table
+        self.key = key
+        storedHash = other.storedHash
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(storedHash)
+    }
+
+    /// What `Dictionary` and `Set` ask for: the stored hash mixed with the
+    /// table's seed, without running `Hasher` again on every lookup. The
+    /// mix (a multiply and a shift) still spreads the seed over every bit,
+    /// so tables of different seeds do not order their keys alike.
+    func _rawHashValue(seed: Int) -> Int {
+        let mixed = UInt64(bitPattern: Int64(storedHash ^ seed)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(bitPattern: UInt(truncatingIfNeeded: mixed ^ (mixed >> 29)))
     }
 
     static func == (left: StateKey, right: StateKey) -> Bool {
-        left.key == right.key && left.table == right.table
+        left.storedHash == right.storedHash && left.key == right.key && left.table == right.table
     }
 }
 

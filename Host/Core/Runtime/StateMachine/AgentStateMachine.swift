@@ -213,6 +213,12 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
         withCurrentLane(id) { $0.ledger.extendSealInFlight() } ?? nil
     }
 
+    /// Whether lane `id`'s ledger entry `ticket` and every one before it are
+    /// done (`OffsetLedger.isDone(through:)`); false for a lane that is gone.
+    mutating func isDone(through ticket: OffsetLedger.Ticket, on id: LaneID) -> Bool {
+        withCurrentLane(id) { $0.ledger.isDone(through: ticket) } ?? false
+    }
+
     /// Finished records of every lane waiting for their seal.
     var awaitingSeal: Int {
         limits.stateful ? lanes.values.reduce(0) { $0 + $1.ledger.awaitingSeal } : 0
