@@ -32,6 +32,22 @@ struct PartitionStateTests {
             partition.settle(delivery, ticket: ticket, keep: true, covered: covered)
         }
 
+        /// One delivery as ledger entry `ticket` that adds one to each of
+        /// `keys` (a read, then a write of the same key: the read-modify-write
+        /// of a count) and settles.
+        mutating func count(_ ticket: OffsetLedger.Ticket, _ keys: [String]) throws {
+            let delivery = partition.begin(nextID, of: agent, records: keys.count, maxTimestamp: 0)
+            nextID += 1
+            for key in keys {
+                var count = 0
+                _ = try Array(key.utf8).withUnsafeBytes { bytes in
+                    try partition.withValue(delivery, table: "t", key: bytes) { count = Int(String(decoding: $0, as: UTF8.self))! }
+                }
+                try partition.put(delivery, table: "t", key: Array(key.utf8), value: Array(String(count + 1).utf8))
+            }
+            partition.settle(delivery, ticket: ticket, keep: true, covered: true)
+        }
+
         /// What a delivery opened now reads for `key`.
         mutating func read(_ key: String) throws -> String? {
             let delivery = partition.begin(nextID, of: agent, records: 1, maxTimestamp: 0)
@@ -65,6 +81,18 @@ struct PartitionStateTests {
         #expect(try fixture.seal(through: 2) == ["a": "2", "b": "1", "c": nil] as [String: String?])
         #expect(try fixture.seal(through: 2).isEmpty, "nothing decided since: nothing to seal")
         #expect(try fixture.read("a") == "2", "sealed values are read back (from the cache)")
+    }
+
+    @Test("read-modify-writes of the same keys, within a delivery and across deliveries and seals, count exactly")
+    func readModifyWriteCounts() throws {
+        var fixture = try Fixture()
+        try fixture.count(1, ["a", "b", "a"])
+        #expect(try fixture.read("a") == "2")
+        _ = try fixture.seal(through: 1)
+        try fixture.count(2, ["a", "c", "b", "a"])
+        try fixture.count(3, ["c"])
+        #expect(try fixture.seal(through: 3) == ["a": "4", "b": "2", "c": "2"] as [String: String?])
+        #expect(try fixture.read("a") == "4")
     }
 
     @Test("a seal that stops before a later delivery takes the values as they were at its end")

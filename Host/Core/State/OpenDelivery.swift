@@ -25,6 +25,10 @@ final class OpenDelivery: @unchecked Sendable {
     var streamTime: Int64 = -1
     /// Timers a timer delivery is firing (cleared or due again when it settles).
     var firing: [TimerKey] = []
+    /// The partition's stored key of the last value read: a read-modify-write
+    /// (`state_get` then `state_put` of the same key) stages the put under it
+    /// without hashing or copying the key again.
+    var lastReadKey: StateKey?
     /// False once it settled: a late call of the plugin is refused.
     var isOpen = true
 

@@ -198,8 +198,9 @@ final class PartitionState: Sendable {
             state.lookupKey.append(contentsOf: key)
             let stateKey = StateKey(table: table, key: state.lookupKey)
             if let value = delivery.writes[stateKey] { return .some(value) }
-            if let entry = state.entries[stateKey] { return .some(entry.value) }
-            return .none
+            guard let index = state.entries.index(forKey: stateKey) else { return .none }
+            delivery.lastReadKey = state.entries.keys[index]
+            return .some(state.entries.values[index].value)
         }
         if let known {
             guard let value = known else { return false }
@@ -217,6 +218,11 @@ final class PartitionState: Sendable {
     func put(_ delivery: OpenDelivery, table: String, key: UnsafeRawBufferPointer, value: [UInt8]?) throws(StateAccessError) {
         try inner.withLock { state throws(StateAccessError) in
             guard delivery.isOpen else { throw .batchNotOpen }
+            if let last = delivery.lastReadKey, last.matches(table: table, key: key) {
+                // The key just read: its stored copy and hash serve.
+                delivery.writes[last] = .some(value)
+                return
+            }
             state.lookupKey.removeAll(keepingCapacity: true)
             state.lookupKey.append(contentsOf: key)
             let lookup = StateKey(table: table, key: state.lookupKey)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A key of one table: what a partition's state is indexed by.
 ///
 /// Its hash is computed once, when it is made: a state call looks the same
@@ -28,6 +32,12 @@ struct StateKey: Hashable, Sendable {
         self.table = table
         self.key = key
         storedHash = other.storedHash
+    }
+
+    /// Whether this is `table`'s key `bytes`.
+    func matches(table: String, key bytes: UnsafeRawBufferPointer) -> Bool {
+        key.count == bytes.count && table == self.table
+            && key.withUnsafeBytes { own in bytes.isEmpty || memcmp(own.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     func hash(into hasher: inout Hasher) {
