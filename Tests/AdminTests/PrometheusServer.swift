@@ -27,7 +27,7 @@ final class PrometheusServer: @unchecked Sendable {
         try Self.configuration(target: target, tokenFile: tokenFile, ruleFiles: ruleFiles)
             .write(toFile: configuration, atomically: true, encoding: .utf8)
         let logFile = directory.file("prometheus.log")
-        FileManager.default.createFile(atPath: logFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         defer { try? log.close() }
         process = Process()

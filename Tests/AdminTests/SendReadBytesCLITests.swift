@@ -7,6 +7,7 @@ import TestSupport
 /// never prints a record's control characters raw unless asked to.
 @Suite("sluice send and read: bytes as given, terminals safe")
 struct SendReadBytesCLITests {
+    @discardableResult
     private func sluice(_ arguments: [String], check: Bool = true) async throws -> ProcessRunner.Result {
         try SluiceBinary.require()
         return try await ProcessRunner.run([SluiceBinary.path] + arguments, check: check)
