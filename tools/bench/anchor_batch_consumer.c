@@ -1,0 +1,160 @@
+/*
+ * anchor_batch_consumer.c — S1's batch anchor: librdkafka at its limit on
+ * this machine. Like anchor_consumer.c, but it takes up to 1,000 records per
+ * rd_kafka_consume_batch_queue call from the consumer's queue and stores one
+ * offset per partition per batch (the last record's, as the host does once
+ * its ledger passes a batch), then commits the stored offsets every second
+ * and at the end, with the host's configuration for the local broker.
+ *
+ *   anchor_batch_consumer BOOTSTRAP TOPIC GROUP RECORDS [latency]
+ *
+ * Prints one line, measured from the first record to the RECORDS-th:
+ *   records=N seconds=S cpu_seconds=C
+ * With "latency" (S2), prints "assigned" once it owns partitions, and at the
+ * end the produce→consume latency percentiles instead (latency_histogram.h).
+ * Exit status 0 once RECORDS records were consumed and committed; 1 on error
+ * or when no record arrives for 60 s.
+ *
+ * Build: cc -O2 anchor_batch_consumer.c -o anchor_batch_consumer $(pkg-config --cflags --libs rdkafka)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "latency_histogram.h"
+
+static latency_histogram histogram;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
+    char error[512];
+    if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) {
+        fprintf(stderr, "anchor_batch_consumer: %s=%s: %s\n", key, value, error);
+        exit(1);
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "latency") == 0)) {
+        fprintf(stderr, "usage: anchor_batch_consumer BOOTSTRAP TOPIC GROUP RECORDS [latency]\n");
+        return 1;
+    }
+    int measure_latency = argc == 6;
+    int assigned = 0;
+    const char *topic = argv[2];
+    long long wanted = atoll(argv[4]);
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", argv[1]);
+    set(conf, "group.id", argv[3]);
+    set(conf, "enable.auto.commit", "false");
+    set(conf, "enable.auto.offset.store", "false");
+    set(conf, "auto.offset.reset", "earliest");
+    set(conf, "enable.partition.eof", "false");
+    set(conf, "fetch.wait.max.ms", "10");
+    set(conf, "session.timeout.ms", "6000");
+    set(conf, "max.poll.interval.ms", "6000");
+    set(conf, "heartbeat.interval.ms", "1000");
+
+    char error[512];
+    rd_kafka_t *consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+    if (consumer == NULL) {
+        fprintf(stderr, "anchor_batch_consumer: rd_kafka_new: %s\n", error);
+        return 1;
+    }
+    rd_kafka_poll_set_consumer(consumer);
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+        fprintf(stderr, "anchor_batch_consumer: subscribe %s: %s\n", topic, rd_kafka_err2str(err));
+        return 1;
+    }
+
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(consumer);
+    enum { BATCH = 1000, MAX_PARTITIONS = 64 };
+    rd_kafka_message_t *batch[BATCH];
+    long long count = 0;
+    double started = 0, cpu_started = 0, last_record = now_seconds(), last_commit = now_seconds();
+    int status = 0;
+    while (count < wanted) {
+        ssize_t fetched = rd_kafka_consume_batch_queue(queue, 100, batch, BATCH);
+        double now = now_seconds();
+        if (measure_latency && !assigned) {
+            rd_kafka_topic_partition_list_t *assignment = NULL;
+            if (rd_kafka_assignment(consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment->cnt > 0) {
+                assigned = 1;
+                printf("assigned\n");
+                fflush(stdout);
+            }
+            if (assignment) rd_kafka_topic_partition_list_destroy(assignment);
+        }
+        if (fetched <= 0) {
+            if (now - last_record > 60) {
+                fprintf(stderr, "anchor_batch_consumer: no record for 60 s after %lld of %lld\n", count, wanted);
+                status = 1;
+                break;
+            }
+            continue;
+        }
+        /* The last record of each partition in this batch: one offset store per partition. */
+        rd_kafka_message_t *last[MAX_PARTITIONS] = {0};
+        for (ssize_t i = 0; i < fetched; i++) {
+            rd_kafka_message_t *message = batch[i];
+            if (message->err) {
+                fprintf(stderr, "anchor_batch_consumer: %s\n", rd_kafka_message_errstr(message));
+                continue;
+            }
+            if (count == 0) {
+                started = now;
+                cpu_started = cpu_seconds();
+            }
+            if (measure_latency) latency_record(&histogram, message->payload, message->len, latency_now_us());
+            if (message->partition >= 0 && message->partition < MAX_PARTITIONS) last[message->partition] = message;
+            count++;
+        }
+        last_record = now;
+        for (int p = 0; p < MAX_PARTITIONS; p++) {
+            if (last[p]) rd_kafka_offset_store_message(last[p]);
+        }
+        for (ssize_t i = 0; i < fetched; i++) rd_kafka_message_destroy(batch[i]);
+        if (now - last_commit >= 1.0) {
+            rd_kafka_commit(consumer, NULL, 1 /* async, like the host's periodic commit */);
+            last_commit = now;
+        }
+    }
+    rd_kafka_queue_destroy(queue);
+    if (status == 0) {
+        err = rd_kafka_commit(consumer, NULL, 0);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            fprintf(stderr, "anchor_batch_consumer: final commit: %s\n", rd_kafka_err2str(err));
+            status = 1;
+        }
+        if (measure_latency) {
+            latency_print(&histogram, stdout);
+        } else {
+            printf("records=%lld seconds=%.6f cpu_seconds=%.6f\n", count, now_seconds() - started, cpu_seconds() - cpu_started);
+            fflush(stdout);
+        }
+    }
+    rd_kafka_consumer_close(consumer);
+    rd_kafka_destroy(consumer);
+    return status;
+}
