@@ -15,6 +15,8 @@ let package = Package(
     products: [
         /// S11's typed Swift SDK agent, loadable by `sluice run` (tools/bench/s11-typed-sdk).
         .library(name: "S11TypedAgent", type: .dynamic, targets: ["S11TypedAgent"]),
+        /// S11's producing typed agent (decodes, produces an `Encodable` per record), loadable by `sluice run`.
+        .library(name: "S11TypedProducer", type: .dynamic, targets: ["S11TypedProducer"]),
     ],
     dependencies: [
         // The main package, by path: the benchmarks measure this checkout.
@@ -45,6 +47,12 @@ let package = Package(
             name: "S11TypedAgent",
             dependencies: [.product(name: "SluiceSDK", package: "PluginAPI")],
             path: "Agents/S11TypedAgent",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "S11TypedProducer",
+            dependencies: [.product(name: "SluiceSDK", package: "PluginAPI")],
+            path: "Agents/S11TypedProducer",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -192,6 +192,25 @@ public struct JSONParser {
         }
     }
 
+    /// Moves past the string's leading bytes that are neither '"', '\\' nor a
+    /// control character, eight at a time (a string's text is most of a
+    /// record). The byte-wise scan goes on from the first byte that is.
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        /// Whether some byte of `word` is zero.
+        func anyZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        guard let base = bytes.baseAddress else { return }
+        while position + 8 <= bytes.count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            // A byte below 0x20 (its high bit clear, and below after subtracting 0x20),
+            // a quote (0x22) or a backslash (0x5C) ends the plain run.
+            let control = (word &- ones &* 0x20) & ~word & highs != 0
+            if control || anyZeroByte(word ^ (ones &* 0x22)) || anyZeroByte(word ^ (ones &* 0x5C)) { return }
+            position += 8
+        }
+    }
+
     /// Scans a string starting at its opening quote; returns the range between
     /// the quotes and whether it holds escapes. Checks escapes and control
     /// characters; UTF-8 validity is left to the user of the text (Redis
@@ -200,6 +219,7 @@ public struct JSONParser {
         position += 1
         let start = position
         var escaped = false
+        skipPlainStringBytes()
         while let byte = current {
             switch byte {
             case UInt8(ascii: "\""):

@@ -15,9 +15,12 @@ public struct AgentContext: Sendable {
     let slot: PartitionSlot?
     /// Reaches the tables and timers; nil for an agent that keeps none.
     let session: StateSession?
+    /// The instance's encoder for ``produce(topic:key:json:headers:partition:)``; nil: one per value.
+    let encoder: ReusableRecordEncoder?
 
     init(host: HostServices, batchID: UInt64, topic: String, partition: Int32, attempt: UInt32,
-         slot: PartitionSlot?, session: StateSession? = nil) {
+         slot: PartitionSlot?, session: StateSession? = nil, encoder: ReusableRecordEncoder? = nil) {
+        self.encoder = encoder
         self.host = host
         self.batchID = batchID
         self.topic = topic
@@ -51,15 +54,19 @@ public struct AgentContext: Sendable {
     }
 
     /// Produces a record tied to this batch whose value is `value` encoded as
-    /// compact JSON by ``RecordEncoder`` (written straight into a byte
-    /// buffer, without Foundation's `JSONEncoder`).
+    /// compact JSON by ``RecordEncoder``: written straight into the
+    /// instance's kept byte buffer (no encoder and no buffer per record,
+    /// no Foundation `JSONEncoder`), which the host copies.
     /// - Throws: `EncodingError` when `value` cannot be JSON (a NaN, say);
     ///   ``ProduceError`` when the host refuses the record.
     public func produce(topic: String, key: (any RecordBytes)?, json value: some Encodable,
                         headers: [RecordHeader] = [], partition: Int32? = nil) throws {
-        try RecordEncoder().withEncoded(value) { bytes in
-            try host.produce(batchID: batchID, topic: topic, key: key, value: bytes, headers: headers, partition: partition)
+        let send = { (encoder: RecordEncoder) throws in
+            try encoder.withEncoded(value) { bytes in
+                try host.produce(batchID: batchID, topic: topic, key: key, value: bytes, headers: headers, partition: partition)
+            }
         }
+        if let encoder { try encoder.withEncoder(send) } else { try send(RecordEncoder()) }
     }
 
     /// Logs a line under the agent's name.

@@ -13,6 +13,8 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
 
     /// The agent's tables and timers; nil for an agent that keeps none.
     let state: AgentStateRuntime?
+    /// Lent to every batch's `produce(topic:key:json:)`: one encoder and output buffer per instance.
+    let encoder = ReusableRecordEncoder()
 
     init(agent: A, host: HostServices, executor: InstanceExecutor, state: AgentStateRuntime? = nil) {
         self.executor = executor
@@ -45,12 +47,12 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let previous = slot?.tail
         inFlight.enter()
         let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
-        let (agent, host, usesFoundationDecoder, state) = (agent, host, usesFoundationDecoder, state)
+        let (agent, host, usesFoundationDecoder, state, encoder) = (agent, host, usesFoundationDecoder, state, encoder)
         let task = Task(executorPreference: executor) {
             // Keep the partition's order: this batch starts after the previous one finished.
             await previous?.value
             await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot,
-                               usesFoundationDecoder: usesFoundationDecoder, state: state)
+                               usesFoundationDecoder: usesFoundationDecoder, state: state, encoder: encoder)
         }
         // on_batch never runs concurrently for one partition, so this write is race-free.
         slot?.tail = task
@@ -60,10 +62,11 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     /// Decodes and handles the batch's records in order, writes the results,
     /// and completes the batch.
     private static func process(_ batch: BorrowedBatch, pending: PendingBatch, agent: A, host: HostServices,
-                                slot: PartitionSlot?, usesFoundationDecoder: Bool, state: AgentStateRuntime?) async {
+                                slot: PartitionSlot?, usesFoundationDecoder: Bool, state: AgentStateRuntime?,
+                                encoder: ReusableRecordEncoder) async {
         let session = state.map { StateSession(host: host, batchID: batch.id, runtime: $0, slot: slot) }
         let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
-                                   attempt: batch.attempt, slot: slot, session: session)
+                                   attempt: batch.attempt, slot: slot, session: session, encoder: encoder)
         let startsTimers = state.map { !$0.timerOrder.isEmpty && slot?.declaredTimersStarted == false } ?? false
         if let state, startsTimers {
             do {
@@ -76,15 +79,31 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
             }
         }
         let decoder = ValueDecoding(for: A.self, foundation: usesFoundationDecoder)
+        // Every key of the batch in one buffer: records share it instead of an array each.
+        let keys = BatchKeys(batch)
         var retried = false
         for index in 0..<batch.count {
             let message = batch.message(at: index)
+            // The agent's call is this loop's only `await` per record: a nonisolated
+            // async function of the SDK's own would add an executor check per record.
             let outcome: Outcome
             do {
-                outcome = try await handle(message, agent: agent, decoder: decoder, context: context)
+                if let value = message.value {
+                    let record = try makeRecord(message, value: value, at: index, keys: keys, decoder: decoder,
+                                                context: context)
+                    outcome = try await agent.handle(record, context: context)
+                } else {
+                    outcome = try await agent.handleTombstone(key: message.keyBytes, context: context)
+                }
+            } catch let invalid as InvalidValue {
+                outcome = .deadLetter(reason: "invalid JSON value: \(invalid.reason)")
             } catch {
-                pending.fail(reason: error.reason)
-                return
+                switch Self.outcome(for: error) {
+                case .success(let mapped): outcome = mapped
+                case .failure(let fatal):
+                    pending.fail(reason: fatal.reason)
+                    return
+                }
             }
             if case .retry = outcome { retried = true }
             batch.setOutcome(outcome, at: index, host: host)
@@ -99,7 +118,7 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     override func onTimer(_ timers: BorrowedTimerBatch) -> Int32 {
         guard let state else { return Int32(SLUICE_BATCH_DONE.rawValue) }
         let status = TimerFiringStatus()
-        let (agent, host) = (agent, host)
+        let (agent, host, encoder) = (agent, host, encoder)
         let slot = timers.slot
         let previous = slot?.tail
         inFlight.enter()
@@ -109,7 +128,8 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         do {
             try runBlocking(on: executor) {
                 await previous?.value
-                status.fatalReason = await Self.fire(timers, agent: agent, host: host, state: state, slot: slot)
+                status.fatalReason = await Self.fire(timers, agent: agent, host: host, state: state, slot: slot,
+                                                       encoder: encoder)
             }
         } catch {
             status.fatalReason = String(describing: error)
@@ -123,10 +143,10 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     /// timers are rescheduled and handed to the agent, scheduled ones handed
     /// over. Returns a fatal reason, or nil.
     private static func fire(_ timers: BorrowedTimerBatch, agent: A, host: HostServices,
-                             state: AgentStateRuntime, slot: PartitionSlot?) async -> String? {
+                             state: AgentStateRuntime, slot: PartitionSlot?, encoder: ReusableRecordEncoder) async -> String? {
         let session = StateSession(host: host, batchID: timers.id, runtime: state, slot: slot)
         let context = AgentContext(host: host, batchID: timers.id, topic: timers.topic, partition: timers.partition,
-                                   attempt: 1, slot: slot, session: session)
+                                   attempt: 1, slot: slot, session: session, encoder: encoder)
         // The host's stream time covers every record delivered so far, those
         // handled before a restart too: late records are then judged against it.
         if let slot { slot.streamTime = max(slot.streamTime, timers.streamTimeMilliseconds) }
@@ -162,29 +182,16 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         return nil
     }
 
-    /// One message: decode, call the agent, map errors. Throws only `FatalAgentError`.
-    private static func handle(_ message: Message, agent: A, decoder: ValueDecoding,
-                               context: AgentContext) async throws(FatalAgentError) -> Outcome {
-        do {
-            guard let value = message.value else {
-                return try await agent.handleTombstone(key: message.keyBytes, context: context)
-            }
-            let input: A.Input
-            do {
-                input = try decoder.decode(A.Input.self, from: value)
-            } catch {
-                return .deadLetter(reason: "invalid JSON value: \(error.reason)")
-            }
-            let record = Record(value: input, key: message.keyBytes, headers: message.headers.map(\.owned),
-                                topic: context.topic, partition: context.partition, offset: message.offset,
-                                timestampMilliseconds: message.timestampMilliseconds)
-            return try await agent.handle(record, context: context)
-        } catch {
-            switch outcome(for: error) {
-            case .success(let outcome): return outcome
-            case .failure(let fatal): throw fatal
-            }
-        }
+    /// Decodes one message's value and builds its ``Record``, synchronously:
+    /// the only suspension point per record is the agent's own call.
+    private static func makeRecord(_ message: Message, value: UnsafeRawBufferPointer, at index: Int, keys: BatchKeys,
+                                   decoder: ValueDecoding, context: AgentContext) throws(InvalidValue) -> Record<A.Input> {
+        let input = try decoder.decode(A.Input.self, from: value)
+        let headers = message.headers
+        return Record(value: input, keyStorage: keys.range(at: index).map { .batch(keys, $0) } ?? .owned(nil),
+                      headers: headers.isEmpty ? [] : headers.map(\.owned),
+                      topic: context.topic, partition: context.partition, offset: message.offset,
+                      timestampMilliseconds: message.timestampMilliseconds)
     }
 }
 

@@ -15,14 +15,24 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     }
 
     let userInfo: [CodingUserInfoKey: Any]
-    var codingPath: [any CodingKey] = []
-    private(set) var output: [UInt8] = []
-    private var frames: [Frame] = []
+    // Written for every member of every value; the writer encodes one value
+    // at a time and no access overlaps another, so the stored properties
+    // skip the runtime's exclusivity bookkeeping (`@exclusivity(unchecked)`).
+    @exclusivity(unchecked) var codingPath: [any CodingKey] = []
+    @exclusivity(unchecked) private(set) var output: [UInt8] = []
+    @exclusivity(unchecked) private var frames: [Frame] = []
     /// Whether the position being written needs a value.
-    private var owed = false
+    @exclusivity(unchecked) private var owed = false
     /// How many containers were open when the value being encoded started:
     /// its own container, once opened, is at this depth.
-    private var valueDepth = 0
+    @exclusivity(unchecked) private var valueDepth = 0
+    /// The top-level object's keyed container, kept from value to value:
+    /// `KeyedEncodingContainer` boxes its container on the heap, and every
+    /// top-level object asks for the same one (this writer, depth 0, an
+    /// empty path). Its key type's identity is ``topContainerKey``. It
+    /// refers back to this writer: ``forgetKeptContainer()`` breaks the cycle.
+    @exclusivity(unchecked) private var topContainer: AnyObject?
+    @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
 
     init(userInfo: [CodingUserInfoKey: any Sendable]) {
         self.userInfo = userInfo
@@ -174,8 +184,25 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     // MARK: Encoder
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(JSONWriterKeyedContainer<Key>(writer: self, depth: openContainer(isObject: true),
-                                                             codingPath: codingPath))
+        let depth = openContainer(isObject: true)
+        guard depth == 0, codingPath.isEmpty else {
+            return KeyedEncodingContainer(JSONWriterKeyedContainer<Key>(writer: self, depth: depth, codingPath: codingPath))
+        }
+        if let topContainer, topContainerKey == ObjectIdentifier(Key.self) {
+            // Same key type, so the same `KeptEncodingContainer<Key>` that stored it.
+            return unsafeDowncast(topContainer, to: KeptEncodingContainer<Key>.self).container
+        }
+        let made = KeyedEncodingContainer(JSONWriterKeyedContainer<Key>(writer: self, depth: 0, codingPath: []))
+        topContainer = KeptEncodingContainer(made)
+        topContainerKey = ObjectIdentifier(Key.self)
+        return made
+    }
+
+    /// Drops the kept top-level container (and the reference cycle through
+    /// it); ``RecordEncoder`` calls it when it goes away.
+    func forgetKeptContainer() {
+        topContainer = nil
+        topContainerKey = nil
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -206,4 +233,11 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     private func encodeUnsigned(_ value: UInt64) throws {
         if let signed = Int64(exactly: value) { try write(signed) } else { appendLiteral(String(value)) }
     }
+}
+
+/// Holds a keyed container of a type known only to generic code, so
+/// ``JSONWriter`` can keep one between values.
+private final class KeptEncodingContainer<Key: CodingKey> {
+    let container: KeyedEncodingContainer<Key>
+    init(_ container: KeyedEncodingContainer<Key>) { self.container = container }
 }

@@ -7,8 +7,9 @@ import SluicePluginKit
 ///
 /// Reuse one decoder for many values (the SDK makes one per batch): the parse
 /// storage is kept, so a flat record costs no allocation beyond the decoded
-/// value and its strings, and one container box per object (the standard
-/// library's `KeyedDecodingContainer` allocates it).
+/// value and its strings, and one container box per nested object (the
+/// standard library's `KeyedDecodingContainer` allocates it; the top-level
+/// object's is kept from value to value).
 ///
 /// Reads values as Foundation's `JSONDecoder` does (same `DecodingError`s,
 /// numbers as written, integers exact, `Decimal`, `URL` and base64 `Data`
@@ -20,6 +21,10 @@ public final class RecordDecoder {
     /// A decoder with `options`.
     public init(options: DecodingOptions = DecodingOptions()) {
         state = TapeDecoder(options: options)
+    }
+
+    deinit {
+        state.forgetKeptContainer()
     }
 
     /// Decodes one JSON text (the whole of `bytes`). The bytes are only read

@@ -23,6 +23,10 @@ public final class RecordEncoder {
         writer = JSONWriter(userInfo: userInfo)
     }
 
+    deinit {
+        writer.forgetKeptContainer()
+    }
+
     /// The JSON text of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         try writer.encodeTopLevel(value)
@@ -33,6 +37,8 @@ public final class RecordEncoder {
     /// encoder's buffer (kept for the next value).
     public func withEncoded<T: Encodable, Result>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
         try writer.encodeTopLevel(value)
-        return try writer.output.withUnsafeBytes(body)
+        // A reference of its own, so a `body` that encodes again with this encoder copies instead of overwriting.
+        let output = writer.output
+        return try output.withUnsafeBytes(body)
     }
 }

@@ -10,13 +10,28 @@ import SluicePluginKit
 final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     let options: DecodingOptions
     let userInfo: [CodingUserInfoKey: Any]
+    // The stored properties are read on every member of every record; the
+    // decoder runs one decode at a time and no access overlaps another, so
+    // they skip the runtime's exclusivity bookkeeping (`@exclusivity(unchecked)`).
     /// The parsed record; kept between records for its storage.
-    private(set) var tape = JSONTape()
+    @exclusivity(unchecked) private(set) var tape = JSONTape()
     /// The record's bytes, valid during ``decodeTopLevel(_:from:)`` only.
-    private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The entry being decoded; ``absent`` for a missing value read as null (a `superDecoder` of a missing key).
-    private(set) var current = 0
-    var codingPath: [any CodingKey] = []
+    @exclusivity(unchecked) private(set) var current = 0
+    @exclusivity(unchecked) var codingPath: [any CodingKey] = []
+    /// The top-level object's keyed container, kept from record to record:
+    /// `KeyedDecodingContainer` boxes its container on the heap, and the
+    /// top level asks for one per record, always the same (this decoder, the
+    /// object at index 0, the decoder's own path). Its key type's identity is
+    /// ``topContainerKey``.
+    /// It refers back to this decoder: ``forgetKeptContainer()`` breaks the
+    /// cycle when the owner lets go.
+    @exclusivity(unchecked) private var topContainer: AnyObject?
+    @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
+    /// The latest type decoded through its own `init(from:)` (none of the
+    /// types read specially): asked again, it skips those checks.
+    @exclusivity(unchecked) private var plainType: ObjectIdentifier?
 
     static let absent = -1
 
@@ -47,6 +62,13 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         codingPath.removeAll(keepingCapacity: true)
         defer { self.bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
         return try decodeCurrent(type)
+    }
+
+    /// Drops the kept top-level container (and with it the reference cycle
+    /// through it); ``RecordDecoder`` calls it when it goes away.
+    func forgetKeptContainer() {
+        topContainer = nil
+        topContainerKey = nil
     }
 
     /// The value at `index`.
@@ -82,6 +104,8 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
 
     /// The current value, with the types Foundation's decoder reads specially.
     private func decodeCurrent<T: Decodable>(_ type: T.Type) throws -> T {
+        // The checks below cost a conformance lookup; a record's own type passes them on every record.
+        if ObjectIdentifier(type) == plainType { return try T(from: self) }
         if let scalar = type as? any TapeScalar.Type {
             return try read(scalar, at: current) { codingPath } as! T
         }
@@ -97,6 +121,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
             guard let data = Data(base64Encoded: text) else { throw corrupted("Encountered Data is not valid Base64.") }
             return data as! T
         }
+        plainType = ObjectIdentifier(type)
         return try T(from: self)
     }
 
@@ -138,7 +163,17 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         try requireKind(.object, [String: Any].self, at: current, path: codingPath)
-        return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: current, ownPath: nil))
+        guard current == 0 else {
+            return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: current, ownPath: nil))
+        }
+        if let topContainer, topContainerKey == ObjectIdentifier(Key.self) {
+            // Same key type, so the same `KeyedContainerCache<Key>` that stored it.
+            return unsafeDowncast(topContainer, to: KeyedContainerCache<Key>.self).container
+        }
+        let made = KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: 0, ownPath: nil))
+        topContainer = KeyedContainerCache(made)
+        topContainerKey = ObjectIdentifier(Key.self)
+        return made
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -184,4 +219,11 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try read(type, at: current) { codingPath } }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try read(type, at: current) { codingPath } }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeCurrent(type) }
+}
+
+/// Holds a keyed container of a type known only to generic code, so
+/// ``TapeDecoder`` can keep one between records.
+private final class KeyedContainerCache<Key: CodingKey> {
+    let container: KeyedDecodingContainer<Key>
+    init(_ container: KeyedDecodingContainer<Key>) { self.container = container }
 }

@@ -32,6 +32,30 @@ struct JSONTapeTests {
         }
     }
 
+    @Test("a string's quote, backslash or control character is found at every position of a long run")
+    func stringScanEveryPosition() throws {
+        var tape = JSONTape()
+        let plain = "0123456789abcdef0123456789abcdef" // longer than several eight-byte words
+        for position in 0...plain.count {
+            let prefix = String(plain.prefix(position)), suffix = String(plain.dropFirst(position))
+            // An escaped quote and an escaped backslash: the string goes on past them.
+            try withTape(&tape, "\"" + prefix + #"\"\\"# + suffix + "\"") { tape, bytes in
+                #expect(tape.entries[0].value.kind == .string(escaped: true))
+                #expect(tape.entries[0].value.text(in: bytes) == prefix + #""\"# + suffix)
+            }
+            // A quote ends the string there: what follows is not JSON.
+            #expect(throws: JSONSyntaxError.self) { try withTape(&tape, "\"" + prefix + "\"" + suffix + "\"") { _, _ in } }
+            // A raw control character (here a tab, and U+001F) is refused; DEL (0x7F) and non-ASCII are text.
+            for control in ["\u{09}", "\u{1F}", "\u{00}"] {
+                #expect(throws: JSONSyntaxError.self) { try withTape(&tape, "\"" + prefix + control + suffix + "\"") { _, _ in } }
+            }
+            try withTape(&tape, "\"" + prefix + "\u{7F}é" + suffix + "\"") { tape, bytes in
+                #expect(tape.entries[0].value.kind == .string(escaped: false))
+                #expect(tape.entries[0].value.text(in: bytes) == prefix + "\u{7F}é" + suffix)
+            }
+        }
+    }
+
     @Test("a tape is reused: the second parse replaces the first")
     func reuse() throws {
         var tape = JSONTape()

@@ -11,6 +11,11 @@ struct JSONTextQuotingTests {
               ("\u{00}\u{1F}\u{7F}", #""\u0000\u001f\u007f""#),
               ("x\u{2028}y\u{2029}", #""x\u2028y\u2029""#),
               ("é日本😀\u{2027}", "\"é日本😀\u{2027}\""),
+              // Escapes at either end of a run of plain text, and characters sharing U+2028's lead byte.
+              ("\"run\\", #""\"run\\""#),
+              ("€ and \u{2028}", "\"€ and \\u2028\""),
+              ("\u{2029}", #""\u2029""#),
+              ("", "\"\""),
           ])
     func quoting(text: String, expected: String) {
         #expect(JSONText.quoted(text) == expected)

@@ -8,8 +8,9 @@ import Testing
 /// ``DecodableShapes``, both succeed with equal values or both fail. The
 /// generator mixes valid members with missing keys, wrong types, `null`,
 /// integers at and past the edges of each type, doubles, and strings with
-/// escapes and non-ASCII text (valid UTF-8 only, no lone surrogates: there
-/// the SDK repairs where Foundation refuses).
+/// escapes, long plain runs, raw control characters and non-ASCII text
+/// (valid UTF-8 only, no lone surrogates: there the SDK repairs where
+/// Foundation refuses).
 @Suite("RecordDecoder agrees with Foundation's JSONDecoder")
 struct RecordDecoderAgreementPropertyTests {
     /// Decodes `text` as `T` with both decoders and checks they agree.
@@ -92,6 +93,9 @@ struct RecordDecoderAgreementPropertyTests {
     private static let stringPieces = [
         "plain", "", " ", "é", #"\u00e9"#, #"\n"#, #"\t"#, #"\""#, #"\\"#, #"\/"#, "😀", #"\ud83d\ude00"#, "日本",
         #"\u0000"#, #"\u001f"#, "user:000000000042", "2019-05-21T13:55:12.123Z",
+        // Long plain runs (the parser skips those eight bytes at a time), DEL as it is, and raw
+        // control characters, which JSON refuses inside a string wherever they stand.
+        "message 000000000817 from the benchmark", "0123456", "\u{7F}", "\u{09}", "\u{01}", "\u{1F}",
     ]
     private static let integers = [
         "0", "-1", "1", "127", "128", "-128", "-129", "255", "256", "2147483647", "2147483648", "-2147483649",
@@ -108,7 +112,7 @@ struct RecordDecoderAgreementPropertyTests {
     private static func value(_ slot: Slot, _ random: inout SeededRandom) -> String {
         switch slot {
         case .string:
-            "\"" + (0..<Int(random.next() % 4)).map { _ in stringPieces[Int(random.next() % UInt64(stringPieces.count))] }
+            "\"" + (0..<Int(random.next() % 6)).map { _ in stringPieces[Int(random.next() % UInt64(stringPieces.count))] }
                 .joined() + "\""
         case .integer: integers[Int(random.next() % UInt64(integers.count))]
         case .double: random.next() % 3 == 0 ? "\(Int64(bitPattern: random.next()))" : doubles[Int(random.next() % UInt64(doubles.count))]

@@ -46,6 +46,19 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("one decoder reads records of different types in turn (the kept top-level container follows the type)")
+    func reuseAcrossTypes() throws {
+        struct Named: Decodable, Equatable { let name: String }
+        struct Counted: Decodable, Equatable { let name: Int }
+        for round in 0..<3 {
+            #expect(try decoder.decode(Named.self, from: #"{"name":"n\#(round)"}"#) == Named(name: "n\(round)"))
+            #expect(try decoder.decode(Counted.self, from: #"{"name":\#(round)}"#) == Counted(name: round))
+            #expect(try decoder.decode([String: Int].self, from: #"{"a":\#(round)}"#) == ["a": round])
+            #expect(throws: DecodingError.self) { try decoder.decode(Named.self, from: #"{"name":\#(round)}"#) }
+            #expect(try decoder.decode(Shipment.self, from: Self.shipment).destination.city == "Zürich")
+        }
+    }
+
     @Test("integers keep every digit, at both edges of each type")
     func integers() throws {
         #expect(try decoder.decode([Int64].self, from: "[9223372036854775807, -9223372036854775808]") == [.max, .min])

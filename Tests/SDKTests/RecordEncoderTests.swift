@@ -42,6 +42,21 @@ struct RecordEncoderTests {
         #expect(try text(Optional<Int>.none) == "null")
     }
 
+    @Test("one encoder writes values of different types in turn, the same text as a new encoder each time")
+    func reuseAcrossTypes() throws {
+        let encoder = RecordEncoder()
+        let order = Order(id: "o", items: [Item(sku: "a", price: 1, quantity: 2)], note: "n", tags: [:], big: 1,
+                          small: 0, flag: false, at: Date(timeIntervalSince1970: 0))
+        for round in 0..<3 {
+            let item = Item(sku: "s\(round)", price: Double(round), quantity: round)
+            #expect(try encoder.encode(item) == RecordEncoder().encode(item))
+            #expect(try encoder.encode(order) == RecordEncoder().encode(order))
+            #expect(try encoder.encode(["k": round]) == RecordEncoder().encode(["k": round]))
+            #expect(throws: EncodingError.self) { try encoder.encode([Double.nan]) }
+            #expect(try encoder.withEncoded(item) { Array($0) } == RecordEncoder().encode(item))
+        }
+    }
+
     @Test("a value that encodes nothing is {}; NaN is refused")
     func edges() throws {
         struct Empty: Encodable { func encode(to encoder: any Encoder) throws {} }
