@@ -22,6 +22,11 @@ public final class MemoryBroker: @unchecked Sendable {
     private var committedOffsets: [String: [TopicPartition: Int64]] = [:]
     private var groupMembers: [String: ObjectIdentifier] = [:]
     private var roundRobin: Int32 = 0
+    /// Topics consumers are waiting on, with how many wait (guarded by
+    /// `lock`): an append wakes the waiters only when its topic has some, so
+    /// an agent producing to one topic does not wake, record by record, every
+    /// consumer waiting on another.
+    private var waitingTopics: [String: Int] = [:]
     private let defaultPartitions: Int
     private let partitionsPerTopic: [String: Int]
 
@@ -74,7 +79,7 @@ public final class MemoryBroker: @unchecked Sendable {
     @discardableResult
     public func append(_ record: OutgoingRecord) -> (partition: Int32, offset: Int64) {
         let now = Int64(ConditionLock.wallClockMilliseconds())
-        let placed: (Int32, Int64) = lock.withLock {
+        let placed: (Int32, Int64, Bool) = lock.withLock {
             let logs = logs(of: record.topic, creatingWith: nil)
             let partition: Int32
             if let explicit = record.partition, explicit >= 0, Int(explicit) < logs.count {
@@ -86,10 +91,23 @@ public final class MemoryBroker: @unchecked Sendable {
                 partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
             }
             let offset = logs[Int(partition)].append(record, timestampMilliseconds: now)
-            return (partition, offset)
+            return (partition, offset, waitingTopics[record.topic] != nil)
         }
-        lock.broadcast()
-        return placed
+        if placed.2 { lock.broadcast() }
+        return (placed.0, placed.1)
+    }
+
+    /// Lock held: a consumer waits for records of `topics` until `endWaiting(on:)`.
+    func beginWaitingLocked(on topics: [String]) {
+        for topic in topics { waitingTopics[topic, default: 0] += 1 }
+    }
+
+    /// Lock held: the consumer that waited on `topics` stopped waiting.
+    func endWaitingLocked(on topics: [String]) {
+        for topic in topics {
+            let left = (waitingTopics[topic] ?? 1) - 1
+            waitingTopics[topic] = left > 0 ? left : nil
+        }
     }
 
     /// The offset the next record of `partition` will get (its high watermark).

@@ -28,7 +28,12 @@ final class MemoryConsumer: RecordConsumer, @unchecked Sendable {
         if !assigned { assignAll() }
         let lock = broker.lock
         return lock.withLock {
-            _ = lock.wait(timeout: timeout) { wakeRequested || closed || hasRecordsLocked() }
+            if !(wakeRequested || closed || hasRecordsLocked()) {
+                // Appends to these topics wake this consumer (and only those, see `MemoryBroker`).
+                broker.beginWaitingLocked(on: topics)
+                _ = lock.wait(timeout: timeout) { wakeRequested || closed || hasRecordsLocked() }
+                broker.endWaitingLocked(on: topics)
+            }
             wakeRequested = false
             guard !closed, !assignment.isEmpty else { return [] }
             var batches: [FetchedBatch] = []
