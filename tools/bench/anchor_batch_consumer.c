@@ -18,37 +18,12 @@
  * Build: cc -O2 anchor_batch_consumer.c -o anchor_batch_consumer $(pkg-config --cflags --libs rdkafka)
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
-#include <librdkafka/rdkafka.h>
-
+#include "anchor_common.h"
 #include "latency_histogram.h"
 
 static latency_histogram histogram;
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void) {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
-           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
-}
-
-static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
-    char error[512];
-    if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) {
-        fprintf(stderr, "anchor_batch_consumer: %s=%s: %s\n", key, value, error);
-        exit(1);
-    }
-}
 
 int main(int argc, char **argv) {
     if (argc != 5 && !(argc == 6 && strcmp(argv[5], "latency") == 0)) {
@@ -60,33 +35,7 @@ int main(int argc, char **argv) {
     const char *topic = argv[2];
     long long wanted = atoll(argv[4]);
 
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    set(conf, "bootstrap.servers", argv[1]);
-    set(conf, "group.id", argv[3]);
-    set(conf, "enable.auto.commit", "false");
-    set(conf, "enable.auto.offset.store", "false");
-    set(conf, "auto.offset.reset", "earliest");
-    set(conf, "enable.partition.eof", "false");
-    set(conf, "fetch.wait.max.ms", "10");
-    set(conf, "session.timeout.ms", "6000");
-    set(conf, "max.poll.interval.ms", "6000");
-    set(conf, "heartbeat.interval.ms", "1000");
-
-    char error[512];
-    rd_kafka_t *consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
-    if (consumer == NULL) {
-        fprintf(stderr, "anchor_batch_consumer: rd_kafka_new: %s\n", error);
-        return 1;
-    }
-    rd_kafka_poll_set_consumer(consumer);
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) {
-        fprintf(stderr, "anchor_batch_consumer: subscribe %s: %s\n", topic, rd_kafka_err2str(err));
-        return 1;
-    }
+    rd_kafka_t *consumer = anchor_subscribe("anchor_batch_consumer", argv[1], topic, argv[3]);
 
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(consumer);
     enum { BATCH = 1000, MAX_PARTITIONS = 64 };
@@ -142,7 +91,7 @@ int main(int argc, char **argv) {
     }
     rd_kafka_queue_destroy(queue);
     if (status == 0) {
-        err = rd_kafka_commit(consumer, NULL, 0);
+        rd_kafka_resp_err_t err = rd_kafka_commit(consumer, NULL, 0);
         if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
             fprintf(stderr, "anchor_batch_consumer: final commit: %s\n", rd_kafka_err2str(err));
             status = 1;
