@@ -22,10 +22,15 @@ import Synchronization
 extension AgentRunner {
     // MARK: - The plugin's calls
 
+    /// Logs that `call` was refused because the agent keeps no state.
+    private func refuseStatelessCall(_ call: String) {
+        logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
+    }
+
     /// The open delivery of batch `batchID`, or a logged refusal.
     private func openDelivery(_ batchID: UInt64, call: String) -> OpenDelivery? {
         guard let state else {
-            logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
+            refuseStatelessCall(call)
             return nil
         }
         guard let delivery = state.delivery(ofBatch: batchID) else {
@@ -38,7 +43,7 @@ extension AgentRunner {
     /// The declared table named `table` (the plugin's bytes), or a logged refusal.
     private func declaredTable(_ table: UnsafeRawBufferPointer, call: String) -> String? {
         guard let state else {
-            logger.error("\(call) refused: agent '\(name)' declares no tables and no on_timer, so it keeps no state")
+            refuseStatelessCall(call)
             return nil
         }
         if let declared = state.table(named: table) { return declared }
@@ -197,7 +202,7 @@ extension AgentRunner {
     /// Seals lane `lane`'s state (see the type's comment): at once, or once
     /// `sealInterval` has passed since the partition's last seal started.
     /// The seal then covers what has finished by the time it starts.
-    func sealState(_ lane: LaneID, _ seal: OffsetLedger.Seal) {
+    func sealState(_ lane: LaneID) {
         guard let state, let partition = state.partition(lane.partition), partition.lane == lane else {
             feed { machine, _, actions in machine.sealed(lane, into: &actions) }
             return

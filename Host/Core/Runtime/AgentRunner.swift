@@ -268,8 +268,9 @@ public final class AgentRunner: @unchecked Sendable {
                 lock.withLock { consumer }?.wakeUp()
             case .stateSettled:
                 break  // taken under the lock, in `feed`
-            case .seal(let lane, let seal):
-                sealState(lane, seal)
+            case .seal(let lane, _):
+                // The seal's extent is taken again when it starts (it may have grown meanwhile).
+                sealState(lane)
             }
         }
     }
