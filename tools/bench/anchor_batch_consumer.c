@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "anchor_common.h"
-#include "latency_histogram.h"
 
 static latency_histogram histogram;
 
@@ -90,20 +89,5 @@ int main(int argc, char **argv) {
         }
     }
     rd_kafka_queue_destroy(queue);
-    if (status == 0) {
-        rd_kafka_resp_err_t err = rd_kafka_commit(consumer, NULL, 0);
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-            fprintf(stderr, "anchor_batch_consumer: final commit: %s\n", rd_kafka_err2str(err));
-            status = 1;
-        }
-        if (measure_latency) {
-            latency_print(&histogram, stdout);
-        } else {
-            printf("records=%lld seconds=%.6f cpu_seconds=%.6f\n", count, now_seconds() - started, cpu_seconds() - cpu_started);
-            fflush(stdout);
-        }
-    }
-    rd_kafka_consumer_close(consumer);
-    rd_kafka_destroy(consumer);
-    return status;
+    return anchor_finish("anchor_batch_consumer", consumer, status, measure_latency ? &histogram : NULL, count, started, cpu_started);
 }

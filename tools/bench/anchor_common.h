@@ -13,6 +13,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "latency_histogram.h"
+
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -64,6 +66,28 @@ static rd_kafka_t *anchor_subscribe(const char *program, const char *bootstrap, 
         exit(1);
     }
     return consumer;
+}
+
+/* The end of a run: the final synchronous commit, the result line (or with
+ * LATENCY the latency percentiles), and the consumer closed. Returns the exit status. */
+static int anchor_finish(const char *program, rd_kafka_t *consumer, int status, const latency_histogram *latency,
+                         long long count, double started, double cpu_started) {
+    if (status == 0) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(consumer, NULL, 0);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            fprintf(stderr, "%s: final commit: %s\n", program, rd_kafka_err2str(err));
+            status = 1;
+        }
+        if (latency) {
+            latency_print(latency, stdout);
+        } else {
+            printf("records=%lld seconds=%.6f cpu_seconds=%.6f\n", count, now_seconds() - started, cpu_seconds() - cpu_started);
+            fflush(stdout);
+        }
+    }
+    rd_kafka_consumer_close(consumer);
+    rd_kafka_destroy(consumer);
+    return status;
 }
 
 #endif
