@@ -68,6 +68,19 @@ static rd_kafka_t *anchor_subscribe(const char *program, const char *bootstrap, 
     return consumer;
 }
 
+/* S2: prints "assigned" once the consumer owns partitions (the producer
+ * starts then); returns whether it does. */
+static int anchor_report_assigned(rd_kafka_t *consumer) {
+    rd_kafka_topic_partition_list_t *assignment = NULL;
+    int owns = rd_kafka_assignment(consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment->cnt > 0;
+    if (assignment) rd_kafka_topic_partition_list_destroy(assignment);
+    if (owns) {
+        printf("assigned\n");
+        fflush(stdout);
+    }
+    return owns;
+}
+
 /* The end of a run: the final synchronous commit, the result line (or with
  * LATENCY the latency percentiles), and the consumer closed. Returns the exit status. */
 static int anchor_finish(const char *program, rd_kafka_t *consumer, int status, const latency_histogram *latency,

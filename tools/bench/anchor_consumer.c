@@ -41,15 +41,7 @@ int main(int argc, char **argv) {
     while (count < wanted) {
         rd_kafka_message_t *message = rd_kafka_consumer_poll(consumer, 100);
         double now = now_seconds();
-        if (measure_latency && !assigned) {
-            rd_kafka_topic_partition_list_t *assignment = NULL;
-            if (rd_kafka_assignment(consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment->cnt > 0) {
-                assigned = 1;
-                printf("assigned\n");
-                fflush(stdout);
-            }
-            if (assignment) rd_kafka_topic_partition_list_destroy(assignment);
-        }
+        if (measure_latency && !assigned) assigned = anchor_report_assigned(consumer);
         if (message == NULL) {
             if (now - last_record > 60) {
                 fprintf(stderr, "anchor_consumer: no record for 60 s after %lld of %lld\n", count, wanted);
