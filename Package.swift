@@ -22,6 +22,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sluice", targets: ["SluiceCLI"]),
+        /// Runs one isolated agent's plugin in a process of its own (`isolation: process`);
+        /// installed beside `sluice`, which starts it.
+        .executable(name: "sluice-plugin-runner", targets: ["SluicePluginRunner"]),
         /// The demo's stand-in services (not shipped with `sluice`): `make demo` runs it.
         .executable(name: "sluice-demo-services", targets: ["SluiceDemoServicesCommand"]),
         .library(name: "SluiceHost", targets: ["SluiceHost"]),
@@ -91,11 +94,30 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // MARK: Isolation: the runner process and what it shares with the host
+        /// memfd_create and posix_spawn's close-from, which Swift cannot call directly.
+        .target(name: "CIsolation", path: "Host/CIsolation"),
+        /// The frames, shared region and batch layout between the host and a plugin runner.
+        .target(
+            name: "SluiceIsolationWire",
+            dependencies: [contractModule, "CIsolation"],
+            path: "Host/IsolationWire",
+            swiftSettings: strictConcurrency
+        ),
+        /// `sluice-plugin-runner`: loads one plugin and serves its calls for the host.
+        .executableTarget(
+            name: "SluicePluginRunner",
+            dependencies: [contractModule, "SluiceIsolationWire"],
+            path: "Host/PluginRunner",
+            swiftSettings: strictConcurrency
+        ),
+
         // MARK: The host
         .target(
             name: "SluiceHost",
             dependencies: [
                 contractModule,
+                "SluiceIsolationWire",
                 toolchainRecord,
                 "CRdKafka",
                 "CRocksDB",

@@ -5,6 +5,8 @@
  * Message values:
  *   "boom"   writes through a NULL pointer (volatile): the process dies of SIGSEGV
  *   "abort"  calls abort(): the process dies of SIGABRT
+ *   "leak"   allocates 96 MiB, touches every page and never frees it: a
+ *            runner with a memory_limit is killed for it
  *   other    OK; produces "<partition>:<offset>:<value>" to the configured
  *            output topic (config "output", default "crashed-output") on the
  *            same partition number, so a test can count what was handled
@@ -56,6 +58,10 @@ static int cr_on_batch(void *instance, sluice_batch *b) {
             *(volatile int *)0 = 0; /* SIGSEGV */
         } else if (is(m, "abort")) {
             abort(); /* SIGABRT */
+        } else if (is(m, "leak")) {
+            size_t size = (size_t)96 << 20;
+            char *leaked = malloc(size);
+            if (leaked) memset(leaked, 1, size); /* resident, and never freed */
         }
         char line[256];
         int n = snprintf(line, sizeof line, "%d:%lld:", b->partition, (long long)m->offset);
@@ -75,7 +81,7 @@ static const sluice_plugin_descriptor descriptor = {
     SLUICE_DESCRIPTOR_FIELDS,
     .name = "crasher",
     .version = "1.0.0",
-    .description = "crashes the host on records boom (SIGSEGV) and abort (SIGABRT) (test plugin)",
+    .description = "crashes the host on records boom (SIGSEGV) and abort (SIGABRT), leaks on leak (test plugin)",
     .topics = topics,
     .capabilities = SLUICE_CAP_PRODUCES,
     .create = cr_create,

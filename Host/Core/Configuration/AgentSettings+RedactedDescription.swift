@@ -35,6 +35,9 @@ extension AgentSettings {
             "  jitter: \(JSONText.number(retry.jitter))",
             "on_exhausted: \(onExhausted.rawValue)",
             "dead_letter_topic: \(deadLetterTopic.map(JSONText.quoted) ?? "null")",
+            "isolation: \(isolation.rawValue)",
+            "memory_limit: \(memoryLimit.map(ByteSizeText.format) ?? "null")",
+            "nice: \(nice)",
             "config: \(config.redactedJSONText)",
         ]
     }

@@ -24,6 +24,14 @@ public struct AgentSettings: Sendable, Equatable {
     public var onExhausted: FailurePolicy = .deadLetter
     /// Dead-letter topic; nil: `"<agent>.dlq"` (yaml: `dead_letter_topic`).
     public var deadLetterTopic: String? = nil
+    /// Where the plugin runs: in the host, or in a runner process of its own (yaml: `isolation`).
+    public var isolation: IsolationMode = .inProcess
+    /// With `isolation: process`, the runner's resident memory (bytes) past
+    /// which it is killed and restarted; nil: no limit (yaml: `memory_limit`).
+    public var memoryLimit: Int? = nil
+    /// With `isolation: process`, the runner's CPU niceness, 0 (as the host)
+    /// to 19 (yields to everything else) (yaml: `nice`).
+    public var nice: Int = 0
     /// The plugin's own configuration, any mapping, passed to it as JSON
     /// (`config.jsonText`) in `validate_config` and `create` (yaml: `config`).
     public var config: ConfigValue = .object([:])

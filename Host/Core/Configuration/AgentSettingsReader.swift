@@ -6,7 +6,7 @@ enum AgentSettingsReader {
     /// Every key a sidecar may hold.
     static let keys = [
         "plugin", "enabled", "topics", "group", "batch_size", "max_in_flight", "batch_timeout",
-        "retry", "on_exhausted", "dead_letter_topic", "config",
+        "retry", "on_exhausted", "dead_letter_topic", "isolation", "memory_limit", "nice", "config",
     ]
     /// Every key of `retry:`.
     static let retryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier", "jitter"]
@@ -40,6 +40,9 @@ enum AgentSettingsReader {
         if let retry = try mapping.mapping("retry") { result.retry = try readRetry(retry, over: result.retry) }
         if let policy = try mapping.value("on_exhausted", .failurePolicy) { result.onExhausted = policy }
         if let topic = try mapping.optionalValue("dead_letter_topic", .topicName) { result.deadLetterTopic = topic }
+        if let mode = try mapping.value("isolation", .isolationMode) { result.isolation = mode }
+        if let limit = try mapping.optionalValue("memory_limit", .byteSize) { result.memoryLimit = limit }
+        if let nice = try mapping.value("nice", .integer(0...19)) { result.nice = nice }
         if let node = mapping["config"] {
             result.config = try readConfig(node, file: mapping.file, key: mapping.keyPath("config"))
         }

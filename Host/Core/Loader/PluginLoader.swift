@@ -11,9 +11,9 @@ public final class PluginLoader: Sendable {
     /// `sluice_plugin_entry_v1` is missing, to say which ABI a file speaks.
     static let highestKnownMajor = 9
 
-    private let store: PluginImageStore
-    private let logger: Logger
-    private let mapped = PluginLoaderMappedImages()
+    let store: PluginImageStore
+    let logger: Logger
+    let mappedImages = PluginLoaderMappedImages()
     /// Who may own and write the plugins directory, the files and their sidecars.
     public let trust: PluginTrust
 
@@ -28,7 +28,7 @@ public final class PluginLoader: Sendable {
     /// How many images this process has mapped (each reload adds one: they are never unloaded).
     ///
     /// Counted per loader: one distinct content (one private copy) is one image.
-    public var loadedImageCount: Int { mapped.count }
+    public var loadedImageCount: Int { mappedImages.count }
 
     /// Refuses a plugins directory that is missing, not a directory, owned by
     /// another user, or writable by a group or by others.
@@ -86,7 +86,9 @@ public final class PluginLoader: Sendable {
     /// named for (`NAME.so` runs agent `NAME`), in name order; the others are refused.
     ///
     /// - Throws: the directory's refusal when `checkDirectory` refuses it or it cannot be listed.
-    public func scan(directory: String) throws(PluginRefusal) -> (images: [PluginImage], refusals: [PluginRefusal]) {
+    /// `skipping` names plugins (file base names) not to map: those only
+    /// isolated agents run, which runners load instead.
+    public func scan(directory: String, skipping: Set<String> = []) throws(PluginRefusal) -> (images: [PluginImage], refusals: [PluginRefusal]) {
         try checkDirectory(directory)
         let names: [String]
         do {
@@ -98,7 +100,7 @@ public final class PluginLoader: Sendable {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var images: [PluginImage] = []
         var refusals: [PluginRefusal] = []
-        for name in names.filter({ $0.hasSuffix(".so") }).sorted() {
+        for name in names.filter({ $0.hasSuffix(".so") && !skipping.contains(String($0.dropLast(3))) }).sorted() {
             let file = prefix + name
             do throws(PluginRefusal) {
                 let image = try loadAgent(file: file)
@@ -119,12 +121,12 @@ public final class PluginLoader: Sendable {
         do throws(PluginRefusal) {
             var image = try map(file: file, privatePath: privatePath, sha256: sha256)
             image.swiftToolchain = toolchain
-            mapped.accept(privatePath)
+            mappedImages.accept(privatePath)
             return image
         } catch {
             // Only loaded plugins keep a private copy; one that loaded before (the
             // same content under another name, or earlier) keeps its copy.
-            if !mapped.isAccepted(privatePath) { store.remove(privatePath) }
+            if !mappedImages.isAccepted(privatePath) { store.remove(privatePath) }
             throw error
         }
     }
@@ -136,7 +138,7 @@ public final class PluginLoader: Sendable {
             let error = dlerror().map { String(cString: $0) } ?? "unknown error"
             throw PluginRefusal(file: file, reason: .loadFailed, detail: "dlopen failed: \(error)")
         }
-        mapped.insert(privatePath)
+        mappedImages.insert(privatePath)
 
         guard let symbol = dlsym(handle, SLUICE_PLUGIN_ENTRY_V1) else {
             let others = (2...Self.highestKnownMajor).filter { dlsym(handle, "sluice_plugin_entry_v\($0)") != nil }
@@ -203,7 +205,7 @@ public final class PluginLoader: Sendable {
         return removed
     }
 
-    private func logged(_ refusal: PluginRefusal) -> PluginRefusal {
+    func logged(_ refusal: PluginRefusal) -> PluginRefusal {
         logger.error("\(refusal.description)", metadata: [
             "plugin.file": "\(refusal.file)", "plugin.reason": "\(refusal.reason.rawValue)",
         ])
@@ -236,5 +238,38 @@ final class PluginLoaderMappedImages: Sendable {
     /// How many distinct images were mapped.
     var count: Int {
         paths.withLock { $0.count }
+    }
+}
+
+extension PluginLoader {
+    /// Checks `file` as ``loadAgent(file:)`` does, but never maps it: a
+    /// `sluice-plugin-runner` loads its private copy and describes it, and
+    /// agent `agent` will run it in runners of its own (`isolation: process`).
+    func loadIsolated(file: String, agent: String, settings: AgentSettings) throws(PluginRefusal) -> PluginImage {
+        do throws(PluginRefusal) {
+            let bytes = try PluginFileReader.contents(of: file, trust: trust)
+            try PluginELFCheck.check(bytes, file: file)
+            let toolchain = try PluginToolchainCheck.check(bytes, file: file)
+            let sha256 = PluginImageStore.digest(of: bytes)
+            let privatePath = try store.store(bytes, sha256: sha256, for: file)
+            do throws(PluginRefusal) {
+                let pluginName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+                var image = try IsolatedPlugin.describe(file: file, privatePath: privatePath, sha256: sha256, agent: agent,
+                                                        pluginName: pluginName, settings: settings)
+                image.swiftToolchain = toolchain
+                try AgentNameRule.check(image, file: file)
+                mappedImages.accept(privatePath)
+                logger.info("plugin loaded for a runner process", metadata: [
+                    "plugin.file": "\(file)", "plugin.name": "\(image.name)", "plugin.version": "\(image.version)",
+                    "plugin.sha256": "\(image.sha256)", "agent": "\(agent)", "isolation": "process",
+                ])
+                return image
+            } catch {
+                if !mappedImages.isAccepted(privatePath) { store.remove(privatePath) }
+                throw error
+            }
+        } catch {
+            throw logged(error)
+        }
     }
 }

@@ -166,19 +166,27 @@ extension SluiceRuntime {
             }
             return event(wasRunning ? .stopped : .unchanged)
         }
-        let image: PluginImage
-        let loaded = images[binding.plugin] ?? Result { () throws(PluginRefusal) in try loader.loadAgent(file: binding.pluginFile) }
-        images[binding.plugin] = loaded
-        switch loaded {
-        case .success(let value): image = value
-        case .failure(let refusal): return refuse(.loadFailed, refusal, file: binding.pluginFile)
-        }
         let settings: AgentSettings
         switch read {
         case .success(let value)?: settings = value
         case .failure(let error)?: return refuse(.invalidConfiguration, error, file: binding.configurationFile)
         case nil: return refuse(.invalidConfiguration, AgentPlan.MissingPlugin(sidecar: binding.sidecar ?? file, plugin: binding.plugin),
                                 file: binding.configurationFile)
+        }
+        let image: PluginImage
+        let loaded: Result<PluginImage, PluginRefusal>
+        if settings.isolation == .process {
+            // Never mapped here: a runner of the agent's own describes it (per agent: its limits go with it).
+            loaded = Result { () throws(PluginRefusal) in
+                try loader.loadIsolated(file: binding.pluginFile, agent: agent, settings: settings)
+            }
+        } else {
+            loaded = images[binding.plugin] ?? Result { () throws(PluginRefusal) in try loader.loadAgent(file: binding.pluginFile) }
+            images[binding.plugin] = loaded
+        }
+        switch loaded {
+        case .success(let value): image = value
+        case .failure(let refusal): return refuse(.loadFailed, refusal, file: binding.pluginFile)
         }
         if let current, current.image.sha256 == image.sha256, current.settings == settings {
             lock.withLock { bindings[agent] = binding }

@@ -117,15 +117,29 @@ public final class SluiceRuntime: Service, @unchecked Sendable {
 
     private func startOnThisThread() throws {
         let directory = configuration.pluginsDirectory
-        var (images, refusals) = try loader.scan(directory: directory)  // the loader logs its refusals
-        let imagesByPlugin = Dictionary(images.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        try loader.checkDirectory(directory)
         // Every sidecar is read before any agent starts: a broken one stops the
         // start before a single record is handled or an offset committed. One
         // that may not be trusted (owner, mode, kind, size) refuses its agent.
         let plan = currentPlan()
+        // A plugin that only isolated agents run is never mapped into the host.
+        let isolatedOnly = Set(plan.bindings.values.map(\.plugin)).filter { plugin in
+            plan.bindings.values.filter { $0.plugin == plugin }.allSatisfy {
+                (try? plan.settings[$0.agent]?.get())?.isolation == .process
+            }
+        }
+        var (images, refusals) = try loader.scan(directory: directory, skipping: isolatedOnly)  // the loader logs its refusals
+        let imagesByPlugin = Dictionary(images.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var configured: [(binding: AgentBinding, image: PluginImage, settings: AgentSettings)] = []
         for binding in plan.bindings.values.sorted(by: { $0.agent < $1.agent }) {
             switch plan.settings[binding.agent] {
+            case .success(let settings)? where settings.isolation == .process && settings.enabled:
+                do throws(PluginRefusal) {
+                    let image = try loader.loadIsolated(file: binding.pluginFile, agent: binding.agent, settings: settings)
+                    configured.append((binding, image, settings))
+                } catch {
+                    refusals.append(error)
+                }
             case .success(let settings)?:
                 // A refused plugin file is listed already.
                 if let image = imagesByPlugin[binding.plugin] { configured.append((binding, image, settings)) }

@@ -1,0 +1,87 @@
+import Foundation
+import SluiceHost
+import Testing
+import TestSupport
+
+/// `isolation: process`: the agent's plugin runs in a `sluice-plugin-runner`
+/// of its own, so a record that crashes it costs a runner, never the host.
+@Suite("Process isolation")
+struct ProcessIsolationTests {
+    /// Where the poison records sit among the 10,000: three of each kind.
+    static let poison: [Int: String] = [
+        517: "boom", 4_203: "boom", 9_871: "boom",
+        1_311: "abort", 5_555: "abort", 8_002: "abort",
+        2_718: "leak", 6_180: "leak", 7_777: "leak",
+    ]
+
+    @Test("crashes, aborts and a leak past memory_limit: 9,991 handled, 9 dead-lettered with the reason, the host and its other agent unharmed")
+    func poisonRecords() async throws {
+        var harness = try HostHarness(partitions: 4)
+        defer { harness.remove() }
+        harness.configuration.agentDefaults.batchSize = 100
+        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/crasher.c")],
+                                          output: harness.pluginsDirectory + "/crasher.so")
+        try harness.writeSidecar("crasher", """
+            isolation: process
+            memory_limit: 64MiB
+            config:
+              output: crashed-output
+            """)
+        try await harness.installRecorder(sidecar: "topics: [other]\nconfig:\n  output: recorded\n")
+        harness.produce("input", count: 10_000) { Self.poison[$0] ?? "v\($0)" }
+        harness.produce("other", count: 10_000)
+        try await harness.withRuntime { runtime in
+            try await eventually(timeout: .seconds(240), "9 dead letters") { harness.count("crasher.dlq") >= 9 }
+            try await eventually("9,991 records handled") { Set(handledOffsets(harness)).count >= 9_991 }
+            try await eventually("the other agent's 10,000 records recorded") { harness.count("recorded") >= 10_000 }
+            try await eventually("the offsets committed to the end") {
+                let committed = harness.broker.committed(group: "sluice.crasher")
+                return (0..<Int32(4)).allSatisfy {
+                    let partition = TopicPartition("input", $0)
+                    return committed[partition] == harness.broker.endOffset(partition)
+                }
+            }
+            let status = try #require(runtime.agents.first { $0.name == "crasher" })
+            #expect(status.pluginCrashes >= 9, "each poison record crashed at least one runner")
+        }
+        let handled = handledOffsets(harness)
+        #expect(Set(handled).count == 9_991, "every other record handled")
+        let letters = harness.records("crasher.dlq").map(\.record)
+        var reasons: [String: String] = [:]
+        for letter in letters {
+            let value = String(decoding: letter.value ?? [], as: UTF8.self)
+            let reason = letter.headers.first { $0.name == "sluice.error" }.map { String(decoding: $0.value, as: UTF8.self) } ?? "none"
+            reasons[value] = reasons[value].map { $0 == reason ? $0 : $0 + " | " + reason } ?? reason
+        }
+        #expect(letters.count == 9, "one dead letter per poison record: \(letters.count)")
+        #expect(reasons["boom"]?.contains("plugin crashed (SIGSEGV)") == true, "\(reasons)")
+        #expect(reasons["abort"]?.contains("plugin crashed (SIGABRT)") == true, "\(reasons)")
+        #expect(reasons["leak"]?.contains("exceeded memory_limit") == true, "\(reasons)")
+    }
+
+    @Test("an isolated agent maps no plugin image in the host, and a reload starts a new runner")
+    func noImageInTheHost() async throws {
+        var harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        try await harness.installRecorder(sidecar: "isolation: process\nconfig:\n  output: recorded\n")
+        harness.produce("input", count: 1_000)
+        try await harness.withRuntime { runtime in
+            try await eventually("1,000 recorded") { harness.count("recorded") >= 1_000 }
+            #expect(runtime.loader.loadedImageCount == 0, "the host mapped no plugin")
+            try await harness.installRecorder(version: "2.0.0", sidecar: "isolation: process\nconfig:\n  output: recorded\n")
+            try await eventually("version 2.0.0 runs") {
+                runtime.agents.first { $0.name == "recorder" }?.version == "2.0.0"
+            }
+            harness.produce("input", count: 1_000)
+            try await eventually("2,000 recorded") { harness.count("recorded") >= 2_000 }
+            #expect(runtime.loader.loadedImageCount == 0, "still none after the reload")
+        }
+    }
+}
+
+/// The input offsets the crasher handled, from its `partition:offset:value` lines.
+private func handledOffsets(_ harness: HostHarness) -> [String] {
+    harness.records("crashed-output").map { entry in
+        String(decoding: entry.record.value ?? [], as: UTF8.self).split(separator: ":").prefix(2).joined(separator: ":")
+    }
+}
