@@ -49,8 +49,9 @@ final class ChaosRun {
     private var counted = 0
 
     /// Sets up topics, plugin and configuration on `world`'s broker.
+    /// `isolation` is the agent's sidecar `isolation:` (`in_process` or `process`).
     init(world: KafkaTestWorld, agent: Agent = .recorder, batchSize: Int, maxInFlight: Int,
-         commitInterval: Duration = .milliseconds(200)) async throws {
+         commitInterval: Duration = .milliseconds(200), isolation: String = "in_process") async throws {
         self.world = world
         self.agent = agent
         self.batchSize = batchSize
@@ -61,7 +62,7 @@ final class ChaosRun {
         self.host = host
         input = world.name("input")
         output = world.name("recorded")
-        let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\n"
+        let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\nisolation: \(isolation)\n"
         switch agent {
         case .recorder:
             try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")

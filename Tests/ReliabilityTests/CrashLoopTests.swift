@@ -8,12 +8,13 @@ import TestSupport
 /// committing when it died.
 @Suite("Reliability: crash loop", .serialized)
 struct CrashLoopTests {
-    @Test("kill -9 the host mid-run, restart, repeat: lost 0, duplicates within the uncommitted window")
-    func crashLoop() async throws {
+    @Test("kill -9 the host mid-run, restart, repeat: lost 0, duplicates within the uncommitted window",
+          arguments: ["in_process", "process"])
+    func crashLoop(isolation: String) async throws {
         let profile = ReliabilityProfile.current
         // A small in-flight limit paces the run (each batch waits for its
         // output's acknowledgements), so every kill lands mid-run.
-        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 20, maxInFlight: 40)
+        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 20, maxInFlight: 40, isolation: isolation)
         defer { run.remove() }
         let total = profile.crashLoopRecords
         let ends = try await run.produceInput(count: total)

@@ -6,10 +6,11 @@ import TestSupport
 /// and the next start resumes there: no record lost, none handled twice.
 @Suite("Reliability: graceful stop", .serialized)
 struct GracefulStopTests {
-    @Test("SIGTERM under load: committed == finished prefix per partition; restart resumes there with no duplicate")
-    func gracefulStopUnderLoad() async throws {
+    @Test("SIGTERM under load: committed == finished prefix per partition; restart resumes there with no duplicate",
+          arguments: ["in_process", "process"])
+    func gracefulStopUnderLoad(isolation: String) async throws {
         let profile = ReliabilityProfile.current
-        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 50, maxInFlight: 500)
+        let run = try await ChaosRun(world: KafkaTestWorld(), batchSize: 50, maxInFlight: 500, isolation: isolation)
         defer { run.remove() }
         let total = profile.gracefulRecords
         let ends = try await run.produceInput(count: total)

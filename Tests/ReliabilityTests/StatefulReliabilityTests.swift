@@ -13,11 +13,12 @@ struct StatefulReliabilityTests {
     /// Lines of the counter's `config:`: every record in one window, counted by bucket.
     private static let counterConfig = "  window_ms: 1000000000000000\n  buckets: \(buckets)\n"
 
-    @Test("kill -9 the host mid-run, restart, repeat: every bucket's count is exact (0 double, 0 lost)")
-    func crashLoopCountsExactly() async throws {
+    @Test("kill -9 the host mid-run, restart, repeat: every bucket's count is exact (0 double, 0 lost)",
+          arguments: ["in_process", "process"])
+    func crashLoopCountsExactly(isolation: String) async throws {
         let profile = ReliabilityProfile.current
         let run = try await ChaosRun(world: KafkaTestWorld(), agent: .statefulCounter(sidecar: Self.counterConfig),
-                                     batchSize: 50, maxInFlight: 200)
+                                     batchSize: 50, maxInFlight: 200, isolation: isolation)
         defer { run.remove() }
         let total = profile.crashLoopRecords
         let ends = try await run.produceInput(count: total)
@@ -47,10 +48,11 @@ struct StatefulReliabilityTests {
         #expect(counts == expected)
     }
 
-    @Test("a second host joins (partitions move and are restored there) and leaves (they come back): counts exact")
-    func partitionsMoveCountsExactly() async throws {
+    @Test("a second host joins (partitions move and are restored there) and leaves (they come back): counts exact",
+          arguments: ["in_process", "process"])
+    func partitionsMoveCountsExactly(isolation: String) async throws {
         let run = try await ChaosRun(world: KafkaTestWorld(), agent: .statefulCounter(sidecar: Self.counterConfig),
-                                     batchSize: 50, maxInFlight: 200)
+                                     batchSize: 50, maxInFlight: 200, isolation: isolation)
         defer { run.remove() }
         let total = ReliabilityProfile.current.crashLoopRecords
         let firstHalf = try await run.produceInput(count: total / 2)
