@@ -323,7 +323,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HostTests",
-            dependencies: ["SluiceHost", contractModule, "TestSupport"],
+            dependencies: ["SluiceHost", "SluiceIsolationWire", contractModule, "TestSupport"],
             path: "Tests/HostTests",
             swiftSettings: strictConcurrency
         ),

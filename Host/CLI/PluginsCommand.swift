@@ -77,6 +77,9 @@ struct PluginsInspectCommand: ParsableCommand {
             ("tables", image.tables.isEmpty ? "(none)" : image.tables.joined(separator: ", ")),
             ("timers", image.handlesTimers ? "yes (on_timer)" : "no"),
             ("config schema", image.displayedConfigSchema ?? "(none)"),
+            ("isolation", "in_process by default (fastest; a crash stops the host). A sidecar's `isolation: process` "
+                + "runs it in a runner process of its own: a crash costs that runner, never the host. "
+                + "Choose process for plugins you do not control (docs/isolation.md)"),
             ("sha256", image.sha256),
             ("file", image.sourcePath),
         ]

@@ -99,8 +99,24 @@ import TestSupport
         settings.retry.multiplier = 1.25
         settings.onExhausted = .pause
         settings.deadLetterTopic = "x-dead"
+        settings.isolation = .process
+        settings.memoryLimit = 3 << 29
+        settings.nice = 7
         settings.config = ["list": [1, 2.5, "three", nil, true], "nested": ["deep": ["ok": false]], "text": "tab\there"]
         let reread = try ConfigurationLoader.parseAgent(yaml: settings.redactedDescription, name: "d.yaml", defaults: AgentSettings())
         #expect(reread == settings)
+    }
+
+    @Test func isolationKeys() throws {
+        let settings = try ConfigurationLoader.parseAgent(
+            yaml: "isolation: process\nmemory_limit: 256MiB\nnice: 10\n", name: "orders.yaml", defaults: AgentSettings())
+        #expect(settings.isolation == .process)
+        #expect(settings.memoryLimit == 256 << 20)
+        #expect(settings.nice == 10)
+        let plain = try ConfigurationLoader.parseAgent(yaml: "memory_limit: 65536\n", name: "orders.yaml", defaults: AgentSettings())
+        #expect(plain.memoryLimit == 65_536, "a bare number is bytes")
+        #expect(plain.isolation == .inProcess, "in-process unless asked")
+        let reset = try ConfigurationLoader.parseAgent(yaml: "memory_limit: null\n", name: "orders.yaml", defaults: settings)
+        #expect(reset.memoryLimit == nil)
     }
 }

@@ -30,6 +30,7 @@ struct PluginsInspectCommandTests {
             tables:        (none)
             timers:        no
             config schema: {"type":"object"}
+            isolation:     in_process by default (fastest; a crash stops the host). A sidecar's `isolation: process` runs it in a runner process of its own: a crash costs that runner, never the host. Choose process for plugins you do not control (docs/isolation.md)
             sha256:        \(sha256)
             file:          \(path)
 

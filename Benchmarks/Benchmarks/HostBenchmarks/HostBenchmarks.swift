@@ -2,10 +2,11 @@ import Benchmark
 
 /// Every benchmark of the host and the plugins' hot paths, registered for
 /// package-benchmark. Groups are named by prefix so `--filter` selects one:
-/// `S0` (memory:// dispatch end to end), `OffsetLedger`, `LineProtocol`,
+/// `S0` (memory:// dispatch end to end), `S10` (the same, the agent isolated), `OffsetLedger`, `LineProtocol`,
 /// `RedisTemplate`, `BulkBody`, `S11` (the typed SDK's per-record decoding).
 let benchmarks: @Sendable () -> Void = {
     registerMemoryDispatchBenchmark()
+    registerIsolatedDispatchBenchmark()
     registerOffsetLedgerBenchmarks()
     registerLineProtocolBenchmarks()
     registerRedisTemplateBenchmarks()

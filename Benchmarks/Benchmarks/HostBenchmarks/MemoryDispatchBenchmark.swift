@@ -34,6 +34,36 @@ func registerMemoryDispatchBenchmark() {
     }
 }
 
+/// S10: S0 with the no-op agent in a runner process (`isolation: process`):
+/// every batch crosses the shared region and comes back over the runner's
+/// socket. Goal: ≥ 5 M records/s. The runner is found as `sluice run` finds
+/// it: `SLUICE_PLUGIN_RUNNER`, else beside the benchmark executable (build it
+/// with `swift build -c release --package-path Benchmarks --product sluice-plugin-runner`).
+func registerIsolatedDispatchBenchmark() {
+    let recordsPerIteration = ProcessInfo.processInfo.environment["SLUICE_BENCH_S0_RECORDS"].flatMap(Int.init) ?? 1_000_000
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal, .peakMemoryResident],
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(10),
+        maxIterations: 5)
+
+    nonisolated(unsafe) var world: MemoryDispatchWorld?
+    Benchmark("S10.memoryDispatch.noopC.isolated.1M", configuration: configuration) { benchmark in
+        guard let world else { return benchmark.error("S10: the host did not start") }
+        try world.appendWhilePaused(records: recordsPerIteration)
+        benchmark.startMeasurement()
+        try world.resumeAndWaitUntilProcessed()
+        benchmark.stopMeasurement()
+        blackHole(world.processed)
+    } setup: {
+        world = try MemoryDispatchWorld(isolated: true)
+    } teardown: {
+        world?.stop()
+        world = nil
+    }
+}
+
 /// A running host on `memory://` with the no-op agent on topic `bench`.
 final class MemoryDispatchWorld {
     let broker: MemoryBroker
@@ -42,10 +72,14 @@ final class MemoryDispatchWorld {
     private(set) var appended = 0
     private let value = [UInt8](repeating: UInt8(ascii: "x"), count: 100)
 
-    init() throws {
-        directory = NSTemporaryDirectory() + "sluice-bench-s0-\(getpid())"
+    /// `isolated`: the agent runs with `isolation: process` (S10).
+    init(isolated: Bool = false) throws {
+        directory = NSTemporaryDirectory() + "sluice-bench-\(isolated ? "s10" : "s0")-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory + "/plugins", withIntermediateDirectories: true)
         try NoopPlugin.compile(into: directory + "/plugins", topic: "bench")
+        if isolated {
+            try "isolation: process\n".write(toFile: directory + "/plugins/noop.yaml", atomically: true, encoding: .utf8)
+        }
         broker = MemoryBroker(defaultPartitions: 4)
         var configuration = HostConfiguration()
         configuration.pluginsDirectory = directory + "/plugins"
@@ -57,7 +91,7 @@ final class MemoryDispatchWorld {
                                     watchDirectory: false, logger: logger)
         try runtime.start()
         guard runtime.agents.map(\.name) == ["noop"] else {
-            throw NoopPlugin.CompileError(description: "S0: the noop agent did not start: \(runtime.refusals)")
+            throw NoopPlugin.CompileError(description: "the noop agent did not start: \(runtime.refusals)")
         }
     }
 
