@@ -95,6 +95,7 @@ extension AgentReport {
         deadLettered = status.deadLettered
         retried = status.retried
         pluginCrashes = status.pluginCrashes
+        isolation = status.isolation.rawValue
         lastError = status.lastError
         tables = status.tables
         restores = status.restores.map {

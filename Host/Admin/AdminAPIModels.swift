@@ -127,6 +127,9 @@ public struct AgentReport: Codable, Sendable, Equatable {
     /// Crashes of the agent's plugin in the host's crash history (each took
     /// the host down; crash quarantine); 0 from a host that does not report them.
     public var pluginCrashes: Int = 0
+    /// Where the agent's plugin runs: `in_process` or `process` (its own runner,
+    /// where `plugin_crashes` counts runner crashes the host survived).
+    public var isolation: String = "in_process"
     /// The most recent error, if any.
     public var lastError: String?
     /// The agent's most recent reload, if any (a refused one carries the reason
@@ -148,7 +151,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
     public var restores: [RestoreReport] = []
 
     enum CodingKeys: String, CodingKey {
-        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config, tables, restores
+        case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config, tables, restores, isolation
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -173,6 +176,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(deadLettered, forKey: .deadLettered)
         try container.encode(retried, forKey: .retried)
         try container.encode(pluginCrashes, forKey: .pluginCrashes)
+        try container.encode(isolation, forKey: .isolation)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastReload, forKey: .lastReload)
         try container.encode(refusal, forKey: .refusal)
@@ -198,6 +202,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         deadLettered = try container.decode(Int.self, forKey: .deadLettered)
         retried = try container.decode(Int.self, forKey: .retried)
         pluginCrashes = try container.decodeIfPresent(Int.self, forKey: .pluginCrashes) ?? 0
+        isolation = try container.decodeIfPresent(String.self, forKey: .isolation) ?? "in_process"
         lastError = try container.decodeIfPresent(String.self, forKey: .lastError)
         lastReload = try container.decodeIfPresent(ReloadReport.self, forKey: .lastReload)
         refusal = try container.decodeIfPresent(RefusalReport.self, forKey: .refusal)

@@ -48,7 +48,9 @@ struct AgentsCommand: AsyncParsableCommand {
             if let state = stateLine(agent) { lines.append("\(agent.name): \(state)") }
         }
         for agent in report.agents where agent.pluginCrashes > 0 {
-            lines.append("\(agent.name): its plugin crashed the host \(agent.pluginCrashes) time(s) (crash quarantine: docs/isolation.md)")
+            lines.append(agent.isolation == "process"
+                ? "\(agent.name): its plugin crashed its runner process \(agent.pluginCrashes) time(s); the host replaced it each time (docs/isolation.md)"
+                : "\(agent.name): its plugin crashed the host \(agent.pluginCrashes) time(s) (crash quarantine: docs/isolation.md)")
         }
         for agent in report.agents {
             if let reload = agent.lastReload, reload.outcome == "refused" {

@@ -350,7 +350,8 @@ final class RunnerSession: @unchecked Sendable {
     }
 }
 
-/// The process's resident memory, from `/proc/self/statm`.
+/// The process's private resident memory (resident minus shared pages: the
+/// shared batch region and mapped files do not count), from `/proc/self/statm`.
 enum ResidentMemory {
     static func current() -> Int? {
         let file = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
@@ -360,7 +361,8 @@ enum ResidentMemory {
         let count = buffer.withUnsafeMutableBytes { read(file, $0.baseAddress, $0.count) }
         guard count > 0 else { return nil }
         let fields = buffer[0..<count].split(separator: 0x20)
-        guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard fields.count > 2, let pages = Int(String(decoding: fields[1], as: UTF8.self)),
+              let shared = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+        return max(0, pages - shared) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

@@ -131,3 +131,32 @@ struct IsolationWireTests {
         }
     }
 }
+
+/// Where the host finds `sluice-plugin-runner`, and what it says when it cannot.
+@Suite("Plugin runner location")
+struct PluginRunnerLocatorTests {
+    @Test("SLUICE_PLUGIN_RUNNER naming no executable: the reason names the path and how to fix it")
+    func missingRunner() {
+        let result = PluginRunnerLocator.path(environment: ["SLUICE_PLUGIN_RUNNER": "/nonexistent/sluice-plugin-runner"])
+        guard case .failure(let error) = result else {
+            Issue.record("a missing runner was found: \(result)")
+            return
+        }
+        #expect(error.description.contains("/nonexistent/sluice-plugin-runner"))
+        #expect(error.description.contains("install it beside sluice or set SLUICE_PLUGIN_RUNNER"))
+    }
+
+    @Test("without the variable: the runner beside the running executable (built with the tests)")
+    func besideTheExecutable() throws {
+        let path = try PluginRunnerLocator.path(environment: [:]).get()
+        #expect(path.hasSuffix("/sluice-plugin-runner"))
+    }
+
+    @Test("the host's own secrets are not handed to a runner; a plugin's variables are")
+    func runnerEnvironment() {
+        #expect(RunnerProcess.hostSecret("SLUICE_ADMIN_TOKEN"))
+        #expect(RunnerProcess.hostSecret("SLUICE_KAFKA_SASL_PASSWORD"))
+        #expect(!RunnerProcess.hostSecret("REDIS_PASSWORD"), "plugin_environment variables reach the plugin")
+        #expect(!RunnerProcess.hostSecret("PATH"))
+    }
+}

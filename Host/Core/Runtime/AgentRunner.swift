@@ -166,6 +166,7 @@ public final class AgentRunner: @unchecked Sendable {
         var status = lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
         status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
         status.pluginCrashes = (crashQuarantine?.crashCount(of: name) ?? 0) + IsolationCrashCount.of(agent: name)
+        status.isolation = settings.isolation
         if let state {
             status.tables = state.tables
             status.restores = state.restoreProgress

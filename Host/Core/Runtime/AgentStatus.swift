@@ -43,9 +43,12 @@ public struct AgentStatus: Sendable, Equatable {
     public var retried: Int
     /// The most recent error, if any.
     public var lastError: String?
-    /// Crashes of the agent's plugin in the host's crash history (crash
-    /// quarantine, docs/isolation.md): each took the host process down.
+    /// Crashes of the agent's plugin: in-process, those in the host's crash
+    /// history (crash quarantine, docs/isolation.md), each of which took the
+    /// host process down; isolated, also its runners' crashes in this process.
     public var pluginCrashes: Int = 0
+    /// Where the agent's plugin runs (its sidecar's `isolation`).
+    public var isolation: IsolationMode = .inProcess
     /// The agent's `config:` as operators may see it: secrets (the keys the
     /// plugin's `config_schema` marks `"writeOnly": true`, secret-looking
     /// names, URL credentials) redacted.

@@ -201,7 +201,11 @@ final class IsolatedInstance: @unchecked Sendable {
             runner.channel.send(.timers, tag: piece.wireID, timers.payload)
             return
         }
-        let batch = batches[piece.hostBatchID]!.batch.pointee
+        guard let batch = batches[piece.hostBatchID]?.batch.pointee else {
+            // Its batch was failed meanwhile (the runner could not start): nothing to send.
+            inFlight[piece.wireID] = nil
+            return
+        }
         var writer = WireWriter(capacity: 64)
         if let allocation = piece.allocation {
             // A resent piece starts from OK results again.

@@ -41,7 +41,9 @@ final class RunnerProcess: Sendable {
         _ = sluice_isolation_close_from(&actions, 5)
         var arguments = [executable, "--agent", agent, "--nice", String(nice)]
         if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
-        var environment = ProcessInfo.processInfo.environment
+        // The host's own secrets stay in the host: a runner is where code the
+        // operator may not trust runs.
+        var environment = ProcessInfo.processInfo.environment.filter { !Self.hostSecret($0.key) }
         // A crash is the runner's expected way to fail: no symbolicated backtrace, which takes seconds.
         environment["SWIFT_BACKTRACE"] = "enable=no"
         let argv = arguments.map { strdup($0) } + [nil]
@@ -78,6 +80,12 @@ final class RunnerProcess: Sendable {
     }
 
     deinit { channel.close() }
+
+    /// The host's own secret variables (its admin token, its Kafka credentials),
+    /// which a runner does not inherit.
+    static func hostSecret(_ name: String) -> Bool {
+        name == "SLUICE_ADMIN_TOKEN" || name.hasPrefix("SLUICE_KAFKA_SASL") || name.hasPrefix("SLUICE_KAFKA_SSL")
+    }
 
     /// Sends a request and waits (on the caller's thread, never a cooperative
     /// one) for the answer; nil when the runner is gone first.
