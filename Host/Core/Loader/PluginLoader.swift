@@ -255,7 +255,7 @@ extension PluginLoader {
             do throws(PluginRefusal) {
                 let pluginName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
                 var image = try IsolatedPlugin.describe(file: file, privatePath: privatePath, sha256: sha256, agent: agent,
-                                                        pluginName: pluginName, settings: settings)
+                                                        pluginName: pluginName, settings: settings, trust: trust)
                 image.swiftToolchain = toolchain
                 try AgentNameRule.check(image, file: file)
                 mappedImages.accept(privatePath)

@@ -36,12 +36,19 @@ final class IsolatedPlugin: @unchecked Sendable {
 
     /// Loads the private copy `privatePath` of `file` in a short-lived runner
     /// and checks its descriptor as the loader checks an in-process one.
+    /// The runner itself must be trusted as a plugin is (`trust`): it runs the plugin.
     static func describe(file: String, privatePath: String, sha256: String, agent: String, pluginName: String,
-                         settings: AgentSettings) throws(PluginRefusal) -> PluginImage {
+                         settings: AgentSettings, trust: PluginTrust) throws(PluginRefusal) -> PluginImage {
         let runnerPath: String
         switch PluginRunnerLocator.path() {
         case .success(let path): runnerPath = path
         case .failure(let error): throw PluginRefusal(file: file, reason: .loadFailed, detail: "\(error)")
+        }
+        // Whoever may replace the runner decides what every isolated plugin runs with.
+        for (path, subject) in [(runnerPath, "plugin runner \(runnerPath)"),
+                                (PluginTrust.parent(of: runnerPath), "the plugin runner's directory \(PluginTrust.parent(of: runnerPath))")] {
+            var status = stat()
+            if stat(path, &status) == 0 { try trust.refuseUnless(status, file: file, subject: subject) }
         }
         let summary = try summary(of: file, privatePath: privatePath, runner: runnerPath, agent: agent)
         let plugin = IsolatedPlugin(agent: agent, pluginName: pluginName, privatePath: privatePath,
