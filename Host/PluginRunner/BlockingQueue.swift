@@ -17,20 +17,3 @@ final class BlockingQueue<Element: Sendable>: Sendable {
         return items.withLock { $0.removeFirst() }
     }
 }
-
-/// One request's answer, waited for by the thread that sent the request.
-final class ReplyWaiter: @unchecked Sendable {
-    // @unchecked: `payload` is written once before `ready` is signalled and read after.
-    private let ready = DispatchSemaphore(value: 0)
-    private var payload: [UInt8]?
-
-    func fulfil(_ payload: [UInt8]?) {
-        self.payload = payload
-        ready.signal()
-    }
-
-    func wait() -> [UInt8]? {
-        ready.wait()
-        return payload
-    }
-}

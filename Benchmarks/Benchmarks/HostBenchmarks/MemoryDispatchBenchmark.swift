@@ -9,29 +9,7 @@ import SluiceHost
 /// threads are counted, so mallocCountTotal / 1,000,000 is the host's
 /// allocations per record. Goal: ≥ 10 M records/s, zero allocations per record.
 func registerMemoryDispatchBenchmark() {
-    let recordsPerIteration = ProcessInfo.processInfo.environment["SLUICE_BENCH_S0_RECORDS"].flatMap(Int.init) ?? 1_000_000
-    let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal, .peakMemoryResident],
-        warmupIterations: 1,
-        scalingFactor: .one,
-        maxDuration: .seconds(10),
-        maxIterations: 5)
-
-    nonisolated(unsafe) var world: MemoryDispatchWorld?
-    Benchmark("S0.memoryDispatch.noopC.1M", configuration: configuration) { benchmark in
-        guard let world else { return benchmark.error("S0: the host did not start") }
-        try world.appendWhilePaused(records: recordsPerIteration)
-        benchmark.startMeasurement()
-        try world.resumeAndWaitUntilProcessed()
-        benchmark.stopMeasurement()
-        // records/s of this iteration, for the table in BENCHMARKS.md.
-        blackHole(world.processed)
-    } setup: {
-        world = try MemoryDispatchWorld()
-    } teardown: {
-        world?.stop()
-        world = nil
-    }
+    registerDispatchBenchmark("S0.memoryDispatch.noopC.1M", isolated: false)
 }
 
 /// S10: S0 with the no-op agent in a runner process (`isolation: process`):
@@ -40,6 +18,11 @@ func registerMemoryDispatchBenchmark() {
 /// it: `SLUICE_PLUGIN_RUNNER`, else beside the benchmark executable (build it
 /// with `swift build -c release --package-path Benchmarks --product sluice-plugin-runner`).
 func registerIsolatedDispatchBenchmark() {
+    registerDispatchBenchmark("S10.memoryDispatch.noopC.isolated.1M", isolated: true)
+}
+
+/// One dispatch benchmark: a million records (`SLUICE_BENCH_S0_RECORDS`) per iteration.
+private func registerDispatchBenchmark(_ name: String, isolated: Bool) {
     let recordsPerIteration = ProcessInfo.processInfo.environment["SLUICE_BENCH_S0_RECORDS"].flatMap(Int.init) ?? 1_000_000
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .mallocCountTotal, .cpuTotal, .peakMemoryResident],
@@ -49,15 +32,16 @@ func registerIsolatedDispatchBenchmark() {
         maxIterations: 5)
 
     nonisolated(unsafe) var world: MemoryDispatchWorld?
-    Benchmark("S10.memoryDispatch.noopC.isolated.1M", configuration: configuration) { benchmark in
-        guard let world else { return benchmark.error("S10: the host did not start") }
+    Benchmark(name, configuration: configuration) { benchmark in
+        guard let world else { return benchmark.error("\(name): the host did not start") }
         try world.appendWhilePaused(records: recordsPerIteration)
         benchmark.startMeasurement()
         try world.resumeAndWaitUntilProcessed()
         benchmark.stopMeasurement()
+        // records/s of this iteration, for the table in BENCHMARKS.md.
         blackHole(world.processed)
     } setup: {
-        world = try MemoryDispatchWorld(isolated: true)
+        world = try MemoryDispatchWorld(isolated: isolated)
     } teardown: {
         world?.stop()
         world = nil

@@ -113,13 +113,23 @@ public final class PluginLoader: Sendable {
     }
 
     private func loadUnlogged(file: String) throws(PluginRefusal) -> PluginImage {
+        try withCheckedCopy(of: file) { privatePath, sha256 throws(PluginRefusal) in
+            try map(file: file, privatePath: privatePath, sha256: sha256)
+        }
+    }
+
+    /// Checks `file`'s bytes (trust, ELF, toolchain), keeps its private
+    /// content-addressed copy and hands that to `open`, which makes the image
+    /// (by mapping it, or through a runner). A refused file keeps no copy.
+    func withCheckedCopy(of file: String,
+                         _ open: (_ privatePath: String, _ sha256: String) throws(PluginRefusal) -> PluginImage) throws(PluginRefusal) -> PluginImage {
         let bytes = try PluginFileReader.contents(of: file, trust: trust)
         try PluginELFCheck.check(bytes, file: file)
         let toolchain = try PluginToolchainCheck.check(bytes, file: file)
         let sha256 = PluginImageStore.digest(of: bytes)
         let privatePath = try store.store(bytes, sha256: sha256, for: file)
         do throws(PluginRefusal) {
-            var image = try map(file: file, privatePath: privatePath, sha256: sha256)
+            var image = try open(privatePath, sha256)
             image.swiftToolchain = toolchain
             mappedImages.accept(privatePath)
             return image
@@ -247,27 +257,18 @@ extension PluginLoader {
     /// agent `agent` will run it in runners of its own (`isolation: process`).
     func loadIsolated(file: String, agent: String, settings: AgentSettings) throws(PluginRefusal) -> PluginImage {
         do throws(PluginRefusal) {
-            let bytes = try PluginFileReader.contents(of: file, trust: trust)
-            try PluginELFCheck.check(bytes, file: file)
-            let toolchain = try PluginToolchainCheck.check(bytes, file: file)
-            let sha256 = PluginImageStore.digest(of: bytes)
-            let privatePath = try store.store(bytes, sha256: sha256, for: file)
-            do throws(PluginRefusal) {
+            let image = try withCheckedCopy(of: file) { privatePath, sha256 throws(PluginRefusal) in
                 let pluginName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                var image = try IsolatedPlugin.describe(file: file, privatePath: privatePath, sha256: sha256, agent: agent,
+                let image = try IsolatedPlugin.describe(file: file, privatePath: privatePath, sha256: sha256, agent: agent,
                                                         pluginName: pluginName, settings: settings, trust: trust)
-                image.swiftToolchain = toolchain
                 try AgentNameRule.check(image, file: file)
-                mappedImages.accept(privatePath)
-                logger.info("plugin loaded for a runner process", metadata: [
-                    "plugin.file": "\(file)", "plugin.name": "\(image.name)", "plugin.version": "\(image.version)",
-                    "plugin.sha256": "\(image.sha256)", "agent": "\(agent)", "isolation": "process",
-                ])
                 return image
-            } catch {
-                if !mappedImages.isAccepted(privatePath) { store.remove(privatePath) }
-                throw error
             }
+            logger.info("plugin loaded for a runner process", metadata: [
+                "plugin.file": "\(file)", "plugin.name": "\(image.name)", "plugin.version": "\(image.version)",
+                "plugin.sha256": "\(image.sha256)", "agent": "\(agent)", "isolation": "process",
+            ])
+            return image
         } catch {
             throw logged(error)
         }

@@ -128,7 +128,7 @@ final class IsolatedInstance: @unchecked Sendable {
             writer.i64(timer.due_ms)
             writer.data(UnsafeRawBufferPointer(start: timer.key, count: timer.key == nil ? 0 : timer.key_len))
         }
-        let reply = RunnerReply()
+        let reply = ReplyWaiter()
         let piece = lock.withLock { () -> IsolatedPiece in
             defer { nextOrder += 1 }
             return IsolatedPiece(hostBatchID: batch.id, range: 0..<0, isSplit: false, order: nextOrder,

@@ -1,4 +1,5 @@
 import CSluicePlugin
+import SluiceIsolationWire
 
 /// Part of a batch (all of it, until a crash splits it) or a timer batch,
 /// as sent to a runner: what it covers, how often it crashed a runner, and
@@ -13,7 +14,7 @@ final class IsolatedPiece: @unchecked Sendable {
     /// (one crash is then enough to split it again).
     let isSplit: Bool
     /// The timer batch's frame payload and who waits for its status; nil for records.
-    let timers: (payload: [UInt8], reply: RunnerReply)?
+    let timers: (payload: [UInt8], reply: ReplyWaiter)?
     /// How many runners it crashed.
     var crashes = 0
     /// Its bytes in the shared region, once written.
@@ -29,7 +30,7 @@ final class IsolatedPiece: @unchecked Sendable {
     let order: UInt64
 
     init(hostBatchID: UInt64, range: Range<Int>, isSplit: Bool, order: UInt64,
-         timers: (payload: [UInt8], reply: RunnerReply)? = nil) {
+         timers: (payload: [UInt8], reply: ReplyWaiter)? = nil) {
         self.hostBatchID = hostBatchID
         self.range = range
         self.isSplit = isSplit

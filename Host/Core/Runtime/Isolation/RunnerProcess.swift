@@ -11,7 +11,7 @@ final class RunnerProcess: Sendable {
     let pid: pid_t
     /// The host's end of the socket.
     let channel: FrameChannel
-    private let waiters = Mutex<(next: UInt64, open: [UInt64: RunnerReply], ended: Bool)>((1, [:], false))
+    private let waiters = Mutex<(next: UInt64, open: [UInt64: ReplyWaiter], ended: Bool)>((1, [:], false))
     private let exitStatus = Mutex<Int32?>(nil)
 
     /// What the reader thread hands on: a frame, or nil once the runner is gone.
@@ -69,7 +69,7 @@ final class RunnerProcess: Sendable {
                     deliver(frame)
                 }
             }
-            let orphaned = waiters.withLock { state -> [RunnerReply] in
+            let orphaned = waiters.withLock { state -> [ReplyWaiter] in
                 state.ended = true
                 defer { state.open.removeAll() }
                 return Array(state.open.values)
@@ -90,7 +90,7 @@ final class RunnerProcess: Sendable {
     /// Sends a request and waits (on the caller's thread, never a cooperative
     /// one) for the answer; nil when the runner is gone first.
     func request(_ kind: WireFrameKind, _ payload: [UInt8] = []) -> [UInt8]? {
-        let waiter = RunnerReply()
+        let waiter = ReplyWaiter()
         guard let id = waiters.withLock({ state -> UInt64? in
             guard !state.ended else { return nil }
             defer { state.next += 1 }
@@ -147,21 +147,4 @@ final class RunnerProcess: Sendable {
 struct RunnerStartError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// One answer from a runner, waited for by the thread that asked.
-final class RunnerReply: @unchecked Sendable {
-    // @unchecked: `payload` is written once, before `ready` is signalled, and read after.
-    private let ready = DispatchSemaphore(value: 0)
-    private var payload: [UInt8]?
-
-    func fulfil(_ payload: [UInt8]?) {
-        self.payload = payload
-        ready.signal()
-    }
-
-    func wait() -> [UInt8]? {
-        ready.wait()
-        return payload
-    }
 }
