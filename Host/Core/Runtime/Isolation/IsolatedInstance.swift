@@ -28,7 +28,10 @@ final class IsolatedInstance: @unchecked Sendable {
 
     // Guarded by `lock`.
     private var runner: RunnerProcess?
+    /// The generation of `runner` (frames carry theirs, so an ended runner's are told apart).
     private var generation = 0
+    /// The last generation handed out: every start attempt gets its own.
+    private var generations = 0
     private var partitions: [(topic: String, partition: Int32)] = []
     private var inFlight: [UInt64: IsolatedPiece] = [:]
     private var waiting: [IsolatedPiece] = []
@@ -60,10 +63,11 @@ final class IsolatedInstance: @unchecked Sendable {
         self.logger = logger
         crashCounter = Counter(label: "sluice_plugin_crashes_total",
                                dimensions: [("agent", plugin.agent), ("plugin", plugin.pluginName)])
-        let first = try startRunner(generation: 1)
+        let firstGeneration = nextGeneration()
+        let first = try startRunner(generation: firstGeneration)
         lock.withLock {
             runner = first
-            generation = 1
+            generation = firstGeneration
         }
         DedicatedThread.start("sluice-isoapply") { [self] in applyFrames() }
         DedicatedThread.start("sluice-isowatch") { [self] in watch() }
@@ -492,7 +496,15 @@ final class IsolatedInstance: @unchecked Sendable {
             writer.i32(Int32(SLUICE_BATCH_FATAL.rawValue))
             piece.timers?.reply.fulfil(writer.bytes)
         }
-        restart(after: delay, generation: crashed + 1)
+        restart(after: delay)
+    }
+
+    /// A generation number no runner had.
+    private func nextGeneration() -> Int {
+        lock.withLock {
+            generations += 1
+            return generations
+        }
     }
 
     /// The halves of a piece that crashed its runners too often, to find the record that does.
@@ -520,29 +532,41 @@ final class IsolatedInstance: @unchecked Sendable {
         finishBatch(piece.hostBatchID, records: 1)
     }
 
-    /// Starts runner `next` after `delay`, retrying while it cannot start,
+    /// Starts the next runner after `delay`, retrying while it cannot start,
     /// and sends it every waiting piece.
-    private func restart(after delay: Duration, generation next: Int) {
+    private func restart(after delay: Duration) {
         var wait = delay
         var attempts = 0
         while !lock.withLock({ stopped }) {
             if wait > .zero { _ = lock.withLock { lock.wait(timeout: wait) { stopped } } }
             attempts += 1
             do {
+                // Its own generation: the end of a runner that failed to start is then no crash of a later one.
+                let next = nextGeneration()
                 let fresh = try startRunner(generation: next)
                 let opened = lock.withLock { partitions }
                 for (topic, partition) in opened {
                     var writer = WireWriter()
                     writer.string(topic)
                     writer.i32(partition)
-                    guard fresh.request(.open, writer.bytes) != nil else { throw RunnerStartError("the runner ended while opening \(topic)[\(partition)]") }
+                    guard fresh.request(.open, writer.bytes) != nil else {
+                        fresh.kill()
+                        throw RunnerStartError("the runner ended while opening \(topic)[\(partition)] (\(fresh.reap()))")
+                    }
                 }
-                lock.withLock {
+                let installed = lock.withLock { () -> Bool in
+                    guard !stopped else { return false }
                     runner = fresh
                     generation = next
                     let backlog = waiting.sorted { $0.order < $1.order }
                     waiting.removeAll()
                     for piece in backlog { send(piece, to: fresh) }
+                    return true
+                }
+                if !installed {
+                    // The agent stopped while this runner started: it has nothing to do.
+                    _ = fresh.request(.destroy)
+                    _ = fresh.reap()
                 }
                 return
             } catch {
