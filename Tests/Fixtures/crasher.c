@@ -7,6 +7,7 @@
  *   "abort"  calls abort(): the process dies of SIGABRT
  *   "leak"   allocates 96 MiB, touches every page and never frees it: a
  *            runner with a memory_limit is killed for it
+ *   "hang"   never returns from on_batch: a runner is killed for it after batch_timeout
  *   other    OK; produces "<partition>:<offset>:<value>" to the configured
  *            output topic (config "output", default "crashed-output") on the
  *            same partition number, so a test can count what was handled
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "sluice_plugin.h"
 #include "sluice_plugin_helpers.h"
 
@@ -62,6 +64,8 @@ static int cr_on_batch(void *instance, sluice_batch *b) {
             size_t size = (size_t)96 << 20;
             char *leaked = malloc(size);
             if (leaked) memset(leaked, 1, size); /* resident, and never freed */
+        } else if (is(m, "hang")) {
+            for (;;) pause();
         }
         char line[256];
         int n = snprintf(line, sizeof line, "%d:%lld:", b->partition, (long long)m->offset);

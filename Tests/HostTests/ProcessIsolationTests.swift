@@ -59,6 +59,26 @@ struct ProcessIsolationTests {
         #expect(reasons["leak"]?.contains("exceeded memory_limit") == true, "\(reasons)")
     }
 
+    @Test("a record on which the plugin hangs: its runner is killed after batch_timeout, the record dead-lettered, the rest handled")
+    func hangingRecord() async throws {
+        var harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        harness.configuration.agentDefaults.batchSize = 50
+        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/crasher.c")],
+                                          output: harness.pluginsDirectory + "/crasher.so")
+        try harness.writeSidecar("crasher", "isolation: process\nbatch_timeout: 500ms\nconfig:\n  output: crashed-output\n")
+        harness.produce("input", count: 1_000) { $0 == 321 ? "hang" : "v\($0)" }
+        try await harness.withRuntime { _ in
+            try await eventually(timeout: .seconds(120), "the hanging record dead-lettered") { harness.count("crasher.dlq") >= 1 }
+            try await eventually("999 records handled") { Set(handledOffsets(harness)).count >= 999 }
+        }
+        let letters = harness.records("crasher.dlq").map(\.record)
+        #expect(letters.count == 1)
+        let reason = letters.first?.headers.first { $0.name == "sluice.error" }.map { String(decoding: $0.value, as: UTF8.self) }
+        #expect(reason?.contains("did not finish within batch_timeout") == true, "\(reason ?? "no reason")")
+        #expect(String(decoding: letters.first?.value ?? [], as: UTF8.self) == "hang")
+    }
+
     @Test("an isolated agent maps no plugin image in the host, and a reload starts a new runner")
     func noImageInTheHost() async throws {
         var harness = try HostHarness(partitions: 2)

@@ -51,10 +51,19 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
             self.stateful = stateful
         }
 
+        /// An isolated agent's batches are never sent round again for taking
+        /// too long: its runner is killed past `batch_timeout` instead, and
+        /// the batch it held is split down to the record that hangs, which is
+        /// dead-lettered (see docs/isolation.md).
         init(_ settings: AgentSettings, stateful: Bool = false) {
             self.init(maxInFlight: settings.maxInFlight, maxAttempts: settings.retry.maxAttempts,
-                      onExhausted: settings.onExhausted, batchTimeout: settings.batchTimeout, stateful: stateful)
+                      onExhausted: settings.onExhausted,
+                      batchTimeout: settings.isolation == .process ? Self.isolatedBatchTimeout : settings.batchTimeout,
+                      stateful: stateful)
         }
+
+        /// The runtime's batch timeout for an isolated agent: never, in practice.
+        static var isolatedBatchTimeout: Duration { .seconds(1 << 40) }
     }
 
     /// Whether the fetcher goes on.
