@@ -79,7 +79,42 @@ struct ProcessIsolationTests {
         #expect(String(decoding: letters.first?.value ?? [], as: UTF8.self) == "hang")
     }
 
-    @Test("an isolated agent maps no plugin image in the host, and a reload starts a new runner")
+    @Test("PENDING batches completed from the plugin's own threads, early and late, retries and dead letters: each record once, committed to the end",
+          arguments: ["later", "early"])
+    func pendingFromPluginThreads(complete: String) async throws {
+        var harness = try HostHarness(partitions: 4)
+        defer { harness.remove() }
+        harness.configuration.agentDefaults.batchSize = 100
+        harness.configuration.agentDefaults.retry.initialBackoff = .milliseconds(1)
+        try await harness.installRecorder(sidecar: """
+            isolation: process
+            config:
+              output: recorded
+              mode: pending
+              complete: \(complete)
+            """)
+        harness.produce("input", count: 5_000) { index in
+            index % 1_000 == 7 ? "dlq\(index)" : index % 1_000 == 9 ? "retry:2-\(index)" : "v\(index)"
+        }
+        try await harness.withRuntime { _ in
+            try await eventually("4,995 records recorded, 5 dead-lettered") {
+                harness.count("recorded") >= 4_995 && harness.count("recorder.dlq") >= 5
+            }
+            try await eventually("the offsets committed to the end") {
+                let committed = harness.broker.committed(group: "sluice.recorder")
+                return (0..<Int32(4)).allSatisfy {
+                    let partition = TopicPartition("input", $0)
+                    return committed[partition] == harness.broker.endOffset(partition)
+                }
+            }
+        }
+        let lines = harness.records("recorded").compactMap { RecordedLine($0.record) }
+        #expect(lines.count == 4_995, "each record once")
+        #expect(Set(lines).count == 4_995)
+        #expect(harness.count("recorder.dlq") == 5)
+    }
+
+    @Test("an isolated agent maps no plugin image in the host, a reload starts a new runner, and records are handled in order per partition")
     func noImageInTheHost() async throws {
         var harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
@@ -95,6 +130,11 @@ struct ProcessIsolationTests {
             harness.produce("input", count: 1_000)
             try await eventually("2,000 recorded") { harness.count("recorded") >= 2_000 }
             #expect(runtime.loader.loadedImageCount == 0, "still none after the reload")
+        }
+        let lines = harness.records("recorded").compactMap { RecordedLine($0.record) }
+        for partition in 0..<Int32(2) {
+            let offsets = lines.filter { $0.partition == partition }.map(\.offset)
+            #expect(offsets == Array(0..<Int64(offsets.count)), "each offset once, in order, on partition \(partition)")
         }
     }
 }
