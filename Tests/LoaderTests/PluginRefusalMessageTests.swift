@@ -217,6 +217,23 @@ struct PluginRefusalMessageTests {
         #expect(refusal.description == "\(path) refused: \(expected.message)")
     }
 
+    @Test("isolation: process refuses the same fixtures with the same lines, read by a runner instead of the host",
+          arguments: fixtureRefusals)
+    func fixtureRefusedIsolated(_ expected: FixtureRefusal) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try await LoaderFixtures.plugin("refused.so", in: directory, flags: expected.flags)
+        var settings = AgentSettings()
+        settings.isolation = .process
+        let loader = LoaderFixtures.loader(directory)
+        let refusal = try #require(LoaderFixtures.refusal { () throws(PluginRefusal) in
+            try loader.loadIsolated(file: path, agent: "refused", settings: settings)
+        })
+        #expect(refusal.reason == expected.reason)
+        #expect(refusal.description == "\(path) refused: \(expected.message)")
+        #expect(loader.loadedImageCount == 0, "the host mapped nothing")
+    }
+
     @Test("validate_config's reason is carried into invalidConfiguration")
     func invalidConfiguration() async throws {
         let directory = try TemporaryDirectory()

@@ -255,7 +255,7 @@ extension PluginLoader {
     /// Checks `file` as ``loadAgent(file:)`` does, but never maps it: a
     /// `sluice-plugin-runner` loads its private copy and describes it, and
     /// agent `agent` will run it in runners of its own (`isolation: process`).
-    func loadIsolated(file: String, agent: String, settings: AgentSettings) throws(PluginRefusal) -> PluginImage {
+    public func loadIsolated(file: String, agent: String, settings: AgentSettings) throws(PluginRefusal) -> PluginImage {
         do throws(PluginRefusal) {
             let image = try withCheckedCopy(of: file) { privatePath, sha256 throws(PluginRefusal) in
                 let pluginName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
