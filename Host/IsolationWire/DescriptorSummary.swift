@@ -4,8 +4,11 @@
 public struct DescriptorSummary: Sendable, Equatable {
     /// Which of the descriptor's function pointers are set.
     public struct Hooks: OptionSet, Sendable, Equatable {
+        /// One bit per hook, in the order below.
         public let rawValue: UInt32
+        /// The hooks whose bits `rawValue` sets.
         public init(rawValue: UInt32) { self.rawValue = rawValue }
+        // One per function pointer of the descriptor, named as in sluice_plugin.h.
         public static let validateConfig = Hooks(rawValue: 1 << 0)
         public static let create = Hooks(rawValue: 1 << 1)
         public static let open = Hooks(rawValue: 1 << 2)
@@ -18,20 +21,26 @@ public struct DescriptorSummary: Sendable, Equatable {
         public static let createV2 = Hooks(rawValue: 1 << 9)
     }
 
+    /// `magic` (SLUICE_PLUGIN_MAGIC in a Sluice plugin); when wrong, nothing else is read.
     public var magic: UInt32 = 0
     /// `struct_size` as the plugin was compiled.
     public var structSize: UInt32 = 0
+    /// `abi_major`, `abi_minor` and `pointer_size` as the plugin declares them.
     public var abiMajor: UInt16 = 0
     public var abiMinor: UInt16 = 0
     public var pointerSize: UInt16 = 0
     /// At most 65 bytes of the name (enough to tell a name that is too long); nil for NULL.
     public var name: [UInt8]?
+    /// `version` and `description` (nil for NULL).
     public var version: String?
     public var summary: String?
-    /// nil for a NULL array.
+    /// The default input topics; nil for a NULL array.
     public var topics: [String]?
+    /// The `SLUICE_CAP_*` bits.
     public var capabilities: UInt64 = 0
+    /// `config_schema`, nil for NULL.
     public var configSchema: String?
+    /// Which hooks are set.
     public var hooks: Hooks = []
     /// nil for a NULL array (or a descriptor too old to have one).
     public var tables: [String]?

@@ -34,12 +34,19 @@ public struct WireReader {
     /// The next `count` bytes, borrowed.
     public mutating func bytes(count: Int) throws(WireError) -> UnsafeRawBufferPointer { try take(count) }
 
+    /// What ``WireWriter/u8(_:)`` wrote.
     public mutating func u8() throws(WireError) -> UInt8 { try integer(UInt8.self) }
+    /// What ``WireWriter/u16(_:)`` wrote.
     public mutating func u16() throws(WireError) -> UInt16 { try integer(UInt16.self) }
+    /// What ``WireWriter/u32(_:)`` wrote.
     public mutating func u32() throws(WireError) -> UInt32 { try integer(UInt32.self) }
+    /// What ``WireWriter/i32(_:)`` wrote.
     public mutating func i32() throws(WireError) -> Int32 { try integer(Int32.self) }
+    /// What ``WireWriter/u64(_:)`` wrote.
     public mutating func u64() throws(WireError) -> UInt64 { try integer(UInt64.self) }
+    /// What ``WireWriter/i64(_:)`` wrote.
     public mutating func i64() throws(WireError) -> Int64 { try integer(Int64.self) }
+    /// What ``WireWriter/f64(_:)`` wrote.
     public mutating func f64() throws(WireError) -> Double { Double(bitPattern: try integer(UInt64.self)) }
 
     /// A `u32`-length byte string, borrowed.

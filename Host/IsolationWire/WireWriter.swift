@@ -12,12 +12,19 @@ public struct WireWriter: Sendable {
     /// Forgets what was written, keeping the storage.
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
+    /// One byte.
     public mutating func u8(_ value: UInt8) { bytes.append(value) }
+    /// Two bytes, little-endian.
     public mutating func u16(_ value: UInt16) { integer(value) }
+    /// Four bytes, little-endian.
     public mutating func u32(_ value: UInt32) { integer(value) }
+    /// Four bytes, little-endian, two's complement.
     public mutating func i32(_ value: Int32) { integer(value) }
+    /// Eight bytes, little-endian.
     public mutating func u64(_ value: UInt64) { integer(value) }
+    /// Eight bytes, little-endian, two's complement.
     public mutating func i64(_ value: Int64) { integer(value) }
+    /// The IEEE 754 bits, as ``u64(_:)``.
     public mutating func f64(_ value: Double) { integer(value.bitPattern) }
 
     private mutating func integer<T: FixedWidthInteger>(_ value: T) {
