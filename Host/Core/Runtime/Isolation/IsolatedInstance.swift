@@ -22,7 +22,6 @@ final class IsolatedInstance: @unchecked Sendable {
     let region: SharedRegion
     private let slots: SharedSlotAllocator
     private let lock = ConditionLock()
-    private let frames = IsolationFrameQueue()
     private let logger: Logger
     private let crashCounter: Counter
 
@@ -69,7 +68,6 @@ final class IsolatedInstance: @unchecked Sendable {
             runner = first
             generation = firstGeneration
         }
-        DedicatedThread.start("sluice-isoapply") { [self] in applyFrames() }
         DedicatedThread.start("sluice-isowatch") { [self] in watch() }
     }
 
@@ -228,22 +226,23 @@ final class IsolatedInstance: @unchecked Sendable {
 
     // MARK: Frames from the runner
 
-    private func applyFrames() {
-        while true {
-            let (frameGeneration, frame) = frames.pop()
-            guard let frame else {
-                if lock.withLock({ stopped }) { return }
-                recover(from: frameGeneration)
-                if lock.withLock({ stopped }) { return }
-                continue
-            }
-            let outcome = frame.payload.withUnsafeBytes { bytes in
-                Result { () throws(WireError) in try apply(frame, bytes, generation: frameGeneration) }
-            }
-            if case .failure(let error) = outcome {
-                logger.error("isolated agent: a broken frame from its runner; restarting it", metadata: ["error": "\(error)"])
-                lock.withLock { runner }?.kill()
-            }
+    /// A frame from the runner of generation `frameGeneration`, on that
+    /// runner's reader thread (nil: the runner ended). Frames are applied
+    /// there, in order: applying one never waits for another frame of the
+    /// same runner (the host calls it makes hand plugin calls to the worker
+    /// pool), so no hop to another thread is needed. The end of a runner is
+    /// handled there too; its successor has a reader of its own.
+    private func received(_ frame: WireFrame?, generation frameGeneration: Int) {
+        guard let frame else {
+            if !lock.withLock({ stopped }) { recover(from: frameGeneration) }
+            return
+        }
+        let outcome = frame.payload.withUnsafeBytes { bytes in
+            Result { () throws(WireError) in try apply(frame, bytes, generation: frameGeneration) }
+        }
+        if case .failure(let error) = outcome {
+            logger.error("isolated agent: a broken frame from its runner; restarting it", metadata: ["error": "\(error)"])
+            lock.withLock { generation == frameGeneration ? runner : nil }?.kill()
         }
     }
 
@@ -604,8 +603,8 @@ final class IsolatedInstance: @unchecked Sendable {
     /// Starts a runner, has it load and create the plugin.
     private func startRunner(generation next: Int) throws(RunnerStartError) -> RunnerProcess {
         let fresh = try RunnerProcess(executable: plugin.runnerPath, agent: plugin.agent, region: region,
-                                      memoryLimit: plugin.memoryLimit, nice: plugin.nice) { [frames] frame in
-            frames.push(next, frame)
+                                      memoryLimit: plugin.memoryLimit, nice: plugin.nice) { [self] frame in
+            received(frame, generation: next)
         }
         var describe = WireWriter()
         describe.string(plugin.privatePath)
