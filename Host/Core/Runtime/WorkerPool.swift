@@ -55,10 +55,14 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Queues `job`; it runs on some worker thread, in FIFO order of submission.
     public func submit(_ job: @escaping Job) {
-        lock.withLock {
+        let stopping: Bool = lock.withLock {
             jobs.append(job)
+            return self.stopping
         }
-        lock.broadcast()
+        // One idle worker is enough: waking them all (one context switch each,
+        // per batch) only sent the others back to sleep. While stopping,
+        // `shutdown` waits on the same condition, so everyone is woken.
+        if stopping { lock.broadcast() } else { lock.signal() }
     }
 
     /// Lets queued jobs finish, then stops the threads and waits for them, at
