@@ -38,10 +38,18 @@ let package = Package(
                 .product(name: "SluiceInfluxDB", package: "Sluice"),
                 .product(name: "SluiceRedis", package: "Sluice"),
                 .product(name: "SluiceElasticsearch", package: "Sluice"),
+                "KafkaMockCluster",
             ],
             path: "Benchmarks/HostBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // librdkafka's in-process mock cluster and the batch-queue anchor, for
+        // the S1mock benchmarks (C, so the benchmarks need not import librdkafka).
+        .target(
+            name: "KafkaMockCluster",
+            path: "Benchmarks/KafkaMockCluster",
+            linkerSettings: [.linkedLibrary("rdkafka")]
         ),
         .target(
             name: "S11TypedAgent",

@@ -98,6 +98,7 @@ extension AgentReport {
         isolation = status.isolation.rawValue
         lastError = status.lastError
         tables = status.tables
+        finishWindow = status.finishWindow.map(FinishWindowReport.init)
         restores = status.restores.map {
             RestoreReport(topic: $0.partition.topic, partition: $0.partition.partition, restored: $0.restored,
                           total: $0.total, done: $0.isDone)

@@ -149,9 +149,14 @@ public struct AgentReport: Codable, Sendable, Equatable {
     /// (`done` false), or how the last one ended (`total` 0: the local store
     /// was current). Empty for a stateless agent.
     public var restores: [RestoreReport] = []
+    /// When records finished since the agent started or was last resumed, with
+    /// the process's CPU time then; nil while none did (and from a host that
+    /// does not report it).
+    public var finishWindow: FinishWindowReport?
 
     enum CodingKeys: String, CodingKey {
         case name, plugin, version, sha256, state, partitions, lag, processed, retried, refusal, config, tables, restores, isolation
+        case finishWindow = "finish_window"
         case stateReason = "state_reason"
         case inFlight = "in_flight"
         case deadLettered = "dead_lettered"
@@ -183,6 +188,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         try container.encode(config, forKey: .config)
         try container.encode(tables, forKey: .tables)
         try container.encode(restores, forKey: .restores)
+        try container.encode(finishWindow, forKey: .finishWindow)
     }
 
     /// Reads a report; one from a host older than `plugin` (whose agents were
@@ -209,6 +215,7 @@ public struct AgentReport: Codable, Sendable, Equatable {
         config = try container.decodeIfPresent(ConfigValue.self, forKey: .config)
         tables = try container.decodeIfPresent([String].self, forKey: .tables) ?? []
         restores = try container.decodeIfPresent([RestoreReport].self, forKey: .restores) ?? []
+        finishWindow = try container.decodeIfPresent(FinishWindowReport.self, forKey: .finishWindow)
     }
 }
 

@@ -74,6 +74,17 @@ struct KafkaProducerTests {
         #expect(try await world.partitionCount(topic) == 3)
     }
 
+    @Test("sluice.topic.create false: ensureTopic asks the broker for nothing, so a missing topic stays missing")
+    func topicCreationOff() async throws {
+        let world = try KafkaTestWorld()
+        let topic = world.name("uncreated")
+        try await world.transport(["sluice.topic.create": "false"]).createTopicIfMissing(topic)
+        #expect(try await world.partitionCount(topic) == 0)
+        try await world.transport(["sluice.topic.create": "true"]).createTopicIfMissing(topic)
+        #expect(try await world.partitionCount(topic) == 4)
+        #expect(throws: KafkaError.self) { try KafkaSettings(bootstrapServers: "x:1", properties: ["sluice.topic.create": "maybe"]) }
+    }
+
     @Test("settings: sluice.* keys are read, not passed to librdkafka; bad values are refused")
     func settings() async throws {
         let settings = try KafkaSettings(bootstrapServers: "127.0.0.1:1", properties: [
@@ -81,6 +92,7 @@ struct KafkaProducerTests {
         ])
         #expect(settings.topicPartitions == 12)
         #expect(settings.topicReplicationFactor == 3)
+        #expect(settings.createsTopics)
         #expect(settings.properties == ["linger.ms": "1"])
         #expect(throws: KafkaError.self) { try KafkaSettings(bootstrapServers: "x:1", properties: ["sluice.topic.partitions": "0"]) }
         #expect(throws: KafkaError.self) { try KafkaSettings(bootstrapServers: "x:1", properties: ["sluice.nonsense": "1"]) }

@@ -67,6 +67,8 @@ public final class AgentRunner: @unchecked Sendable {
     /// The live instance; nil once destroyed.
     var instance: PluginInstance?
     var consumer: (any RecordConsumer)?
+    /// When records finished since the start or the last resume (the admin API's `finish_window`).
+    let finishWindow = FinishWindowRecorder()
     /// An in-place upgrade handed from an operator's thread to the control thread.
     var upgrade: UpgradeHandoff = .none
 
@@ -139,6 +141,7 @@ public final class AgentRunner: @unchecked Sendable {
         }
         let consumer = try transport.makeConsumer(group: group, topics: topics, listener: self)
         lock.withLock { self.consumer = consumer }
+        finishWindow.reset()
         DedicatedThread.start("sluice:\(name)") { [self] in fetchLoop(consumer) }
         logger.info("agent started", metadata: [
             "plugin.version": .string(image.version), "group": .string(group),
@@ -167,6 +170,7 @@ public final class AgentRunner: @unchecked Sendable {
         status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
         status.pluginCrashes = (crashQuarantine?.crashCount(of: name) ?? 0) + IsolationCrashCount.of(agent: name)
         status.isolation = settings.isolation
+        status.finishWindow = finishWindow.snapshot
         if let state {
             status.tables = state.tables
             status.restores = state.restoreProgress
@@ -196,6 +200,7 @@ public final class AgentRunner: @unchecked Sendable {
             let resumeConsumer = machine.operatorResume(now: ConditionLock.monotonicNow(), into: &actions)
             return (self.consumer, Array(machine.lanes.keys), resumeConsumer)
         }
+        finishWindow.reset()
         if resumeConsumer { consumer?.resume(partitions) }
         consumer?.wakeUp()
         perform(actions)
@@ -249,6 +254,7 @@ public final class AgentRunner: @unchecked Sendable {
             case .finished(let progress):
                 metrics.batchDuration.recordNanoseconds(progress.duration.nanoseconds)
                 metrics.recordsProcessed.increment(by: progress.processed)
+                finishWindow.finished(progress.processed)
                 if progress.retried > 0 { metrics.retried.increment(by: progress.retried) }
                 metrics.inFlight.record(progress.inFlight)
             case .timedOut(let delivery, let partition):

@@ -58,4 +58,7 @@ public struct AgentStatus: Sendable, Equatable {
     /// Each owned partition's restore from the changelogs: running, or how
     /// the last one ended (`total` 0: the local store was current).
     public var restores: [RestoreProgress] = []
+    /// When records finished since the agent started or was last resumed,
+    /// with the process's CPU time then; nil while none did.
+    public var finishWindow: FinishWindow?
 }

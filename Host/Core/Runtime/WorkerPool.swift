@@ -13,7 +13,11 @@ public final class WorkerPool: @unchecked Sendable {
     public typealias Job = @Sendable () -> Void
 
     private let lock = ConditionLock()
-    private var jobs: [Job] = []
+    /// Queued jobs from `head` on. A taken job's slot is cleared at once: a
+    /// job holds its batch (on Kafka, librdkafka's messages and the fetch
+    /// buffers they point into) until it is released, and the slots before
+    /// `head` are only reclaimed now and then.
+    private var jobs: [Job?] = []
     private var head = 0
     private var stopping = false
     /// Threads started, including replacements.
@@ -51,10 +55,14 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Queues `job`; it runs on some worker thread, in FIFO order of submission.
     public func submit(_ job: @escaping Job) {
-        lock.withLock {
+        let stopping: Bool = lock.withLock {
             jobs.append(job)
+            return self.stopping
         }
-        lock.broadcast()
+        // One idle worker is enough: waking them all (one context switch each,
+        // per batch) only sent the others back to sleep. While stopping,
+        // `shutdown` waits on the same condition, so everyone is woken.
+        if stopping { lock.broadcast() } else { lock.signal() }
     }
 
     /// Lets queued jobs finish, then stops the threads and waits for them, at
@@ -76,6 +84,7 @@ public final class WorkerPool: @unchecked Sendable {
                 _ = lock.wait(timeout: .seconds(1)) { head < jobs.count || stopping }
                 guard head < jobs.count else { return nil }
                 let job = jobs[head]
+                jobs[head] = nil
                 head += 1
                 if head > 1024, head * 2 > jobs.count {
                     jobs.removeFirst(head)

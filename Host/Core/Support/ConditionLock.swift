@@ -68,6 +68,12 @@ public final class ConditionLock: @unchecked Sendable {
         pthread_cond_broadcast(condition)
     }
 
+    /// Wakes one thread waiting in `wait`: for waiters that all wait for the
+    /// same thing, any one of which can take it (a worker pool's queue).
+    public func signal() {
+        pthread_cond_signal(condition)
+    }
+
     /// The monotonic clock's reading.
     public static func monotonicNow() -> Duration {
         var spec = timespec()

@@ -29,8 +29,12 @@ struct LaneState<Fetched: FetchedRecords, Delivery: DeliveryRecords, Resources> 
     var ledger: OffsetLedger
     /// The offset last committed.
     var committed: Int64
-    /// Fetched, not yet dispatched (`queueHead` marks the next one).
-    private(set) var queue: [Fetched] = []
+    /// Fetched, not yet dispatched, from `queueHead` on. A dispatched slot is
+    /// cleared at once: the batch (and, on Kafka, the librdkafka messages and
+    /// fetch buffers its records point into) must be released when its
+    /// delivery finishes, not when the queue next runs empty — a busy lane's
+    /// queue may never run empty, and then it held every batch of the run.
+    private var queue: [Fetched?] = []
     private var queueHead = 0
     /// Retries whose backoff has passed; they go before anything queued.
     var readyRetries: [Delivery] = []
@@ -51,13 +55,21 @@ struct LaneState<Fetched: FetchedRecords, Delivery: DeliveryRecords, Resources> 
     }
 
     /// Records fetched and waiting.
-    var queuedRecords: Int { queue[queueHead...].reduce(0) { $0 + $1.count } }
+    var queuedRecords: Int { queue[queueHead...].reduce(0) { $0 + ($1?.count ?? 0) } }
 
-    mutating func enqueue(_ batch: Fetched) { queue.append(batch) }
+    mutating func enqueue(_ batch: Fetched) {
+        // Drop the cleared prefix once it is half the array: amortized O(1).
+        if queueHead > 0, queueHead >= queue.count / 2 {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        queue.append(batch)
+    }
 
     mutating func dequeue() -> Fetched? {
         guard queueHead < queue.count else { return nil }
         let batch = queue[queueHead]
+        queue[queueHead] = nil
         queueHead += 1
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)

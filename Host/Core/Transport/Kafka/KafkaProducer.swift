@@ -13,6 +13,8 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
     // @unchecked: `knownTopics` is guarded by `lock`; the handle is thread-safe.
     let handle: KafkaClientHandle
     let admin: KafkaTopicAdmin
+    /// `sluice.topic.create`: false leaves every topic to the cluster (`ensureTopic` does nothing).
+    let createsTopics: Bool
     private let lock = ConditionLock()
     private var knownTopics: Set<String> = []
     private let pollThread: KafkaPollThread
@@ -32,6 +34,7 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
                 KafkaProducer.delivered(message.pointee, context: KafkaClientContext.from(opaque))
             }
         }
+        createsTopics = settings.createsTopics
         admin = KafkaTopicAdmin(handle: handle, partitions: settings.topicPartitions,
                                 replicationFactor: settings.topicReplicationFactor,
                                 timeoutMilliseconds: settings.requestTimeoutMilliseconds)
@@ -79,6 +82,7 @@ final class KafkaProducer: RecordProducer, @unchecked Sendable {
 
     /// Creates `topic` unless this producer already knows it exists.
     func ensureTopic(_ topic: String) throws(KafkaError) {
+        guard createsTopics else { return }
         if lock.withLock({ knownTopics.contains(topic) }) { return }
         try admin.create(topic)
         lock.withLock { _ = knownTopics.insert(topic) }

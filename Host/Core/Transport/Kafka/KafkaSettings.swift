@@ -11,6 +11,7 @@
 /// | `sluice.topic.replication.factor` | -1 | its replication factor (-1: the broker's default) |
 /// | `sluice.request.timeout.ms` | 10000 | admin requests, committed-offset and watermark queries |
 /// | `sluice.static.membership` | false | each consumer joins its group with `group.instance.id` `<host identity>.<group>` (see docs/reliability.md) |
+/// | `sluice.topic.create` | true | false: the host never asks the broker to create input, output or dead-letter topics (they must exist) |
 public struct KafkaSettings: Sendable, Equatable {
     /// librdkafka's `bootstrap.servers`.
     public var bootstrapServers: String
@@ -22,6 +23,12 @@ public struct KafkaSettings: Sendable, Equatable {
     public var topicReplicationFactor: Int = -1
     /// Bound on admin requests and on committed-offset and watermark queries.
     public var requestTimeout: Duration = .seconds(10)
+    /// Whether the transport creates the input, output and dead-letter topics
+    /// it uses (`CreateTopics`). Off for a cluster where the host may not
+    /// create topics (ACLs) or whose broker has no Admin API (librdkafka's
+    /// mock cluster): the topics must exist then. Changelog topics are still
+    /// created, with their compaction settings.
+    public var createsTopics = true
     /// Static group membership (KIP-345): whether consumers join with a
     /// `group.instance.id`, so a host restarted after a crash takes its
     /// partitions back at once instead of waiting for the dead member's
@@ -62,9 +69,14 @@ public struct KafkaSettings: Sendable, Equatable {
                     throw KafkaError("kafka.\(key): expected true or false, found \"\(value)\"")
                 }
                 staticMembership = flag
+            case "sluice.topic.create":
+                guard let flag = ["true": true, "false": false][value.lowercased()] else {
+                    throw KafkaError("kafka.\(key): expected true or false, found \"\(value)\"")
+                }
+                createsTopics = flag
             default:
                 throw KafkaError("kafka.\(key): unknown sluice.* key (known: sluice.topic.partitions, "
-                    + "sluice.topic.replication.factor, sluice.request.timeout.ms, sluice.static.membership)")
+                    + "sluice.topic.replication.factor, sluice.request.timeout.ms, sluice.static.membership, sluice.topic.create)")
             }
         }
     }
