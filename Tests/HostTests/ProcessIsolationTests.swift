@@ -114,27 +114,60 @@ struct ProcessIsolationTests {
         #expect(harness.count("recorder.dlq") == 5)
     }
 
-    @Test("an isolated agent maps no plugin image in the host, a reload starts a new runner, and records are handled in order per partition")
+    @Test("an isolated agent maps no plugin image in the host, runs one runner at its niceness, a reload replaces the runner, records are handled in order per partition, and no runner outlives the host")
     func noImageInTheHost() async throws {
         var harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
-        try await harness.installRecorder(sidecar: "isolation: process\nconfig:\n  output: recorded\n")
+        try await harness.installRecorder()
+        // An agent name of this test's own: other tests of this process run isolated recorders too.
+        let sidecar = "plugin: recorder\nisolation: process\nnice: 5\nconfig:\n  output: recorded\n"
+        try harness.writeSidecar("reloaded", sidecar)
         harness.produce("input", count: 1_000)
         try await harness.withRuntime { runtime in
             try await eventually("1,000 recorded") { harness.count("recorded") >= 1_000 }
             #expect(runtime.loader.loadedImageCount == 0, "the host mapped no plugin")
-            try await harness.installRecorder(version: "2.0.0", sidecar: "isolation: process\nconfig:\n  output: recorded\n")
+            let first = RunnerProcesses.of(agent: "reloaded")
+            #expect(first.count == 1, "one runner: \(first)")
+            #expect(first.first?.nice == 5, "at the sidecar's niceness")
+            try await harness.installRecorder(version: "2.0.0")
             try await eventually("version 2.0.0 runs") {
-                runtime.agents.first { $0.name == "recorder" }?.version == "2.0.0"
+                runtime.agents.first { $0.name == "reloaded" }?.version == "2.0.0"
             }
             harness.produce("input", count: 1_000)
             try await eventually("2,000 recorded") { harness.count("recorded") >= 2_000 }
             #expect(runtime.loader.loadedImageCount == 0, "still none after the reload")
+            try await eventually("the old runner exited; one new one runs") {
+                let now = RunnerProcesses.of(agent: "reloaded")
+                return now.count == 1 && now.first?.pid != first.first?.pid
+            }
         }
+        try await eventually("no runner after the host stopped") { RunnerProcesses.of(agent: "reloaded").isEmpty }
         let lines = harness.records("recorded").compactMap { RecordedLine($0.record) }
         for partition in 0..<Int32(2) {
             let offsets = lines.filter { $0.partition == partition }.map(\.offset)
             #expect(offsets == Array(0..<Int64(offsets.count)), "each offset once, in order, on partition \(partition)")
+        }
+    }
+}
+
+/// The `sluice-plugin-runner` children of this process, read from `/proc`.
+enum RunnerProcesses {
+    /// Runners of agent `agent` whose parent is this process: pid and niceness.
+    static func of(agent: String) -> [(pid: Int32, nice: Int)] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> (pid: Int32, nice: Int)? in
+            guard let pid = Int32(entry),
+                  let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+            let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.first?.hasSuffix("sluice-plugin-runner") == true,
+                  let flag = arguments.firstIndex(of: "--agent"), flag + 1 < arguments.count, arguments[flag + 1] == agent
+            else { return nil }
+            // After the command name in parentheses: state, ppid, … nice is field 19.
+            let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+            guard fields.count > 16, Int32(fields[1]) == me, let nice = Int(fields[16]) else { return nil }
+            return (pid, nice)
         }
     }
 }
