@@ -129,12 +129,17 @@ public enum WireOperation: UInt8, Sendable {
 }
 
 /// The start of the shared region the runner writes and the host reads:
-/// which batch is inside the plugin right now, to blame a crash on it.
+/// which batches are inside the plugin right now, to blame a crash on the
+/// right one when several run at once.
 public enum RegionControl {
     /// Bytes reserved at the start of the region for this block.
     public static let size = 4096
-    /// Offset of the `u64` wire id of the batch inside `on_batch`/`on_timer` (0: none).
-    public static let runningBatch = 0
-    /// Offset of the `u64` count of calls into the plugin (grows once per call; a hung check).
-    public static let callCount = 8
+    /// Offset of the `u64` wire id of the batch whose thread died of a fatal
+    /// signal (stored by the runner's signal handler; 0: none).
+    public static let crashedBatch = 0
+    /// Offset of the first of ``maximumWorkers`` `u64` slots: the wire id of
+    /// the batch each runner worker thread is running in the plugin (0: none).
+    public static let runningSlots = 64
+    /// The most worker threads a runner runs plugin calls on.
+    public static let maximumWorkers = 64
 }

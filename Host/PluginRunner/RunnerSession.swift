@@ -1,3 +1,4 @@
+import CIsolation
 import CSluicePlugin
 import SluiceIsolationWire
 import Synchronization
@@ -7,8 +8,11 @@ import Glibc
 
 /// The runner's side of one isolated agent: the plugin's instance, the
 /// batches open in it, and the requests it waits on. Its reader thread only
-/// reads frames (answers wake their waiters; everything else goes to the
-/// worker), so an answer is never stuck behind a batch.
+/// reads frames (answers wake their waiters; everything else goes to a
+/// worker), so an answer is never stuck behind a batch. As in the host,
+/// batches of different partitions run on different worker threads at once
+/// and one partition's batches run in order on one; the lifecycle calls
+/// (create, open, close, flush, destroy) run on a control thread of their own.
 final class RunnerSession: @unchecked Sendable {
     // @unchecked: `descriptor`, `instance`, `tables` and `partitions` are the
     // worker thread's alone; the rest is behind locks.
@@ -16,43 +20,83 @@ final class RunnerSession: @unchecked Sendable {
     let region: SharedRegion
     /// Resident memory above which the runner stops itself (0: no limit).
     let memoryLimit: Int
-    private let work = BlockingQueue<WireFrame>()
+    /// The control thread's queue: lifecycle requests.
+    private let control = BlockingQueue<WireFrame>()
+    /// One queue per worker thread: batches and timers, by partition.
+    private let workers: [BlockingQueue<WireFrame>]
     private let open = Mutex<[UInt64: RunnerBatch]>([:])
     private let waiters = Mutex<[UInt64: ReplyWaiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private var descriptor: UnsafePointer<sluice_plugin_descriptor>?
     private var instance: UnsafeMutableRawPointer?
     private(set) var tables: Set<[UInt8]> = []
-    private var partitions: [String: (topic: UnsafeMutablePointer<CChar>, state: UnsafeMutableRawPointer?)] = [:]
+    /// Open partitions by "partition/topic": the C topic name and what open() stored.
+    /// Written by the control thread, read by the workers.
+    private let partitions = Mutex<[String: OpenPartition]>([:])
 
-    init(channel: FrameChannel, region: SharedRegion, memoryLimit: Int) {
+    init(channel: FrameChannel, region: SharedRegion, memoryLimit: Int, workerCount: Int) {
         self.channel = channel
         self.region = region
         self.memoryLimit = memoryLimit
+        workers = (0..<min(max(workerCount, 1), RegionControl.maximumWorkers)).map { _ in BlockingQueue<WireFrame>() }
+        sluice_isolation_install_crash_marker(
+            region.base.advanced(by: RegionControl.crashedBatch).assumingMemoryBound(to: UInt64.self))
     }
 
     /// Reads frames until the host goes away, then exits.
     func run() -> Never {
-        startWorker()
+        startThread { session in while true { session.handle(session.control.pop(), worker: nil) } }
+        for index in workers.indices {
+            startThread { session in while true { session.handle(session.workers[index].pop(), worker: index) } }
+        }
         while let frame = channel.receive() {
-            if frame.kind == .reply {
+            switch frame.kind {
+            case .reply:
                 waiters.withLock { $0.removeValue(forKey: frame.tag) }?.fulfil(frame.payload)
-            } else {
-                work.push(frame)
+            case .batch, .inlineBatch, .timers:
+                workers[worker(for: frame)].push(frame)
+            default:
+                control.push(frame)
             }
         }
         // The host closed its end: it stopped, or it is gone.
         _exit(0)
     }
 
-    private func startWorker() {
-        let box = Unmanaged.passRetained(self).toOpaque()
+    /// The worker of a batch's or timer batch's partition: always the same
+    /// one for a partition, so its batches run in order.
+    private func worker(for frame: WireFrame) -> Int {
+        frame.payload.withUnsafeBytes { bytes in
+            var reader = WireReader(bytes)
+            switch frame.kind {
+            case .batch: _ = try? reader.bytes(count: 16)
+            case .inlineBatch: _ = try? reader.data()
+            default: break
+            }
+            guard let topic = try? reader.data(), let partition = try? reader.i32() else { return 0 }
+            let topicHash = topic.reduce(0) { ($0 &* 31) &+ Int($1) }
+            return Int(UInt(bitPattern: topicHash &+ Int(partition)) % UInt(workers.count))
+        }
+    }
+
+    /// Starts a thread that runs `body` with this session for the process's life.
+    private func startThread(_ body: @escaping @Sendable (RunnerSession) -> Void) {
+        final class Start: @unchecked Sendable {
+            let session: RunnerSession
+            let body: @Sendable (RunnerSession) -> Void
+            init(_ session: RunnerSession, _ body: @escaping @Sendable (RunnerSession) -> Void) {
+                self.session = session
+                self.body = body
+            }
+        }
+        let start = Unmanaged.passRetained(Start(self, body)).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { argument in
-            let session = Unmanaged<RunnerSession>.fromOpaque(argument!).takeRetainedValue()
-            while true { session.handle(session.work.pop()) }
-        }, box)
-        precondition(created == 0, "the runner could not start its worker thread")
+            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+            start.body(start.session)
+            return nil
+        }, start)
+        precondition(created == 0, "the runner could not start a thread")
     }
 
     // MARK: Requests to the host
@@ -75,9 +119,9 @@ final class RunnerSession: @unchecked Sendable {
 
     // MARK: Frames from the host
 
-    private func handle(_ frame: WireFrame) {
+    private func handle(_ frame: WireFrame, worker: Int?) {
         let outcome = frame.payload.withUnsafeBytes { raw in
-            Result { () throws(WireError) in try dispatch(frame, raw) }
+            Result { () throws(WireError) in try dispatch(frame, raw, worker: worker ?? 0) }
         }
         if case .failure(let error) = outcome {
             log(SLUICE_LOG_ERROR, "plugin runner: \(error)")
@@ -85,7 +129,7 @@ final class RunnerSession: @unchecked Sendable {
         }
     }
 
-    private func dispatch(_ frame: WireFrame, _ raw: UnsafeRawBufferPointer) throws(WireError) {
+    private func dispatch(_ frame: WireFrame, _ raw: UnsafeRawBufferPointer, worker: Int) throws(WireError) {
         var reader = WireReader(raw)
         switch frame.kind {
         case .describe: describe(try reader.string(), tag: frame.tag)
@@ -94,8 +138,8 @@ final class RunnerSession: @unchecked Sendable {
         case .close: closePartition(try reader.string(), try reader.i32(), tag: frame.tag)
         case .flush: flush(tag: frame.tag)
         case .destroy: destroy(tag: frame.tag)
-        case .batch, .inlineBatch: try runBatch(frame, &reader)
-        case .timers: try runTimers(frame, &reader)
+        case .batch, .inlineBatch: try runBatch(frame, &reader, worker: worker)
+        case .timers: try runTimers(frame, &reader, worker: worker)
         default: throw WireError("unexpected frame \(frame.kind) from the host")
         }
     }
@@ -180,16 +224,17 @@ final class RunnerSession: @unchecked Sendable {
         var state: UnsafeMutableRawPointer?
         var status = Int32(SLUICE_STATUS_OK)
         if let instance, let open = descriptor?.pointee.open {
-            status = calling(0) { open(instance, name, partition, &state) }
+            status = calling { open(instance, name, partition, &state) }
         }
-        partitions["\(partition)/\(topic)"] = (name, state)
+        let entry = OpenPartition(topic: name, state: state)
+        partitions.withLock { $0["\(partition)/\(topic)"] = entry }
         reply(tag) { $0.i32(status) }
     }
 
     private func closePartition(_ topic: String, _ partition: Int32, tag: UInt64) {
-        if let entry = partitions.removeValue(forKey: "\(partition)/\(topic)") {
+        if let entry = partitions.withLock({ $0.removeValue(forKey: "\(partition)/\(topic)") }) {
             if let instance, let close = descriptor?.pointee.close {
-                calling(0) { close(instance, entry.topic, partition, entry.state) }
+                calling { close(instance, entry.topic, partition, entry.state) }
             }
             free(entry.topic)
         }
@@ -199,7 +244,7 @@ final class RunnerSession: @unchecked Sendable {
     private func flush(tag: UInt64) {
         var status = Int32(SLUICE_STATUS_OK)
         if let instance, let flush = descriptor?.pointee.flush {
-            status = calling(0) { flush(instance) }
+            status = calling { flush(instance) }
         }
         // Every pending batch's answer goes out before flush's, on the same socket.
         while !open.withLock({ $0.isEmpty }) { usleep(1000) }
@@ -208,24 +253,32 @@ final class RunnerSession: @unchecked Sendable {
 
     private func destroy(tag: UInt64) {
         if let instance, let destroy = descriptor?.pointee.destroy {
-            calling(0) { destroy(instance) }
+            calling { destroy(instance) }
         }
         instance = nil
         reply(tag)
         _exit(0)
     }
 
-    /// Runs a call into the plugin with `wireID` noted in the shared region,
-    /// so the host can blame a crash on the batch inside the plugin.
+    /// Runs a lifecycle call into the plugin (no batch to blame).
     @discardableResult
-    private func calling<Value>(_ wireID: UInt64, _ body: () -> Value) -> Value {
-        let control = region.base
-        control.storeBytes(of: wireID, toByteOffset: RegionControl.runningBatch, as: UInt64.self)
-        defer { control.storeBytes(of: 0, toByteOffset: RegionControl.runningBatch, as: UInt64.self) }
+    private func calling<Value>(_ body: () -> Value) -> Value { body() }
+
+    /// Runs a call into the plugin with batch `wireID` noted in worker
+    /// `worker`'s slot of the shared region and in the thread's crash
+    /// marker, so the host can blame a crash on the batch inside the plugin.
+    private func calling<Value>(_ wireID: UInt64, worker: Int, _ body: () -> Value) -> Value {
+        let slot = RegionControl.runningSlots + 8 * worker
+        region.base.storeBytes(of: wireID, toByteOffset: slot, as: UInt64.self)
+        sluice_isolation_set_current_batch(wireID)
+        defer {
+            sluice_isolation_set_current_batch(0)
+            region.base.storeBytes(of: 0, toByteOffset: slot, as: UInt64.self)
+        }
         return body()
     }
 
-    private func runBatch(_ frame: WireFrame, _ reader: inout WireReader) throws(WireError) {
+    private func runBatch(_ frame: WireFrame, _ reader: inout WireReader, worker: Int) throws(WireError) {
         let bytes: UnsafeMutableRawBufferPointer
         var inline: UnsafeMutableRawBufferPointer?
         if frame.kind == .batch {
@@ -254,12 +307,12 @@ final class RunnerSession: @unchecked Sendable {
         }
         let batch = RunnerBatch(wireID: frame.tag, decoded: decoded, inlineBytes: inline, topic: topic,
                                 partition: partition, attempt: attempt,
-                                partitionState: partitions["\(partition)/\(topic)"]?.state)
+                                partitionState: partitions.withLock { $0["\(partition)/\(topic)"]?.state })
         open.withLock { $0[frame.tag] = batch }
         guard let instance, let descriptor else {
             return finish(batch, status: Int32(SLUICE_BATCH_FATAL.rawValue))
         }
-        let status = calling(frame.tag) { descriptor.pointee.on_batch!(instance, batch.batch) }
+        let status = calling(frame.tag, worker: worker) { descriptor.pointee.on_batch!(instance, batch.batch) }
         checkMemory(after: frame.tag)
         if status == Int32(SLUICE_BATCH_PENDING.rawValue) {
             let early = batch.state.withLock { state -> Int32? in
@@ -272,7 +325,7 @@ final class RunnerSession: @unchecked Sendable {
         }
     }
 
-    private func runTimers(_ frame: WireFrame, _ reader: inout WireReader) throws(WireError) {
+    private func runTimers(_ frame: WireFrame, _ reader: inout WireReader, worker: Int) throws(WireError) {
         let topic = try reader.string()
         let partition = try reader.i32()
         let now = try reader.i64()
@@ -290,7 +343,7 @@ final class RunnerSession: @unchecked Sendable {
         let batch = RunnerBatch(wireID: frame.tag, decoded: nil, inlineBytes: nil, topic: topic, partition: partition,
                                 attempt: 1, partitionState: nil)
         open.withLock { $0[frame.tag] = batch }
-        let state = partitions["\(partition)/\(topic)"]
+        let state = partitions.withLock { $0["\(partition)/\(topic)"] }
         var status = Int32(SLUICE_BATCH_FATAL.rawValue)
         if let instance, let descriptor, let onTimer = MemberReader(descriptor)[\.on_timer] ?? nil {
             status = timers.withUnsafeBufferPointer { items in
@@ -299,7 +352,7 @@ final class RunnerSession: @unchecked Sendable {
                     topic: UnsafePointer(batch.batch.pointee.topic), partition: partition,
                     partition_state: state?.state, now_ms: now, stream_time_ms: streamTime,
                     count: count, timers: items.baseAddress)
-                return calling(frame.tag) { onTimer(instance, &timerBatch) }
+                return calling(frame.tag, worker: worker) { onTimer(instance, &timerBatch) }
             }
         }
         checkMemory(after: frame.tag)
@@ -365,4 +418,11 @@ enum ResidentMemory {
               let shared = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
         return max(0, pages - shared) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
+}
+
+/// A partition open in the plugin: its C topic name and what open() stored.
+struct OpenPartition: @unchecked Sendable {
+    // @unchecked: the plugin's partition state is the plugin's to guard (see the ABI's threading rules).
+    let topic: UnsafeMutablePointer<CChar>
+    let state: UnsafeMutableRawPointer?
 }

@@ -14,11 +14,13 @@ func complain(_ line: String) {
 
 var memoryLimit = 0
 var niceness: Int32 = 0
+var workerCount = 2
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--memory-limit": memoryLimit = Int(arguments.next() ?? "") ?? 0
     case "--nice": niceness = Int32(arguments.next() ?? "") ?? 0
+    case "--workers": workerCount = Int(arguments.next() ?? "") ?? 2
     case "--agent": _ = arguments.next()  // shown by ps, so an operator can tell runners apart
     default:
         complain("sluice-plugin-runner: unknown argument \(argument) (this program is started by sluice, not by hand)")
@@ -40,6 +42,6 @@ do {
     complain("sluice-plugin-runner: \(error) (this program is started by sluice, not by hand)")
     exit(64)
 }
-let session = RunnerSession(channel: channel, region: region, memoryLimit: memoryLimit)
+let session = RunnerSession(channel: channel, region: region, memoryLimit: memoryLimit, workerCount: workerCount)
 RunnerHostTable.session = session
 session.run()

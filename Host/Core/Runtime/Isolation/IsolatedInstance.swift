@@ -440,16 +440,19 @@ final class IsolatedInstance: @unchecked Sendable {
         guard let old = lock.withLock({ generation == crashed && !stopped ? runner : nil }) else { return }
         lock.withLock { runner = nil }
         let ending = old.reap()
-        let running = region.base.load(fromByteOffset: RegionControl.runningBatch, as: UInt64.self)
-        region.base.storeBytes(of: 0, toByteOffset: RegionControl.runningBatch, as: UInt64.self)
+        let (crashedInCall, running) = takeControlBlock()
         var deadLetters: [(IsolatedPiece, String)] = []
         var timerFailures: [(IsolatedPiece, String)] = []
         let (reason, blamed, delay) = lock.withLock { () -> (String, [UInt64], Duration) in
             let reason: String
-            var wire: UInt64? = running == 0 ? nil : running
+            // Who is to blame, most certain first: the batch the runner said
+            // went over its memory, or the watchdog timed out; the batch whose
+            // thread died of the signal; the batches inside the plugin then;
+            // and, for a crash outside any plugin call, every batch it held.
+            var suspects: Set<UInt64> = crashedInCall != 0 ? [crashedInCall] : running
             if let blame {
                 reason = blame.reason
-                wire = blame.wire ?? wire
+                if let wire = blame.wire { suspects = [wire] }
             } else if old.signal != nil {
                 reason = "plugin crashed (\(ending))"
             } else {
@@ -458,7 +461,7 @@ final class IsolatedInstance: @unchecked Sendable {
             blame = nil
             let pieces = inFlight.values.sorted { $0.order < $1.order }
             inFlight.removeAll()
-            let blamedWires = pieces.filter { wire == nil || $0.wireID == wire }.map(\.wireID)
+            let blamedWires = pieces.filter { suspects.isEmpty || suspects.contains($0.wireID) }.map(\.wireID)
             var resend: [IsolatedPiece] = []
             for piece in pieces {
                 guard blamedWires.contains(piece.wireID) else {
@@ -504,6 +507,23 @@ final class IsolatedInstance: @unchecked Sendable {
             generations += 1
             return generations
         }
+    }
+
+    /// What the ended runner left in the control block (the batch whose
+    /// thread died of a signal, and the batches inside the plugin), cleared
+    /// for the next runner.
+    private func takeControlBlock() -> (crashed: UInt64, running: Set<UInt64>) {
+        let base = region.base
+        let crashed = base.load(fromByteOffset: RegionControl.crashedBatch, as: UInt64.self)
+        base.storeBytes(of: 0, toByteOffset: RegionControl.crashedBatch, as: UInt64.self)
+        var running: Set<UInt64> = []
+        for worker in 0..<RegionControl.maximumWorkers {
+            let offset = RegionControl.runningSlots + 8 * worker
+            let wire = base.load(fromByteOffset: offset, as: UInt64.self)
+            if wire != 0 { running.insert(wire) }
+            base.storeBytes(of: 0, toByteOffset: offset, as: UInt64.self)
+        }
+        return (crashed, running)
     }
 
     /// The halves of a piece that crashed its runners too often, to find the record that does.
@@ -650,7 +670,7 @@ final class IsolatedInstance: @unchecked Sendable {
             } else if let oldest, ConditionLock.monotonicNow() - oldest.sentAt > plugin.batchTimeout {
                 lock.withLock {
                     if blame == nil {
-                        blame = (nil, "did not finish within batch_timeout (\(DurationText.format(plugin.batchTimeout))): runner killed")
+                        blame = (oldest.wireID, "did not finish within batch_timeout (\(DurationText.format(plugin.batchTimeout))): runner killed")
                     }
                 }
                 current.kill()

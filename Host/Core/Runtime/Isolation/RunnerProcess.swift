@@ -39,7 +39,9 @@ final class RunnerProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, childSocket, 3)
         posix_spawn_file_actions_adddup2(&actions, childRegion, 4)
         _ = sluice_isolation_close_from(&actions, 5)
-        var arguments = [executable, "--agent", agent, "--nice", String(nice)]
+        // As many plugin threads as the host has cores (at least 2): batches of different partitions run at once, as in-process.
+        let workers = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        var arguments = [executable, "--agent", agent, "--nice", String(nice), "--workers", String(workers)]
         if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
         // The host's own secrets stay in the host: a runner is where code the
         // operator may not trust runs.
