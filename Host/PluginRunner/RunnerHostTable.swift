@@ -24,17 +24,17 @@ enum RunnerHostTable {
             produce: { _, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
                 guard let batch = session.batch(batchID) else { return Int32(SLUICE_STATUS_ERROR) }
                 batch.state.withLock { state in
-                    let writer = UnsafeMutablePointer(&state.operations)
-                    writer.pointee.u8(WireOperation.produce.rawValue)
-                    writer.pointee.data(raw(topic, topicLength))
-                    writer.pointee.i32(partition)
-                    writer.pointee.optionalData(key == nil ? nil : raw(key, keyLength))
-                    writer.pointee.optionalData(value == nil ? nil : raw(value, valueLength))
-                    writer.pointee.u32(UInt32(headers == nil ? 0 : headerCount))
+                    state.operations.u8(WireOperation.produce.rawValue)
+                    state.operations.data(raw(topic, topicLength))
+                    state.operations.i32(partition)
+                    state.operations.optionalData(key == nil ? nil : raw(key, keyLength))
+                    state.operations.optionalData(value == nil ? nil : raw(value, valueLength))
+                    state.operations.u32(UInt32(headers == nil ? 0 : headerCount))
                     if let headers {
                         for index in 0..<headerCount {
-                            writer.pointee.data(raw(headers[index].name, headers[index].name_len))
-                            writer.pointee.optionalData(headers[index].value == nil ? nil : raw(headers[index].value, headers[index].value_len))
+                            let header = headers[index]
+                            state.operations.data(raw(header.name, header.name_len))
+                            state.operations.optionalData(header.value == nil ? nil : raw(header.value, header.value_len))
                         }
                     }
                 }
