@@ -73,7 +73,8 @@ struct KafkaHotReloadTests {
 
             try FileManager.default.removeItem(atPath: host.harness.pluginsDirectory + "/recorder.so")
             try await eventually(timeout: .seconds(30), "agent stopped") { runtime.agent("recorder") == nil }
-            #expect(runtime.reloadEvents.last?.outcome == .stopped)
+            // The host records the event just after it removes the agent: wait for it.
+            try await eventually(timeout: .seconds(10), "the stop recorded") { runtime.reloadEvents.last?.outcome == .stopped }
             #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == firstEnds,
                     "everything handled was committed on the broker when the agent stopped")
 

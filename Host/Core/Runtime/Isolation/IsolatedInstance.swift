@@ -469,7 +469,10 @@ final class IsolatedInstance: @unchecked Sendable {
                     continue
                 }
                 piece.crashes += 1
-                if piece.crashes < piece.crashLimit {
+                // A record is dead-lettered on a crash only it can have caused; when
+                // several were suspects (no signal named one), it takes two crashes more.
+                let certain = blamedWires.count == 1
+                if piece.crashes < piece.crashLimit || (!certain && piece.range.count <= 1 && piece.crashes < piece.crashLimit + 2) {
                     resend.append(piece)
                 } else if piece.timers != nil {
                     timerFailures.append((piece, reason))
