@@ -260,7 +260,7 @@ extension PluginLoader {
             let image = try withCheckedCopy(of: file) { privatePath, sha256 throws(PluginRefusal) in
                 let pluginName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
                 let image = try IsolatedPlugin.describe(file: file, privatePath: privatePath, sha256: sha256, agent: agent,
-                                                        pluginName: pluginName, settings: settings, trust: trust)
+                                                        pluginName: pluginName, settings: settings, trust: trust, logger: logger)
                 try AgentNameRule.check(image, file: file)
                 return image
             }

@@ -9,7 +9,7 @@ import SluiceIsolationWire
 /// descriptor ``IsolatedPlugin`` builds) and forwards each call to a
 /// `sluice-plugin-runner`. Batches go through the shared region and come
 /// back PENDING; the runner's answers are applied through the host API on
-/// the instance's own thread. When the runner dies, its batches are sent to
+/// the thread that reads the runner's socket. When the runner dies, its batches are sent to
 /// a new runner; one that crashed two runners is split in halves, down to
 /// the single record that still crashes one, which is dead-lettered with
 /// the reason (`plugin crashed (SIGSEGV)`).
@@ -57,7 +57,7 @@ final class IsolatedInstance: @unchecked Sendable {
             throw RunnerStartError("\(error)")
         }
         slots = SharedSlotAllocator(regionSize: Self.regionSize, reserved: RegionControl.size)
-        var logger = Logger(label: "sluice.isolation")
+        var logger = plugin.logger
         logger[metadataKey: "agent"] = .string(plugin.agent)
         self.logger = logger
         crashCounter = Counter(label: "sluice_plugin_crashes_total",

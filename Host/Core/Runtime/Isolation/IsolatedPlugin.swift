@@ -1,5 +1,6 @@
 import CSluicePlugin
 import Foundation
+import Logging
 import SluiceIsolationWire
 
 /// A plugin an agent runs with `isolation: process`. The host never maps the
@@ -18,12 +19,15 @@ final class IsolatedPlugin: @unchecked Sendable {
     let memoryLimit: Int?
     let nice: Int
     let batchTimeout: Duration
+    /// The host's logger: runner crashes and restarts are logged with the host's lines.
+    let logger: Logger
     /// The descriptor the host drives.
     let descriptor: UnsafeMutablePointer<sluice_plugin_descriptor>
     private var strings: [UnsafeMutablePointer<CChar>] = []
     private var arrays: [UnsafeMutablePointer<UnsafePointer<CChar>?>] = []
 
-    private init(agent: String, pluginName: String, privatePath: String, runnerPath: String, settings: AgentSettings) {
+    private init(agent: String, pluginName: String, privatePath: String, runnerPath: String, settings: AgentSettings,
+                 logger: Logger) {
         self.agent = agent
         self.pluginName = pluginName
         self.privatePath = privatePath
@@ -31,6 +35,7 @@ final class IsolatedPlugin: @unchecked Sendable {
         memoryLimit = settings.memoryLimit
         nice = settings.nice
         batchTimeout = settings.batchTimeout
+        self.logger = logger
         descriptor = .allocate(capacity: 1)
     }
 
@@ -38,7 +43,7 @@ final class IsolatedPlugin: @unchecked Sendable {
     /// and checks its descriptor as the loader checks an in-process one.
     /// The runner itself must be trusted as a plugin is (`trust`): it runs the plugin.
     static func describe(file: String, privatePath: String, sha256: String, agent: String, pluginName: String,
-                         settings: AgentSettings, trust: PluginTrust) throws(PluginRefusal) -> PluginImage {
+                         settings: AgentSettings, trust: PluginTrust, logger: Logger) throws(PluginRefusal) -> PluginImage {
         let runnerPath: String
         switch PluginRunnerLocator.path() {
         case .success(let path): runnerPath = path
@@ -52,7 +57,7 @@ final class IsolatedPlugin: @unchecked Sendable {
         }
         let summary = try summary(of: file, privatePath: privatePath, runner: runnerPath, agent: agent)
         let plugin = IsolatedPlugin(agent: agent, pluginName: pluginName, privatePath: privatePath,
-                                    runnerPath: runnerPath, settings: settings)
+                                    runnerPath: runnerPath, settings: settings, logger: logger)
         let minimumSize = PluginDescriptorReference.v1_0Size
         if summary.magic == SLUICE_PLUGIN_MAGIC, Int(summary.structSize) < minimumSize {
             throw PluginRefusal(file: file, reason: .descriptorTooSmall,
