@@ -16,17 +16,8 @@ struct ProcessIsolationTests {
 
     @Test("crashes, aborts and a leak past memory_limit: 9,991 handled, 9 dead-lettered with the reason, the host and its other agent unharmed")
     func poisonRecords() async throws {
-        var harness = try HostHarness(partitions: 4)
+        let harness = try await crasherHarness(partitions: 4, batchSize: 100, sidecar: "memory_limit: 64MiB\n")
         defer { harness.remove() }
-        harness.configuration.agentDefaults.batchSize = 100
-        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/crasher.c")],
-                                          output: harness.pluginsDirectory + "/crasher.so")
-        try harness.writeSidecar("crasher", """
-            isolation: process
-            memory_limit: 64MiB
-            config:
-              output: crashed-output
-            """)
         try await harness.installRecorder(sidecar: "topics: [other]\nconfig:\n  output: recorded\n")
         harness.produce("input", count: 10_000) { Self.poison[$0] ?? "v\($0)" }
         harness.produce("other", count: 10_000)
@@ -61,12 +52,8 @@ struct ProcessIsolationTests {
 
     @Test("a record on which the plugin hangs: its runner is killed after batch_timeout, the record dead-lettered, the rest handled")
     func hangingRecord() async throws {
-        var harness = try HostHarness(partitions: 2)
+        let harness = try await crasherHarness(partitions: 2, batchSize: 50, sidecar: "batch_timeout: 500ms\n")
         defer { harness.remove() }
-        harness.configuration.agentDefaults.batchSize = 50
-        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/crasher.c")],
-                                          output: harness.pluginsDirectory + "/crasher.so")
-        try harness.writeSidecar("crasher", "isolation: process\nbatch_timeout: 500ms\nconfig:\n  output: crashed-output\n")
         harness.produce("input", count: 1_000) { $0 == 321 ? "hang" : "v\($0)" }
         try await harness.withRuntime { _ in
             try await eventually(timeout: .seconds(120), "the hanging record dead-lettered") { harness.count("crasher.dlq") >= 1 }
@@ -170,6 +157,17 @@ enum RunnerProcesses {
             return (pid, nice)
         }
     }
+}
+
+/// A host harness with the crasher test plugin isolated (`sidecar` adds
+/// lines), writing what it handles to `crashed-output`.
+private func crasherHarness(partitions: Int, batchSize: Int, sidecar: String) async throws -> HostHarness {
+    var harness = try HostHarness(partitions: partitions)
+    harness.configuration.agentDefaults.batchSize = batchSize
+    try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/crasher.c")],
+                                      output: harness.pluginsDirectory + "/crasher.so")
+    try harness.writeSidecar("crasher", "isolation: process\n" + sidecar + "config:\n  output: crashed-output\n")
+    return harness
 }
 
 /// The input offsets the crasher handled, from its `partition:offset:value` lines.
