@@ -17,15 +17,19 @@
  * Configuration: output (default "recorded"), windows_output (default
  * "windows"), close_after_ms (default 0: windows never close), window_ms
  * (default 60000), buckets (default 0: count by key; N: count by bucket
- * "b<FNV-1a 32 of the key mod N>", so keys repeat however many records).
+ * "b<FNV-1a 32 of the key mod N>", so keys repeat however many records),
+ * delay_us (default 0: a pause at the start of every batch, so a test can
+ * interrupt batches in flight).
  * Message values: "retry:N..." writes its count, then asks for RETRY until
  * the attempt exceeds N (the host drops the attempt's writes each time).
  *
  * Build: cc -shared -fPIC -I PluginAPI/include stateful_counter.c
  */
+#define _DEFAULT_SOURCE /* usleep */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "sluice_plugin.h"
 #include "fixture_json.h"
 
@@ -41,6 +45,7 @@ typedef struct counter {
     long long close_after_ms;
     long long window_ms;
     long long buckets;
+    long long delay_us;
     int stream_only;
 } counter;
 
@@ -85,6 +90,7 @@ static long long increment(counter *c, uint64_t batch, const char *key, size_t k
 
 static int on_batch(void *instance, sluice_batch *b) {
     counter *c = instance;
+    if (c->delay_us > 0) usleep((useconds_t)c->delay_us); /* keeps batches in flight long enough to be interrupted */
     for (size_t i = 0; i < b->count; i++) {
         const sluice_message *m = &b->messages[i];
         long long start = m->timestamp_ms - m->timestamp_ms % c->window_ms;
@@ -193,6 +199,7 @@ static int create(const sluice_host_api *api, sluice_host *host, const char *con
     c->window_ms = json_number(config, len, "window_ms", 60000);
     if (c->window_ms <= 0) c->window_ms = 60000;
     c->buckets = json_number(config, len, "buckets", 0);
+    c->delay_us = json_number(config, len, "delay_us", 0);
     char clocks[16] = "both";
     json_string(config, len, "clocks", clocks, sizeof clocks);
     c->stream_only = strcmp(clocks, "stream") == 0;

@@ -66,6 +66,45 @@ struct ProcessIsolationTests {
         #expect(String(decoding: letters.first?.value ?? [], as: UTF8.self) == "hang")
     }
 
+    @Test("a stateful agent's runner killed twice mid-run: every record counted exactly once in its table")
+    func statefulRunnerKilled() async throws {
+        let harness = try HostHarness(partitions: 2)
+        defer { harness.remove() }
+        try await CPluginCompiler.compile(sources: [RepositoryPaths.path("Tests/Fixtures/stateful_counter.c")],
+                                          output: harness.pluginsDirectory + "/stateful-counter.so")
+        try harness.writeSidecar("counting", """
+            plugin: stateful-counter
+            isolation: process
+            batch_size: 20
+            config:
+              output: counted
+              window_ms: 1000000000000000
+              buckets: 1
+              delay_us: 3000
+            """)
+        harness.produce("input", count: 4_000)
+        try await harness.withRuntime { runtime in
+            for kill in 1...2 {
+                try await eventually("\(kill * 1_000) records counted") { harness.count("counted") >= kill * 1_000 }
+                #expect(harness.count("counted") < 4_000, "the kill comes mid-run")
+                let runners = RunnerProcesses.of(agent: "counting")
+                #expect(runners.count == 1)
+                if let runner = runners.first { Glibc.kill(runner.pid, SIGKILL) }
+            }
+            try await eventually("the offsets committed to the end") {
+                let committed = harness.broker.committed(group: "sluice.counting")
+                return (0..<Int32(2)).allSatisfy {
+                    let partition = TopicPartition("input", $0)
+                    return committed[partition] == harness.broker.endOffset(partition)
+                }
+            }
+            let entries = try #require(try runtime.agent("counting")?.entries(table: "counts", prefix: [], limit: 100))
+            let total = entries.compactMap { Int(String(decoding: $0.value, as: UTF8.self)) }.reduce(0, +)
+            #expect(total == 4_000, "each record's write applied once: \(entries.map { String(decoding: $0.value, as: UTF8.self) })")
+            #expect((runtime.agents.first { $0.name == "counting" }?.pluginCrashes ?? 0) >= 2)
+        }
+    }
+
     @Test("PENDING batches completed from the plugin's own threads, early and late, retries and dead letters: each record once, committed to the end",
           arguments: ["later", "early"])
     func pendingFromPluginThreads(complete: String) async throws {

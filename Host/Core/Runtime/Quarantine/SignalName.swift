@@ -13,6 +13,8 @@ enum SignalName {
         case SIGBUS: "SIGBUS"
         case SIGILL: "SIGILL"
         case SIGFPE: "SIGFPE"
+        case SIGKILL: "SIGKILL"
+        case SIGTERM: "SIGTERM"
         default: "signal \(signal)"
         }
     }
