@@ -14,8 +14,9 @@ import Glibc
 /// and one partition's batches run in order on one; the lifecycle calls
 /// (create, open, close, flush, destroy) run on a control thread of their own.
 final class RunnerSession: @unchecked Sendable {
-    // @unchecked: `descriptor`, `instance`, `tables` and `partitions` are the
-    // worker thread's alone; the rest is behind locks.
+    // @unchecked: `descriptor`, `instance` and `tables` are written by the
+    // control thread before the host sends any batch (it waits for create's
+    // answer) and only read after; the rest is behind locks.
     let channel: FrameChannel
     let region: SharedRegion
     /// Resident memory above which the runner stops itself (0: no limit).
