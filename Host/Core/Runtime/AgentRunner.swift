@@ -1,6 +1,7 @@
 import CSluicePlugin
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one agent: one plugin instance, one consumer-group member, one lane
 /// per assigned partition.
@@ -43,6 +44,8 @@ public final class AgentRunner: @unchecked Sendable {
 
     let pluginMetrics: PluginMetrics
     let metrics: AgentMetrics
+    /// Crashes of this agent's runner processes (`isolation: process`) this host replaced.
+    let isolatedRunnerCrashes = Atomic<Int>(0)
     let transport: any Transport
     let producer: any RecordProducer
     let pool: WorkerPool
@@ -168,7 +171,8 @@ public final class AgentRunner: @unchecked Sendable {
     public var status: AgentStatus {
         var status = lock.withLock { machine.status(name: name, plugin: currentImage.name, version: currentImage.version, sha256: currentImage.sha256) }
         status.config = settings.config.redacted(secretKeys: image.secretConfigKeys)
-        status.pluginCrashes = (crashQuarantine?.crashCount(of: name) ?? 0) + IsolationCrashCount.of(agent: name)
+        status.pluginCrashes = (crashQuarantine?.crashCount(of: name) ?? 0)
+            + isolatedRunnerCrashes.load(ordering: .relaxed)
         status.isolation = settings.isolation
         status.finishWindow = finishWindow.snapshot
         if let state {

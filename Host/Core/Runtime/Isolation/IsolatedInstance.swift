@@ -459,7 +459,7 @@ final class IsolatedInstance: @unchecked Sendable {
                 reason = "plugin runner ended (\(ending))"
             }
             blame = nil
-            let pieces = inFlight.values.sorted { $0.order < $1.order }
+            let pieces = inFlight.values.sorted(by: IsolatedPiece.sendsBefore)
             inFlight.removeAll()
             let blamedWires = pieces.filter { suspects.isEmpty || suspects.contains($0.wireID) }.map(\.wireID)
             var resend: [IsolatedPiece] = []
@@ -488,7 +488,8 @@ final class IsolatedInstance: @unchecked Sendable {
             return (reason, blamedWires, delay)
         }
         crashCounter.increment()
-        IsolationCrashCount.add(agent: plugin.agent)
+        // Counted on the agent's runner (the host handle), so each host counts its own.
+        HostServicesTable.withRunner(host, orElse: ()) { $0.isolatedRunnerCrashes.add(1, ordering: .relaxed) }
         logger.warning("isolated agent's runner ended; starting a new one", metadata: [
             "reason": .string(reason), "blamed_pieces": .stringConvertible(blamed.count),
             "dead_lettered": .stringConvertible(deadLetters.count), "restart_delay_ms": .stringConvertible(delay.milliseconds),
@@ -580,7 +581,7 @@ final class IsolatedInstance: @unchecked Sendable {
                     guard !stopped else { return false }
                     runner = fresh
                     generation = next
-                    let backlog = waiting.sorted { $0.order < $1.order }
+                    let backlog = waiting.sorted(by: IsolatedPiece.sendsBefore)
                     waiting.removeAll()
                     for piece in backlog { send(piece, to: fresh) }
                     return true

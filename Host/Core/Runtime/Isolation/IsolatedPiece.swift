@@ -38,6 +38,12 @@ final class IsolatedPiece: @unchecked Sendable {
         self.timers = timers
     }
 
+    /// Whether `first` goes to a runner before `second`: by the order the
+    /// batches came in, then (halves of one batch share it) by first record.
+    static func sendsBefore(_ first: IsolatedPiece, _ second: IsolatedPiece) -> Bool {
+        (first.order, first.range.lowerBound) < (second.order, second.range.lowerBound)
+    }
+
     /// How many crashes it takes before the piece is split or its record dead-lettered.
     var crashLimit: Int { isSplit ? 1 : 2 }
 }
