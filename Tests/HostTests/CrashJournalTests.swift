@@ -21,12 +21,24 @@ struct CrashJournalTests {
     /// What a start would read from `path` now: opens the journal (which starts
     /// a fresh one) and closes it again, releasing its lock.
     private func reopen(_ path: String) throws -> CrashJournal.Previous {
-        try CrashJournal.open(path: path).previous
+        try openWhenFree(path).previous
+    }
+
+    /// Opens the journal at `path`, waiting up to a second while its lock is
+    /// still held: a child process another test spawns at the moment this
+    /// test closes the journal holds a copy of its descriptor (and so the
+    /// lock) until the child's exec closes it.
+    private func openWhenFree(_ path: String) throws -> (journal: CrashJournal, previous: CrashJournal.Previous) {
+        for _ in 0..<100 {
+            if let opened = try? CrashJournal.open(path: path) { return opened }
+            usleep(10_000)
+        }
+        return try CrashJournal.open(path: path)
     }
 
     /// Notes calls on slots of a journal at `path` as `body` says, then lets it go.
     private func withJournal(_ path: String, _ body: (CrashJournal) throws -> Void) throws {
-        let (journal, _) = try CrashJournal.open(path: path)
+        let (journal, _) = try openWhenFree(path)
         try body(journal)
     }
 
