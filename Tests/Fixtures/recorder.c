@@ -14,6 +14,8 @@
  *   complete "later" (default) or "early": in pending mode, early waits for
  *            that thread before returning PENDING, so every complete() arrives
  *            while on_batch is still running (allowed by the ABI)
+ *   delay_us a pause at the start of every batch, in microseconds (default 0),
+ *            so a run lasts long enough for a test to act while records flow
  * Message values steer the result:
  *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
  *   "poison..."   always RETRY (so retries run out)
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "sluice_plugin.h"
 #include "fixture_json.h"
@@ -69,6 +72,7 @@ typedef struct recorder {
     int pending;
     int early; /* pending mode whose complete() always comes before on_batch returns */
     int opened;
+    long long delay_us;
 } recorder;
 
 
@@ -99,6 +103,10 @@ static int contains_hang(const sluice_batch *b) {
 }
 
 static int handle(recorder *r, sluice_batch *b) {
+    if (r->delay_us > 0) {
+        struct timespec pause = { (time_t)(r->delay_us / 1000000), (long)(r->delay_us % 1000000) * 1000 };
+        nanosleep(&pause, NULL);
+    }
     for (size_t i = 0; i < b->count; i++) {
         const sluice_message *m = &b->messages[i];
         if (starts_with(m, "fatal:")) {
@@ -167,6 +175,7 @@ static int rec_create(const sluice_host_api *api, sluice_host *host, const char 
     char complete[32] = "later";
     json_string(config, len, "complete", complete, sizeof complete);
     r->early = r->pending && strcmp(complete, "early") == 0;
+    r->delay_us = json_number(config, len, "delay_us", 0);
     *instance = r;
     return SLUICE_STATUS_OK;
 }

@@ -57,14 +57,6 @@ static uint32_t fnv1a(const uint8_t *bytes, size_t len) {
 
 static const char table[] = "counts";
 
-static long long json_number(const char *json, size_t len, const char *key, long long fallback) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *at = strstr(json, pattern);
-    if (!at || at >= json + len) return fallback;
-    return atoll(at + strlen(pattern));
-}
-
 
 typedef struct number_sink { long long value; } number_sink;
 

@@ -15,7 +15,11 @@ struct KafkaHotReloadTests {
         host.harness.configuration.agentDefaults.batchSize = 50
         host.harness.configuration.agentDefaults.maxInFlight = 200
         let total = 20_000
-        let (input, output, _, _, ends) = try await host.installRecorderPipeline(records: total, version: "1")
+        // 120 ms per batch of 50 (the sidecar stays across swaps): the run
+        // takes seconds, so the swaps (each compiles the plugin) come while
+        // records flow, however fast the machine reads Kafka.
+        let (input, output, _, _, ends) = try await host.installRecorderPipeline(
+            records: total, version: "1", recorderSettings: "  delay_us: 120000\n")
 
         let (pauses, processedAtLastSwap, reader) = try await host.withRuntime { runtime in
             var pauses: [Duration] = []

@@ -50,8 +50,11 @@ final class ChaosRun {
 
     /// Sets up topics, plugin and configuration on `world`'s broker.
     /// `isolation` is the agent's sidecar `isolation:` (`in_process` or `process`).
+    /// `recorderDelay`: the recorder's pause per batch (its `delay_us`), so
+    /// a run lasts long enough for a test to act while records flow.
     init(world: KafkaTestWorld, agent: Agent = .recorder, batchSize: Int, maxInFlight: Int,
-         commitInterval: Duration = .milliseconds(200), isolation: String = "in_process") async throws {
+         commitInterval: Duration = .milliseconds(200), isolation: String = "in_process",
+         recorderDelay: Duration = .zero) async throws {
         self.world = world
         self.agent = agent
         self.batchSize = batchSize
@@ -65,7 +68,8 @@ final class ChaosRun {
         let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\nisolation: \(isolation)\n"
         switch agent {
         case .recorder:
-            try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n")
+            let delay = recorderDelay.components.seconds * 1_000_000 + recorderDelay.components.attoseconds / 1_000_000_000_000
+            try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n  delay_us: \(delay)\n")
         case .redis(let sidecar):
             try host.harness.installBuiltPlugin(product: "SluiceRedis", as: agent.name, sidecar: common + sidecar)
         case .statefulCounter(let sidecar):

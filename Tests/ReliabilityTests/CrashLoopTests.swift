@@ -52,7 +52,7 @@ struct CrashLoopTests {
         }
         try await run.waitAllFinished(ends, by: host, timeout: .seconds(600))
         try await eventually(timeout: .seconds(60), "every offset committed") { try await run.committed() == ends }
-        let status = try await host.terminate()
+        let status = try await host.terminateWhenServing()
 
         let ledger = try await run.ledger()
         let bound = windows.reduce(0, +)

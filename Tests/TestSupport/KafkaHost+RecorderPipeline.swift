@@ -17,18 +17,21 @@ extension KafkaHost {
     /// recording to a fresh `recorded` topic (both created), with `records`
     /// records already produced to `orders` (keys `k<i>`, values `value(i)`).
     ///
-    /// - Parameter sidecarSettings: extra sidecar lines (`batch_size: 5\n`), for
-    ///   settings a `sluice run` peer must share.
+    /// - Parameters:
+    ///   - sidecarSettings: extra sidecar lines (`batch_size: 5\n`), for
+    ///     settings a `sluice run` peer must share.
+    ///   - recorderSettings: extra lines of the recorder's `config:`, indented
+    ///     (`  delay_us: 20000\n`).
     /// - Returns: the topic names, the recorder's `sidecar` (a peer takes the
     ///   same), a `seeding` client for producing more and reading back, and
     ///   the input's end offsets after the first `records` (empty when 0).
     @discardableResult
     public func installRecorderPipeline(
-        records: Int, version: String = "1.0.0", sidecarSettings: String = "",
+        records: Int, version: String = "1.0.0", sidecarSettings: String = "", recorderSettings: String = "",
         value: (Int) -> String = { "v\($0)" }
     ) async throws -> (input: String, output: String, sidecar: String, seeding: KafkaTransport, ends: [Int32: Int64]) {
         let input = world.name("orders"), output = world.name("recorded")
-        let sidecar = "topics: [\(input)]\n\(sidecarSettings)config:\n  output: \(output)\n"
+        let sidecar = "topics: [\(input)]\n\(sidecarSettings)config:\n  output: \(output)\n\(recorderSettings)"
         try await harness.installRecorder(version: version, sidecar: sidecar)
         let seeding = try await world.seedingTransport(creating: input, output)
         guard records > 0 else { return (input, output, sidecar, seeding, [:]) }

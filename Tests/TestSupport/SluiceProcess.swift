@@ -72,6 +72,16 @@ public final class SluiceProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// SIGTERM once the host handles it, then `terminate`. Until its service
+    /// group runs, a SIGTERM still has its default effect (the process dies
+    /// of the signal, status 15); the admin API's "listening" line comes after
+    /// that point. For hosts with the admin API on: a test that stops a host
+    /// it has just started must not race its start-up.
+    public func terminateWhenServing(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        _ = try await adminPort()
+        return try await terminate(timeout: timeout)
+    }
+
     /// This run's log so far.
     public var log: String {
         guard let file = FileHandle(forReadingAtPath: logFile) else { return "" }
