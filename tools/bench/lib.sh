@@ -19,7 +19,9 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
 fi
 export PKG_CONFIG_PATH="/usr/local/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-bench_log() { printf 'bench: %s\n' "$*" >&2; }
+# Every line carries the load average (1, 5, 15 minutes) as it is written, so
+# each run's log says how busy the machine was before and after it.
+bench_log() { printf 'bench: %s [load %s]\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
 bench_die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 # Scratch directory of this run, removed on exit.

@@ -5,7 +5,11 @@
 
 SAMPLES are space-separated numbers (one per run). Prints the median and
 min–max of each side and the ratio of the medians (this / anchor), as a
-Markdown table row, so BENCHMARKS.md can take it as it is.
+Markdown table row, so BENCHMARKS.md can take it as it is. When both sides
+have one sample per run, the notes also give each run's own ratio, in run
+order, and their median: the two sides of a run ran minutes apart at most,
+so a pair cancels the machine's drift that the medians of the whole set
+still carry.
 """
 import statistics
 import sys
@@ -31,7 +35,11 @@ def main():
         row += [f"{anchor_name}: {describe(anchor)} {unit}", ratio]
     else:
         row += ["—", "—"]
-    row += [goal, f"n={len(samples)}"]
+    notes = f"n={len(samples)}"
+    if anchor and len(anchor) == len(samples) and len(samples) > 1 and all(anchor):
+        pairs = [mine / theirs for mine, theirs in zip(samples, anchor)]
+        notes += f"; pairs in run order {', '.join(f'{p:.2f}' for p in pairs)}, median {statistics.median(pairs):.2f}×"
+    row += [goal, notes]
     print("| " + " | ".join(row) + " |")
 
 
