@@ -68,7 +68,7 @@ final class ChaosRun {
         let common = "topics: [\(input)]\nbatch_size: \(batchSize)\nmax_in_flight: \(maxInFlight)\nisolation: \(isolation)\n"
         switch agent {
         case .recorder:
-            let delay = recorderDelay.components.seconds * 1_000_000 + recorderDelay.components.attoseconds / 1_000_000_000_000
+            let delay = Int(recorderDelay / .microseconds(1))
             try await host.harness.installRecorder(sidecar: common + "config:\n  output: \(output)\n  delay_us: \(delay)\n")
         case .redis(let sidecar):
             try host.harness.installBuiltPlugin(product: "SluiceRedis", as: agent.name, sidecar: common + sidecar)
