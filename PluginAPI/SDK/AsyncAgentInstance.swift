@@ -184,11 +184,14 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
 
     /// Decodes one message's value and builds its ``Record``, synchronously:
     /// the only suspension point per record is the agent's own call.
+    @inline(__always) // in the loop, so the record type's metadata is looked up once per batch, not per record
     private static func makeRecord(_ message: Message, value: UnsafeRawBufferPointer, at index: Int, keys: BatchKeys,
                                    decoder: ValueDecoding, context: AgentContext) throws(InvalidValue) -> Record<A.Input> {
         let input = try decoder.decode(A.Input.self, from: value)
         let headers = message.headers
-        return Record(value: input, keyStorage: keys.range(at: index).map { .batch(keys, $0) } ?? .owned(nil),
+        let keyStorage: RecordKeyStorage
+        if let range = keys.range(at: index) { keyStorage = .batch(keys, range) } else { keyStorage = .owned(nil) }
+        return Record(value: input, keyStorage: keyStorage,
                       headers: headers.isEmpty ? [] : headers.map(\.owned),
                       topic: context.topic, partition: context.partition, offset: message.offset,
                       timestampMilliseconds: message.timestampMilliseconds)

@@ -5,15 +5,9 @@ import Foundation
 /// buffer the batch's records share (see ``key``), and its headers only when
 /// there are any.
 public struct Record<Value> {
-    /// Where the key lives: an array of its own, or a slice of its batch's key buffer.
-    enum KeyStorage {
-        case owned([UInt8]?)
-        case batch(BatchKeys, Range<Int>)
-    }
-
     /// The decoded value.
     public let value: Value
-    let keyStorage: KeyStorage
+    let keyStorage: RecordKeyStorage
     /// The record's headers (an empty array, not allocated, when there are none).
     public let headers: [RecordHeader]
     /// The topic it was consumed from.
@@ -32,7 +26,8 @@ public struct Record<Value> {
                   offset: offset, timestampMilliseconds: timestampMilliseconds)
     }
 
-    init(value: Value, keyStorage: KeyStorage, headers: [RecordHeader], topic: String, partition: Int32,
+    @inline(__always) // into the SDK's per-record loop, where the record type's metadata is then looked up once
+    init(value: Value, keyStorage: RecordKeyStorage, headers: [RecordHeader], topic: String, partition: Int32,
          offset: Int64, timestampMilliseconds: Int64) {
         self.value = value
         self.keyStorage = keyStorage
@@ -74,5 +69,4 @@ public struct Record<Value> {
     public func header(_ name: String) -> RecordHeader? { headers.first { $0.name == name } }
 }
 
-extension Record.KeyStorage: Sendable {}
 extension Record: Sendable where Value: Sendable {}

@@ -27,7 +27,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// ``topContainerKey``.
     /// It refers back to this decoder: ``forgetKeptContainer()`` breaks the
     /// cycle when the owner lets go.
-    @exclusivity(unchecked) private var topContainer: AnyObject?
+    @exclusivity(unchecked) private var topContainer: KeptKeyedContainer?
     @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
     /// The latest type decoded through its own `init(from:)` (none of the
     /// types read specially): asked again, it skips those checks.
@@ -74,6 +74,13 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// The value at `index`.
     func span(at index: Int) -> JSONSpan {
         index == Self.absent ? JSONSpan(kind: .null, range: 0..<0) : tape.entries[index].value
+    }
+
+    /// The tape index of the member named `name` (UTF-8) of the object at
+    /// `object`, or nil. Asked from here, not through a copy of ``tape``:
+    /// one lookup per field of every record.
+    func memberIndex(named name: UnsafeRawBufferPointer, of object: Int) -> Int? {
+        tape.member(named: name, of: object, in: bytes)
     }
 
     /// Decodes the child at `index`, under `key`, below `base` (a container's
@@ -167,11 +174,11 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
             return KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: current, ownPath: nil))
         }
         if let topContainer, topContainerKey == ObjectIdentifier(Key.self) {
-            // Same key type, so the same `KeyedContainerCache<Key>` that stored it.
-            return unsafeDowncast(topContainer, to: KeyedContainerCache<Key>.self).container
+            // Same key type, so it holds a `KeyedDecodingContainer<Key>`.
+            return topContainer.container(keyedBy: Key.self)
         }
         let made = KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: 0, ownPath: nil))
-        topContainer = KeyedContainerCache(made)
+        topContainer = KeptKeyedContainer(made)
         topContainerKey = ObjectIdentifier(Key.self)
         return made
     }
@@ -219,11 +226,4 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try read(type, at: current) { codingPath } }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try read(type, at: current) { codingPath } }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeCurrent(type) }
-}
-
-/// Holds a keyed container of a type known only to generic code, so
-/// ``TapeDecoder`` can keep one between records.
-private final class KeyedContainerCache<Key: CodingKey> {
-    let container: KeyedDecodingContainer<Key>
-    init(_ container: KeyedDecodingContainer<Key>) { self.container = container }
 }

@@ -28,7 +28,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The member's tape index, or nil.
     private func index(of key: Key) -> Int? {
         var name = key.stringValue
-        return name.withUTF8 { decoder.tape.member(named: UnsafeRawBufferPointer($0), of: object, in: decoder.bytes) }
+        return name.withUTF8 { decoder.memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
     }
 
     private func require(_ key: Key) throws -> Int {
@@ -102,7 +102,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// A missing key gives a decoder over null, as in Foundation.
     private func superDecoder(named key: any CodingKey) throws -> any Decoder {
         var name = key.stringValue
-        let index = name.withUTF8 { decoder.tape.member(named: UnsafeRawBufferPointer($0), of: object, in: decoder.bytes) }
+        let index = name.withUTF8 { decoder.memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
         return decoder.superDecoder(at: index ?? TapeDecoder.absent, path: codingPath + [key])
     }
 }

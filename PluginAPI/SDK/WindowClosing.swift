@@ -12,7 +12,7 @@ enum WindowClosing {
         // The visitor must not call the host: collect the keys first.
         var keys: [String] = []
         let prefixLength = WindowKeys.indexStart(start).utf8.count
-        try WindowKeys.indexStart(start).withRecordBytes { low in
+        _ = try WindowKeys.indexStart(start).withRecordBytes { low in
             try WindowKeys.indexEnd(start).withRecordBytes { high in
                 try host.stateRange(batchID: session.batchID, table: table, start: low, end: high) { indexKey, _ in
                     keys.append(String(decoding: indexKey[prefixLength...], as: UTF8.self))
