@@ -31,6 +31,8 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        // First, so a stop asked for while the host starts is a graceful one.
+        let signals = ShutdownSignals.install()
         let configuration: HostConfiguration
         do {
             configuration = try loadConfiguration()
@@ -62,8 +64,13 @@ struct RunCommand: AsyncParsableCommand {
             let admin = try AdminServer(runtime: runtime, configuration: configuration.admin, registry: registry, logger: logger)
             // The admin server is last, so it stops first on shutdown.
             let services: [any Service] = (tracing.map { [$0.service] } ?? []) + [runtime, admin]
-            let group = ServiceGroup(configuration: .init(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            // The signals come through `signals`, which has held them since the first line.
+            let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+            if let early = signals.attach(group, logger: logger) {
+                logger.notice("stop requested while starting; the agents start and stop again gracefully",
+                              metadata: ["signal": .string(ShutdownSignals.name(of: early))])
+                await group.triggerGracefulShutdown()
+            }
             try await group.run()
         } catch let error as AdminServerError {
             FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))

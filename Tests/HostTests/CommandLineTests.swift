@@ -50,6 +50,48 @@ struct CommandLineTests {
         #expect(log.text.contains("agent stopped"))
     }
 
+    @Test("run stops gracefully, exit 0, on a SIGTERM that comes while it is still starting")
+    func gracefulSignalDuringStartUp() async throws {
+        try requireBinary()
+        let harness = try HostHarness()
+        defer { harness.remove() }
+        try await harness.installRecorder()
+        for attempt in 1...3 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
+            process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin",
+                                   "SLUICE_ADMIN_PORT": "0"]
+            let output = Pipe()
+            process.standardError = output
+            process.standardOutput = output
+            try process.run()
+            let log = LogCollector(output.fileHandleForReading)
+            // As soon as the process handles SIGTERM at all (its first line does),
+            // long before the agents and the admin API are up.
+            try await eventually(timeout: .seconds(20), interval: .milliseconds(1), "attempt \(attempt): SIGTERM caught") {
+                guard process.isRunning else { throw HarnessError("sluice exited early:\n\(log.text)") }
+                return Self.catchesSignal(SIGTERM, pid: process.processIdentifier)
+            }
+            process.terminate()  // SIGTERM
+            await process.exited()
+            #expect(process.terminationStatus == 0, "attempt \(attempt):\n\(log.text)")
+            #expect(process.terminationReason == .exit, "attempt \(attempt): ended by a signal")
+            try await eventually(timeout: .seconds(5), "attempt \(attempt): the last log lines") { log.text.contains("host stopped") }
+            #expect(log.text.contains("stop requested while starting") || log.text.contains("stopping gracefully"),
+                    "attempt \(attempt):\n\(log.text)")
+        }
+    }
+
+    /// Whether `pid` has a handler for `signal` (the SigCgt mask of /proc/PID/status).
+    static func catchesSignal(_ signal: Int32, pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
+        return mask & (1 << UInt64(signal - 1)) != 0
+    }
+
     @Test("run refuses a broken configuration file with its name and key, exit status 2")
     func brokenConfiguration() async throws {
         try requireBinary()

@@ -146,14 +146,14 @@ public struct HarnessError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` every 10 ms until it holds; fails after `timeout`.
-public func eventually(timeout: Duration = .seconds(30), _ what: String,
+/// Polls `condition` every `interval` (10 ms) until it holds; fails after `timeout`.
+public func eventually(timeout: Duration = .seconds(30), interval: Duration = .milliseconds(10), _ what: String,
                 _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
         if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
+        try await Task.sleep(for: interval)
     }
     if try await condition() { return }
     throw HarnessError("timed out after \(timeout) waiting for: \(what)")

@@ -72,11 +72,11 @@ public final class SluiceProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// SIGTERM once the host handles it, then `terminate`. Until its service
-    /// group runs, a SIGTERM still has its default effect (the process dies
-    /// of the signal, status 15); the admin API's "listening" line comes after
-    /// that point. For hosts with the admin API on: a test that stops a host
-    /// it has just started must not race its start-up.
+    /// SIGTERM once the host serves, then `terminate`. `sluice run` handles
+    /// SIGTERM from its first line, but a SIGTERM sent while the binary is
+    /// still loading ends it by the signal; and a test that stops a host
+    /// under load means one that has started its agents. The admin API's
+    /// "listening" line comes after both. For hosts with the admin API on.
     public func terminateWhenServing(timeout: Duration = .seconds(60)) async throws -> Int32 {
         _ = try await adminPort()
         return try await terminate(timeout: timeout)
