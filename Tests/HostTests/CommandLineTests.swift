@@ -31,16 +31,7 @@ struct CommandLineTests {
         let harness = try HostHarness()
         defer { harness.remove() }
         try await harness.installRecorder()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
-        process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin",
-                               "SLUICE_ADMIN_PORT": "0"]  // any free port: tests run side by side
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        let log = LogCollector(output.fileHandleForReading)
+        let (process, log) = try startRun(harness)
         try await eventually(timeout: .seconds(20), "host started") { log.text.contains("host started") }
         process.terminate()  // SIGTERM
         await process.exited()
@@ -57,16 +48,7 @@ struct CommandLineTests {
         defer { harness.remove() }
         try await harness.installRecorder()
         for attempt in 1...3 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
-            process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin",
-                                   "SLUICE_ADMIN_PORT": "0"]
-            let output = Pipe()
-            process.standardError = output
-            process.standardOutput = output
-            try process.run()
-            let log = LogCollector(output.fileHandleForReading)
+            let (process, log) = try startRun(harness)
             // As soon as the process handles SIGTERM at all (its first line does),
             // long before the agents and the admin API are up.
             try await eventually(timeout: .seconds(20), interval: .milliseconds(1), "attempt \(attempt): SIGTERM caught") {
@@ -81,6 +63,21 @@ struct CommandLineTests {
             #expect(log.text.contains("stop requested while starting") || log.text.contains("stopping gracefully"),
                     "attempt \(attempt):\n\(log.text)")
         }
+    }
+
+    /// Starts `sluice run` over memory:// with `harness`'s plugins and any free
+    /// admin port (tests run side by side); its output is collected.
+    private func startRun(_ harness: HostHarness) throws -> (Process, LogCollector) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "--plugins", harness.pluginsDirectory, "--broker", "memory://"]
+        process.environment = ["SLUICE_DATA_DIRECTORY": harness.directory.file("data"), "PATH": "/usr/bin:/bin",
+                               "SLUICE_ADMIN_PORT": "0"]
+        let output = Pipe()
+        process.standardError = output
+        process.standardOutput = output
+        try process.run()
+        return (process, LogCollector(output.fileHandleForReading))
     }
 
     /// Whether `pid` has a handler for `signal` (the SigCgt mask of /proc/PID/status).
