@@ -128,7 +128,7 @@ import Testing
         Case(yaml: "config:\n  nested:\n    a: 1\n    a: 2\n", message: "orders.yaml: config.nested.a: expected each key once, found it a second time"),
         Case(yaml: "config:\n  password: .inf\n", message: "orders.yaml: config.password: expected a finite number"),
         Case(yaml: "batchSize: 10\n",
-             message: #"orders.yaml: batchSize: expected one of batch_size, batch_timeout, config, dead_letter_topic, enabled, group, isolation, max_in_flight, memory_limit, nice, on_exhausted, plugin, retry, topics, found unknown key "batchSize" (did you mean "batch_size"?)"#),
+             message: #"orders.yaml: batchSize: expected one of batch_size, batch_timeout, config, dead_letter_topic, enabled, group, inline_below, isolation, max_in_flight, memory_limit, nice, on_exhausted, plugin, retry, topics, found unknown key "batchSize" (did you mean "batch_size"?)"#),
         Case(yaml: "isolation: sandbox\n",
              message: #"orders.yaml: isolation: expected in_process or process, found "sandbox""#),
         Case(yaml: "memory_limit: 12 parsecs\n",

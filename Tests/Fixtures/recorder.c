@@ -25,6 +25,8 @@
  *   "fatal..."    the batch returns FATAL
  *   "hang..."     never finishes: sync mode blocks in on_batch forever, pending
  *                 mode never calls complete() for the batch
+ *   "stall..."    the batch pauses 3 s before it is handled (sync mode): a call
+ *                 that blocks for a while, then finishes with OK
  *   "segv..."     writes through a NULL pointer: the process dies with SIGSEGV.
  *                 Built with -DSEGV_FIXED (the "fixed release"), it is DLQ'd
  *                 with reason "segv record refused" instead
@@ -103,6 +105,13 @@ static int contains_hang(const sluice_batch *b) {
 }
 
 static int handle(recorder *r, sluice_batch *b) {
+    for (size_t i = 0; i < b->count; i++) {
+        if (starts_with(&b->messages[i], "stall")) {
+            struct timespec stall = { 3, 0 };
+            nanosleep(&stall, NULL);
+            break;
+        }
+    }
     if (r->delay_us > 0) {
         struct timespec pause = { (time_t)(r->delay_us / 1000000), (long)(r->delay_us % 1000000) * 1000 };
         nanosleep(&pause, NULL);

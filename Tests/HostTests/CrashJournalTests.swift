@@ -55,7 +55,7 @@ struct CrashJournalTests {
             begin(done, agent: "recorder", topic: "orders", partition: 1, first: 0, records: 10)
             done.end()
             crashing.recordSignal(SIGSEGV)
-            #expect(journal.slot(CrashJournalLayout.slotCount) == nil, "threads past the slot count are not journaled")
+            #expect(journal.slot(CrashJournalLayout.workerSlotCount) == nil, "workers past their slots are not journaled")
             #expect(throws: CrashJournal.ReadError(description: "\(path) is locked by another host process on the same data directory")) {
                 try CrashJournal.open(path: path)
             }
@@ -69,6 +69,27 @@ struct CrashJournalTests {
         ])
         #expect(previous.inFlight.filter(\.crashed).map(\.source) == [TopicPartition("orders", 2)])
         #expect(try reopen(path).inFlight.isEmpty, "each open starts a fresh journal")
+    }
+
+    @Test("the slots past the workers' are lent one at a time, all distinct, until none is left; one given back is lent again; a lent slot's call is read back like a worker's")
+    func spareSlots() throws {
+        let directory = try TemporaryDirectory(prefix: "sluice-journal")
+        defer { directory.remove() }
+        let path = directory.file("quarantine/in-flight")
+        try withJournal(path) { journal in
+            var lent: [Int] = []
+            while let (number, _) = journal.borrowSpareSlot() { lent.append(number) }
+            #expect(Set(lent) == Set(CrashJournalLayout.workerSlotCount..<CrashJournalLayout.slotCount))
+            #expect(lent.count == CrashJournalLayout.slotCount - CrashJournalLayout.workerSlotCount)
+            journal.returnSpareSlot(lent[5])
+            let again = try #require(journal.borrowSpareSlot())
+            #expect(again.number == lent[5])
+            begin(again.slot, agent: "fast", topic: "clicks", partition: 1, first: 40, records: 1000)
+            again.slot.recordSignal(SIGSEGV)
+        }
+        #expect(try reopen(path).inFlight == [
+            CrashJournalEntry(agent: "fast", topic: "clicks", partition: 1, firstOffset: 40, lastOffset: 1039, records: 1000, signal: SIGSEGV),
+        ])
     }
 
     @Test("the signal handler's store lands only in a slot that is in a call; a call of timers is journaled with no records")

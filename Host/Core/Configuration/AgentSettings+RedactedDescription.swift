@@ -27,6 +27,7 @@ extension AgentSettings {
             "batch_size: \(batchSize)",
             "max_in_flight: \(maxInFlight)",
             "batch_timeout: \(DurationText.format(batchTimeout))",
+            "inline_below: \(DurationText.format(inlineBelow))",
             "retry:",
             "  max_attempts: \(retry.maxAttempts)",
             "  initial_backoff: \(DurationText.format(retry.initialBackoff))",

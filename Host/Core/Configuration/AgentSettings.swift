@@ -18,6 +18,10 @@ public struct AgentSettings: Sendable, Equatable {
     /// How long a batch may stay unfinished (in `on_batch` or pending) before it
     /// is retried (yaml: `batch_timeout`).
     public var batchTimeout: Duration = .seconds(30)
+    /// While the plugin's `on_batch` calls average below this, the agent's
+    /// fetcher thread runs its batches itself instead of handing them to a
+    /// worker; zero: never (yaml: `inline_below`).
+    public var inlineBelow: Duration = .microseconds(200)
     /// Redelivery of records the agent asked to retry (yaml: `retry`).
     public var retry: RetryPolicy = .init()
     /// What happens once `retry.maxAttempts` is used up (yaml: `on_exhausted`).

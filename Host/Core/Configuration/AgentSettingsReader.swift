@@ -5,7 +5,7 @@ import Yams
 enum AgentSettingsReader {
     /// Every key a sidecar may hold.
     static let keys = [
-        "plugin", "enabled", "topics", "group", "batch_size", "max_in_flight", "batch_timeout",
+        "plugin", "enabled", "topics", "group", "batch_size", "max_in_flight", "batch_timeout", "inline_below",
         "retry", "on_exhausted", "dead_letter_topic", "isolation", "memory_limit", "nice", "config",
     ]
     /// Every key of `retry:`.
@@ -37,6 +37,7 @@ enum AgentSettingsReader {
         if let size = try mapping.value("batch_size", .integer(batchSizeRange)) { result.batchSize = size }
         if let limit = try mapping.value("max_in_flight", .integer(maxInFlightRange)) { result.maxInFlight = limit }
         if let timeout = try mapping.value("batch_timeout", .duration(allowZero: false)) { result.batchTimeout = timeout }
+        if let limit = try mapping.value("inline_below", .duration(allowZero: true)) { result.inlineBelow = limit }
         if let retry = try mapping.mapping("retry") { result.retry = try readRetry(retry, over: result.retry) }
         if let policy = try mapping.value("on_exhausted", .failurePolicy) { result.onExhausted = policy }
         if let topic = try mapping.optionalValue("dead_letter_topic", .topicName) { result.deadLetterTopic = topic }

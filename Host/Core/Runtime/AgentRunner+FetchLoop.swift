@@ -3,10 +3,16 @@ import Logging
 
 extension AgentRunner {
     /// The control thread: polls within the in-flight budget, hands what it
-    /// fetched to the machine, enforces batch timeouts and commits on the
+    /// fetched to the machine (and runs short batches itself, see
+    /// ``InlineDispatch``), enforces batch timeouts and commits on the
     /// interval, until a stop or a failure; then closes the consumer, which
-    /// revokes every partition (drain, flush, commit, close).
-    func fetchLoop(_ consumer: any RecordConsumer) {
+    /// revokes every partition (drain, flush, commit, close). `generation`
+    /// is this thread's turn: when the watchdog hands polling to a newer one,
+    /// this thread ends as soon as its stalled call returns, and leaves the
+    /// consumer to the new thread.
+    func fetchLoop(_ consumer: any RecordConsumer, generation: UInt64) {
+        let inlineSlot = InlineSlot(runner: self)
+        defer { inlineSlot.release() }
         var lastCommit = ConditionLock.monotonicNow()
         while true {
             if let next = takeRequestedUpgrade() { performUpgrade(to: next) }
@@ -22,8 +28,11 @@ extension AgentRunner {
                     maxBatchSize: settings.batchSize, maxRecords: plan.budget, timeout: .milliseconds(100))
                     .isolating(partitionQuarantine)
                 if !fetched.isEmpty {
+                    let runsInline = inlineSlot.available && inline.callsAreShort
+                    if runsInline { inline.enterScope() }
                     let taken = feed { machine, now, actions in machine.fetched(fetched, now: now, into: &actions) }
                     metrics.recordsIn.increment(by: taken)
+                    if runsInline, !runInlineBatches(generation: generation) { return }
                 }
             } catch {
                 recordError("poll failed: \(error)")

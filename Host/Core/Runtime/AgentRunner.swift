@@ -74,6 +74,15 @@ public final class AgentRunner: @unchecked Sendable {
     let finishWindow = FinishWindowRecorder()
     /// An in-place upgrade handed from an operator's thread to the control thread.
     var upgrade: UpgradeHandoff = .none
+    /// Whether the fetcher runs short batches itself, and the batches it took.
+    let inline: InlineDispatch
+    /// Which fetcher thread polls now: the watchdog starts a new one (and
+    /// counts up) when an inline call stalls the current one.
+    var fetcherGeneration: UInt64 = 0
+    /// The inline call running now on the fetcher of `generation`, since `startedAt`.
+    var inlineCall: (generation: UInt64, startedAt: Duration)?
+    /// Whether the watchdog of inline calls is scheduled.
+    var inlineWatchdogScheduled = false
 
     /// Creates the plugin instance (validate_config, then create). Nothing is
     /// consumed until `start()`. Retry backoffs run on `scheduler` (by default
@@ -87,6 +96,7 @@ public final class AgentRunner: @unchecked Sendable {
         self.name = name
         self.currentImage = image
         self.settings = settings
+        self.inline = InlineDispatch(shortCall: settings.inlineBelow)
         self.group = settings.consumerGroup(agent: name, hostGroup: hostGroup)
         self.topics = settings.topics ?? image.topics
         self.deadLetterTopic = settings.deadLetterTopic(agent: name)
@@ -145,7 +155,7 @@ public final class AgentRunner: @unchecked Sendable {
         let consumer = try transport.makeConsumer(group: group, topics: topics, listener: self)
         lock.withLock { self.consumer = consumer }
         finishWindow.reset()
-        DedicatedThread.start("sluice:\(name)") { [self] in fetchLoop(consumer) }
+        DedicatedThread.start("sluice:\(name)") { [self] in fetchLoop(consumer, generation: 0) }
         logger.info("agent started", metadata: [
             "plugin.version": .string(image.version), "group": .string(group),
             "topics": .string(topics.joined(separator: ",")),
@@ -242,6 +252,8 @@ public final class AgentRunner: @unchecked Sendable {
         for action in actions {
             switch action {
             case .dispatch(let delivery):
+                // The fetcher runs it itself when its calls are short (InlineDispatch).
+                if inline.take(delivery) { continue }
                 pool.submit { [self] in execute(delivery) }
             case .deadLetter(let order):
                 sendToDeadLetterTopic(order)
@@ -304,9 +316,14 @@ public final class AgentRunner: @unchecked Sendable {
                            last: delivery.offset(at: max(0, delivery.count - 1)), records: delivery.count)
             }
         }
-        let status = delivery.isTimerDelivery
-            ? executeTimers(delivery, on: openState, instance: instance)
-            : instance.onBatch(delivery.batch)
+        let status: Int32
+        if delivery.isTimerDelivery {
+            status = executeTimers(delivery, on: openState, instance: instance)
+        } else {
+            let started = ConditionLock.monotonicNow()
+            status = instance.onBatch(delivery.batch)
+            inline.record(callDuration: ConditionLock.monotonicNow() - started)
+        }
         slot?.end()
         if tracing != nil, status != Int32(SLUICE_BATCH_PENDING.rawValue) {
             delivery.span?.end(failure: status == Int32(SLUICE_BATCH_DONE.rawValue) ? nil : "on_batch returned \(status)")

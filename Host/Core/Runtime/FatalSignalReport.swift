@@ -55,14 +55,31 @@ public enum FatalSignalReport {
     }
 
     /// Gives the calling thread an alternate signal stack, unless it has one.
-    static func prepareThread() {
+    /// Returns the stack it installed (nil: none), for ``releaseThread(_:)``.
+    @discardableResult
+    static func prepareThread() -> UnsafeMutableRawPointer? {
         var current = stack_t()
-        guard sigaltstack(nil, &current) == 0, current.ss_flags & Int32(SS_DISABLE) != 0 else { return }
+        guard sigaltstack(nil, &current) == 0, current.ss_flags & Int32(SS_DISABLE) != 0 else { return nil }
         var stack = stack_t()
-        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
+        stack.ss_sp = memory
         stack.ss_size = alternateStackSize
         stack.ss_flags = 0
-        sigaltstack(&stack, nil)  // kept for the thread's life: a worker runs as long as the host
+        // A worker keeps it for its life, as long as the host's.
+        guard sigaltstack(&stack, nil) == 0 else {
+            memory.deallocate()
+            return nil
+        }
+        return memory
+    }
+
+    /// Removes and frees the alternate stack ``prepareThread()`` gave the
+    /// calling thread, for a thread that ends before the host does.
+    static func releaseThread(_ memory: UnsafeMutableRawPointer?) {
+        guard let memory else { return }
+        var disabled = stack_t()
+        disabled.ss_flags = Int32(SS_DISABLE)
+        if sigaltstack(&disabled, nil) == 0 { memory.deallocate() }
     }
 
     /// Runs `body` (a call into plugin code) with `line` as the calling

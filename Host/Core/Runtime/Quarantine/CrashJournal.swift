@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,8 @@ public final class CrashJournal: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer
     /// Open while this journal lives: it holds the file's lock.
     private let descriptor: Int32
+    /// The slots past the workers' that are not lent now.
+    private let spareSlots = Mutex<[Int]>(Array(CrashJournalLayout.workerSlotCount..<CrashJournalLayout.slotCount))
 
     private init(path: String, mapping: UnsafeMutableRawPointer, descriptor: Int32) {
         self.path = path
@@ -100,10 +103,28 @@ public final class CrashJournal: @unchecked Sendable {
         }
     }
 
-    /// Slot `number` (a worker thread's number), or nil past the slot count.
+    /// Slot `number` (a worker thread's number), or nil past the workers' slots.
     func slot(_ number: Int) -> CrashJournalSlot? {
-        guard number >= 0, number < CrashJournalLayout.slotCount else { return nil }
-        return CrashJournalSlot(base: mapping + CrashJournalLayout.headerSize + number * CrashJournalLayout.slotSize)
+        guard number >= 0, number < CrashJournalLayout.workerSlotCount else { return nil }
+        return slot(at: number)
+    }
+
+    private func slot(at number: Int) -> CrashJournalSlot {
+        CrashJournalSlot(base: mapping + CrashJournalLayout.headerSize + number * CrashJournalLayout.slotSize)
+    }
+
+    /// Lends one of the slots past the workers' to a thread that is not a
+    /// worker but runs batches too (an agent's fetcher, see
+    /// ``InlineDispatch``); nil when all are lent. Give it back with
+    /// ``returnSpareSlot(_:)``.
+    func borrowSpareSlot() -> (number: Int, slot: CrashJournalSlot)? {
+        guard let number = spareSlots.withLock({ $0.popLast() }) else { return nil }
+        return (number, slot(at: number))
+    }
+
+    /// Takes back a slot ``borrowSpareSlot()`` lent (free: its last call has returned).
+    func returnSpareSlot(_ number: Int) {
+        spareSlots.withLock { $0.append(number) }
     }
 
     /// The header of a fresh journal, written into the first bytes of `bytes`.

@@ -1,8 +1,9 @@
 /// The byte layout of the crash journal file (`<data_directory>/quarantine/in-flight`).
 ///
 /// A 64-byte header, then `slotCount` slots of `slotSize` bytes, one per
-/// worker thread. All integers little-endian (the host's own byte order on
-/// every platform it runs on), written in place through a shared memory map.
+/// thread that calls plugins (workers, and fetchers that run batches). All
+/// integers little-endian (the host's own byte order on every platform it
+/// runs on), written in place through a shared memory map.
 ///
 ///     header  0  magic "SLUICEQJ"   8  version UInt32   12  slot size UInt32   16  slot count UInt32
 ///     slot    0  state UInt32 (0 free, 1 in a plugin call)   4  signal Int32 (0: none)
@@ -18,9 +19,13 @@ enum CrashJournalLayout {
     static let headerSize = 64
     /// Bytes of one slot.
     static let slotSize = 512
-    /// Slots in a journal: worker threads beyond this many (replacements of
-    /// threads blocked in a plugin) are not journaled.
+    /// Slots in a journal.
     static let slotCount = 64
+    /// The slots of worker threads, numbered as the threads are: beyond this
+    /// many (replacements of threads blocked in a plugin), workers are not
+    /// journaled. The rest are lent to agents' fetcher threads that run
+    /// batches themselves.
+    static let workerSlotCount = 32
     /// Bytes of the whole file.
     static let fileSize = headerSize + slotSize * slotCount
 
