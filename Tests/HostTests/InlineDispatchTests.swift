@@ -19,6 +19,12 @@ struct InlineDispatchTests {
         return harness
     }
 
+    /// A runtime over the harness's in-memory broker, logging to `log`.
+    private func makeRuntime(_ harness: HostHarness, log: LogRecorder) throws -> SluiceRuntime {
+        try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
+                          logger: log.logger(label: "sluice.test"))
+    }
+
     /// Produces `count` records named `prefix` in waves of 200, each once the
     /// last is recorded: live traffic, where the agent's lanes run dry
     /// between fetches (catching up, the workers keep every lane busy).
@@ -58,8 +64,7 @@ struct InlineDispatchTests {
         let harness = try await makeHarness()
         defer { harness.remove() }
         let log = LogRecorder()
-        let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
-                                        logger: log.logger(label: "sluice.test"))
+        let runtime = try makeRuntime(harness, log: log)
         try await withRuntime(runtime) { runtime in
             try await produceInWaves(harness, prefix: "v", count: 4_000, recordedBefore: 0)
             try await eventually("the offsets committed to the end") { committedToTheEnd(harness) }
@@ -75,8 +80,7 @@ struct InlineDispatchTests {
         var harness = try await makeHarness()
         defer { harness.remove() }
         harness.configuration.agentDefaults.inlineBelow = .zero
-        let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
-                                        logger: LogRecorder().logger(label: "sluice.test"))
+        let runtime = try makeRuntime(harness, log: LogRecorder())
         try await withRuntime(runtime) { runtime in
             try await produceInWaves(harness, prefix: "v", count: 1_000, recordedBefore: 0)
             #expect(try #require(runtime.agent("recorder")).inline.runs == 0)
@@ -89,8 +93,7 @@ struct InlineDispatchTests {
         let harness = try await makeHarness()
         defer { harness.remove() }
         let log = LogRecorder()
-        let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
-                                        logger: log.logger(label: "sluice.test"))
+        let runtime = try makeRuntime(harness, log: log)
         try await withRuntime(runtime) { runtime in
             let runner = try #require(runtime.agent("recorder"))
             try await produceInWaves(harness, prefix: "warm", count: 2_000, recordedBefore: 0)
