@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A validated JSON text as a flat list of values in source order, each with
 /// where its subtree ends: what a `Decoder` walks without building a tree.
 ///
@@ -57,17 +51,13 @@ public struct JSONTape: Sendable {
     /// key) of the object at `object`, the last occurrence as in
     /// ``JSONParser/lastMember(named:of:in:)``; nil when absent.
     public func member(named key: UnsafeRawBufferPointer, of object: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
-        // Typed decoding asks once per field of every record: read the entries
-        // in place, and compare bytes only for a key of the right length.
+        // Typed decoding asks once per field of every record: read the entries in place.
         entries.withUnsafeBufferPointer { entries in
             var found: Int?
             var child = object + 1
             for _ in 0..<entries[object].childCount {
                 let entry = entries[child]
-                if entry.keyEscaped {
-                    if JSONStrings.unescape(bytes, entry.key).elementsEqual(key) { found = child }
-                } else if entry.key.count == key.count,
-                          key.isEmpty || memcmp(key.baseAddress!, bytes.baseAddress! + entry.key.lowerBound, key.count) == 0 {
+                if JSONSpan(kind: .string(escaped: entry.keyEscaped), range: entry.key).isString(key, in: bytes) {
                     found = child
                 }
                 child = entry.next

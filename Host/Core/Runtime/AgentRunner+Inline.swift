@@ -62,7 +62,7 @@ extension AgentRunner {
         case .stop:
             return
         case .again:
-            scheduler.schedule(after: InlineDispatch.watchInterval) { [weak self] in self?.watchInlineCall() }
+            scheduleInlineWatchdog()
         case .takeOver(let generation, let running, let consumer):
             logger.warning("on_batch has run on the fetcher thread for longer than expected; a new thread polls, and this agent's batches go to the worker pool from now on", metadata: [
                 "running_ms": .stringConvertible(running.nanoseconds / 1_000_000),

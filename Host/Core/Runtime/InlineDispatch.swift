@@ -50,8 +50,9 @@ final class InlineDispatch: @unchecked Sendable {
     /// integer), 0 when none: set by the fetcher around the events whose
     /// dispatches it runs itself.
     private let scopeThread = Atomic<UInt>(0)
-    /// The batches dispatched to the scope's thread, not run yet.
-    private var queue: [BatchContext] = []
+    /// The batches dispatched to the scope's thread; a taken one is cleared
+    /// at once, so its messages and fetch buffers go when its run ends.
+    private var queue: [BatchContext?] = []
     private var next = 0
 
     /// Inline batches while the calls average below `shortCall` (zero: never).
@@ -111,6 +112,7 @@ final class InlineDispatch: @unchecked Sendable {
             return nil
         }
         let delivery = queue[next]
+        queue[next] = nil
         next += 1
         inlineRuns.add(1, ordering: .relaxed)
         return delivery
@@ -127,7 +129,7 @@ final class InlineDispatch: @unchecked Sendable {
 
     /// Every batch still queued, for the worker pool (scope's thread only).
     func takeQueued() -> [BatchContext] {
-        let rest = Array(queue[next...])
+        let rest = queue[next...].compactMap { $0 }
         queue.removeAll(keepingCapacity: true)
         next = 0
         return rest
