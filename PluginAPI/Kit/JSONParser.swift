@@ -194,19 +194,28 @@ public struct JSONParser {
 
     /// Moves past the string's leading bytes that are neither '"', '\\' nor a
     /// control character, eight at a time (a string's text is most of a
-    /// record). The byte-wise scan goes on from the first byte that is.
+    /// record), to the first byte that is one: a string usually ends inside
+    /// the word that holds its closing quote, so the byte-wise scan after it
+    /// starts right there. Only the last seven bytes of the text go byte by byte.
     private mutating func skipPlainStringBytes() {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        /// Whether some byte of `word` is zero.
-        func anyZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        /// The high bit of each zero byte of `word`. Exact for the lowest
+        /// zero byte (a borrow only runs upward from one), which is all the
+        /// scan reads.
+        func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
         guard let base = bytes.baseAddress else { return }
         while position + 8 <= bytes.count {
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
             // A byte below 0x20 (its high bit clear, and below after subtracting 0x20),
-            // a quote (0x22) or a backslash (0x5C) ends the plain run.
-            let control = (word &- ones &* 0x20) & ~word & highs != 0
-            if control || anyZeroByte(word ^ (ones &* 0x22)) || anyZeroByte(word ^ (ones &* 0x5C)) { return }
+            // a quote (0x22) or a backslash (0x5C) ends the plain run; the same
+            // borrow argument makes the lowest flagged byte exact.
+            let control = (word &- ones &* 0x20) & ~word & highs
+            let special = control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+            if special != 0 {
+                position += special.trailingZeroBitCount >> 3
+                return
+            }
             position += 8
         }
     }
@@ -219,8 +228,10 @@ public struct JSONParser {
         position += 1
         let start = position
         var escaped = false
-        skipPlainStringBytes()
-        while let byte = current {
+        while true {
+            // After an escape or a lone byte near the end, plain text runs on.
+            skipPlainStringBytes()
+            guard let byte = current else { break }
             switch byte {
             case UInt8(ascii: "\""):
                 let range = start..<position

@@ -14,7 +14,10 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     // decoder runs one decode at a time and no access overlaps another, so
     // they skip the runtime's exclusivity bookkeeping (`@exclusivity(unchecked)`).
     /// The parsed record; kept between records for its storage.
-    @exclusivity(unchecked) private(set) var tape = JSONTape()
+    @exclusivity(unchecked) private var tape = JSONTape()
+    /// ``tape``'s entries in place, read without reference counting; valid
+    /// until the next parse (this decoder holds the tape).
+    @exclusivity(unchecked) private(set) var entries = UnsafeBufferPointer<JSONTape.Entry>(start: nil, count: 0)
     /// The record's bytes, valid during ``decodeTopLevel(_:from:)`` only.
     @exclusivity(unchecked) private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The entry being decoded; ``absent`` for a missing value read as null (a `superDecoder` of a missing key).
@@ -44,7 +47,9 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     private init(sharing other: TapeDecoder, at index: Int, path: [any CodingKey]) {
         options = other.options
         userInfo = other.userInfo
+        // The copy of the tape keeps its entries alive when `other` parses the next record.
         tape = other.tape
+        entries = other.entries
         bytes = other.bytes
         current = index
         codingPath = path
@@ -53,7 +58,9 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     func decodeTopLevel<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         do {
             try tape.parse(bytes)
+            entries = tape.unsafeEntries
         } catch {
+            entries = tape.unsafeEntries
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [], debugDescription: "The given data was not valid JSON: \(error)", underlyingError: error))
         }
@@ -73,14 +80,30 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
 
     /// The value at `index`.
     func span(at index: Int) -> JSONSpan {
-        index == Self.absent ? JSONSpan(kind: .null, range: 0..<0) : tape.entries[index].value
+        if index == Self.absent { return JSONSpan(kind: .null, range: 0..<0) }
+        requireDecoding(index)
+        return entries[index].value
     }
 
-    /// The tape index of the member named `name` (UTF-8) of the object at
-    /// `object`, or nil. Asked from here, not through a copy of ``tape``:
-    /// one lookup per field of every record.
+    /// Stops with a clear message instead of reading freed or foreign bytes
+    /// when a container is used after the decode that made it returned.
+    func requireDecoding(_ index: Int) {
+        precondition(bytes.baseAddress != nil && index >= 0 && index < entries.count,
+                     "a decoding container was used after the decode that made it returned")
+    }
+
+    /// The tape index of the member named `key` of the object at `object`,
+    /// or nil: one lookup per field of every record, over the entries in
+    /// place.
+    func memberIndex(of key: some CodingKey, in object: Int) -> Int? {
+        var name = key.stringValue
+        return name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
+    }
+
+    /// The tape index of the member named `name` (UTF-8) of the object at `object`, or nil.
     func memberIndex(named name: UnsafeRawBufferPointer, of object: Int) -> Int? {
-        tape.member(named: name, of: object, in: bytes)
+        requireDecoding(object)
+        return JSONTape.member(named: name, of: object, in: entries, bytes: bytes)
     }
 
     /// Decodes the child at `index`, under `key`, below `base` (a container's

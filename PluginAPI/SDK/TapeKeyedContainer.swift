@@ -13,11 +13,12 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var codingPath: [any CodingKey] { ownPath ?? decoder.codingPath }
 
     var allKeys: [Key] {
-        let tape = decoder.tape
+        decoder.requireDecoding(object)
+        let entries = decoder.entries
         var keys: [Key] = []
         var child = object + 1
-        for _ in 0..<tape.entries[object].childCount {
-            let entry = tape.entries[child]
+        for _ in 0..<entries[object].childCount {
+            let entry = entries[child]
             let name = JSONSpan(kind: .string(escaped: entry.keyEscaped), range: entry.key).text(in: decoder.bytes)
             if let key = Key(stringValue: name) { keys.append(key) }
             child = entry.next
@@ -27,8 +28,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The member's tape index, or nil.
     private func index(of key: Key) -> Int? {
-        var name = key.stringValue
-        return name.withUTF8 { decoder.memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
+        decoder.memberIndex(of: key, in: object)
     }
 
     private func require(_ key: Key) throws -> Int {
@@ -101,8 +101,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// A missing key gives a decoder over null, as in Foundation.
     private func superDecoder(named key: any CodingKey) throws -> any Decoder {
-        var name = key.stringValue
-        let index = name.withUTF8 { decoder.memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
+        let index = decoder.memberIndex(of: key, in: object)
         return decoder.superDecoder(at: index ?? TapeDecoder.absent, path: codingPath + [key])
     }
 }

@@ -11,7 +11,8 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     init(decoder: TapeDecoder, array: Int, ownPath: [any CodingKey]?) {
         self.decoder = decoder
         self.ownPath = ownPath
-        count = decoder.tape.entries[array].childCount
+        decoder.requireDecoding(array)
+        count = decoder.entries[array].childCount
         cursor = array + 1
     }
 
@@ -28,7 +29,8 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     private mutating func advance() {
-        cursor = decoder.tape.entries[cursor].next
+        decoder.requireDecoding(cursor)
+        cursor = decoder.entries[cursor].next
         currentIndex += 1
     }
 

@@ -63,6 +63,28 @@ struct JSONTapeTests {
         try withTape(&tape, "7") { tape, _ in #expect(tape.entries.count == 1) }
     }
 
+    @Test("a copy keeps its values when the original parses another text")
+    func copyOnWrite() throws {
+        var tape = JSONTape()
+        var copy = JSONTape()
+        try withTape(&tape, "[1,2,3]") { parsed, _ in copy = parsed }
+        try withTape(&tape, #"{"a":"b"}"#) { tape, _ in #expect(tape.count == 2) }
+        #expect(copy.count == 4)
+        #expect(copy.entries.map(\.value.kind) == [.array, .number, .number, .number])
+        #expect(copy.unsafeEntries[0].childCount == 3)
+    }
+
+    @Test("a tape grows past its first storage and keeps every value")
+    func growth() throws {
+        var tape = JSONTape()
+        let elements = (0..<1_000).map(String.init).joined(separator: ",")
+        try withTape(&tape, "[" + elements + "]") { tape, bytes in
+            #expect(tape.count == 1_001)
+            #expect(tape.unsafeEntries[0].childCount == 1_000)
+            #expect(tape.unsafeEntries[1_000].value.text(in: bytes) == "999")
+        }
+    }
+
     @Test("broken text fails with the parser's error and leaves the tape empty",
           arguments: [#"{"a": }"#, "[1,", "01", #"{"a":1} x"#, String(repeating: "[", count: 200)])
     func errors(text: String) {

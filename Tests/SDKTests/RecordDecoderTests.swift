@@ -149,5 +149,43 @@ struct RecordDecoderTests {
         #expect(probe.inner == 42)
     }
 
+    @Test("a superDecoder kept past its record still reads that record after the decoder parsed the next")
+    func keptSuperDecoder() throws {
+        final class Kept: @unchecked Sendable { var decoder: (any Decoder)? }
+        struct Keeper: Decodable {
+            static let kept = Kept()
+            enum CodingKeys: String, CodingKey { case wrapped }
+            init(from decoder: any Decoder) throws {
+                Self.kept.decoder = try decoder.container(keyedBy: CodingKeys.self).superDecoder(forKey: .wrapped)
+            }
+        }
+        struct Other: Decodable { let a: [Int] }
+        let first = Array(#"{"wrapped": 42}"#.utf8), second = Array(#"{"a": [7, 8, 9, 10]}"#.utf8)
+        try first.withUnsafeBytes { first in
+            _ = try decoder.decode(Keeper.self, from: first)
+            _ = try second.withUnsafeBytes { try decoder.decode(Other.self, from: $0) }
+            #expect(try Keeper.kept.decoder?.singleValueContainer().decode(Int.self) == 42)
+        }
+    }
+
+    @Test("a container used after its decode returned stops the process with a message, not a wild read")
+    func containerUsedAfterDecode() async throws {
+        let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            final class Kept: @unchecked Sendable { var container: KeyedDecodingContainer<Escaping.CodingKeys>? }
+            struct Escaping: Decodable {
+                static let kept = Kept()
+                enum CodingKeys: String, CodingKey { case name }
+                init(from decoder: any Decoder) throws {
+                    Self.kept.container = try decoder.container(keyedBy: CodingKeys.self)
+                }
+            }
+            let decoder = RecordDecoder()
+            _ = try? decoder.decode(Escaping.self, from: #"{"name": "late"}"#)
+            _ = try? Escaping.kept.container?.decode(String.self, forKey: .name)
+        }
+        let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+        #expect(message.contains("a decoding container was used after the decode that made it returned"))
+    }
+
     static let flagKey = CodingUserInfoKey(rawValue: "flag")!
 }
