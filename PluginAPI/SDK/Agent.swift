@@ -46,10 +46,14 @@ public protocol Agent: SluiceAgent {
 
     /// Handles one record. Runs on the batch's task, on the instance's own
     /// threads; records of one partition never run concurrently.
-    func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome
+    ///
+    /// `nonisolated(nonsending)`: it runs where the SDK's loop calls it, so a
+    /// call costs no executor check (a plain `async` conformance is inferred
+    /// the same). What it awaits still runs wherever that code runs.
+    nonisolated(nonsending) func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome
 
     /// Handles a message whose value is null (a tombstone). Default: ``Outcome/skip``.
-    func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome
+    nonisolated(nonsending) func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome
 
     /// Pushes out buffered work (the C `flush` hook), after every pending batch
     /// has completed. Runs on the instance's own threads while the host's
@@ -101,19 +105,19 @@ public protocol Agent: SluiceAgent {
     /// stops the agent; any other error is logged and counted in
     /// `sluice_plugin_timer_errors`, and the firing is not repeated.
     /// Default: nothing.
-    func onTimer(_ timer: TimerFiring, context: AgentContext) async throws
+    nonisolated(nonsending) func onTimer(_ timer: TimerFiring, context: AgentContext) async throws
 
     /// A windowed table emits a window's value: when the window closes, or
     /// on every update (see ``WindowEmitPolicy``). Produce what you like with
     /// `context.produce`. Errors are handled as in ``onTimer(_:context:)``
     /// on close, and as in ``handle(_:context:)`` on update. Default: nothing
     /// (a table declared with a topic is produced there by the SDK anyway).
-    func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws
+    nonisolated(nonsending) func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws
 }
 
 extension Agent {
     /// Default: skip tombstones.
-    public func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome { .skip }
+    public nonisolated(nonsending) func handleTombstone(key: [UInt8]?, context: AgentContext) async throws -> Outcome { .skip }
     /// Default: nothing buffered.
     public func flush() async throws {}
     /// Default: the defaults (dates as `Date`'s own `Decodable` reads them).
@@ -127,9 +131,9 @@ extension Agent {
     /// Default: whether any timer is declared.
     public static var handlesTimers: Bool { !timers.isEmpty }
     /// Default: nothing.
-    public func onTimer(_ timer: TimerFiring, context: AgentContext) async throws {}
+    public nonisolated(nonsending) func onTimer(_ timer: TimerFiring, context: AgentContext) async throws {}
     /// Default: nothing.
-    public func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws {}
+    public nonisolated(nonsending) func windowEmitted(_ emission: WindowEmission, context: AgentContext) async throws {}
     /// Default: a `JSONDecoder()` marked as the default, which tells the SDK
     /// to use ``RecordDecoder`` instead.
     public static func makeDecoder() -> JSONDecoder {
