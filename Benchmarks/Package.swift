@@ -44,6 +44,14 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // S11's typed path driven in-process through the C surface, for
+        // callgrind's instruction counts (tools/bench/s11-instructions).
+        .executableTarget(
+            name: "TypedPathProbe",
+            dependencies: [.product(name: "CSluicePlugin", package: "PluginAPI"), "S11TypedAgent"],
+            path: "Benchmarks/TypedPathProbe",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // librdkafka's in-process mock cluster and the batch-queue anchor, for
         // the S1mock benchmarks (C, so the benchmarks need not import librdkafka).
         .target(

@@ -187,11 +187,12 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     @inline(__always) // in the loop, so the record type's metadata is looked up once per batch, not per record
     private static func makeRecord(_ message: Message, value: UnsafeRawBufferPointer, at index: Int, keys: BatchKeys,
                                    decoder: ValueDecoding, context: AgentContext) throws(InvalidValue) -> Record<A.Input> {
-        let input = try decoder.decode(A.Input.self, from: value)
         let headers = message.headers
         let keyStorage: RecordKeyStorage
         if let range = keys.range(at: index) { keyStorage = .batch(keys, range) } else { keyStorage = .owned(nil) }
-        return Record(value: input, keyStorage: keyStorage,
+        // Decoded straight into the record: a value held in a local first was
+        // copied into it (its strings retained) and then destroyed, per record.
+        return Record(value: try decoder.decode(A.Input.self, from: value), keyStorage: keyStorage,
                       headers: headers.isEmpty ? [] : headers.map(\.owned),
                       topic: context.topic, partition: context.partition, offset: message.offset,
                       timestampMilliseconds: message.timestampMilliseconds)
