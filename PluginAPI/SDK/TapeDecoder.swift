@@ -124,6 +124,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     /// Reads a scalar at `index`; an error names the coding path `path()` answers.
+    @inline(__always) // specialized in each container's decode(_:) for its type
     func read<T: TapeScalar>(_ type: T.Type, at index: Int, path: () -> [any CodingKey]) throws -> T {
         do {
             return try T.read(span(at: index), in: bytes)

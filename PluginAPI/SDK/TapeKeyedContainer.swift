@@ -39,6 +39,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return index
     }
 
+    @inline(__always) // each decode(_:forKey:) then reads its own type directly, not through a generic call
     private func read<T: TapeScalar>(_ type: T.Type, _ key: Key) throws -> T {
         try decoder.read(type, at: try require(key)) { codingPath + [key] }
     }

@@ -34,6 +34,7 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
         currentIndex += 1
     }
 
+    @inline(__always) // as in the keyed container: each decode(_:) reads its own type directly
     private mutating func read<T: TapeScalar>(_ type: T.Type) throws -> T {
         let index = try next(type)
         let value = try decoder.read(type, at: index) { codingPath + [TapeCodingKey(intValue: currentIndex)] }
