@@ -47,9 +47,9 @@ public protocol Agent: SluiceAgent {
     /// Handles one record. Runs on the batch's task, on the instance's own
     /// threads; records of one partition never run concurrently.
     ///
-    /// `nonisolated(nonsending)`: it runs where the SDK's loop calls it, so a
-    /// call costs no executor check (a plain `async` conformance is inferred
-    /// the same). What it awaits still runs wherever that code runs.
+    /// `nonisolated(nonsending)`: it runs where the SDK's loop calls it, so
+    /// entering it costs no executor hop (a plain `async` implementation is
+    /// inferred the same). What it awaits still runs wherever that code runs.
     nonisolated(nonsending) func handle(_ record: Record<Input>, context: AgentContext) async throws -> Outcome
 
     /// Handles a message whose value is null (a tombstone). Default: ``Outcome/skip``.
