@@ -12,7 +12,8 @@ public struct JSONParser {
 
     // Internal, not private, where JSONFieldLookup scans with the same grammar.
     let bytes: UnsafeRawBufferPointer
-    private var position = 0
+    /// Where the parser stands (internal: JSONTape's flat-record path steps over keys it already knows).
+    var position = 0
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -199,6 +200,7 @@ public struct JSONParser {
     /// starts right there. Only the last seven bytes of the text go byte by
     /// byte. (The standard library's `SIMD16` compares lower to a loop over
     /// the lanes here, several times slower than these eight-byte words.)
+    @inline(__always)
     private mutating func skipPlainStringBytes() {
         guard let base = bytes.baseAddress else { return }
         let count = bytes.count
@@ -225,13 +227,36 @@ public struct JSONParser {
         position = at
     }
 
+    /// The common string, from its opening quote: plain text up to the
+    /// closing quote, without escapes or control characters. Returns the
+    /// range between the quotes and stands after the closing one; nil for
+    /// any other string, standing where the plain text stops, from where
+    /// ``parseString(after:)`` goes on. Inlined where records are read: most
+    /// of a record's strings are plain.
+    @inline(__always)
+    mutating func scanPlainString() -> Range<Int>? {
+        let start = position + 1
+        position = start
+        skipPlainStringBytes()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        position += 1
+        return start..<(position - 1)
+    }
+
     /// Scans a string starting at its opening quote; returns the range between
     /// the quotes and whether it holds escapes. Checks escapes and control
     /// characters; UTF-8 validity is left to the user of the text (Redis
     /// stores bytes; ``JSONValue`` repairs invalid sequences to U+FFFD).
-    private mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
-        position += 1
-        let start = position
+    mutating func parseString() throws(JSONSyntaxError) -> (Range<Int>, Bool) {
+        let start = position + 1
+        if let plain = scanPlainString() { return (plain, false) }
+        return try parseString(after: start)
+    }
+
+    /// The rest of a string whose text starts at `start`, from where
+    /// ``scanPlainString()`` stopped (internal: JSONTape's flat-record path
+    /// goes on with it).
+    mutating func parseString(after start: Int) throws(JSONSyntaxError) -> (Range<Int>, Bool) {
         var escaped = false
         while true {
             // After an escape or a lone byte near the end, plain text runs on.

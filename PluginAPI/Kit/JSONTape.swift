@@ -18,12 +18,21 @@ import Darwin
 ///
 /// A tape is a value: a copy keeps what it holds when the original parses
 /// another text (the storage is copied on write, as an array's is).
+///
+/// Records of a stream tend to share one shape. After parsing a flat object
+/// (every member a string, number, `true`, `false` or `null`, no key with
+/// escapes), the tape remembers its keys, and the next ``parse(_:)`` first
+/// tries to read the same keys in the same order, comparing their bytes
+/// instead of scanning each as a string (``FlatShape``). At the first
+/// difference it parses the text in full instead, so the tape and the
+/// errors are exactly those of a full parse; after a few such misses in a
+/// row it stops trying until a shape repeats.
 public struct JSONTape: @unchecked Sendable {
     // @unchecked: the storage is mutated only through a uniquely referenced tape (see `parse`).
 
     /// One value: its span, its key when it is an object member, and the
     /// index just past its subtree.
-    public struct Entry: Sendable {
+    public struct Entry: Sendable, Equatable {
         /// The value's kind and source range.
         public let value: JSONSpan
         /// For an object member: the key's bytes between its quotes; empty otherwise.
@@ -46,12 +55,23 @@ public struct JSONTape: @unchecked Sendable {
         var capacity: Int
         var count = 0
 
+        /// The keys of the latest flat top-level object, tried first by the next
+        /// parse. Read and changed by `parse` only, on a uniquely referenced tape.
+        @exclusivity(unchecked) var shape = FlatShape()
+        /// Whether the latest parse took the flat path with distinct keys.
+        var topLevelKeysDistinct = false
+        /// Flat attempts that failed since the last that succeeded or the shape repeated.
+        var flatMisses = 0
+
         init(capacity: Int) {
             base = .allocate(capacity: capacity)
             self.capacity = capacity
         }
 
-        deinit { base.deallocate() }
+        deinit {
+            base.deallocate()
+            shape.deallocate()
+        }
 
         /// Appends `entry`; answers its index.
         func append(_ entry: Entry) -> Int {
@@ -82,6 +102,13 @@ public struct JSONTape: @unchecked Sendable {
     /// How many values the tape holds.
     public var count: Int { storage.count }
 
+    /// Whether the top-level value is an object whose keys are known to
+    /// differ from one another, so that a lookup may stop at the first key
+    /// that matches (``firstMember(named:of:hint:keysDistinct:in:bytes:)``). True
+    /// after a parse that read a flat record of the remembered shape; false
+    /// is always safe.
+    public var topLevelKeysDistinct: Bool { storage.topLevelKeysDistinct }
+
     /// The values in place, without a copy. Valid while this tape (or a copy
     /// of it) is alive and until it parses another text: a reader that holds
     /// the tape while it reads, as a decoder does, may keep the buffer.
@@ -96,6 +123,15 @@ public struct JSONTape: @unchecked Sendable {
         // A copy of this tape may still read the old entries: leave them to it.
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
         let storage = self.storage
+        if !storage.shape.isEmpty, storage.flatMisses < Self.flatMissesBeforePause {
+            if Self.appendFlat(bytes, to: storage) {
+                storage.flatMisses = 0
+                storage.topLevelKeysDistinct = storage.shape.keysDistinct
+                return
+            }
+            storage.flatMisses += 1
+        }
+        storage.topLevelKeysDistinct = false
         storage.count = 0
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
@@ -106,6 +142,68 @@ public struct JSONTape: @unchecked Sendable {
             storage.count = 0
             throw error
         }
+        // A shape seen again is worth trying again, even after misses.
+        if storage.shape.learn(from: UnsafeBufferPointer(start: storage.base, count: storage.count), bytes: bytes) {
+            storage.flatMisses = 0
+        }
+    }
+
+    /// Flat attempts that failed in a row before the tape stops trying
+    /// until a shape repeats: texts of changing shapes are parsed once, not
+    /// attempted first and parsed again.
+    static let flatMissesBeforePause = 4
+
+    /// Parses `bytes` as a flat object with exactly the keys of
+    /// `storage.shape`, in order, into `storage`: the entries a full parse
+    /// makes of it. False at the first byte that does not fit (another key,
+    /// a nested value, a syntax error), leaving `storage` for a full parse.
+    private static func appendFlat(_ bytes: UnsafeRawBufferPointer, to storage: Storage) -> Bool {
+        let shape = storage.shape
+        storage.count = 0
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "{") else { return false }
+        let start = parser.position
+        parser.position += 1
+        _ = storage.append(Entry(value: JSONSpan(kind: .object, range: 0..<0), key: 0..<0, keyEscaped: false,
+                                 next: 0, childCount: 0))
+        let last = shape.count - 1
+        for index in 0...last {
+            // The member grammar of JSONParser.scanMembers, with the key compared instead of scanned.
+            parser.skipWhitespace()
+            guard let key = shape.matchKey(index, in: bytes, quoteAt: parser.position) else { return false }
+            parser.position = key.upperBound + 1
+            parser.skipWhitespace()
+            guard parser.current == UInt8(ascii: ":") else { return false }
+            parser.position += 1
+            parser.skipWhitespace()
+            guard let first = parser.current, first != UInt8(ascii: "{"), first != UInt8(ascii: "[") else { return false }
+            let value: JSONSpan
+            do {
+                // Most values of a record are strings: straight to the string grammar.
+                if first == UInt8(ascii: "\"") {
+                    let start = parser.position + 1
+                    if let plain = parser.scanPlainString() {
+                        value = JSONSpan(kind: .string(escaped: false), range: plain)
+                    } else {
+                        let (range, escaped) = try parser.parseString(after: start)
+                        value = JSONSpan(kind: .string(escaped: escaped), range: range)
+                    }
+                } else {
+                    value = try parser.scanScalar()
+                }
+            } catch {
+                return false
+            }
+            _ = storage.append(Entry(value: value, key: key, keyEscaped: false, next: storage.count + 1, childCount: 0))
+            parser.skipWhitespace()
+            guard parser.current == (index == last ? UInt8(ascii: "}") : UInt8(ascii: ",")) else { return false }
+            parser.position += 1
+        }
+        storage.base[0] = Entry(value: JSONSpan(kind: .object, range: start..<parser.position), key: 0..<0,
+                                keyEscaped: false, next: storage.count, childCount: shape.count)
+        parser.skipWhitespace()
+        return parser.position == bytes.count
     }
 
     /// The index of the member named `key` (UTF-8, compared with the decoded
@@ -115,24 +213,54 @@ public struct JSONTape: @unchecked Sendable {
         withExtendedLifetime(storage) { Self.member(named: key, of: object, in: unsafeEntries, bytes: bytes) }
     }
 
-    /// ``member(named:of:in:)`` over entries a reader holds (``unsafeEntries``):
-    /// typed decoding asks once per field of every record.
+    /// ``member(named:of:in:)`` over entries a reader holds (``unsafeEntries``).
     public static func member(named key: UnsafeRawBufferPointer, of object: Int, in entries: UnsafeBufferPointer<Entry>,
                               bytes: UnsafeRawBufferPointer) -> Int? {
         precondition(object >= 0 && object < entries.count, "no value \(object) on a tape of \(entries.count)")
+        let base = entries.baseAddress!
         var found: Int?
         var child = object + 1
-        for _ in 0..<entries[object].childCount {
-            let entry = entries[child]
-            if entry.keyEscaped {
-                if JSONSpan(kind: .string(escaped: true), range: entry.key).isString(key, in: bytes) { found = child }
-            } else if entry.key.count == key.count,
-                      key.isEmpty || memcmp(key.baseAddress!, bytes.baseAddress! + entry.key.lowerBound, key.count) == 0 {
-                found = child
-            }
-            child = entry.next
+        while child < base[object].next {
+            if keyMatches(base[child], key, bytes) { found = child }
+            child = base[child].next
         }
         return found
+    }
+
+    /// The index of the first member named `key` (UTF-8, compared with the
+    /// decoded key) of the object at `object`, over entries a reader holds
+    /// (``unsafeEntries``): how Foundation's `JSONDecoder` reads a repeated
+    /// key, and what typed decoding asks once per field of every record.
+    ///
+    /// `hint` is the index where the member likely is, tried first, or -1: a
+    /// decoder passes the index after the member it found last in the same
+    /// object (``Entry/next``), since fields are usually read in the order
+    /// they were written. The hint is taken only when it is a child of
+    /// `object` whose keys are known to differ (`keysDistinct`, as
+    /// ``topLevelKeysDistinct`` says of the top-level object), so the answer
+    /// never depends on it.
+    public static func firstMember(named key: UnsafeRawBufferPointer, of object: Int, hint: Int = -1,
+                                   keysDistinct: Bool = false, in entries: UnsafeBufferPointer<Entry>,
+                                   bytes: UnsafeRawBufferPointer) -> Int? {
+        precondition(object >= 0 && object < entries.count, "no value \(object) on a tape of \(entries.count)")
+        let base = entries.baseAddress!
+        let end = base[object].next
+        // A hint past the object's start is one of its children: `next` of a child is the next child.
+        if keysDistinct && hint > object && hint < end && keyMatches(base[hint], key, bytes) { return hint }
+        var child = object + 1
+        while child < end {
+            if keyMatches(base[child], key, bytes) { return child }
+            child = base[child].next
+        }
+        return nil
+    }
+
+    /// Whether the key of `entry`, unescaped, is `key`.
+    @inline(__always)
+    private static func keyMatches(_ entry: Entry, _ key: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        if entry.keyEscaped { return JSONSpan(kind: .string(escaped: true), range: entry.key).isString(key, in: bytes) }
+        return entry.key.count == key.count
+            && (key.isEmpty || memcmp(key.baseAddress!, bytes.baseAddress! + entry.key.lowerBound, key.count) == 0)
     }
 
     /// Appends one value (and its subtree) read from where `parser` stands.

@@ -13,8 +13,10 @@ import SluicePluginKit
 ///
 /// Reads values as Foundation's `JSONDecoder` does (same `DecodingError`s,
 /// numbers as written, integers exact, `Decimal`, `URL` and base64 `Data`
-/// special-cased), except that invalid UTF-8 and lone surrogate escapes in a
-/// string become U+FFFD instead of failing.
+/// special-cased; a repeated key reads its first occurrence), except that
+/// invalid UTF-8 and lone surrogate escapes in a string become U+FFFD instead
+/// of failing, and that a raw control character in any string of the text
+/// is refused (Foundation refuses it only in the strings it reads).
 public final class RecordDecoder {
     private let state: TapeDecoder
 

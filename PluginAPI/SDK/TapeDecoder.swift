@@ -35,6 +35,13 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// The latest type decoded through its own `init(from:)` (none of the
     /// types read specially): asked again, it skips those checks.
     @exclusivity(unchecked) private var plainType: ObjectIdentifier?
+    /// The object of the latest member lookup, and the tape index after the
+    /// member it found: where the next field most likely is (``JSONTape/firstMember(named:of:hint:keysDistinct:in:bytes:)``).
+    /// Reset by every parse, since it indexes this record's tape.
+    @exclusivity(unchecked) private var hintObject = -1
+    @exclusivity(unchecked) private var hintChild = -1
+    /// ``JSONTape/topLevelKeysDistinct`` of this record, read once per parse.
+    @exclusivity(unchecked) private var topLevelKeysDistinct = false
 
     static let absent = -1
 
@@ -66,6 +73,8 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         }
         self.bytes = bytes
         current = 0
+        hintObject = -1
+        topLevelKeysDistinct = tape.topLevelKeysDistinct
         codingPath.removeAll(keepingCapacity: true)
         defer { self.bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
         return try decodeCurrent(type)
@@ -92,18 +101,25 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
                      "a decoding container was used after the decode that made it returned")
     }
 
-    /// The tape index of the member named `key` of the object at `object`,
-    /// or nil: one lookup per field of every record, over the entries in
-    /// place.
+    /// The tape index of the member named `key` of the object at `object`
+    /// (its first occurrence, as in Foundation's decoder), or nil: one lookup
+    /// per field of every record, over the entries in place.
     func memberIndex(of key: some CodingKey, in object: Int) -> Int? {
         var name = key.stringValue
         return name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
     }
 
-    /// The tape index of the member named `name` (UTF-8) of the object at `object`, or nil.
+    /// The tape index of the first member named `name` (UTF-8) of the object at `object`, or nil.
+    @inline(__always) // one call per field of every record
     func memberIndex(named name: UnsafeRawBufferPointer, of object: Int) -> Int? {
         requireDecoding(object)
-        return JSONTape.member(named: name, of: object, in: entries, bytes: bytes)
+        let found = JSONTape.firstMember(named: name, of: object, hint: hintObject == object ? hintChild : -1,
+                                         keysDistinct: object == 0 && topLevelKeysDistinct, in: entries, bytes: bytes)
+        if let found {
+            hintObject = object
+            hintChild = entries[found].next
+        }
+        return found
     }
 
     /// Decodes the child at `index`, under `key`, below `base` (a container's

@@ -16,11 +16,13 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         decoder.requireDecoding(object)
         let entries = decoder.entries
         var keys: [Key] = []
+        var seen: Set<String> = []
         var child = object + 1
         for _ in 0..<entries[object].childCount {
             let entry = entries[child]
             let name = JSONSpan(kind: .string(escaped: entry.keyEscaped), range: entry.key).text(in: decoder.bytes)
-            if let key = Key(stringValue: name) { keys.append(key) }
+            // A repeated key is one key, as in Foundation's decoder.
+            if seen.insert(name).inserted, let key = Key(stringValue: name) { keys.append(key) }
             child = entry.next
         }
         return keys

@@ -10,7 +10,7 @@ import Testing
 /// integers at and past the edges of each type, doubles, and strings with
 /// escapes, long plain runs, raw control characters and non-ASCII text
 /// (valid UTF-8 only, no lone surrogates: there the SDK repairs where
-/// Foundation refuses).
+/// Foundation refuses), and repeated keys.
 @Suite("RecordDecoder agrees with Foundation's JSONDecoder")
 struct RecordDecoderAgreementPropertyTests {
     /// Decodes `text` as `T` with both decoders and checks they agree.
@@ -31,16 +31,18 @@ struct RecordDecoderAgreementPropertyTests {
 
     @Test("every shape: the same value or the same refusal")
     func agreement() async {
-        let decoder = RecordDecoder() // one for every input, as the SDK reuses one per batch
+        // One decoder per type, reused for every input, as the SDK reuses one per batch of
+        // an agent: records of the same shape in a row take the flat-record path.
+        let decoder = RecordDecoder(), activities = RecordDecoder(), orders = RecordDecoder()
         await checkProperty(count: 3000, input: Gen<UInt64>.value(in: 0...UInt64.max)) { seed in
             var random = SeededRandom(state: seed)
             Self.agree(DecodableShapes.Shout.self, Self.object(["text": .string], &random), decoder)
             Self.agree(DecodableShapes.Greeter.self, Self.object(["name": .string], &random), decoder)
             Self.agree(DecodableShapes.Activity.self,
-                       Self.object(["user": .string, "message": .string, "timestamp": .string], &random), decoder)
+                       Self.object(["user": .string, "message": .string, "timestamp": .string], &random), activities)
             Self.agree(DecodableShapes.Order.self, Self.object(
                 ["id": .string, "user_id": .string, "symbol": .string, "quantity": .integer, "price": .double],
-                &random), decoder)
+                &random), orders)
             Self.agree(DecodableShapes.Shipment.self, Self.shipment(&random), decoder)
             Self.agree(DecodableShapes.Numbers.self, Self.object(
                 ["int": .integer, "int8": .integer, "uint8": .integer, "int32": .integer, "int64": .integer,
@@ -56,8 +58,9 @@ struct RecordDecoderAgreementPropertyTests {
     /// What a member's value should be.
     enum Slot { case string, integer, double, bool }
 
-    /// An object with `members` in a random order: mostly a value of the
-    /// slot's kind, sometimes another kind, `null`, or left out.
+    /// An object with `members`, half the time in a random order: mostly a
+    /// value of the slot's kind, sometimes another kind, `null`, or left
+    /// out, and now and then a member repeated (Foundation reads the first).
     private static func object(_ members: KeyValuePairs<String, Slot>, _ random: inout SeededRandom) -> String {
         var texts = members.compactMap { name, slot -> String? in
             switch random.next() % 20 {
@@ -67,7 +70,13 @@ struct RecordDecoderAgreementPropertyTests {
             default: return #""\#(name)":"# + value(slot, &random)
             }
         }
-        texts.shuffle(using: &random)
+        if random.next() % 15 == 0 {
+            // A number: Foundation never reads the repeat, so it would let a raw control
+            // character in it pass, where the SDK refuses the text (see RecordDecoder).
+            let name = members[Int(random.next() % UInt64(members.count))].key
+            texts.append(#""\#(name)":"# + value(.integer, &random))
+        }
+        if random.next() % 2 == 0 { texts.shuffle(using: &random) }
         return "{" + texts.joined(separator: ",") + "}"
     }
 

@@ -46,6 +46,23 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("records of one flat shape in a row (read by comparing keys) decode as Foundation decodes each, repeated keys included")
+    func flatShapeInARow() throws {
+        struct Pair: Decodable, Equatable { let a: String; let b: Int? }
+        let records = [#"{"a":"1","b":2}"#, #"{"a":"3","b":4}"#, #"{"a":"5","b":null}"#, #"{"a":"6","b":7,"a":"8"}"#,
+                       #"{"a":"9","b":10,"a":"11"}"#, #"{"b":12,"a":"13"}"#, #"{"a":"14","b":"x"}"#, #"{"a":"15"}"#,
+                       #"{"a":"16","b":17}"#]
+        for record in records {
+            let ours = Result { try decoder.decode(Pair.self, from: record) }
+            let foundations = Result { try JSONDecoder().decode(Pair.self, from: Data(record.utf8)) }
+            switch (ours, foundations) {
+            case (.success(let mine), .success(let theirs)): #expect(mine == theirs, "\(record)")
+            case (.failure, .failure): break
+            default: Issue.record("\(record): \(ours) against Foundation's \(foundations)")
+            }
+        }
+    }
+
     @Test("one decoder reads records of different types in turn (the kept top-level container follows the type)")
     func reuseAcrossTypes() throws {
         struct Named: Decodable, Equatable { let name: String }
