@@ -62,10 +62,13 @@ public struct JSONTape: @unchecked Sendable {
         var topLevelKeysDistinct = false
         /// Flat attempts that failed since the last that succeeded or the shape repeated.
         var flatMisses = 0
+        /// Counts the shapes kept so far (see ``JSONTape/flatShapeGeneration``).
+        var shapeGeneration: Int
 
-        init(capacity: Int) {
+        init(capacity: Int, shapeGeneration: Int = 0) {
             base = .allocate(capacity: capacity)
             self.capacity = capacity
+            self.shapeGeneration = shapeGeneration
         }
 
         deinit {
@@ -109,6 +112,13 @@ public struct JSONTape: @unchecked Sendable {
     /// is always safe.
     public var topLevelKeysDistinct: Bool { storage.topLevelKeysDistinct }
 
+    /// Changes whenever the remembered flat shape does (and when the tape's
+    /// storage is replaced): two parses that both report
+    /// ``topLevelKeysDistinct`` under the same generation read texts whose
+    /// top-level keys are the same, in the same order, each member at index
+    /// 1 + its position. A reader may then remember which key it found where.
+    public var flatShapeGeneration: Int { storage.shapeGeneration }
+
     /// The values in place, without a copy. Valid while this tape (or a copy
     /// of it) is alive and until it parses another text: a reader that holds
     /// the tape while it reads, as a decoder does, may keep the buffer.
@@ -121,7 +131,10 @@ public struct JSONTape: @unchecked Sendable {
     /// ``JSONParser/parse(_:)``. On error the tape is empty.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
         // A copy of this tape may still read the old entries: leave them to it.
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
+        if !isKnownUniquelyReferenced(&storage) {
+            // Fresh storage remembers no shape: a new generation, so none is taken for the old one.
+            storage = Storage(capacity: storage.capacity, shapeGeneration: storage.shapeGeneration + 1)
+        }
         let storage = self.storage
         if !storage.shape.isEmpty, storage.flatMisses < Self.flatMissesBeforePause {
             if Self.appendFlat(bytes, to: storage) {
@@ -145,6 +158,8 @@ public struct JSONTape: @unchecked Sendable {
         // A shape seen again is worth trying again, even after misses.
         if storage.shape.learn(from: UnsafeBufferPointer(start: storage.base, count: storage.count), bytes: bytes) {
             storage.flatMisses = 0
+        } else {
+            storage.shapeGeneration += 1
         }
     }
 

@@ -42,6 +42,14 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     @exclusivity(unchecked) private var hintChild = -1
     /// ``JSONTape/topLevelKeysDistinct`` of this record, read once per parse.
     @exclusivity(unchecked) private var topLevelKeysDistinct = false
+    /// The key strings found at each position of the top-level object of
+    /// the remembered flat shape (``JSONTape/flatShapeGeneration``
+    /// ``knownKeysGeneration``): asked for the same key at the same place
+    /// again, the lookup compares the strings, which for a `CodingKeys` enum
+    /// are the same literal every time, instead of their bytes with the
+    /// record's. An empty string marks a position not found yet.
+    @exclusivity(unchecked) private var knownKeys: [String] = []
+    @exclusivity(unchecked) private var knownKeysGeneration = -1
 
     static let absent = -1
 
@@ -106,7 +114,41 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// per field of every record, over the entries in place.
     func memberIndex(of key: some CodingKey, in object: Int) -> Int? {
         var name = key.stringValue
-        return name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
+        let flat = object == 0 && topLevelKeysDistinct
+        if flat {
+            requireDecoding(object)
+            // A flat object's member at position p stands at index p + 1.
+            let next = hintObject == 0 ? hintChild : 1
+            if knownKeysGeneration == tape.flatShapeGeneration, next < entries[0].next, next - 1 < knownKeys.count,
+               Self.sameRepresentation(knownKeys[next - 1], name) {
+                hintObject = 0
+                hintChild = next + 1
+                return next
+            }
+        }
+        let found = name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
+        if flat, let found, !name.isEmpty { remember(name, at: found - 1) }
+        return found
+    }
+
+    /// Whether two strings are the same representation, as a literal is each
+    /// time: then they have the same bytes (a kept string keeps its storage,
+    /// so no other string can take its place). Not `==`, which also equates
+    /// other spellings of the same characters, where the tape compares bytes.
+    @inline(__always)
+    private static func sameRepresentation(_ one: String, _ other: String) -> Bool {
+        unsafeBitCast(one, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self)
+    }
+
+    /// Notes that the top-level object's member at `position` is `name`.
+    private func remember(_ name: String, at position: Int) {
+        let generation = tape.flatShapeGeneration
+        if knownKeysGeneration != generation {
+            knownKeys.removeAll(keepingCapacity: true)
+            knownKeysGeneration = generation
+        }
+        if knownKeys.count <= position { knownKeys.append(contentsOf: repeatElement("", count: position + 1 - knownKeys.count)) }
+        knownKeys[position] = name
     }
 
     /// The tape index of the first member named `name` (UTF-8) of the object at `object`, or nil.
