@@ -86,11 +86,18 @@ let package = Package(
             swiftSettings: strictConcurrency
         ),
         /// The toolkit for plugin authors beside the SDK (the host uses it too).
-        /// No dependencies, so every plugin can link it.
+        /// No dependencies beyond its own C scan, so every plugin can link it.
         .target(
             name: "SluicePluginKit",
+            dependencies: ["CSluiceJSONScan"],
             path: "Kit",
             swiftSettings: strictConcurrency
+        ),
+        /// The JSON parser's vector scan of string text (a header, inlined into the toolkit).
+        .target(
+            name: "CSluiceJSONScan",
+            path: "CJSONScan",
+            publicHeadersPath: "include"
         ),
     ]
 )

@@ -35,7 +35,9 @@ struct JSONTapeTests {
     @Test("a string's quote, backslash or control character is found at every position of a long run")
     func stringScanEveryPosition() throws {
         var tape = JSONTape()
-        let plain = "0123456789abcdef0123456789abcdef" // longer than several eight-byte words
+        // Longer than two sixteen-byte blocks and several eight-byte words: each case below
+        // is also tried with text after the string, so the last block is not the text's end.
+        let plain = "0123456789abcdef0123456789abcdef01234567"
         for position in 0...plain.count {
             let prefix = String(plain.prefix(position)), suffix = String(plain.dropFirst(position))
             // An escaped quote and an escaped backslash: the string goes on past them.
@@ -53,6 +55,12 @@ struct JSONTapeTests {
                 #expect(tape.entries[0].value.kind == .string(escaped: false))
                 #expect(tape.entries[0].value.text(in: bytes) == prefix + "\u{7F}é" + suffix)
             }
+            try withTape(&tape, "[\"" + prefix + #"\n"# + suffix + "\", \"" + suffix + "\"]") { tape, bytes in
+                #expect(tape.entries[1].value.kind == .string(escaped: true))
+                #expect(tape.entries[1].value.text(in: bytes) == prefix + "\n" + suffix)
+                #expect(tape.entries[2].value.text(in: bytes) == suffix)
+            }
+            #expect(throws: JSONSyntaxError.self) { try withTape(&tape, "[\"" + prefix + "\u{01}" + suffix + "\", 1]") { _, _ in } }
         }
     }
 

@@ -1,0 +1,50 @@
+#ifndef SLUICE_JSON_SCAN_H
+#define SLUICE_JSON_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#if defined(__SSE2__)
+/// The bits of the bytes of the 16 at `block` that are a quote, a backslash
+/// or a control character (below 0x20).
+static inline unsigned sluice_json_special_bits(const uint8_t *block) {
+    const __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)block);
+    // An unsigned byte is at most 0x1F exactly when min(byte, 0x1F) is the byte.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
+                                                      _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))), control);
+    return (unsigned)_mm_movemask_epi8(special);
+}
+#endif
+
+/// Where a JSON string's plain text stops: the index of the first byte at
+/// or after `at` and before `count` that is a quote, a backslash or a
+/// control character (below 0x20); `count` when there is none.
+///
+/// In C because Swift's `SIMD16` compares lower to a loop over the lanes
+/// here, and Swift has no way to gather the lanes' results into a bit mask;
+/// with SSE2 these are six vector instructions per 16 bytes. `static
+/// inline`, so the Swift compiler inlines it into the parser.
+static inline size_t sluice_json_plain_end(const uint8_t *bytes, size_t at, size_t count) {
+#if defined(__SSE2__)
+    while (count - at >= 16) {
+        const unsigned found = sluice_json_special_bits(bytes + at);
+        if (found != 0) return at + (size_t)__builtin_ctz(found);
+        at += 16;
+    }
+    if (at < count && count >= 16) {
+        // The last 16 bytes of the text, those before `at` already seen.
+        const size_t start = count - 16;
+        const unsigned found = sluice_json_special_bits(bytes + start) & (0xFFFFu << (at - start));
+        return found != 0 ? start + (size_t)__builtin_ctz(found) : count;
+    }
+#endif
+    while (at < count && bytes[at] != '"' && bytes[at] != '\\' && bytes[at] >= 0x20) at++;
+    return at;
+}
+
+#endif
