@@ -67,35 +67,6 @@ struct JSONTapeFlatShapeTests {
         #expect(third.reused == third.fresh)
     }
 
-    @Test("records of mixed shapes, perturbed and broken at random, parse as a fresh tape parses them")
-    func randomRecords() {
-        var random = SplitMix(seed: 0x5EED_F1A7)
-        let shapes: [[String]] = [["user", "message", "timestamp"], ["id", "kind"], ["a", "b", "a"], ["x"]]
-        var tape = JSONTape()
-        for _ in 0..<4_000 {
-            var keys = shapes[random.below(shapes.count)]
-            if random.below(8) == 0, keys.count > 1 { keys.swapAt(0, keys.count - 1) }
-            if random.below(10) == 0 { keys.removeLast() }
-            if random.below(10) == 0 { keys.append("extra") }
-            var text = "{" + keys.map { key in
-                space(&random) + "\"" + key + "\"" + space(&random) + ":" + space(&random) + value(&random) + space(&random)
-            }.joined(separator: ",") + "}"
-            if random.below(6) == 0 {
-                // Break it: cut it short, or change one byte.
-                var bytes = Array(text.utf8)
-                if random.below(2) == 0 {
-                    bytes.removeLast(1 + random.below(bytes.count))
-                } else {
-                    let replacements = Array(#"{}[]:,"\ x0"#.utf8)
-                    bytes[random.below(bytes.count)] = replacements[random.below(replacements.count)]
-                }
-                text = String(decoding: bytes, as: UTF8.self)
-            }
-            let result = parseBoth(&tape, text)
-            #expect(result.reused == result.fresh, "\(text)")
-        }
-    }
-
     @Test("a hint is taken only when the remembered keys differ; a repeated key is found at its first occurrence")
     func distinctKeys() throws {
         var tape = JSONTape()
@@ -135,37 +106,4 @@ struct JSONTapeFlatShapeTests {
         // shows the shape repeating, and the third is read by comparing keys.
         #expect(flat == Array(repeating: false, count: 10) + [true, true])
     }
-
-    /// Whitespace JSON allows, often none.
-    func space(_ random: inout SplitMix) -> String {
-        [" ", "", "", "", "\n", "\t "][random.below(6)]
-    }
-
-    /// A scalar, now and then an escaped string or a nested value.
-    func value(_ random: inout SplitMix) -> String {
-        switch random.below(9) {
-        case 0: return "\"plain text \(random.below(1_000))\""
-        case 1: return #""with \"escapes\" and \u00e9""#
-        case 2: return String(random.below(100_000))
-        case 3: return "-12.5e-3"
-        case 4: return ["true", "false", "null"][random.below(3)]
-        case 5: return #"{"n":[1,"two"]}"#
-        case 6: return "[]"
-        default: return "\"\(String(repeating: "long text ", count: random.below(6)))\""
-        }
-    }
-}
-
-/// A small seeded generator, so a failure repeats.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -14,7 +14,7 @@ struct JSONFieldLookupPropertyTests {
     /// A random document over a few keys (some written with escapes), with
     /// duplicates, nesting, arrays and every scalar kind.
     private static func document(seed: UInt64) -> String {
-        var random = SplitMix64(state: seed)
+        var random = SeededRandom(state: seed)
         func value(_ depth: Int) -> String {
             switch random.next() % (depth > 3 ? 5 : 7) {
             case 0: return #""s\#(random.next() % 10)""#
@@ -109,17 +109,5 @@ struct JSONFieldLookupPropertyTests {
             #expect(found[1]?.kind == .number)
             #expect(found[1].map { String(decoding: bytes[$0.range], as: UTF8.self) } == "42")
         }
-    }
-}
-
-/// A small deterministic generator: one seed, one document.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

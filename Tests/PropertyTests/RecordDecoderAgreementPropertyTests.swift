@@ -133,15 +133,3 @@ struct RecordDecoderAgreementPropertyTests {
 extension RecordDecoderAgreementPropertyTests.Slot {
     static let allKinds: [Self] = [.string, .integer, .double, .bool]
 }
-
-/// A small deterministic generator: one seed, one set of documents.
-private struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
