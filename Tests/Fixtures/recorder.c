@@ -43,6 +43,7 @@
 #include <unistd.h>
 #include "sluice_plugin.h"
 #include "fixture_json.h"
+#include "fixture_values.h"
 
 #if SLUICE_ABI_MINOR >= 2
 #include "sluice_plugin_helpers.h"
@@ -142,8 +143,7 @@ static int handle(recorder *r, sluice_batch *b) {
             *(volatile int *)0 = 0; /* the bug: an in-process plugin takes the host down */
 #endif
         } else if (starts_with(m, "retry:")) {
-            unsigned wanted = (unsigned)atoi((const char *)m->value + 6);
-            if (b->attempt <= wanted) {
+            if ((long)b->attempt <= fixture_retry_count(m->value, m->value_len)) {
                 b->results[i] = SLUICE_RESULT_RETRY;
             } else {
                 record_ok(r, b, i);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "sluice_plugin.h"
 #include "fixture_json.h"
+#include "fixture_values.h"
 
 #ifndef AGENT_VERSION
 #define AGENT_VERSION "1.0.0"
@@ -111,8 +112,8 @@ static int on_batch(void *instance, sluice_batch *b) {
             }
             c->api->timer_schedule(c->host, b->id, SLUICE_CLOCK_STREAM, due, (const uint8_t *)timer, (size_t)timer_len);
         }
-        if (m->value && m->value_len > 6 && memcmp(m->value, "retry:", 6) == 0
-            && b->attempt <= (unsigned)atoi((const char *)m->value + 6)) {
+        long retries = fixture_retry_count(m->value, m->value_len);
+        if (retries >= 0 && (long)b->attempt <= retries) {
             b->results[i] = SLUICE_RESULT_RETRY;
             continue;
         }
