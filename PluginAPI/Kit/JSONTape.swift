@@ -247,11 +247,11 @@ public struct JSONTape: @unchecked Sendable {
     /// (``unsafeEntries``): how Foundation's `JSONDecoder` reads a repeated
     /// key, and what typed decoding asks once per field of every record.
     ///
-    /// `hint` is the index where the member likely is, tried first, or -1: a
-    /// decoder passes the index after the member it found last in the same
-    /// object (``Entry/next``), since fields are usually read in the order
-    /// they were written. The hint is taken only when it is a child of
-    /// `object` whose keys are known to differ (`keysDistinct`, as
+    /// `hint` is where the member likely is, tried first: -1, or the
+    /// ``Entry/next`` of a child of `object` (the next child, or the
+    /// object's end), as a decoder passes after finding a member, since
+    /// fields are usually read in the order they were written. The hint is
+    /// taken only when `keysDistinct` says the object's keys differ (as
     /// ``topLevelKeysDistinct`` says of the top-level object), so the answer
     /// never depends on it.
     public static func firstMember(named key: UnsafeRawBufferPointer, of object: Int, hint: Int = -1,
