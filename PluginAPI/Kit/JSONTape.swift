@@ -228,9 +228,9 @@ public struct JSONTape: @unchecked Sendable {
         withExtendedLifetime(storage) { Self.member(named: key, of: object, in: unsafeEntries, bytes: bytes) }
     }
 
-    /// ``member(named:of:in:)`` over entries a reader holds (``unsafeEntries``).
-    public static func member(named key: UnsafeRawBufferPointer, of object: Int, in entries: UnsafeBufferPointer<Entry>,
-                              bytes: UnsafeRawBufferPointer) -> Int? {
+    /// ``member(named:of:in:)`` over the entries in place.
+    private static func member(named key: UnsafeRawBufferPointer, of object: Int, in entries: UnsafeBufferPointer<Entry>,
+                               bytes: UnsafeRawBufferPointer) -> Int? {
         precondition(object >= 0 && object < entries.count, "no value \(object) on a tape of \(entries.count)")
         let base = entries.baseAddress!
         var found: Int?

@@ -63,6 +63,16 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("a raw control character fails the record even in a string the type never reads (Foundation checks only what it reads)")
+    func controlCharacterInUnreadString() throws {
+        struct Named: Decodable, Equatable { let name: String }
+        for text in ["{\"name\":\"a\",\"other\":\"x\u{09}y\"}", "{\"name\":\"a\",\"name\":\"x\u{01}\"}"] {
+            #expect(throws: DecodingError.self, "\(text)") { try decoder.decode(Named.self, from: text) }
+            // Foundation reads the same text, since it never looks inside the unread string.
+            #expect(try JSONDecoder().decode(Named.self, from: Data(text.utf8)) == Named(name: "a"))
+        }
+    }
+
     @Test("keys are matched by their bytes on every record of a shape, the first and the ones read by remembered keys")
     func rememberedKeysCompareBytes() throws {
         struct Composed: Decodable, Equatable {
