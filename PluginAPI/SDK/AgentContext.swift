@@ -12,7 +12,7 @@ public struct AgentContext: Sendable {
     public let partition: Int32
     /// 1 for the first delivery, 2 for the first retry, ...
     public let attempt: UInt32
-    let slot: PartitionSlot?
+    @usableFromInline let slot: PartitionSlot?
     /// Reaches the tables and timers; nil for an agent that keeps none.
     let session: StateSession?
     /// The instance's encoder for ``produce(topic:key:json:headers:partition:)``; nil: one per value.

@@ -4,6 +4,7 @@ import Foundation
 /// The object behind the C `instance` pointer (an `Unmanaged` retain, released
 /// in `destroy`). Non-generic, because the shared C hooks cannot name the
 /// agent type; the generic subclasses dispatch to the agent.
+@usableFromInline
 class AgentInstance: @unchecked Sendable {
     // @unchecked: immutable after init; subclasses keep only Sendable state.
     let host: HostServices
@@ -52,6 +53,7 @@ class AgentInstance: @unchecked Sendable {
     func stopExecution(batchesDrained: Bool) {}
 
     /// Maps an error thrown by an agent to an outcome, or to a fatal reason.
+    @usableFromInline
     static func outcome(for error: any Error) -> Result<Outcome, FatalAgentError> {
         switch error {
         case AgentError.retry(let reason): .success(.retry(reason: reason))
@@ -64,8 +66,9 @@ class AgentInstance: @unchecked Sendable {
 }
 
 /// A fatal outcome: the batch finishes as `SLUICE_BATCH_FATAL`.
+@usableFromInline
 struct FatalAgentError: Error {
-    let reason: String
+    @usableFromInline let reason: String
 }
 
 /// Runs an async closure to completion on `executor` and blocks the calling

@@ -15,10 +15,14 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
     let state: AgentStateRuntime?
     /// Lent to every batch's `produce(topic:key:json:)`: one encoder and output buffer per instance.
     let encoder = ReusableRecordEncoder()
+    /// The per-record loop, compiled for `A` in the agent's module.
+    let records: TypedRecordLoop<A>.Body
 
-    init(agent: A, host: HostServices, executor: InstanceExecutor, state: AgentStateRuntime? = nil) {
+    init(agent: A, host: HostServices, executor: InstanceExecutor, state: AgentStateRuntime? = nil,
+         records: @escaping TypedRecordLoop<A>.Body) {
         self.executor = executor
         self.state = state
+        self.records = records
         super.init(agent: agent, host: host)
     }
 
@@ -47,23 +51,25 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let previous = slot?.tail
         inFlight.enter()
         let pending = PendingBatch(batch: batch, host: host, whenFinished: { [inFlight] in inFlight.leave() })
-        let (agent, host, usesFoundationDecoder, state, encoder) = (agent, host, usesFoundationDecoder, state, encoder)
+        let (agent, host, usesFoundationDecoder, state, encoder, records) =
+            (agent, host, usesFoundationDecoder, state, encoder, records)
         let task = Task(executorPreference: executor) {
             // Keep the partition's order: this batch starts after the previous one finished.
             await previous?.value
             await Self.process(batch, pending: pending, agent: agent, host: host, slot: slot,
-                               usesFoundationDecoder: usesFoundationDecoder, state: state, encoder: encoder)
+                               usesFoundationDecoder: usesFoundationDecoder, state: state, encoder: encoder,
+                               records: records)
         }
         // on_batch never runs concurrently for one partition, so this write is race-free.
         slot?.tail = task
         return pending.statusForOnBatch()
     }
 
-    /// Decodes and handles the batch's records in order, writes the results,
-    /// and completes the batch.
+    /// Decodes and handles the batch's records in order (`records`, the loop
+    /// compiled for the agent), writes the results, and completes the batch.
     private static func process(_ batch: BorrowedBatch, pending: PendingBatch, agent: A, host: HostServices,
                                 slot: PartitionSlot?, usesFoundationDecoder: Bool, state: AgentStateRuntime?,
-                                encoder: ReusableRecordEncoder) async {
+                                encoder: ReusableRecordEncoder, records: TypedRecordLoop<A>.Body) async {
         let session = state.map { StateSession(host: host, batchID: batch.id, runtime: $0, slot: slot) }
         let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
                                    attempt: batch.attempt, slot: slot, session: session, encoder: encoder)
@@ -81,38 +87,14 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let decoder = ValueDecoding(for: A.self, foundation: usesFoundationDecoder)
         // Every key of the batch in one buffer: records share it instead of an array each.
         let keys = BatchKeys(batch)
-        var retried = false
-        for index in 0..<batch.count {
-            let message = batch.message(at: index)
-            // The agent's call is this loop's only `await` per record: a nonisolated
-            // async function of the SDK's own would add an executor check per record.
-            let outcome: Outcome
-            do {
-                if let value = message.value {
-                    let record = try makeRecord(message, value: value, at: index, keys: keys, decoder: decoder,
-                                                context: context)
-                    outcome = try await agent.handle(record, context: context)
-                } else {
-                    outcome = try await agent.handleTombstone(key: message.keyBytes, context: context)
-                }
-            } catch let invalid as InvalidValue {
-                outcome = .deadLetter(reason: "invalid JSON value: \(invalid.reason)")
-            } catch {
-                switch Self.outcome(for: error) {
-                case .success(let mapped): outcome = mapped
-                case .failure(let fatal):
-                    pending.fail(reason: fatal.reason)
-                    return
-                }
-            }
-            if case .retry = outcome { retried = true }
-            batch.setOutcome(outcome, at: index, host: host)
-            // Stream time as windows see it: the records handled so far.
-            if let slot, state != nil { slot.streamTime = max(slot.streamTime, message.timestampMilliseconds) }
+        switch await records(batch, agent, decoder, keys, context, state != nil) {
+        case .fatal(let reason):
+            pending.fail(reason: reason)
+        case .finished(let retried):
+            // A retried batch's writes (its timers too) are dropped: schedule them again next time.
+            if startsTimers && !retried { slot?.declaredTimersStarted = true }
+            pending.complete()
         }
-        // A retried batch's writes (its timers too) are dropped: schedule them again next time.
-        if startsTimers && !retried { slot?.declaredTimersStarted = true }
-        pending.complete()
     }
 
     override func onTimer(_ timers: BorrowedTimerBatch) -> Int32 {
@@ -180,22 +162,6 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
             }
         }
         return nil
-    }
-
-    /// Decodes one message's value and builds its ``Record``, synchronously:
-    /// the only suspension point per record is the agent's own call.
-    @inline(__always) // in the loop, so the record type's metadata is looked up once per batch, not per record
-    private static func makeRecord(_ message: Message, value: UnsafeRawBufferPointer, at index: Int, keys: BatchKeys,
-                                   decoder: ValueDecoding, context: AgentContext) throws(InvalidValue) -> Record<A.Input> {
-        let headers = message.headers
-        let keyStorage: RecordKeyStorage
-        if let range = keys.range(at: index) { keyStorage = .batch(keys, range) } else { keyStorage = .owned(nil) }
-        // Decoded straight into the record: a value held in a local first was
-        // copied into it (its strings retained) and then destroyed, per record.
-        return Record(value: try decoder.decode(A.Input.self, from: value), keyStorage: keyStorage,
-                      headers: headers.isEmpty ? [] : headers.map(\.owned),
-                      topic: context.topic, partition: context.partition, offset: message.offset,
-                      timestampMilliseconds: message.timestampMilliseconds)
     }
 }
 

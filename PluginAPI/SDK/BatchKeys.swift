@@ -4,6 +4,7 @@ import CSluicePlugin
 /// starts: a ``Record`` points into it instead of owning an array of its own,
 /// so a batch of N keyed records costs one allocation for its keys, not N.
 /// Records keep the buffer alive, so one kept past its batch stays valid.
+@usableFromInline
 final class BatchKeys: Sendable {
     /// Every non-null key of the batch, back to back, in message order.
     let bytes: [UInt8]
@@ -34,4 +35,9 @@ final class BatchKeys: Sendable {
 
     /// Where message `index`'s key lies in ``bytes``; nil for a null key.
     func range(at index: Int) -> Range<Int>? { ranges[index] }
+
+    /// Message `index`'s key as a ``Record`` keeps it.
+    @usableFromInline func storage(at index: Int) -> RecordKeyStorage {
+        if let range = ranges[index] { .batch(self, range) } else { .owned(nil) }
+    }
 }

@@ -7,16 +7,17 @@ import CSluicePlugin
 /// called for it, and the SDK calls complete() only after the last access. The
 /// host does not touch the results or messages meanwhile, and one batch is
 /// processed by one task at a time.
+@usableFromInline
 struct BorrowedBatch: @unchecked Sendable {
-    let raw: UnsafeMutablePointer<sluice_batch>
+    @usableFromInline let raw: UnsafeMutablePointer<sluice_batch>
 
     var id: UInt64 { raw.pointee.id }
-    var count: Int { raw.pointee.count }
+    @inlinable var count: Int { raw.pointee.count }
     var topic: String { raw.pointee.topic.map { String(cString: $0) } ?? "" }
     var partition: Int32 { raw.pointee.partition }
     var attempt: UInt32 { raw.pointee.attempt }
 
-    func message(at index: Int) -> Message { Message(raw: raw.pointee.messages + index) }
+    @inlinable func message(at index: Int) -> Message { Message(raw: raw.pointee.messages + index) }
 
     func result(at index: Int) -> MessageResult {
         MessageResult(rawValue: raw.pointee.results[index]) ?? .ok
@@ -28,6 +29,7 @@ struct BorrowedBatch: @unchecked Sendable {
 
     /// Writes an agent's outcome as the message's result, and its reason, if
     /// any, into the host's error slot for the message.
+    @usableFromInline
     func setOutcome(_ outcome: Outcome, at index: Int, host: HostServices) {
         switch outcome {
         case .ok: setResult(.ok, at: index)

@@ -7,12 +7,14 @@ import Foundation
 /// the ``PendingBatch`` is completed. Copy what you keep longer (``keyBytes``,
 /// ``valueData``, ``valueString``).
 public struct Message {
-    let raw: UnsafePointer<sluice_message>
+    @usableFromInline let raw: UnsafePointer<sluice_message>
+
+    @usableFromInline init(raw: UnsafePointer<sluice_message>) { self.raw = raw }
 
     /// The message's offset in its partition.
-    public var offset: Int64 { raw.pointee.offset }
+    @inlinable public var offset: Int64 { raw.pointee.offset }
     /// The record timestamp in milliseconds since the epoch.
-    public var timestampMilliseconds: Int64 { raw.pointee.timestamp_ms }
+    @inlinable public var timestampMilliseconds: Int64 { raw.pointee.timestamp_ms }
     /// The record timestamp.
     public var timestamp: Date { Date(timeIntervalSince1970: Double(timestampMilliseconds) / 1000) }
 
@@ -21,7 +23,7 @@ public struct Message {
         raw.pointee.key.map { UnsafeRawBufferPointer(start: $0, count: raw.pointee.key_len) }
     }
     /// The value's bytes, borrowed; `nil` for a null value (a tombstone).
-    public var value: UnsafeRawBufferPointer? {
+    @inlinable public var value: UnsafeRawBufferPointer? {
         raw.pointee.value.map { UnsafeRawBufferPointer(start: $0, count: raw.pointee.value_len) }
     }
 
@@ -46,4 +48,11 @@ public struct Message {
     public var headers: MessageHeaders {
         MessageHeaders(base: raw.pointee.headers, count: raw.pointee.header_count)
     }
+
+    /// The headers copied for a ``Record``: an empty array, not allocated, when there are none.
+    @inlinable var recordHeaders: [RecordHeader] {
+        raw.pointee.header_count == 0 ? [] : copiedHeaders()
+    }
+
+    @usableFromInline func copiedHeaders() -> [RecordHeader] { headers.map(\.owned) }
 }

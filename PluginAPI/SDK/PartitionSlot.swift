@@ -5,6 +5,7 @@
 /// @unchecked Sendable: `userState` is written once in `open`, before any
 /// batch of the partition; `tail` is only touched in `on_batch`, which the
 /// header never runs concurrently for one partition.
+@usableFromInline
 final class PartitionSlot: @unchecked Sendable {
     let userState: AnyObject?
     var tail: Task<Void, Never>?
@@ -17,5 +18,10 @@ final class PartitionSlot: @unchecked Sendable {
 
     init(userState: AnyObject?) {
         self.userState = userState
+    }
+
+    /// Moves ``streamTime`` up to `timestamp` (never back).
+    @usableFromInline func advanceStreamTime(to timestamp: Int64) {
+        streamTime = max(streamTime, timestamp)
     }
 }

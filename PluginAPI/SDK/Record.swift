@@ -7,7 +7,7 @@ import Foundation
 public struct Record<Value> {
     /// The decoded value.
     public let value: Value
-    let keyStorage: RecordKeyStorage
+    @usableFromInline let keyStorage: RecordKeyStorage
     /// The record's headers (an empty array, not allocated, when there are none).
     public let headers: [RecordHeader]
     /// The topic it was consumed from.
@@ -26,7 +26,7 @@ public struct Record<Value> {
                   offset: offset, timestampMilliseconds: timestampMilliseconds)
     }
 
-    @inline(__always) // into the SDK's per-record loop, where the record type's metadata is then looked up once
+    @inlinable // into the per-record loop, compiled for the agent's input type
     init(value: Value, keyStorage: RecordKeyStorage, headers: [RecordHeader], topic: String, partition: Int32,
          offset: Int64, timestampMilliseconds: Int64) {
         self.value = value

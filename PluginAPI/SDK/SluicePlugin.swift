@@ -16,7 +16,18 @@ public enum SluicePlugin {
     /// The descriptor of a typed, `async` ``Agent``: built once, then the same
     /// pointer on every call. Returns nil (declining the host) when the host
     /// speaks another ABI major.
+    @inlinable // the per-record loop is compiled here, in the agent's module, for `A`
     public static func export<A: Agent>(_ agent: A.Type, _ hostMajor: UInt16, _ hostMinor: UInt16) -> UnsafeRawPointer? {
+        export(A.self, hostMajor, hostMinor, records: { batch, agent, decoder, keys, context, tracksStreamTime in
+            await TypedRecordLoop<A>.run(batch, agent: agent, decoder: decoder, keys: keys, context: context,
+                                         tracksStreamTime: tracksStreamTime)
+        })
+    }
+
+    /// The descriptor of a typed ``Agent`` whose records `records` handles.
+    @usableFromInline
+    static func export<A: Agent>(_ agent: A.Type, _ hostMajor: UInt16, _ hostMinor: UInt16,
+                                 records: @escaping TypedRecordLoop<A>.Body) -> UnsafeRawPointer? {
         guard hostMajor == SLUICE_ABI_MAJOR else { return nil }
         let descriptor = AgentRegistry.shared.descriptor(for: A.self, extraCapabilities: .pending, state: StateDeclarations(A.self), factory: .init(
             validate: { json in validate(A.self, json) },
@@ -26,7 +37,7 @@ public enum SluicePlugin {
                 let agent = try A(configuration: configuration, host: host)
                 let executor = try InstanceExecutor.start(name: AsyncAgentInstance<A>.threadName)
                 let state = StateDeclarations(A.self).stateUse == nil ? nil : AgentStateRuntime(agent: agent)
-                return AsyncAgentInstance(agent: agent, host: host, executor: executor, state: state)
+                return AsyncAgentInstance(agent: agent, host: host, executor: executor, state: state, records: records)
             }))
         return UnsafeRawPointer(descriptor)
     }

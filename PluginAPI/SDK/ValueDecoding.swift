@@ -4,6 +4,7 @@ import Foundation
 /// with ``RecordDecoder``, made once per batch and reused for every record,
 /// or, for an agent that overrides ``Agent/makeDecoder()``, with the
 /// `JSONDecoder` it returns (the slow path).
+@usableFromInline
 struct ValueDecoding {
     /// Set in the `userInfo` of the default ``Agent/makeDecoder()``'s decoder:
     /// a decoder without it was made by the agent.
@@ -30,6 +31,7 @@ struct ValueDecoding {
 
     /// Decodes `value`; the error is the dead-letter reason's detail
     /// (`missing key 'user_id'`).
+    @usableFromInline
     func decode<T: Decodable>(_ type: T.Type, from value: UnsafeRawBufferPointer) throws(InvalidValue) -> T {
         if let recordDecoder {
             do { return try recordDecoder.decode(type, from: value) } catch {
@@ -45,6 +47,7 @@ struct ValueDecoding {
 }
 
 /// A message value that does not decode, and why.
+@usableFromInline
 struct InvalidValue: Error {
-    let reason: String
+    @usableFromInline let reason: String
 }
