@@ -70,13 +70,14 @@ struct RecordDecoderAgreementPropertyTests {
             default: return #""\#(name)":"# + value(slot, &random)
             }
         }
+        if random.next() % 2 == 0 { texts.shuffle(using: &random) }
         if random.next() % 15 == 0 {
-            // A number: Foundation never reads the repeat, so it would let a raw control
-            // character in it pass, where the SDK refuses the text (see RecordDecoder).
+            // A number, after the member it repeats: Foundation never reads the repeat, so it
+            // would let a raw control character in it pass, where the SDK refuses the text
+            // (see RecordDecoder); before the original, it would skip the original instead.
             let name = members[Int(random.next() % UInt64(members.count))].key
             texts.append(#""\#(name)":"# + value(.integer, &random))
         }
-        if random.next() % 2 == 0 { texts.shuffle(using: &random) }
         return "{" + texts.joined(separator: ",") + "}"
     }
 
