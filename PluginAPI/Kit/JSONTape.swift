@@ -105,6 +105,10 @@ public struct JSONTape: @unchecked Sendable {
     /// How many values the tape holds.
     public var count: Int { storage.count }
 
+    /// How many values the tape's storage holds before it grows (it keeps
+    /// its size from text to text).
+    public var entryCapacity: Int { storage.capacity }
+
     /// Whether the top-level value is an object whose keys are known to
     /// differ from one another, so that a lookup may stop at the first key
     /// that matches (``firstMember(named:of:hint:keysDistinct:in:bytes:)``). True

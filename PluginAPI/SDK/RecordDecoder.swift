@@ -9,7 +9,8 @@ import SluicePluginKit
 /// storage is kept, so a flat record costs no allocation beyond the decoded
 /// value and its strings, and one container box per nested object (the
 /// standard library's `KeyedDecodingContainer` allocates it; the top-level
-/// object's is kept from value to value).
+/// object's is kept from value to value). A decoder that goes away leaves
+/// that storage to the next one made.
 ///
 /// Reads values as Foundation's `JSONDecoder` does (same `DecodingError`s,
 /// numbers as written, integers exact, `Decimal`, `URL` and base64 `Data`
@@ -22,11 +23,11 @@ public final class RecordDecoder {
 
     /// A decoder with `options`.
     public init(options: DecodingOptions = DecodingOptions()) {
-        state = TapeDecoder(options: options)
+        state = TapeDecoderPool.shared.take(options: options)
     }
 
     deinit {
-        state.forgetKeptContainer()
+        TapeDecoderPool.shared.give(state)
     }
 
     /// Decodes one JSON text (the whole of `bytes`). The bytes are only read

@@ -8,8 +8,9 @@ import SluicePluginKit
 /// ``codingPath``, and puts both back afterwards. It is also the
 /// single-value container, so asking for one allocates nothing.
 final class TapeDecoder: Decoder, SingleValueDecodingContainer {
-    let options: DecodingOptions
-    let userInfo: [CodingUserInfoKey: Any]
+    /// Set when a record decoder takes this decoder from ``TapeDecoderPool``.
+    @exclusivity(unchecked) private(set) var options: DecodingOptions
+    @exclusivity(unchecked) private(set) var userInfo: [CodingUserInfoKey: Any]
     // The stored properties are read on every member of every record; the
     // decoder runs one decode at a time and no access overlaps another, so
     // they skip the runtime's exclusivity bookkeeping (`@exclusivity(unchecked)`).
@@ -27,9 +28,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// `KeyedDecodingContainer` boxes its container on the heap, and the
     /// top level asks for one per record, always the same (this decoder, the
     /// object at index 0, the decoder's own path). Its key type's identity is
-    /// ``topContainerKey``.
-    /// It refers back to this decoder: ``forgetKeptContainer()`` breaks the
-    /// cycle when the owner lets go.
+    /// ``topContainerKey``. (The container does not retain this decoder.)
     @exclusivity(unchecked) private var topContainer: KeptKeyedContainer?
     @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
     /// The latest type decoded through its own `init(from:)` (none of the
@@ -50,16 +49,42 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// record's. An empty string marks a position not found yet.
     @exclusivity(unchecked) private var knownKeys: [String] = []
     @exclusivity(unchecked) private var knownKeysGeneration = -1
+    /// The decoders ``superDecoder(at:path:)`` made, kept (as every decoder
+    /// is, see ``TapeDecoderPool``) and reused once nothing else holds them.
+    @exclusivity(unchecked) private var sharedDecoders: [TapeDecoder] = []
 
     static let absent = -1
+    /// Parse storage of more entries than this is dropped when the decoder
+    /// goes back to the pool, so one huge record does not stay in memory.
+    static let retainedEntryCapacity = 1 << 16
 
     init(options: DecodingOptions) {
         self.options = options
         userInfo = options.userInfo
     }
 
-    /// A decoder over the same record standing at `index` with `path` (`superDecoder`).
-    private init(sharing other: TapeDecoder, at index: Int, path: [any CodingKey]) {
+    /// Sets this decoder up for a new record decoder with `options`.
+    func prepare(options: DecodingOptions) {
+        self.options = options
+        userInfo = options.userInfo
+    }
+
+    /// Readies this decoder for the pool: no record, and no large storage.
+    func retire() {
+        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        codingPath.removeAll()
+        if tape.entryCapacity > Self.retainedEntryCapacity {
+            tape = JSONTape()
+            // New storage counts its shape generations afresh: forget the keys found under the old ones.
+            knownKeys = []
+            knownKeysGeneration = -1
+        }
+        entries = tape.unsafeEntries
+        releaseIdleSharedDecoders()
+    }
+
+    /// Makes this decoder stand over `other`'s record at `index` with `path` (`superDecoder`).
+    private func share(_ other: TapeDecoder, at index: Int, path: [any CodingKey]) {
         options = other.options
         userInfo = other.userInfo
         // The copy of the tape keeps its entries alive when `other` parses the next record.
@@ -68,9 +93,22 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         bytes = other.bytes
         current = index
         codingPath = path
+        hintObject = -1
+    }
+
+    /// Lets go of the records idle shared decoders stand over, so this
+    /// decoder's next parse reuses its storage instead of copying it.
+    private func releaseIdleSharedDecoders() {
+        for index in sharedDecoders.indices where isKnownUniquelyReferenced(&sharedDecoders[index]) {
+            let shared = sharedDecoders[index]
+            shared.tape = JSONTape()
+            shared.entries = shared.tape.unsafeEntries
+            shared.bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        }
     }
 
     func decodeTopLevel<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        if !sharedDecoders.isEmpty { releaseIdleSharedDecoders() }
         do {
             try tape.parse(bytes)
             entries = tape.unsafeEntries
@@ -86,13 +124,6 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         codingPath.removeAll(keepingCapacity: true)
         defer { self.bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
         return try decodeCurrent(type)
-    }
-
-    /// Drops the kept top-level container (and with it the reference cycle
-    /// through it); ``RecordDecoder`` calls it when it goes away.
-    func forgetKeptContainer() {
-        topContainer = nil
-        topContainerKey = nil
     }
 
     /// The value at `index`.
@@ -285,9 +316,18 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         throw TapeMismatch.wrongKind(found).decodingError(type, path: path)
     }
 
-    /// A separate decoder at `index` (for `superDecoder`), so it may outlive the call that made it.
+    /// A separate decoder at `index` (for `superDecoder`), so it may outlive
+    /// the call that made it: one made before that nothing else holds now,
+    /// or a new one.
     func superDecoder(at index: Int, path: [any CodingKey]) -> TapeDecoder {
-        TapeDecoder(sharing: self, at: index, path: path)
+        for reused in sharedDecoders.indices where isKnownUniquelyReferenced(&sharedDecoders[reused]) {
+            sharedDecoders[reused].share(self, at: index, path: path)
+            return sharedDecoders[reused]
+        }
+        let made = TapeDecoder(options: options)
+        made.share(self, at: index, path: path)
+        sharedDecoders.append(made)
+        return made
     }
 
     // MARK: SingleValueDecodingContainer

@@ -1,14 +1,36 @@
 import SluicePluginKit
 
 /// A JSON object read through a ``TapeDecoder``.
+///
+/// It refers to its decoder without retaining it: the standard library's
+/// container box copies and destroys the container for every field it
+/// reads, and a retained reference made that two atomic operations per
+/// field. Safe because decoders are never freed (``TapeDecoderPool``), and
+/// a container used after its decode stops the process with a message
+/// (``TapeDecoder/requireDecoding(_:)``) instead of reading another record.
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: TapeDecoder
+    private let decoderReference: Unmanaged<TapeDecoder>
     /// The object's tape index.
     let object: Int
     /// The container's path when it is not the decoder's current one (a
     /// nested container); nil: the decoder's path, which is the container's
     /// own whenever the container is used.
     let ownPath: [any CodingKey]?
+
+    init(decoder: TapeDecoder, object: Int, ownPath: [any CodingKey]?) {
+        decoderReference = .passUnretained(decoder)
+        self.object = object
+        self.ownPath = ownPath
+    }
+
+    /// The decoder, retained for the caller (the paths read once per container or error).
+    private var decoder: TapeDecoder { decoderReference.takeUnretainedValue() }
+
+    /// Calls `body` with the decoder, not retained: the path of every field.
+    @inline(__always)
+    private func withDecoder<Result>(_ body: (TapeDecoder) throws -> Result) rethrows -> Result {
+        try decoderReference._withUnsafeGuaranteedRef(body)
+    }
 
     var codingPath: [any CodingKey] { ownPath ?? decoder.codingPath }
 
@@ -29,12 +51,13 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     /// The member's tape index, or nil.
-    private func index(of key: Key) -> Int? {
+    private func index(of key: Key, in decoder: TapeDecoder) -> Int? {
         decoder.memberIndex(of: key, in: object)
     }
 
-    private func require(_ key: Key) throws -> Int {
-        guard let index = index(of: key) else {
+    @inline(__always) // into each field's read: a call per field otherwise
+    private func require(_ key: Key, in decoder: TapeDecoder) throws -> Int {
+        guard let index = index(of: key, in: decoder) else {
             throw DecodingError.keyNotFound(key, DecodingError.Context(
                 codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
@@ -43,12 +66,16 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     @inline(__always) // each decode(_:forKey:) then reads its own type directly, not through a generic call
     private func read<T: TapeScalar>(_ type: T.Type, _ key: Key) throws -> T {
-        try decoder.read(type, at: try require(key)) { codingPath + [key] }
+        try withDecoder { decoder in
+            try decoder.read(type, at: try require(key, in: decoder)) { codingPath + [key] }
+        }
     }
 
-    func contains(_ key: Key) -> Bool { index(of: key) != nil }
+    func contains(_ key: Key) -> Bool { withDecoder { index(of: key, in: $0) != nil } }
 
-    func decodeNil(forKey key: Key) throws -> Bool { decoder.span(at: try require(key)).isNull }
+    func decodeNil(forKey key: Key) throws -> Bool {
+        try withDecoder { decoder in decoder.span(at: try require(key, in: decoder)).isNull }
+    }
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try read(type, key) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try read(type, key) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try read(type, key) }
@@ -65,30 +92,38 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try read(type, key) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder.decodeChild(type, at: try require(key), key: key, base: ownPath)
+        try withDecoder { decoder in
+            try decoder.decodeChild(type, at: try require(key, in: decoder), key: key, base: ownPath)
+        }
     }
 
     // One lookup instead of the default's three (contains, decodeNil, decode).
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let index = index(of: key), !decoder.span(at: index).isNull else { return nil }
-        return try decoder.read(type, at: index) { codingPath + [key] }
+        try withDecoder { decoder in
+            guard let index = index(of: key, in: decoder), !decoder.span(at: index).isNull else { return nil }
+            return try decoder.read(type, at: index) { codingPath + [key] }
+        }
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let index = index(of: key), !decoder.span(at: index).isNull else { return nil }
-        return try decoder.decodeChild(type, at: index, key: key, base: ownPath)
+        try withDecoder { decoder in
+            guard let index = index(of: key, in: decoder), !decoder.span(at: index).isNull else { return nil }
+            return try decoder.decodeChild(type, at: index, key: key, base: ownPath)
+        }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type,
                                                forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        let index = try require(key)
+        let decoder = decoder
+        let index = try require(key, in: decoder)
         let path = codingPath + [key]
         try decoder.requireKind(.object, [String: Any].self, at: index, path: path)
         return KeyedDecodingContainer(TapeKeyedContainer<NestedKey>(decoder: decoder, object: index, ownPath: path))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        let index = try require(key)
+        let decoder = decoder
+        let index = try require(key, in: decoder)
         let path = codingPath + [key]
         try decoder.requireKind(.array, [Any].self, at: index, path: path)
         return TapeUnkeyedContainer(decoder: decoder, array: index, ownPath: path)
