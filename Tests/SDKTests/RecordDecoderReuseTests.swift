@@ -73,19 +73,12 @@ struct RecordDecoderReuseTests {
     @Test("a container kept past its decoder's life stops the process with a message, not a wild read")
     func containerKeptPastItsDecoder() async throws {
         let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            final class Kept: @unchecked Sendable { var container: KeyedDecodingContainer<Escaping.CodingKeys>? }
-            struct Escaping: Decodable {
-                static let kept = Kept()
-                enum CodingKeys: String, CodingKey { case name }
-                init(from decoder: any Decoder) throws {
-                    Self.kept.container = try decoder.container(keyedBy: CodingKeys.self)
-                }
-            }
             do {
                 let decoder = RecordDecoder()
-                _ = try? decoder.decode(Escaping.self, from: #"{"name": "late"}"#)
+                _ = try? decoder.decode(EscapingRecord.self, from: #"{"name": "late"}"#)
             }
-            _ = try? Escaping.kept.container?.decode(String.self, forKey: .name)
+            // The record decoder is gone; its decoder is not.
+            _ = try? EscapingRecord.kept.container?.decode(String.self, forKey: .name)
         }
         let message = String(decoding: result.standardErrorContent, as: UTF8.self)
         #expect(message.contains("a decoding container was used after the decode that made it returned"))

@@ -231,17 +231,9 @@ struct RecordDecoderTests {
     @Test("a container used after its decode returned stops the process with a message, not a wild read")
     func containerUsedAfterDecode() async throws {
         let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            final class Kept: @unchecked Sendable { var container: KeyedDecodingContainer<Escaping.CodingKeys>? }
-            struct Escaping: Decodable {
-                static let kept = Kept()
-                enum CodingKeys: String, CodingKey { case name }
-                init(from decoder: any Decoder) throws {
-                    Self.kept.container = try decoder.container(keyedBy: CodingKeys.self)
-                }
-            }
             let decoder = RecordDecoder()
-            _ = try? decoder.decode(Escaping.self, from: #"{"name": "late"}"#)
-            _ = try? Escaping.kept.container?.decode(String.self, forKey: .name)
+            _ = try? decoder.decode(EscapingRecord.self, from: #"{"name": "late"}"#)
+            _ = try? EscapingRecord.kept.container?.decode(String.self, forKey: .name)
         }
         let message = String(decoding: result.standardErrorContent, as: UTF8.self)
         #expect(message.contains("a decoding container was used after the decode that made it returned"))
