@@ -131,7 +131,7 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
                                    attempt: 1, slot: slot, session: session, encoder: encoder)
         // The host's stream time covers every record delivered so far, those
         // handled before a restart too: late records are then judged against it.
-        if let slot { slot.streamTime = max(slot.streamTime, timers.streamTimeMilliseconds) }
+        slot?.advanceStreamTime(to: timers.streamTimeMilliseconds)
         for index in 0..<timers.count {
             let (clock, due, key) = timers.timer(at: index)
             do {

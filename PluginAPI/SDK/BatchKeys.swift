@@ -33,9 +33,6 @@ final class BatchKeys: Sendable {
         self.ranges = ranges
     }
 
-    /// Where message `index`'s key lies in ``bytes``; nil for a null key.
-    func range(at index: Int) -> Range<Int>? { ranges[index] }
-
     /// Message `index`'s key as a ``Record`` keeps it.
     @usableFromInline func storage(at index: Int) -> RecordKeyStorage {
         if let range = ranges[index] { .batch(self, range) } else { .owned(nil) }
