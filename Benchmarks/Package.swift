@@ -48,7 +48,8 @@ let package = Package(
         // callgrind's instruction counts (tools/bench/s11-instructions).
         .executableTarget(
             name: "TypedPathProbe",
-            dependencies: [.product(name: "CSluicePlugin", package: "PluginAPI"), "S11TypedAgent"],
+            dependencies: [.product(name: "CSluicePlugin", package: "PluginAPI"),
+                           .product(name: "SluiceSDK", package: "PluginAPI"), "S11TypedAgent"],
             path: "Benchmarks/TypedPathProbe",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension JSONTape {
     /// The keys of a flat top-level object, in order, kept by a tape so that
     /// the next record of the same shape compares its keys instead of
@@ -100,7 +94,7 @@ extension JSONTape {
             guard first + length < bytes.count, let base = bytes.baseAddress,
                   base.load(fromByteOffset: quote, as: UInt8.self) == UInt8(ascii: "\""),
                   base.load(fromByteOffset: first + length, as: UInt8.self) == UInt8(ascii: "\""),
-                  length == 0 || memcmp(keyBytes + start, base + first, length) == 0 else { return nil }
+                  bytesEqual(UnsafeRawPointer(keyBytes + start), base + first, count: length) else { return nil }
             return first..<(first + length)
         }
     }

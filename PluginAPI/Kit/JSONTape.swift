@@ -279,7 +279,7 @@ public struct JSONTape: @unchecked Sendable {
     private static func keyMatches(_ entry: Entry, _ key: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
         if entry.keyEscaped { return JSONSpan(kind: .string(escaped: true), range: entry.key).isString(key, in: bytes) }
         return entry.key.count == key.count
-            && (key.isEmpty || memcmp(key.baseAddress!, bytes.baseAddress! + entry.key.lowerBound, key.count) == 0)
+            && (key.isEmpty || bytesEqual(key.baseAddress!, bytes.baseAddress! + entry.key.lowerBound, count: key.count))
     }
 
     /// Appends one value (and its subtree) read from where `parser` stands.

@@ -1,3 +1,5 @@
+import CSluiceJSONScan
+
 /// JSON text fragments per RFC 8259, for everything that writes JSON by hand:
 /// the host's configuration texts (JSON strings are also valid YAML
 /// double-quoted scalars), error messages quoting found values, and the
@@ -16,45 +18,45 @@ public enum JSONText {
     /// Appends ``quoted(_:)`` of `text` to `output` as UTF-8, without
     /// building a `String` (encoders write one per string value).
     public static func appendQuoted(_ text: String, to output: inout [UInt8]) {
+        // Borrowed in place (a native or small string): `withUTF8` needs a mutable copy, a retain and a release.
+        if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(UnsafeRawBufferPointer($0), to: &output) }) != nil {
+            return
+        }
         var text = text
         text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &output) }
     }
 
     /// Appends `text` (UTF-8 bytes) quoted as ``quoted(_:)`` quotes a string:
-    /// runs of bytes that need no escape are copied at once, not byte by byte.
+    /// runs of bytes that need no escape are found sixteen at a time
+    /// (``sluice_json_unescaped_end``) and copied at once.
     public static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var runStart = 0
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            // Everything printable but '"', '\\', DEL and U+2028/U+2029's lead byte needs no escape.
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F
-                || byte == 0xE2 else {
-                index += 1
-                continue
+        if let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) {
+            var runStart = 0
+            while true {
+                var index = sluice_json_unescaped_end(base, runStart, bytes.count)
+                if runStart < index { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+                guard index < bytes.count else { break }
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\\"))
+                case 0x0A: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "t"))
+                case 0x08: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "b"))
+                case 0x0C: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "f"))
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028 and U+2029: valid JSON, but line breaks inside JavaScript strings.
+                    appendEscaped(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &output)
+                    index += 2
+                case 0xE2: output.append(byte) // another character starting with E2: as it is
+                default: appendEscaped(UInt32(byte), to: &output) // the other control characters and DEL
+                }
+                runStart = index + 1
             }
-            if runStart < index { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
-            switch byte {
-            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "\\"))
-            case 0x0A: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "n"))
-            case 0x0D: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "r"))
-            case 0x09: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "t"))
-            case 0x08: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "b"))
-            case 0x0C: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "f"))
-            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
-                && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
-                // U+2028 and U+2029: valid JSON, but line breaks inside JavaScript strings.
-                appendEscaped(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &output)
-                index += 2
-            case 0xE2: output.append(byte) // another character starting with E2: as it is
-            default: appendEscaped(UInt32(byte), to: &output) // the other control characters and DEL
-            }
-            index += 1
-            runStart = index
         }
-        if runStart < index { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
         output.append(UInt8(ascii: "\""))
     }
 

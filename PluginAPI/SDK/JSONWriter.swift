@@ -59,28 +59,30 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
         valueDepth = depth
         defer { valueDepth = outerValueDepth }
         // Metatype comparisons, not `as?` casts: a failed cast costs a runtime lookup per value.
+        // Once the types are known equal, `unsafeBitCast` reads the value as what it is;
+        // `as!` would still ask the runtime to cast it.
         if T.self == String.self {
-            JSONText.appendQuoted(value as! String, to: &output)
+            JSONText.appendQuoted(unsafeBitCast(value, to: String.self), to: &output)
             owed = false
         } else if T.self == Int.self {
-            NumberText.appendDecimal(Int64(value as! Int), to: &output)
+            NumberText.appendDecimal(Int64(unsafeBitCast(value, to: Int.self)), to: &output)
             owed = false
         } else if T.self == Int64.self {
-            NumberText.appendDecimal(value as! Int64, to: &output)
+            NumberText.appendDecimal(unsafeBitCast(value, to: Int64.self), to: &output)
             owed = false
         } else if T.self == Double.self {
-            try appendFloatingPoint(value as! Double)
+            try appendFloatingPoint(unsafeBitCast(value, to: Double.self))
         } else if T.self == Bool.self {
-            appendLiteral(value as! Bool ? "true" : "false")
+            appendLiteral(unsafeBitCast(value, to: Bool.self) ? "true" : "false")
         } else if T.self == Float.self {
-            try appendFloatingPoint(value as! Float)
+            try appendFloatingPoint(unsafeBitCast(value, to: Float.self))
         } else if T.self == Decimal.self {
-            appendLiteral((value as! Decimal).description)
+            appendLiteral(unsafeBitCast(value, to: Decimal.self).description)
         } else if T.self == URL.self {
-            JSONText.appendQuoted((value as! URL).absoluteString, to: &output)
+            JSONText.appendQuoted(unsafeBitCast(value, to: URL.self).absoluteString, to: &output)
             owed = false
         } else if T.self == Data.self {
-            JSONText.appendQuoted((value as! Data).base64EncodedString(), to: &output)
+            JSONText.appendQuoted(unsafeBitCast(value, to: Data.self).base64EncodedString(), to: &output)
             owed = false
         } else {
             try value.encode(to: self)

@@ -41,17 +41,34 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     @exclusivity(unchecked) private var hintChild = -1
     /// ``JSONTape/topLevelKeysDistinct`` of this record, read once per parse.
     @exclusivity(unchecked) private var topLevelKeysDistinct = false
-    /// The key strings found at each position of the top-level object of
-    /// the remembered flat shape (``JSONTape/flatShapeGeneration``
+    /// ``JSONTape/flatShapeGeneration`` of this record, read once per parse
+    /// (the tape's getter is a call into the kit per field otherwise).
+    @exclusivity(unchecked) private var shapeGeneration = -1
+    /// The keys found at each position of the top-level object of the
+    /// remembered flat shape (``JSONTape/flatShapeGeneration``
     /// ``knownKeysGeneration``): asked for the same key at the same place
-    /// again, the lookup compares the strings, which for a `CodingKeys` enum
-    /// are the same literal every time, instead of their bytes with the
-    /// record's. An empty string marks a position not found yet.
-    @exclusivity(unchecked) private var knownKeys: [String] = []
+    /// again, the lookup compares the key's bytes (a `CodingKeys` enum's
+    /// case) or its string, which for a `CodingKeys` enum is the same literal
+    /// every time, instead of the string's bytes with the record's.
+    @exclusivity(unchecked) private var knownKeys: [KnownKey] = []
     @exclusivity(unchecked) private var knownKeysGeneration = -1
     /// The decoders ``superDecoder(at:path:)`` made, kept (as every decoder
     /// is, see ``TapeDecoderPool``) and reused once nothing else holds them.
     @exclusivity(unchecked) private var sharedDecoders: [TapeDecoder] = []
+    /// The own paths of this record's nested keyed containers (``keepPath(_:)``),
+    /// cleared by every parse; ``recordGeneration`` tells them apart from
+    /// the paths of earlier records.
+    @exclusivity(unchecked) private var keptPaths: [[any CodingKey]] = []
+    @exclusivity(unchecked) private var recordGeneration: UInt32 = 0
+    /// The decoder that parsed the record a super decoder reads, which keeps
+    /// its paths; nil for that decoder itself. (Decoders are never freed.)
+    @exclusivity(unchecked) private var pathKeeper: Unmanaged<TapeDecoder>?
+
+    /// Where a nested keyed container's own path is kept (``keepPath(_:)``).
+    struct KeptPath {
+        let slot: Int32
+        let generation: UInt32
+    }
 
     static let absent = -1
     /// Parse storage of more entries than this is dropped when the decoder
@@ -73,6 +90,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     func retire() {
         bytes = UnsafeRawBufferPointer(start: nil, count: 0)
         codingPath.removeAll()
+        forgetKeptPaths()
         if tape.entryCapacity > Self.retainedEntryCapacity {
             tape = JSONTape()
             // New storage counts its shape generations afresh: forget the keys found under the old ones.
@@ -94,6 +112,30 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         current = index
         codingPath = path
         hintObject = -1
+        pathKeeper = .passUnretained(other.pathKeeper?.takeUnretainedValue() ?? other)
+    }
+
+    /// Keeps `path`, a nested keyed container's own, until the next record,
+    /// so that the container holds a ``KeptPath`` instead of an array: the
+    /// standard library's box copies the container for every field it reads.
+    func keepPath(_ path: [any CodingKey]) -> KeptPath {
+        if let pathKeeper { return pathKeeper._withUnsafeGuaranteedRef { $0.keepPath(path) } }
+        keptPaths.append(path)
+        return KeptPath(slot: Int32(truncatingIfNeeded: keptPaths.count - 1), generation: recordGeneration)
+    }
+
+    /// The path `kept` stands for; a container asking after its record's
+    /// decode stops the process, as its reads do (``requireDecoding(_:)``).
+    func path(_ kept: KeptPath) -> [any CodingKey] {
+        if let pathKeeper { return pathKeeper._withUnsafeGuaranteedRef { $0.path(kept) } }
+        precondition(kept.generation == recordGeneration && Int(kept.slot) < keptPaths.count,
+                     "a decoding container was used after the decode that made it returned")
+        return keptPaths[Int(kept.slot)]
+    }
+
+    private func forgetKeptPaths() {
+        keptPaths.removeAll(keepingCapacity: true)
+        recordGeneration &+= 1
     }
 
     /// Lets go of the records idle shared decoders stand over, so this
@@ -109,6 +151,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
 
     func decodeTopLevel<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         if !sharedDecoders.isEmpty { releaseIdleSharedDecoders() }
+        if !keptPaths.isEmpty { forgetKeptPaths() }
         do {
             try tape.parse(bytes)
             entries = tape.unsafeEntries
@@ -121,7 +164,9 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         current = 0
         hintObject = -1
         topLevelKeysDistinct = tape.topLevelKeysDistinct
-        codingPath.removeAll(keepingCapacity: true)
+        shapeGeneration = tape.flatShapeGeneration
+        // Guarded: emptying an empty array still asks for new storage.
+        if !codingPath.isEmpty { codingPath.removeAll(keepingCapacity: true) }
         defer { self.bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
         return try decodeCurrent(type)
     }
@@ -143,23 +188,69 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// The tape index of the member named `key` of the object at `object`
     /// (its first occurrence, as in Foundation's decoder), or nil: one lookup
     /// per field of every record, over the entries in place.
-    func memberIndex(of key: some CodingKey, in object: Int) -> Int? {
-        var name = key.stringValue
+    func memberIndex<Key: CodingKey>(of key: Key, in object: Int) -> Int? {
         let flat = object == 0 && topLevelKeysDistinct
+        // A flat object's member at position p stands at index p + 1.
+        var next = 0
         if flat {
             requireDecoding(object)
-            // A flat object's member at position p stands at index p + 1.
-            let next = hintObject == 0 ? hintChild : 1
-            if knownKeysGeneration == tape.flatShapeGeneration, next < entries[0].next, next - 1 < knownKeys.count,
-               Self.sameRepresentation(knownKeys[next - 1], name) {
-                hintObject = 0
-                hintChild = next + 1
-                return next
+            next = hintObject == 0 ? hintChild : 1
+            if knownKeysGeneration != shapeGeneration || next >= entries[0].next || next - 1 >= knownKeys.count {
+                next = 0
+            } else if knownKeys[next - 1].type == ObjectIdentifier(Key.self), let bits = Self.trivialBits(of: key),
+                      knownKeys[next - 1].bits == bits {
+                return found(next)
             }
         }
+        var name = key.stringValue
+        // A position not found yet has no type (and an empty name, which must not match an empty key).
+        if next > 0, knownKeys[next - 1].type != nil, Self.sameRepresentation(knownKeys[next - 1].name, name) {
+            return found(next)
+        }
         let found = name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
-        if flat, let found, !name.isEmpty { remember(name, at: found - 1) }
+        if flat, let found, !name.isEmpty {
+            remember(KnownKey(name: name, type: ObjectIdentifier(Key.self), bits: Self.trivialBits(of: key)), at: found - 1)
+        }
         return found
+    }
+
+    /// `index`, the member at the top level's next position, noted as the last one found.
+    @inline(__always)
+    private func found(_ index: Int) -> Int {
+        hintObject = 0
+        hintChild = index + 1
+        return index
+    }
+
+    /// What a lookup found at one position of the top-level object of the
+    /// remembered shape (``knownKeys``).
+    private struct KnownKey {
+        /// The key's string: asked for one of the same representation again, the lookup takes this position.
+        var name: String
+        /// The key's type, and its bytes when ``trivialBits(of:)`` has them:
+        /// the same value of the same type again is the same key, found
+        /// without asking for its string (a call, and a string to release).
+        var type: ObjectIdentifier?
+        var bits: UInt64?
+
+        static let none = KnownKey(name: "", type: nil, bits: nil)
+    }
+
+    /// The bytes of `key` when its type is trivial (no references, so equal
+    /// bytes are an equal value: a `CodingKeys` enum is one byte, or none)
+    /// and one, two, four or eight bytes long (or empty); nil otherwise.
+    @inline(__always)
+    private static func trivialBits<Key>(of key: Key) -> UInt64? {
+        guard _isPOD(Key.self) else { return nil }
+        // Sizes known only at run time: `withUnsafeBytes(of:)` is a generic call per field here.
+        switch MemoryLayout<Key>.size {
+        case 0: return 0
+        case 1: return UInt64(unsafeBitCast(key, to: UInt8.self))
+        case 2: return UInt64(unsafeBitCast(key, to: UInt16.self))
+        case 4: return UInt64(unsafeBitCast(key, to: UInt32.self))
+        case 8: return unsafeBitCast(key, to: UInt64.self)
+        default: return nil
+        }
     }
 
     /// Whether two strings are the same representation, as a literal is each
@@ -171,15 +262,17 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         unsafeBitCast(one, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self)
     }
 
-    /// Notes that the top-level object's member at `position` is `name`.
-    private func remember(_ name: String, at position: Int) {
-        let generation = tape.flatShapeGeneration
+    /// Notes that the top-level object's member at `position` is `key`.
+    private func remember(_ key: KnownKey, at position: Int) {
+        let generation = shapeGeneration
         if knownKeysGeneration != generation {
             knownKeys.removeAll(keepingCapacity: true)
             knownKeysGeneration = generation
         }
-        if knownKeys.count <= position { knownKeys.append(contentsOf: repeatElement("", count: position + 1 - knownKeys.count)) }
-        knownKeys[position] = name
+        if knownKeys.count <= position {
+            knownKeys.append(contentsOf: repeatElement(.none, count: position + 1 - knownKeys.count))
+        }
+        knownKeys[position] = key
     }
 
     /// The tape index of the first member named `name` (UTF-8) of the object at `object`, or nil.

@@ -8,6 +8,10 @@ import SluicePluginKit
 /// field. Safe because decoders are never freed (``TapeDecoderPool``), and
 /// a container used after its decode stops the process with a message
 /// (``TapeDecoder/requireDecoding(_:)``) instead of reading another record.
+/// For the same reason it holds no path of its own: a nested container's
+/// path is kept by the decoder (``TapeDecoder/keepPath(_:)``), so the
+/// container is trivially copyable and those copies cost no reference
+/// counting either.
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private let decoderReference: Unmanaged<TapeDecoder>
     /// The object's tape index.
@@ -15,12 +19,12 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The container's path when it is not the decoder's current one (a
     /// nested container); nil: the decoder's path, which is the container's
     /// own whenever the container is used.
-    let ownPath: [any CodingKey]?
+    private let keptPath: TapeDecoder.KeptPath?
 
     init(decoder: TapeDecoder, object: Int, ownPath: [any CodingKey]?) {
         decoderReference = .passUnretained(decoder)
         self.object = object
-        self.ownPath = ownPath
+        keptPath = ownPath.map(decoder.keepPath)
     }
 
     /// The decoder, retained for the caller (the paths read once per container or error).
@@ -33,6 +37,9 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     var codingPath: [any CodingKey] { ownPath ?? decoder.codingPath }
+
+    /// The container's own path (``keptPath``), read from its decoder.
+    private var ownPath: [any CodingKey]? { keptPath.map(decoder.path) }
 
     var allKeys: [Key] {
         decoder.requireDecoding(object)
@@ -93,7 +100,8 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try withDecoder { decoder in
-            try decoder.decodeChild(type, at: try require(key, in: decoder), key: key, base: ownPath)
+            try decoder.decodeChild(type, at: try require(key, in: decoder), key: key,
+                                    base: keptPath.map(decoder.path))
         }
     }
 
@@ -108,7 +116,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         try withDecoder { decoder in
             guard let index = index(of: key, in: decoder), !decoder.span(at: index).isNull else { return nil }
-            return try decoder.decodeChild(type, at: index, key: key, base: ownPath)
+            return try decoder.decodeChild(type, at: index, key: key, base: keptPath.map(decoder.path))
         }
     }
 

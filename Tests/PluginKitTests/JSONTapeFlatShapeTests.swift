@@ -106,4 +106,32 @@ struct JSONTapeFlatShapeTests {
         // shows the shape repeating, and the third is read by comparing keys.
         #expect(flat == Array(repeating: false, count: 10) + [true, true])
     }
+
+    @Test("keys of every length up to 33 bytes that differ in one byte are told apart, by the flat path and by a lookup")
+    func keysDifferingInOneByte() throws {
+        for length in 0...33 {
+            let key = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            let learned = #"{"\#(key)":1,"z":2}"#
+            for position in 0..<length {
+                var bytes = Array(key.utf8)
+                bytes[position] = UInt8(ascii: "Z")
+                let other = String(decoding: bytes, as: UTF8.self)
+                var tape = JSONTape()
+                for text in [learned, learned, #"{"\#(other)":1,"z":2}"#] {
+                    let (reused, fresh) = parseBoth(&tape, text)
+                    #expect(try reused.get() == fresh.get(), "key of \(length) bytes, byte \(position) changed: \(text)")
+                }
+                // The last text was read in full: its key is not the learned one.
+                #expect(!tape.topLevelKeysDistinct)
+                let found = try Array(#"{"\#(other)":1,"\#(key)":2}"#.utf8).withUnsafeBytes { text in
+                    var tape = JSONTape()
+                    try tape.parse(text)
+                    return Array(key.utf8).withUnsafeBytes {
+                        JSONTape.firstMember(named: $0, of: 0, in: tape.unsafeEntries, bytes: text)
+                    }
+                }
+                #expect(found == 2, "key of \(length) bytes, byte \(position) changed")
+            }
+        }
+    }
 }

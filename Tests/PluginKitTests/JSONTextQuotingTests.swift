@@ -23,4 +23,23 @@ struct JSONTextQuotingTests {
         JSONText.appendQuoted(text, to: &bytes)
         #expect(bytes == [UInt8(ascii: "[")] + Array(expected.utf8))
     }
+
+    @Test("each escape is found at every place of texts up to 40 bytes, within and across sixteen-byte blocks")
+    func escapesAtEveryPlace() {
+        let escapes: [(character: String, written: String)] = [
+            ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{01}", #"\u0001"#), ("\u{7F}", #"\u007f"#),
+            ("\u{2028}", #"\u2028"#), ("€", "€"), ("\u{2027}", "\u{2027}"),
+        ]
+        for length in 0...40 {
+            for position in 0...length {
+                let before = String(repeating: "a", count: position), after = String(repeating: "b", count: length - position)
+                for (character, written) in escapes {
+                    let expected = "\"" + before + written + after + "\""
+                    #expect(JSONText.quoted(before + character + after) == expected, "\(length) bytes, escape at \(position)")
+                }
+            }
+            #expect(JSONText.quoted(String(repeating: "z", count: length)) == "\"" + String(repeating: "z", count: length) + "\"")
+        }
+    }
 }
+

@@ -106,6 +106,54 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("keys of trivial types are told apart by type and value on every record of a shape, whatever the order of reads")
+    func rememberedTrivialKeys() throws {
+        // The first case of each enum has the same bytes (0), under other names.
+        struct Forward: Decodable, Equatable {
+            let x: String, y: String
+            enum CodingKeys: String, CodingKey { case x, y }
+        }
+        struct Backward: Decodable, Equatable {
+            let y: String, x: String
+            enum CodingKeys: String, CodingKey { case y, x }
+        }
+        /// An eight-byte key whose name is made from its value.
+        struct IndexKey: CodingKey {
+            let index: Int
+            var stringValue: String { "k\(index)" }
+            init(_ index: Int) { self.index = index }
+            init?(stringValue: String) { nil }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+        struct Indexed: Decodable {
+            static let orders = [[2, 0, 1], [0, 1, 2], [1, 2, 0]]
+            nonisolated(unsafe) static var order = [0, 1, 2]
+            let values: [Int: String]
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: IndexKey.self)
+                var values: [Int: String] = [:]
+                for index in Self.order { values[index] = try container.decode(String.self, forKey: IndexKey(index)) }
+                self.values = values
+            }
+        }
+        let decoder = RecordDecoder()
+        for round in 0..<4 {
+            let json = #"{"x":"x\#(round)","y":"y\#(round)"}"#
+            // The second record is read by comparing keys, and the lookups remember Forward's keys;
+            // then Backward asks for its first case (the same bytes as Forward's "x") at the first position.
+            for _ in 0..<2 {
+                #expect(try decoder.decode(Forward.self, from: json) == Forward(x: "x\(round)", y: "y\(round)"))
+            }
+            #expect(try decoder.decode(Backward.self, from: json) == Backward(y: "y\(round)", x: "x\(round)"))
+        }
+        for round in 0..<6 {
+            Indexed.order = Indexed.orders[round % 3]
+            let json = #"{"k0":"a\#(round)","k1":"b\#(round)","k2":"c\#(round)"}"#
+            #expect(try decoder.decode(Indexed.self, from: json).values == [0: "a\(round)", 1: "b\(round)", 2: "c\(round)"])
+        }
+    }
+
     @Test("one decoder reads records of different types in turn (the kept top-level container follows the type)")
     func reuseAcrossTypes() throws {
         struct Named: Decodable, Equatable { let name: String }
@@ -141,6 +189,41 @@ struct RecordDecoderTests {
     ])
     func paths(json: String, path: String) {
         #expect(failingPath(Shipment.self, json) == path)
+    }
+
+    /// Reads through nested containers, noting each container's path.
+    struct Nested: Decodable {
+        let inner: Int, listed: Int
+        let paths: [String]
+        enum Outer: String, CodingKey { case a, b }
+        enum Inner: String, CodingKey { case value }
+        init(from decoder: any Decoder) throws {
+            let outer = try decoder.container(keyedBy: Outer.self)
+            let a = try outer.nestedContainer(keyedBy: Inner.self, forKey: .a)
+            var b = try outer.nestedUnkeyedContainer(forKey: .b)
+            let deeper = try b.nestedContainer(keyedBy: Inner.self)
+            let twice = try a.nestedContainer(keyedBy: Inner.self, forKey: .value)
+            paths = [a, deeper, twice].map { $0.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined() }
+            inner = try twice.decode(Int.self, forKey: .value)
+            listed = try deeper.decode(Int.self, forKey: .value)
+        }
+    }
+
+    @Test("nested containers know their own paths, record after record, and an error names the whole path", arguments: [
+        (#"{"a":{"value":{"value":"x"}},"b":[{"value":2}]}"#, ".a.value.value"),
+        (#"{"a":{"value":{"value":1}},"b":[{"value":null}]}"#, ".b[0].value"),
+        (#"{"a":{"value":{"value":1}},"b":[{}]}"#, ".b[0].value"),
+    ])
+    func nestedContainerPaths(failing: String, path: String) throws {
+        for round in 0..<3 {
+            let decoded = try decoder.decode(Nested.self, from: #"{"a":{"value":{"value":\#(round)}},"b":[{"value":2}]}"#)
+            #expect(decoded.paths == [".a", ".b[0]", ".a.value"])
+            #expect(decoded.inner == round && decoded.listed == 2)
+            #expect(failingPath(Nested.self, failing) == path)
+            #expect(throws: DecodingError.self, "Foundation fails it too") {
+                try JSONDecoder().decode(Nested.self, from: Data(failing.utf8))
+            }
+        }
     }
 
     @Test("errors are Foundation's kinds: missing key, wrong type, null")

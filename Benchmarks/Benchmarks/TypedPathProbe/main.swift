@@ -6,10 +6,13 @@
 // counts by the records: what the typed path costs per record, free of the
 // timing noise of a shared machine.
 //
-//   TypedPathProbe [BATCHES]   # default 200; prints the wall time per record
+//   TypedPathProbe [BATCHES]          # default 200; prints the wall time per record
+//   TypedPathProbe encode [BATCHES]   # the producing side instead: the same activities
+//                                     # encoded by the SDK's RecordEncoder, as `produce` does
 import CSluicePlugin
 import Foundation
 import S11TypedAgent
+import SluiceSDK
 
 /// The host side: every call answered, `complete` handed to the waiting main thread.
 final class ProbeHost: @unchecked Sendable {
@@ -28,8 +31,32 @@ final class ProbeHost: @unchecked Sendable {
     }
 }
 
-let batches = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 200
+let encodes = CommandLine.arguments.dropFirst().first == "encode"
+let batches = CommandLine.arguments.dropFirst(encodes ? 2 : 1).first.flatMap { Int($0) } ?? 200
 let recordsPerBatch = 500
+
+/// The feed activity S11's producing agent encodes, one per record.
+struct Activity: Encodable {
+    let user: String, message: String, timestamp: String
+}
+
+if encodes {
+    let activities = (0..<recordsPerBatch).map { index in
+        Activity(user: "user:\(index * 7 % 1000)", message: "message \(index * 13 % 1000) from the benchmark",
+                 timestamp: "2019-05-21T13:55:12.123Z")
+    }
+    let encoder = RecordEncoder()
+    var written = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<batches {
+        for activity in activities {
+            written &+= try encoder.withEncoded(activity) { $0.count }
+        }
+    }
+    let elapsed = DispatchTime.now().uptimeNanoseconds - start
+    print("records=\(batches * recordsPerBatch) bytes=\(written) ns_per_record=\(Double(elapsed) / Double(batches * recordsPerBatch))")
+    exit(0)
+}
 let host = ProbeHost()
 var api = sluice_host_api()
 api.struct_size = UInt32(MemoryLayout<sluice_host_api>.offset(of: \.trace_context)!) // an ABI 1.0 host

@@ -79,6 +79,8 @@ public final class MemoryBroker: @unchecked Sendable {
     @discardableResult
     public func append(_ record: OutgoingRecord) -> (partition: Int32, offset: Int64) {
         let now = Int64(ConditionLock.wallClockMilliseconds())
+        // Copied outside the lock: producing threads hold it only to place their records.
+        let stored = MemoryPartitionLog.store(record)
         let placed: (Int32, Int64, Bool) = lock.withLock {
             let logs = logs(of: record.topic, creatingWith: nil)
             let partition: Int32
@@ -90,7 +92,7 @@ public final class MemoryBroker: @unchecked Sendable {
                 roundRobin &+= 1
                 partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
             }
-            let offset = logs[Int(partition)].append(record, timestampMilliseconds: now)
+            let offset = logs[Int(partition)].append(stored, timestampMilliseconds: now)
             return (partition, offset, waitingTopics[record.topic] != nil)
         }
         if placed.2 { lock.broadcast() }

@@ -20,8 +20,16 @@ final class MemoryPartitionLog {
     /// The offset the next record will get.
     var endOffset: Int64 { Int64(messages.count) }
 
-    /// Stores a copy of `record` and returns its offset.
-    func append(_ record: OutgoingRecord, timestampMilliseconds: Int64) -> Int64 {
+    /// A record copied into one allocation of its own, ready to be appended:
+    /// made before the broker's lock is taken, so producers copy their
+    /// records side by side and hold the lock only to place them.
+    struct StoredRecord {
+        fileprivate let storage: UnsafeMutableRawPointer
+        fileprivate let message: sluice_message
+    }
+
+    /// Copies `record`'s key, value and headers into one private allocation.
+    static func store(_ record: OutgoingRecord) -> StoredRecord {
         let headerBytes = MemoryLayout<sluice_header>.stride * record.headers.count
         let payloadBytes = (record.key?.count ?? 0) + (record.value?.count ?? 0)
             + record.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.count }
@@ -49,15 +57,22 @@ final class MemoryPartitionLog {
         }
         let key = record.key.map(place)
         let value = record.value.map(place)
-        let offset = endOffset
-        messages.append(sluice_message(
-            offset: offset,
-            timestamp_ms: timestampMilliseconds,
+        return StoredRecord(storage: storage, message: sluice_message(
+            offset: 0, timestamp_ms: 0,
             key: key, key_len: record.key?.count ?? 0,
             value: value, value_len: record.value?.count ?? 0,
             headers: record.headers.isEmpty ? nil : UnsafePointer(headers),
             header_count: record.headers.count))
-        storages.append(storage)
+    }
+
+    /// Appends `stored` (the log owns it from now on) and returns its offset.
+    func append(_ stored: StoredRecord, timestampMilliseconds: Int64) -> Int64 {
+        let offset = endOffset
+        var message = stored.message
+        message.offset = offset
+        message.timestamp_ms = timestampMilliseconds
+        messages.append(message)
+        storages.append(stored.storage)
         return offset
     }
 
