@@ -154,6 +154,19 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("an empty key is looked up like any other on records of one shape, not taken for a place no lookup found yet")
+    func emptyKeyOnRecordsOfOneShape() throws {
+        struct Blank: Decodable, Equatable {
+            let blank: String, y: String
+            enum CodingKeys: String, CodingKey { case blank = "", y }
+        }
+        let decoder = RecordDecoder()
+        for round in 0..<4 {
+            let json = #"{"x":"x\#(round)","":"blank\#(round)","y":"y\#(round)"}"#
+            #expect(try decoder.decode(Blank.self, from: json) == Blank(blank: "blank\(round)", y: "y\(round)"))
+        }
+    }
+
     @Test("one decoder reads records of different types in turn (the kept top-level container follows the type)")
     func reuseAcrossTypes() throws {
         struct Named: Decodable, Equatable { let name: String }
