@@ -35,16 +35,21 @@ let encodes = CommandLine.arguments.dropFirst().first == "encode"
 let batches = CommandLine.arguments.dropFirst(encodes ? 2 : 1).first.flatMap { Int($0) } ?? 200
 let recordsPerBatch = 500
 
-/// The feed activity S11's producing agent encodes, one per record.
+/// A feed activity as fill_producer writes it; record `index` of a batch is
+/// the same activity in both modes (as JSON text to decode, as a value to encode).
 struct Activity: Encodable {
     let user: String, message: String, timestamp: String
+
+    init(_ index: Int) {
+        func digits(_ number: Int) -> String { String(repeating: "0", count: 12 - String(number).count) + String(number) }
+        user = "user:\(digits(index * 7 % 1000))"
+        message = "message \(digits(index * 13 % 1000)) from the benchmark"
+        timestamp = "2019-05-21T13:55:12.123Z"
+    }
 }
 
 if encodes {
-    let activities = (0..<recordsPerBatch).map { index in
-        Activity(user: "user:\(index * 7 % 1000)", message: "message \(index * 13 % 1000) from the benchmark",
-                 timestamp: "2019-05-21T13:55:12.123Z")
-    }
+    let activities = (0..<recordsPerBatch).map(Activity.init)
     let encoder = RecordEncoder()
     var written = 0
     let start = DispatchTime.now().uptimeNanoseconds
@@ -98,9 +103,9 @@ _ = descriptor.pointee.open.map { $0(instance, "feed_activities", 0, &partitionS
 var text: [UInt8] = []
 var spans: [(key: Int, keyCount: Int, value: Int, valueCount: Int)] = []
 for index in 0..<recordsPerBatch {
-    func digits(_ number: Int) -> String { String(repeating: "0", count: 12 - String(number).count) + String(number) }
     let key = Array(String(index).utf8)
-    let value = Array(#"{"user":"user:\#(digits(index * 7 % 1000))","message":"message \#(digits(index * 13 % 1000)) from the benchmark","timestamp":"2019-05-21T13:55:12.123Z"}"#.utf8)
+    let activity = Activity(index)
+    let value = Array(#"{"user":"\#(activity.user)","message":"\#(activity.message)","timestamp":"\#(activity.timestamp)"}"#.utf8)
     spans.append((text.count, key.count, text.count + key.count, value.count))
     text += key + value
 }
