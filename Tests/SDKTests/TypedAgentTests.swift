@@ -53,6 +53,19 @@ struct TypedAgentTests {
         #expect(host.errorReasons.isEmpty)
     }
 
+    @Test("each record keeps its own key: null, empty and multi-byte keys side by side in one batch")
+    func keysOfOneBatch() async throws {
+        // The batch's keys share one buffer: a null or empty key between others must not shift theirs.
+        let keys: [String?] = [nil, "a", nil, "", "bcd", "", nil, "ünï", "e", nil]
+        let batch = TestBatch(id: 9, keys.enumerated().map { index, key in
+            .init(key: key, value: Self.order("\(index)", quantity: index + 1))
+        })
+        #expect(try await run(batch) == SLUICE_BATCH_DONE)
+        let produced = host.producedRecords
+        #expect(produced.map(\.valueString) == keys.indices.map { "u-\($0):\($0 + 1)" })
+        #expect(produced.map(\.keyString) == keys)
+    }
+
     @Test("a value that does not decode is dead-lettered with a reason naming the field")
     func decodeFailure() async throws {
         let batch = TestBatch(id: 8, values: [

@@ -115,6 +115,17 @@ bench_noop_plugin() {
   mv "$dir/$name.so.tmp" "$dir/$name.so"   # rename: the drop-in contract
 }
 
+# bench_decoding_plugin DIR TOPIC [NAME]: the decoding C++ agent (decoding.cc,
+# RapidJSON) as DIR/NAME.so.
+bench_decoding_plugin() {
+  local dir="$1" topic="$2" name="${3:-decoding}"
+  mkdir -p "$dir"
+  c++ -std=c++20 -O2 -shared -fPIC -I "$BENCH_ROOT/PluginAPI/include" \
+    -DAGENT_NAME="\"$name\"" -DAGENT_TOPIC="\"$topic\"" \
+    "$BENCH_DIR/decoding.cc" -o "$dir/$name.so.tmp" || bench_die "c++ decoding.cc failed"
+  mv "$dir/$name.so.tmp" "$dir/$name.so"   # rename: the drop-in contract
+}
+
 # --- sluice run ---------------------------------------------------------------------
 SLUICE_PID=""
 SLUICE_ADMIN=""
