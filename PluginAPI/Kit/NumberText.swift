@@ -9,6 +9,15 @@ import Darwin
 public enum NumberText {
     /// Appends `value` in decimal, with a `-` when negative.
     public static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+        writeDecimal(value, to: &output)
+    }
+
+    /// Appends `value` in decimal, with a `-` when negative, into a writer's own buffer.
+    public static func appendDecimal(_ value: Int64, to output: inout JSONOutputBuffer) {
+        writeDecimal(value, to: &output)
+    }
+
+    private static func writeDecimal<Sink: JSONByteSink & ~Copyable>(_ value: Int64, to output: inout Sink) {
         // Digits from the last, one division by a constant each (a multiply),
         // then one append: this writes every timestamp and integer field.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -20,8 +29,8 @@ public enum NumberText {
                 digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: digit)
                 magnitude = quotient
             } while magnitude != 0
-            if value < 0 { output.append(UInt8(ascii: "-")) }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            if value < 0 { output.appendByte(UInt8(ascii: "-")) }
+            output.appendBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
         }
     }
 

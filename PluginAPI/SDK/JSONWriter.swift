@@ -12,15 +12,33 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     struct Frame {
         let isObject: Bool
         var count = 0
+        /// The entry being written now: the coding path's key at this level.
+        var current: Entry = .none
+    }
+
+    /// What a container is writing, as the coding path names it. Trivially
+    /// copied (set and cleared for every member): a key is kept as its type
+    /// and bits when it is a trivial value, a `CodingKeys` case, and in
+    /// ``memberKeys`` otherwise.
+    enum Entry {
+        case none
+        /// A member whose key is a trivial value (``trivialKeyBits(of:)``).
+        case trivialMember(any CodingKey.Type, UInt64)
+        /// A member whose key ``memberKeys`` holds at the frame's depth.
+        case keptMember
+        /// An array's element, named by its index only when a path is asked for.
+        case element(Int)
     }
 
     let userInfo: [CodingUserInfoKey: Any]
     // Written for every member of every value; the writer encodes one value
     // at a time and no access overlaps another, so the stored properties
     // skip the runtime's exclusivity bookkeeping (`@exclusivity(unchecked)`).
-    @exclusivity(unchecked) var codingPath: [any CodingKey] = []
-    @exclusivity(unchecked) private(set) var output: [UInt8] = []
+    /// The value's JSON text so far (the writer's own buffer: an append checks only its capacity).
+    @exclusivity(unchecked) private(set) var output = JSONOutputBuffer(capacity: 256)
     @exclusivity(unchecked) private var frames: [Frame] = []
+    /// The key of the member written at each depth whose entry is ``Entry/keptMember``.
+    @exclusivity(unchecked) private var memberKeys: [(any CodingKey)?] = []
     /// Whether the position being written needs a value.
     @exclusivity(unchecked) private var owed = false
     /// How many containers were open when the value being encoded started:
@@ -31,21 +49,36 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     /// top-level object asks for the same one (this writer, depth 0, an
     /// empty path). Its key type's identity is ``topContainerKey``. It
     /// refers back to this writer: ``forgetKeptContainer()`` breaks the cycle.
-    @exclusivity(unchecked) private var topContainer: AnyObject?
+    @exclusivity(unchecked) private var topContainer: KeptContainer?
     @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
+    /// The key written at each member position of the top-level object, by
+    /// type and bytes (``trivialKeyBits(of:)``), and its text (quoted, with
+    /// the colon) in ``writtenKeyText``: values of one type write the same
+    /// keys in the same places, copied from here instead of quoted again.
+    @exclusivity(unchecked) private var writtenKeys: [WrittenKey] = []
+    @exclusivity(unchecked) private var writtenKeyText = JSONOutputBuffer(capacity: 256)
+
+    /// A key ``writtenKeys`` remembers.
+    private struct WrittenKey {
+        let type: ObjectIdentifier
+        let bits: UInt64
+        /// Where its text is in ``writtenKeyText``.
+        let text: Range<Int>
+    }
+
+    /// Remembered key text past this many bytes is forgotten (values of
+    /// ever-changing keys would grow it without end).
+    private static let writtenKeyTextLimit = 4096
 
     init(userInfo: [CodingUserInfoKey: any Sendable]) {
         self.userInfo = userInfo
         // Room for a typical record, so a first value does not regrow the buffers.
-        output.reserveCapacity(256)
         frames.reserveCapacity(4)
-        codingPath.reserveCapacity(4)
     }
 
     func encodeTopLevel<T: Encodable>(_ value: T) throws {
-        output.removeAll(keepingCapacity: true)
+        output.removeAll()
         frames.removeAll(keepingCapacity: true)
-        codingPath.removeAll(keepingCapacity: true)
         owed = true
         try write(value)
         fillOwed()
@@ -77,7 +110,7 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
         } else if T.self == Float.self {
             try appendFloatingPoint(unsafeBitCast(value, to: Float.self))
         } else if T.self == Decimal.self {
-            appendLiteral(unsafeBitCast(value, to: Decimal.self).description)
+            appendText(unsafeBitCast(value, to: Decimal.self).description)
         } else if T.self == URL.self {
             JSONText.appendQuoted(unsafeBitCast(value, to: URL.self).absoluteString, to: &output)
             owed = false
@@ -92,12 +125,43 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     }
 
     /// Writes `value` as the member or element named `key` of the container at `depth`.
-    func write<T: Encodable>(_ value: T, key: any CodingKey, intoContainerAt depth: Int) throws {
+    func write<T: Encodable, Key: CodingKey>(_ value: T, key: Key, intoContainerAt depth: Int) throws {
         try prepareEntry(key: key, depth: depth)
         owed = true
-        codingPath.append(key)
-        defer { codingPath.removeLast() }
+        defer { leaveEntry(depth) }
         try write(value)
+    }
+
+    /// The coding path: the entry each open container is writing. Built
+    /// when asked (errors, an `encode(to:)` that reads it), not kept as an
+    /// array that every member would push to and pop.
+    var codingPath: [any CodingKey] {
+        frames.indices.compactMap { depth -> (any CodingKey)? in
+            switch frames[depth].current {
+            case .none: nil
+            case .trivialMember(let type, let bits): Self.key(type, bits)
+            case .keptMember: memberKeys[depth]
+            case .element(let index): TapeCodingKey(intValue: index)
+            }
+        }
+    }
+
+    /// The key of `type` whose trivial bits are `bits`.
+    private static func key(_ type: any CodingKey.Type, _ bits: UInt64) -> any CodingKey {
+        func rebuild<Key: CodingKey>(_ type: Key.Type) -> any CodingKey { keyFromTrivialBits(bits, as: type) }
+        return rebuild(type)
+    }
+
+    /// Keeps `key`, a member's at `depth` that is not a trivial value, for the coding path.
+    private func keep(_ key: some CodingKey, at depth: Int) {
+        if memberKeys.count <= depth { memberKeys.append(contentsOf: repeatElement(nil, count: depth + 1 - memberKeys.count)) }
+        memberKeys[depth] = key
+        frames[depth].current = .keptMember
+    }
+
+    /// The entry of the container at `depth` is written: the path no longer names it.
+    private func leaveEntry(_ depth: Int) {
+        if depth < frames.count { frames[depth].current = .none }
     }
 
     /// Opens a container for the owed value; answers its depth.
@@ -113,26 +177,64 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
 
     /// Gets the container at `depth` ready for its next entry: deeper
     /// containers finished and closed, a comma, and the key of an object member.
-    func prepareEntry(key: any CodingKey, depth: Int) throws {
+    func prepareEntry<Key: CodingKey>(key: Key, depth: Int) throws {
         fillOwed()
         guard depth < frames.count else {
             throw EncodingError.invalidValue(key.stringValue, EncodingError.Context(
                 codingPath: codingPath + [key], debugDescription: "A container was written after its parent moved on."))
         }
         close(downTo: depth + 1)
-        if frames[depth].count > 0 { output.append(UInt8(ascii: ",")) }
-        frames[depth].count += 1
-        if frames[depth].isObject {
-            JSONText.appendQuoted(key.stringValue, to: &output)
-            output.append(UInt8(ascii: ":"))
+        let position = frames[depth].count
+        if position > 0 { output.append(UInt8(ascii: ",")) }
+        frames[depth].count = position + 1
+        guard frames[depth].isObject else {
+            frames[depth].current = .element(position)
+            return
         }
+        let bits = trivialKeyBits(of: key)
+        if let bits { frames[depth].current = .trivialMember(Key.self, bits) } else { keep(key, at: depth) }
+        guard depth == 0, let bits else {
+            appendKey(key)
+            return
+        }
+        if position < writtenKeys.count, writtenKeys[position].type == ObjectIdentifier(Key.self),
+           writtenKeys[position].bits == bits {
+            let text = writtenKeys[position].text
+            writtenKeyText.withUnsafeBytes { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[text])) }
+            return
+        }
+        let start = output.count
+        appendKey(key)
+        remember(type: ObjectIdentifier(Key.self), bits: bits, at: position, textFrom: start)
+    }
+
+    /// The key quoted, and the colon.
+    private func appendKey(_ key: some CodingKey) {
+        JSONText.appendQuoted(key.stringValue, to: &output)
+        output.append(UInt8(ascii: ":"))
+    }
+
+    /// Notes the key of `type` and `bits` at `position` of the top-level
+    /// object, its text being what ``output`` holds from `start` on.
+    private func remember(type: ObjectIdentifier, bits: UInt64, at position: Int, textFrom start: Int) {
+        if writtenKeyText.count > Self.writtenKeyTextLimit {
+            writtenKeys.removeAll(keepingCapacity: true)
+            writtenKeyText.removeAll()
+        }
+        guard position <= writtenKeys.count else { return } // positions are remembered in order
+        let textStart = writtenKeyText.count
+        output.withUnsafeBytes { writtenKeyText.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        let remembered = WrittenKey(type: type, bits: bits, text: textStart..<writtenKeyText.count)
+        if position == writtenKeys.count { writtenKeys.append(remembered) } else { writtenKeys[position] = remembered }
     }
 
     /// Opens an object or array as the member `key` of the container at
     /// `depth` (`nestedContainer`); answers its depth. The protocol's
     /// methods cannot throw: a misuse shows as `null` entries (see ``prepareEntry(key:depth:)``).
-    func openNested(isObject: Bool, key: any CodingKey, inContainerAt depth: Int) -> Int {
+    func openNested(isObject: Bool, key: some CodingKey, inContainerAt depth: Int) -> Int {
         do { try prepareEntry(key: key, depth: depth) } catch { return frames.count } // a closed parent: writes go nowhere valid
+        // As in Foundation's encoder, a nested container's members' paths leave its own key out.
+        leaveEntry(depth)
         owed = true
         return openContainer(isObject: isObject)
     }
@@ -140,7 +242,7 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     /// `superEncoder`: the member `key` of the container at `depth` is owed,
     /// and this writer encodes it (`{}` when nothing is encoded before the
     /// parent writes again).
-    func superEncoder(key: any CodingKey, inContainerAt depth: Int) -> any Encoder {
+    func superEncoder(key: some CodingKey, inContainerAt depth: Int) -> any Encoder {
         do { try prepareEntry(key: key, depth: depth) } catch { return self }
         owed = true
         valueDepth = frames.count
@@ -162,8 +264,14 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
         }
     }
 
-    private func appendLiteral(_ text: String) {
-        output.append(contentsOf: text.utf8)
+    private func appendLiteral(_ text: StaticString) {
+        output.append(utf8: text)
+        owed = false
+    }
+
+    private func appendText(_ text: String) {
+        var text = text
+        text.withUTF8 { output.append(contentsOf: UnsafeRawBufferPointer($0)) }
         owed = false
     }
 
@@ -172,7 +280,7 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
             throw EncodingError.invalidValue(value, EncodingError.Context(
                 codingPath: codingPath, debugDescription: "Unable to encode \(Value.self).\(value) directly in JSON."))
         }
-        appendLiteral(value.description)
+        appendText(value.description)
     }
 
     /// The single value owed here, or an error when it was written already.
@@ -187,15 +295,16 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let depth = openContainer(isObject: true)
-        guard depth == 0, codingPath.isEmpty else {
+        // Depth 0 is the top-level value's object, whose path is empty.
+        guard depth == 0 else {
             return KeyedEncodingContainer(JSONWriterKeyedContainer<Key>(writer: self, depth: depth, codingPath: codingPath))
         }
         if let topContainer, topContainerKey == ObjectIdentifier(Key.self) {
-            // Same key type, so the same `KeptEncodingContainer<Key>` that stored it.
-            return unsafeDowncast(topContainer, to: KeptEncodingContainer<Key>.self).container
+            // Same key type, so it holds a `KeyedEncodingContainer<Key>`.
+            return topContainer.container(as: KeyedEncodingContainer<Key>.self)
         }
         let made = KeyedEncodingContainer(JSONWriterKeyedContainer<Key>(writer: self, depth: 0, codingPath: []))
-        topContainer = KeptEncodingContainer(made)
+        topContainer = KeptContainer(made)
         topContainerKey = ObjectIdentifier(Key.self)
         return made
     }
@@ -233,13 +342,6 @@ final class JSONWriter: Encoder, SingleValueEncodingContainer {
     func encode<T: Encodable>(_ value: T) throws { try requireOwed(); try write(value) }
 
     private func encodeUnsigned(_ value: UInt64) throws {
-        if let signed = Int64(exactly: value) { try write(signed) } else { appendLiteral(String(value)) }
+        if let signed = Int64(exactly: value) { try write(signed) } else { appendText(String(value)) }
     }
-}
-
-/// Holds a keyed container of a type known only to generic code, so
-/// ``JSONWriter`` can keep one between values.
-private final class KeptEncodingContainer<Key: CodingKey> {
-    let container: KeyedEncodingContainer<Key>
-    init(_ container: KeyedEncodingContainer<Key>) { self.container = container }
 }

@@ -17,9 +17,15 @@ import Foundation
 /// `EncodingError.invalidValue`.
 public final class RecordEncoder {
     private let writer: JSONWriter
+    private let userInfo: [CodingUserInfoKey: any Sendable]
+    /// A value is being encoded, or its text lent: an `encode(to:)` or a
+    /// `body` that encodes with this encoder again gets a fresh one, so
+    /// the text being written or read is not overwritten.
+    private var busy = false
 
     /// An encoder; `userInfo` reaches every `encode(to:)`.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+        self.userInfo = userInfo
         writer = JSONWriter(userInfo: userInfo)
     }
 
@@ -29,16 +35,16 @@ public final class RecordEncoder {
 
     /// The JSON text of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        try writer.encodeTopLevel(value)
-        return writer.output
+        try withEncoded(value) { Array($0) }
     }
 
     /// Calls `body` with the JSON text of `value`, borrowed from the
     /// encoder's buffer (kept for the next value).
     public func withEncoded<T: Encodable, Result>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        guard !busy else { return try RecordEncoder(userInfo: userInfo).withEncoded(value, body) }
+        busy = true
+        defer { busy = false }
         try writer.encodeTopLevel(value)
-        // A reference of its own, so a `body` that encodes again with this encoder copies instead of overwriting.
-        let output = writer.output
-        return try output.withUnsafeBytes(body)
+        return try writer.output.withUnsafeBytes(body)
     }
 }

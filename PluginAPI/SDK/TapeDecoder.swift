@@ -29,7 +29,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     /// top level asks for one per record, always the same (this decoder, the
     /// object at index 0, the decoder's own path). Its key type's identity is
     /// ``topContainerKey``. (The container does not retain this decoder.)
-    @exclusivity(unchecked) private var topContainer: KeptKeyedContainer?
+    @exclusivity(unchecked) private var topContainer: KeptContainer?
     @exclusivity(unchecked) private var topContainerKey: ObjectIdentifier?
     /// The latest type decoded through its own `init(from:)` (none of the
     /// types read specially): asked again, it skips those checks.
@@ -197,7 +197,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
             next = hintObject == 0 ? hintChild : 1
             if knownKeysGeneration != shapeGeneration || next >= entries[0].next || next - 1 >= knownKeys.count {
                 next = 0
-            } else if knownKeys[next - 1].type == ObjectIdentifier(Key.self), let bits = Self.trivialBits(of: key),
+            } else if knownKeys[next - 1].type == ObjectIdentifier(Key.self), let bits = trivialKeyBits(of: key),
                       knownKeys[next - 1].bits == bits {
                 return found(next)
             }
@@ -209,7 +209,7 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         }
         let found = name.withUTF8 { memberIndex(named: UnsafeRawBufferPointer($0), of: object) }
         if flat, let found, !name.isEmpty {
-            remember(KnownKey(name: name, type: ObjectIdentifier(Key.self), bits: Self.trivialBits(of: key)), at: found - 1)
+            remember(KnownKey(name: name, type: ObjectIdentifier(Key.self), bits: trivialKeyBits(of: key)), at: found - 1)
         }
         return found
     }
@@ -227,30 +227,13 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
     private struct KnownKey {
         /// The key's string: asked for one of the same representation again, the lookup takes this position.
         var name: String
-        /// The key's type, and its bytes when ``trivialBits(of:)`` has them:
+        /// The key's type, and its bytes when ``trivialKeyBits(of:)`` has them:
         /// the same value of the same type again is the same key, found
         /// without asking for its string (a call, and a string to release).
         var type: ObjectIdentifier?
         var bits: UInt64?
 
         static let none = KnownKey(name: "", type: nil, bits: nil)
-    }
-
-    /// The bytes of `key` when its type is trivial (no references, so equal
-    /// bytes are an equal value: a `CodingKeys` enum is one byte, or none)
-    /// and one, two, four or eight bytes long (or empty); nil otherwise.
-    @inline(__always)
-    private static func trivialBits<Key>(of key: Key) -> UInt64? {
-        guard _isPOD(Key.self) else { return nil }
-        // Sizes known only at run time: `withUnsafeBytes(of:)` is a generic call per field here.
-        switch MemoryLayout<Key>.size {
-        case 0: return 0
-        case 1: return UInt64(unsafeBitCast(key, to: UInt8.self))
-        case 2: return UInt64(unsafeBitCast(key, to: UInt16.self))
-        case 4: return UInt64(unsafeBitCast(key, to: UInt32.self))
-        case 8: return unsafeBitCast(key, to: UInt64.self)
-        default: return nil
-        }
     }
 
     /// Whether two strings are the same representation, as a literal is each
@@ -381,10 +364,10 @@ final class TapeDecoder: Decoder, SingleValueDecodingContainer {
         }
         if let topContainer, topContainerKey == ObjectIdentifier(Key.self) {
             // Same key type, so it holds a `KeyedDecodingContainer<Key>`.
-            return topContainer.container(keyedBy: Key.self)
+            return topContainer.container(as: KeyedDecodingContainer<Key>.self)
         }
         let made = KeyedDecodingContainer(TapeKeyedContainer<Key>(decoder: self, object: 0, ownPath: nil))
-        topContainer = KeptKeyedContainer(made)
+        topContainer = KeptContainer(made)
         topContainerKey = ObjectIdentifier(Key.self)
         return made
     }

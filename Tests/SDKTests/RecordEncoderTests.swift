@@ -57,6 +57,19 @@ struct RecordEncoderTests {
         }
     }
 
+    @Test("text lent by withEncoded stays intact while its body encodes with the same encoder")
+    func reentrantBody() throws {
+        let encoder = RecordEncoder()
+        let item = Item(sku: "outer", price: 1, quantity: 1)
+        let (outer, inner) = try encoder.withEncoded(item) { lent in
+            let inner = try encoder.encode(Item(sku: String(repeating: "long ", count: 200), price: 2, quantity: 2))
+            return (Array(lent), inner)
+        }
+        #expect(try outer == RecordEncoder().encode(item))
+        #expect(try JSONDecoder().decode(Item.self, from: Data(inner)).quantity == 2)
+        #expect(try encoder.encode(item) == outer) // and the encoder is whole afterwards
+    }
+
     @Test("a value that encodes nothing is {}; NaN is refused")
     func edges() throws {
         struct Empty: Encodable { func encode(to encoder: any Encoder) throws {} }
@@ -82,4 +95,59 @@ struct RecordEncoderTests {
         }
         #expect(try text(Custom()) == #"{"a":{"b":1},"b":["x",[true]],"c":{"sku":"s","price":1.0,"quantity":2},"super":"sup"}"#)
     }
+
+    /// Notes the coding path it is encoded at (as a dotted string), then encodes `value`.
+    final class PathLog: @unchecked Sendable {
+        var paths: [String] = []
+    }
+    struct PathProbe: Encodable {
+        let log: PathLog
+        let value: Int
+        func encode(to encoder: any Encoder) throws {
+            log.paths.append(encoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "."))
+            var single = encoder.singleValueContainer()
+            try single.encode(value)
+        }
+    }
+    struct Wrapper: Encodable {
+        let k: PathProbe
+    }
+    struct Paths: Encodable {
+        let log: PathLog
+        func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey { case top, list, inner, deep }
+            var outer = encoder.container(keyedBy: Keys.self)
+            try outer.encode(PathProbe(log: log, value: 1), forKey: .top)
+            // Between members the path is the container's own again.
+            log.paths.append("between:" + encoder.codingPath.map(\.stringValue).joined(separator: "."))
+            try outer.encode([PathProbe(log: log, value: 2), PathProbe(log: log, value: 3)], forKey: .list)
+            var inner = outer.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+            try inner.encode(Wrapper(k: PathProbe(log: log, value: 4)), forKey: .deep)
+            try PathProbe(log: log, value: 5).encode(to: outer.superEncoder(forKey: .deep))
+            try outer.encode(PathProbe(log: log, value: 6), forKey: .top)
+            // A dictionary's keys are not `CodingKeys` cases: kept as keys, not as bits.
+            try outer.encode(["d": PathProbe(log: log, value: 7)], forKey: .list)
+        }
+    }
+
+    @Test("encode(to:) sees the coding path Foundation's encoder gives it, and errors name it")
+    func codingPaths() throws {
+        let ours = PathLog(), foundation = PathLog()
+        let text = try text(Paths(log: ours))
+        _ = try JSONEncoder().encode(Paths(log: foundation))
+        #expect(ours.paths == foundation.paths)
+        // Foundation leaves a nested container's own key out of its members' paths; so does the SDK.
+        #expect(ours.paths == ["top", "between:", "list.0", "list.1", "deep.k", "deep", "top", "list.d"])
+        #expect(text == #"{"top":1,"list":[2,3],"inner":{"deep":{"k":4}},"deep":5,"top":6,"list":{"d":7}}"#)
+
+        let order = Order(id: "o", items: [Item(sku: "a", price: 1, quantity: 1), Item(sku: "b", price: .infinity, quantity: 2)],
+                          note: nil, tags: [:], big: 0, small: 0, flag: false, at: Date(timeIntervalSince1970: 0))
+        do {
+            _ = try RecordEncoder().encode(order)
+            Issue.record("an infinite price was encoded")
+        } catch let EncodingError.invalidValue(_, context) {
+            #expect(context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue } == ["items", "1", "price"])
+        }
+    }
 }
+
