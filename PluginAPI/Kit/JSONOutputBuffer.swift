@@ -75,7 +75,4 @@ public struct JSONOutputBuffer: ~Copyable {
     ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: storedCount))
     }
-
-    /// The bytes, copied.
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }

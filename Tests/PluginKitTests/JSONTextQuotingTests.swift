@@ -22,6 +22,37 @@ struct JSONTextQuotingTests {
         var bytes: [UInt8] = [UInt8(ascii: "[")]
         JSONText.appendQuoted(text, to: &bytes)
         #expect(bytes == [UInt8(ascii: "[")] + Array(expected.utf8))
+        // A writer's own buffer gets the same bytes, from a capacity small enough to grow on the way.
+        var buffer = JSONOutputBuffer(capacity: 1)
+        buffer.append(UInt8(ascii: "["))
+        JSONText.appendQuoted(text, to: &buffer)
+        let written = buffer.withUnsafeBytes { Array($0) }
+        #expect(written == bytes)
+    }
+
+    @Test("a JSONOutputBuffer grows as it is appended to, and lets go of large storage when emptied")
+    func outputBuffer() {
+        var buffer = JSONOutputBuffer(capacity: 16)
+        var expected: [UInt8] = []
+        for round in 0..<200 {
+            let text = Array("chunk \(round);".utf8)
+            text.withUnsafeBytes { buffer.append(contentsOf: $0) }
+            buffer.append(UInt8(ascii: "|"))
+            NumberText.appendDecimal(Int64(-round), to: &buffer)
+            expected += text + [UInt8(ascii: "|")] + Array(String(-round).utf8)
+        }
+        buffer.append(utf8: "end")
+        expected += Array("end".utf8)
+        // (Read before #expect: the macro would copy the buffer, which is not copyable.)
+        let count = buffer.count, written = buffer.withUnsafeBytes { Array($0) }
+        #expect(count == expected.count)
+        #expect(written == expected)
+        buffer.removeAll(retainingAtMost: 64)
+        let emptied = buffer.isEmpty
+        #expect(emptied)
+        buffer.append(utf8: "again")
+        let again = buffer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        #expect(again == "again")
     }
 
     @Test("each escape is found at every place of texts up to 40 bytes, within and across sixteen-byte blocks")
