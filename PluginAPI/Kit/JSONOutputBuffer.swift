@@ -53,7 +53,7 @@ public struct JSONOutputBuffer: ~Copyable {
         let needed = storedCount + extra
         let newCapacity = max(needed, capacity * 2)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: storedCount)
+        grown.initialize(from: base, count: storedCount)
         base.deallocate()
         base = grown
         capacity = newCapacity
