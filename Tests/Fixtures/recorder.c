@@ -16,6 +16,10 @@
  *            while on_batch is still running (allowed by the ABI)
  *   delay_us a pause at the start of every batch, in microseconds (default 0),
  *            so a run lasts long enough for a test to act while records flow
+ *   late_produce  1: in sync mode, each batch first produces "late:<id>" for the
+ *            partition's previous batch, which has settled by then (a
+ *            partition runs one call at a time), so the host must refuse it
+ *            (default 0; partitions 0 to 63)
  * Message values steer the result:
  *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
  *   "poison..."   always RETRY (so retries run out)
@@ -76,6 +80,8 @@ typedef struct recorder {
     int early; /* pending mode whose complete() always comes before on_batch returns */
     int opened;
     long long delay_us;
+    int late_produce;
+    uint64_t previous_batch[64]; /* late_produce: each partition's last batch id */
 } recorder;
 
 
@@ -103,6 +109,18 @@ static int contains_hang(const sluice_batch *b) {
         if (starts_with(&b->messages[i], "hang")) return 1;
     }
     return 0;
+}
+
+/* late_produce: a record for the partition's previous batch, long settled. */
+static void produce_late(recorder *r, sluice_batch *b) {
+    if (b->partition < 0 || b->partition >= 64) return;
+    uint64_t previous = r->previous_batch[b->partition];
+    r->previous_batch[b->partition] = b->id;
+    if (previous == 0) return;
+    char late[64];
+    int n = snprintf(late, sizeof late, "late:%llu", (unsigned long long)previous);
+    r->api->produce(r->host, previous, r->output, strlen(r->output), b->partition,
+                    NULL, 0, (const uint8_t *)late, (size_t)n, NULL, 0);
 }
 
 static int handle(recorder *r, sluice_batch *b) {
@@ -185,6 +203,7 @@ static int rec_create(const sluice_host_api *api, sluice_host *host, const char 
     json_string(config, len, "complete", complete, sizeof complete);
     r->early = r->pending && strcmp(complete, "early") == 0;
     r->delay_us = json_number(config, len, "delay_us", 0);
+    r->late_produce = !r->pending && json_number(config, len, "late_produce", 0) != 0;
     *instance = r;
     return SLUICE_STATUS_OK;
 }
@@ -193,6 +212,7 @@ static int rec_on_batch(void *instance, sluice_batch *b) {
     recorder *r = instance;
     if (!r->pending) {
         if (contains_hang(b)) for (;;) sleep(1); /* a plugin stuck in on_batch */
+        if (r->late_produce) produce_late(r, b);
         return handle(r, b);
     }
     job *j = malloc(sizeof *j);

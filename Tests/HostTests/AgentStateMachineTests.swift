@@ -189,6 +189,97 @@ struct AgentStateMachineTests {
         #expect(driver.machine.processed == 0)
     }
 
+    @Test("records produced through the tally: those unacknowledged at settling hold the commit until the last comes back")
+    func tallyHoldsCommit() throws {
+        var driver = MachineDriver()
+        let lane = driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 2)
+        let batch = try #require(dispatched.first)
+        let tally = try #require(driver.machine.produceTally(for: batch.id))
+        #expect(tally.produced() && tally.produced())
+        tally.acknowledged()
+        driver.done(batch)
+        #expect(driver.committable(0) == nil, "one produced record is not stored yet")
+        #expect(driver.machine.produceTally(for: batch.id) == nil && !tally.produced(), "a settled batch cannot produce")
+        #expect(driver.machine.awaitingProduces[batch.id] != nil)
+        var actions: [AgentAction<FakeDelivery>] = []
+        driver.machine.producesFinished(batch.id, failure: nil, now: driver.now, into: &actions)
+        #expect(driver.committable(0) == 2)
+        #expect(driver.machine.awaitingProduces.isEmpty)
+        #expect(driver.machine.currentLane(lane)?.ledger.isEmpty == true)
+    }
+
+    @Test("a tally that owes nothing at settling commits at once")
+    func tallyOwingNothing() throws {
+        var driver = MachineDriver()
+        driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 3)
+        let batch = try #require(dispatched.first)
+        let tally = try #require(driver.machine.produceTally(for: batch.id))
+        #expect(tally.produced())
+        tally.acknowledged()
+        driver.done(batch)
+        #expect(driver.committable(0) == 3)
+        #expect(driver.machine.awaitingProduces.isEmpty)
+    }
+
+    @Test("a record produced through the tally fails after settling: the whole batch goes round again, then commits")
+    func tallyFailsAfterSettling() throws {
+        var driver = MachineDriver()
+        let lane = driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 2)
+        let batch = try #require(dispatched.first)
+        let tally = try #require(driver.machine.produceTally(for: batch.id))
+        #expect(tally.produced())
+        driver.done(batch)
+        var actions: [AgentAction<FakeDelivery>] = []
+        driver.machine.producesFinished(batch.id, failure: "produce to out failed: boom", now: driver.now, into: &actions)
+        driver.actions = actions
+        let redelivery = try #require(driver.dispatched.first)
+        #expect(redelivery.offsets == [0, 1] && redelivery.attempt == 2)
+        #expect(driver.machine.lastError == "produce to out failed: boom")
+        #expect(driver.committable(0) == nil)
+        driver.done(redelivery)
+        #expect(driver.committable(0) == 2)
+        #expect(driver.machine.currentLane(lane)?.retryBlocks == 0)
+    }
+
+    @Test("a record produced through the tally fails while the batch is pending: all of it goes round again on complete")
+    func tallyFailsWhilePending() throws {
+        var driver = MachineDriver()
+        driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 2)
+        let batch = try #require(dispatched.first)
+        driver.returned(batch, .pending)
+        let tally = try #require(driver.machine.produceTally(for: batch.id))
+        #expect(tally.produced())
+        tally.failed("produce to out failed: broker down")
+        driver.complete(batch)
+        let retry = try #require(driver.scheduledRetries.first?.retry)
+        #expect(retry.offsets == [0, 1])
+        #expect(driver.machine.processed == 0)
+        #expect(driver.machine.lastError == "produce to out failed: broker down")
+    }
+
+    @Test("a stateful agent: a tallied record that fails after its batch settled fails the agent; nothing commits")
+    func statefulTallyFailsAfterSettling() throws {
+        var driver = MachineDriver(stateful: true)
+        let lane = driver.assign(0)
+        let dispatched = driver.fetch(0, from: 0, count: 2)
+        let batch = try #require(dispatched.first)
+        let tally = try #require(driver.machine.produceTally(for: batch.id))
+        #expect(tally.produced())
+        driver.done(batch)
+        var actions: [AgentAction<FakeDelivery>] = []
+        driver.machine.producesFinished(batch.id, failure: "produce to out failed: record too large", now: driver.now,
+                                        into: &actions)
+        driver.actions = actions
+        #expect(driver.dispatched.isEmpty)
+        #expect(driver.failure?.contains("stops rather than apply them twice") == true)
+        #expect(driver.machine.currentLane(lane)?.ledger.isEmpty == false)
+        #expect(driver.committable(0) == nil)
+    }
+
     @Test("a revoke during a pending batch drains it; late events of the old lane never touch the new one")
     func revokeDuringPendingBatch() throws {
         var driver = MachineDriver()

@@ -26,6 +26,7 @@ extension AgentRunner {
             logger.error("plugin produced a record with an empty topic name; refused")
             return false
         }
+        if batchID != 0, state == nil, tracing == nil { return produceTallied(batchID: batchID, record: record) }
         let receipt = batchID == 0 ? nil : lock.withLock { machine.produceRequested(for: batchID) }
         if batchID != 0, receipt == nil {
             logger.error("plugin produced for batch \(batchID), which is not in flight; refused")
@@ -63,6 +64,44 @@ extension AgentRunner {
             }
         }
         return true
+    }
+
+    /// produce() for a batch of an agent without tables or tracing: counted
+    /// on the delivery's ``ProduceTally``, so neither the record nor its
+    /// acknowledgement takes the agent's lock (only the last acknowledgement
+    /// after the batch settled does).
+    private func produceTallied(batchID: UInt64, record: OutgoingRecord) -> Bool {
+        guard let tally = openTally(batchID) else {
+            logger.error("plugin produced for batch \(batchID), which is not in flight; refused")
+            return false
+        }
+        metrics.produced.increment()
+        // Captures the tally alone: retaining the runner for every record
+        // from several threads made its reference count a contended line.
+        producer.produce(record) { [tally, topic = record.topic] result in
+            switch result {
+            case .success: tally.acknowledged()
+            case .failure(let error): tally.failed("produce to \(topic) failed: \(error)")
+            }
+        }
+        return true
+    }
+
+    /// Notes one produced record on batch `batchID`'s tally: the one this
+    /// thread used last when it is that batch's, else the machine's (under
+    /// the lock). Nil when the batch is not in flight.
+    private func openTally(_ batchID: UInt64) -> ProduceTally? {
+        if let remembered = ProducingThread.tally(for: batchID) {
+            // Closed: the batch settled since this thread last produced for it.
+            return remembered.produced() ? remembered : nil
+        }
+        guard let tally = lock.withLock({ machine.produceTally(for: batchID) }) else { return nil }
+        tally.whenFinished { [self] failure in
+            feed { machine, now, actions in machine.producesFinished(batchID, failure: failure, now: now, into: &actions) }
+        }
+        guard tally.produced() else { return nil }
+        ProducingThread.remember(tally, for: batchID)
+        return tally
     }
 
     /// complete(): the results the batch holds now are its results. A

@@ -16,7 +16,7 @@ enum HostServicesTable {
                 runner.pluginLog(level: level, message: HostServicesTable.text(message, length))
             },
             produce: { host, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
-                guard let runner = HostServicesTable.runner(host) else { return Int32(SLUICE_STATUS_ERROR) }
+                guard host != nil else { return Int32(SLUICE_STATUS_ERROR) }
                 var copiedHeaders: [OutgoingRecord.Header] = []
                 if let headers, headerCount > 0 {
                     copiedHeaders.reserveCapacity(headerCount)
@@ -33,7 +33,10 @@ enum HostServicesTable {
                     key: HostServicesTable.bytes(key, keyLength),
                     value: HostServicesTable.bytes(value, valueLength),
                     headers: copiedHeaders)
-                return runner.pluginProduce(batchID: batchID, record: record) ? Int32(SLUICE_STATUS_OK) : Int32(SLUICE_STATUS_ERROR)
+                let stored = HostServicesTable.withRunner(host, orElse: false) { runner in
+                    runner.pluginProduce(batchID: batchID, record: record)
+                }
+                return stored ? Int32(SLUICE_STATUS_OK) : Int32(SLUICE_STATUS_ERROR)
             },
             complete: { host, batchID, status in
                 HostServicesTable.runner(host)?.pluginComplete(batchID: batchID, status: Int32(bitPattern: status.rawValue))

@@ -99,6 +99,25 @@ extension AgentStateMachine {
         return ProduceReceipt(delivery: state.delivery, lane: state.lane, ticket: ticket)
     }
 
+    /// The tally of delivery `id`, for records produced without the lock
+    /// (``ProduceTally``); nil when the delivery is not open (refused).
+    func produceTally(for id: UInt64) -> ProduceTally? {
+        deliveries[id]?.produced
+    }
+
+    /// The last record produced for settled delivery `id` through its tally
+    /// came back: its ledger unit is released, or, when one of them failed
+    /// (`failure`), the delivery's records go round again.
+    mutating func producesFinished(_ id: UInt64, failure: String?, now: Duration, into actions: inout [Action]) {
+        guard let awaited = awaitingProduces.removeValue(forKey: id) else { return }
+        if let failure {
+            lastError = failure
+            guard redeliverSettled(awaited.delivery, lane: awaited.lane, reason: failure, into: &actions) else { return }
+        }
+        release(1, of: awaited.delivery.ticket, on: awaited.lane)
+        dispatchNext(awaited.lane.partition, now: now, into: &actions)
+    }
+
     /// The broker stored a record produced for a delivery.
     mutating func produceAcknowledged(_ receipt: ProduceReceipt<Delivery>) {
         release(1, of: receipt.ticket, on: receipt.lane)
@@ -119,23 +138,35 @@ extension AgentStateMachine {
         let id = receipt.delivery.id
         if deliveries[id] != nil {
             if deliveries[id]!.redeliveryReason == nil { deliveries[id]!.redeliveryReason = reason }
-        } else if limits.stateful, currentLane(receipt.lane) != nil {
-            let which = receipt.delivery.count > 0 ? "from offset \(receipt.delivery.offset(at: 0))" : "of due timers"
-            fail("\(reason); the batch of \(receipt.lane.partition) \(which) had settled and its table writes "
-                 + "were decided, so a stateful agent stops rather than apply them twice: restart it once the cause is fixed "
-                 + "(it resumes from its last seal)", into: &actions)
+        } else if !redeliverSettled(receipt.delivery, lane: receipt.lane, reason: reason, into: &actions) {
             return
-        } else if currentLane(receipt.lane) != nil {
-            let redelivery = factory.redelivery(of: receipt.delivery, indices: Array(0..<receipt.delivery.count))
-            withCurrentLane(receipt.lane) { lane in
-                lane.ledger.add(redelivery.count, to: receipt.ticket)
-                lane.retryBlocks += 1
-                lane.readyRetries.append(redelivery)
-            }
-            retried += redelivery.count
         }
         release(1, of: receipt.ticket, on: receipt.lane)
         dispatchNext(receipt.lane.partition, now: now, into: &actions)
+    }
+
+    /// A record produced for `delivery`, which had settled, failed for good:
+    /// its records go round again (when its lane is still current). False
+    /// when the agent failed instead (a stateful agent: see `produceFailed`);
+    /// the failed unit must then never be released.
+    private mutating func redeliverSettled(_ delivery: Delivery, lane id: LaneID, reason: String,
+                                           into actions: inout [Action]) -> Bool {
+        guard currentLane(id) != nil else { return true }
+        if limits.stateful {
+            let which = delivery.count > 0 ? "from offset \(delivery.offset(at: 0))" : "of due timers"
+            fail("\(reason); the batch of \(id.partition) \(which) had settled and its table writes "
+                 + "were decided, so a stateful agent stops rather than apply them twice: restart it once the cause is fixed "
+                 + "(it resumes from its last seal)", into: &actions)
+            return false
+        }
+        let redelivery = factory.redelivery(of: delivery, indices: Array(0..<delivery.count))
+        withCurrentLane(id) { lane in
+            lane.ledger.add(redelivery.count, to: delivery.ticket)
+            lane.retryBlocks += 1
+            lane.readyRetries.append(redelivery)
+        }
+        retried += redelivery.count
+        return true
     }
 
     /// The broker stored a dead letter.
@@ -192,6 +223,13 @@ extension AgentStateMachine {
                          into actions: inout [Action]) {
         guard let state = deliveries.removeValue(forKey: id) else { return }
         let delivery = state.delivery
+        // Records produced through the tally and not yet stored hold the
+        // entry back by one unit, taken before the records' own units go.
+        let produced = state.produced.close()
+        if produced.unacknowledged > 0 {
+            withCurrentLane(state.lane) { $0.ledger.add(1, to: delivery.ticket) }
+            awaitingProduces[id] = (delivery, state.lane)
+        }
         withCurrentLane(state.lane) { lane in
             if lane.inCall == id { lane.inCall = nil }
         }
@@ -204,7 +242,8 @@ extension AgentStateMachine {
         }
         var batchReason = state.batchReason
         var outcome: DeliveryResults
-        if let redelivery = state.redeliveryReason {
+        if state.redeliveryReason == nil, let failure = produced.failure { lastError = failure }
+        if let redelivery = state.redeliveryReason ?? produced.failure {
             // A produced record was not stored, or the delivery timed out: all of it goes round again.
             batchReason = redelivery
             outcome = DeliveryResults(finished: 0, retries: Array(0..<delivery.count), deadLetters: [])

@@ -100,6 +100,10 @@ struct AgentStateMachine<Factory: DeliveryFactory> {
     /// Deliveries that timed out while PENDING: kept alive (the plugin may still
     /// read them) until their late complete() arrives.
     var timedOut: [UInt64: Delivery] = [:]
+    /// Settled deliveries whose produced records were not all acknowledged
+    /// yet: their ledger entry holds one unit until the last one is (the
+    /// event `producesFinished`).
+    var awaitingProduces: [UInt64: (delivery: Delivery, lane: LaneID)] = [:]
     /// Records handed to the agent (queued or delivered) and not finished.
     var inFlight = 0
     /// The consumer's partitions are paused because of `maxInFlight`.

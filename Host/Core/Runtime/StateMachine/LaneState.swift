@@ -124,6 +124,8 @@ struct DeliveryState<Delivery: DeliveryRecords> {
     var batchReason: String?
     /// A record produced for this delivery failed: send all of it round again.
     var redeliveryReason: String?
+    /// Records produced for it without the agent's lock (closed when it settles).
+    let produced = ProduceTally()
 
     /// The reason for record `index`, falling back to the batch's.
     func reason(for index: Int, default fallback: String) -> String {
