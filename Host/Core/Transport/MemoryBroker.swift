@@ -27,6 +27,10 @@ public final class MemoryBroker: @unchecked Sendable {
     /// an agent producing to one topic does not wake, record by record, every
     /// consumer waiting on another.
     private var waitingTopics: [String: Int] = [:]
+    /// The topic the last append went to, with its logs (guarded by `lock`):
+    /// producers mostly write one topic, and comparing its name is cheaper
+    /// than hashing it again inside the lock. Topics are never deleted.
+    private var lastAppended: (topic: String, logs: [MemoryPartitionLog])?
     private let defaultPartitions: Int
     private let partitionsPerTopic: [String: Int]
 
@@ -81,19 +85,26 @@ public final class MemoryBroker: @unchecked Sendable {
         let now = Int64(ConditionLock.wallClockMilliseconds())
         // Copied outside the lock: producing threads hold it only to place their records.
         let stored = MemoryPartitionLog.store(record)
+        let keyHash = record.key.map { Murmur2Partitioner.positiveHash($0) }
         let placed: (Int32, Int64, Bool) = lock.withLock {
-            let logs = logs(of: record.topic, creatingWith: nil)
+            let logs: [MemoryPartitionLog]
+            if let last = lastAppended, last.topic == record.topic {
+                logs = last.logs
+            } else {
+                logs = self.logs(of: record.topic, creatingWith: nil)
+                lastAppended = (record.topic, logs)
+            }
             let partition: Int32
             if let explicit = record.partition, explicit >= 0, Int(explicit) < logs.count {
                 partition = explicit
-            } else if let key = record.key {
-                partition = Murmur2Partitioner.partition(forKey: key, partitionCount: Int32(logs.count))
+            } else if let keyHash {
+                partition = Int32(keyHash % UInt32(logs.count))
             } else {
                 roundRobin &+= 1
                 partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
             }
             let offset = logs[Int(partition)].append(stored, timestampMilliseconds: now)
-            return (partition, offset, waitingTopics[record.topic] != nil)
+            return (partition, offset, !waitingTopics.isEmpty && waitingTopics[record.topic] != nil)
         }
         if placed.2 { lock.broadcast() }
         return (placed.0, placed.1)

@@ -3,7 +3,13 @@
 public enum Murmur2Partitioner {
     /// The partition for `key` among `partitionCount` partitions.
     public static func partition(forKey key: some Collection<UInt8>, partitionCount: Int32) -> Int32 {
-        Int32((murmur2(key) & 0x7fff_ffff) % UInt32(partitionCount))
+        Int32(positiveHash(key) % UInt32(partitionCount))
+    }
+
+    /// `toPositive(murmur2(key))`: the key's partition is this modulo the
+    /// partition count (computed apart, outside a broker's lock).
+    public static func positiveHash(_ key: some Collection<UInt8>) -> UInt32 {
+        murmur2(key) & 0x7fff_ffff
     }
 
     /// Kafka's `Utils.murmur2` (seed 0x9747b28c), bit for bit.
