@@ -1,4 +1,5 @@
 @testable import SluiceHost
+import Testing
 
 /// Records fetched for the state machine's tests: offsets only.
 struct FakeFetched: FetchedRecords {
@@ -73,6 +74,17 @@ struct MachineDriver {
         _ = machine.fetched([FakeFetched(source: Self.partition(number), firstOffset: offset, count: count)],
                             now: now, into: &actions)
         return dispatched
+    }
+
+    /// Partition 0 assigned, one batch of `count` records dispatched, and
+    /// that batch's produce tally with `produced` records noted on it.
+    mutating func batchWithTally(count: Int, produced: Int) throws -> (lane: LaneID, batch: FakeDelivery, tally: ProduceTally) {
+        let lane = assign(0)
+        let dispatched = fetch(0, from: 0, count: count)
+        let batch = try #require(dispatched.first)
+        let tally = try #require(machine.produceTally(for: batch.id))
+        for _ in 0..<produced { #expect(tally.produced()) }
+        return (lane, batch, tally)
     }
 
     mutating func returned(_ delivery: FakeDelivery, _ answer: BatchReturn) {

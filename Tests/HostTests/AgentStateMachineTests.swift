@@ -192,11 +192,7 @@ struct AgentStateMachineTests {
     @Test("records produced through the tally: those unacknowledged at settling hold the commit until the last comes back")
     func tallyHoldsCommit() throws {
         var driver = MachineDriver()
-        let lane = driver.assign(0)
-        let dispatched = driver.fetch(0, from: 0, count: 2)
-        let batch = try #require(dispatched.first)
-        let tally = try #require(driver.machine.produceTally(for: batch.id))
-        #expect(tally.produced() && tally.produced())
+        let (lane, batch, tally) = try driver.batchWithTally(count: 2, produced: 2)
         tally.acknowledged()
         driver.done(batch)
         #expect(driver.committable(0) == nil, "one produced record is not stored yet")
@@ -212,11 +208,7 @@ struct AgentStateMachineTests {
     @Test("a tally that owes nothing at settling commits at once")
     func tallyOwingNothing() throws {
         var driver = MachineDriver()
-        driver.assign(0)
-        let dispatched = driver.fetch(0, from: 0, count: 3)
-        let batch = try #require(dispatched.first)
-        let tally = try #require(driver.machine.produceTally(for: batch.id))
-        #expect(tally.produced())
+        let (_, batch, tally) = try driver.batchWithTally(count: 3, produced: 1)
         tally.acknowledged()
         driver.done(batch)
         #expect(driver.committable(0) == 3)
@@ -226,11 +218,7 @@ struct AgentStateMachineTests {
     @Test("a record produced through the tally fails after settling: the whole batch goes round again, then commits")
     func tallyFailsAfterSettling() throws {
         var driver = MachineDriver()
-        let lane = driver.assign(0)
-        let dispatched = driver.fetch(0, from: 0, count: 2)
-        let batch = try #require(dispatched.first)
-        let tally = try #require(driver.machine.produceTally(for: batch.id))
-        #expect(tally.produced())
+        let (lane, batch, _) = try driver.batchWithTally(count: 2, produced: 1)
         driver.done(batch)
         var actions: [AgentAction<FakeDelivery>] = []
         driver.machine.producesFinished(batch.id, failure: "produce to out failed: boom", now: driver.now, into: &actions)
@@ -247,12 +235,8 @@ struct AgentStateMachineTests {
     @Test("a record produced through the tally fails while the batch is pending: all of it goes round again on complete")
     func tallyFailsWhilePending() throws {
         var driver = MachineDriver()
-        driver.assign(0)
-        let dispatched = driver.fetch(0, from: 0, count: 2)
-        let batch = try #require(dispatched.first)
+        let (_, batch, tally) = try driver.batchWithTally(count: 2, produced: 1)
         driver.returned(batch, .pending)
-        let tally = try #require(driver.machine.produceTally(for: batch.id))
-        #expect(tally.produced())
         tally.failed("produce to out failed: broker down")
         driver.complete(batch)
         let retry = try #require(driver.scheduledRetries.first?.retry)
@@ -264,11 +248,7 @@ struct AgentStateMachineTests {
     @Test("a stateful agent: a tallied record that fails after its batch settled fails the agent; nothing commits")
     func statefulTallyFailsAfterSettling() throws {
         var driver = MachineDriver(stateful: true)
-        let lane = driver.assign(0)
-        let dispatched = driver.fetch(0, from: 0, count: 2)
-        let batch = try #require(dispatched.first)
-        let tally = try #require(driver.machine.produceTally(for: batch.id))
-        #expect(tally.produced())
+        let (lane, batch, _) = try driver.batchWithTally(count: 2, produced: 1)
         driver.done(batch)
         var actions: [AgentAction<FakeDelivery>] = []
         driver.machine.producesFinished(batch.id, failure: "produce to out failed: record too large", now: driver.now,

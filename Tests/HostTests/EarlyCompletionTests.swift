@@ -20,13 +20,7 @@ struct EarlyCompletionTests {
                                         logger: log.logger(label: "sluice.test"))
         try await withRuntime(runtime) { _ in
             try await eventually("5,000 records recorded") { harness.count("recorded") >= 5_000 }
-            try await eventually("the offsets committed to the end") {
-                let committed = harness.broker.committed(group: "sluice.recorder")
-                return (0..<Int32(4)).allSatisfy {
-                    let partition = TopicPartition("input", $0)
-                    return committed[partition] == harness.broker.endOffset(partition)
-                }
-            }
+            try await eventually("the offsets committed to the end") { harness.committedToTheEnd() }
         }
         let values = harness.records("recorded").compactMap { RecordedLine($0.record) }
         #expect(values.count == 5_000)

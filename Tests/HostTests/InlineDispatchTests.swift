@@ -42,12 +42,6 @@ struct InlineDispatchTests {
         }
     }
 
-    /// The group's offsets are at the end of every partition of `input`.
-    private func committedToTheEnd(_ harness: HostHarness) -> Bool {
-        let committed = harness.broker.committed(group: "sluice.recorder")
-        return (0..<Int32(4)).allSatisfy { committed[TopicPartition("input", $0)] == harness.broker.endOffset(TopicPartition("input", $0)) }
-    }
-
     /// Every input record recorded exactly once, each partition's in offset order.
     private func expectEachOnceInOrder(_ harness: HostHarness, records: Int) {
         let lines = harness.records("recorded").compactMap { RecordedLine($0.record) }
@@ -67,7 +61,7 @@ struct InlineDispatchTests {
         let runtime = try makeRuntime(harness, log: log)
         try await withRuntime(runtime) { runtime in
             try await produceInWaves(harness, prefix: "v", count: 4_000, recordedBefore: 0)
-            try await eventually("the offsets committed to the end") { committedToTheEnd(harness) }
+            try await eventually("the offsets committed to the end") { harness.committedToTheEnd() }
             let runner = try #require(runtime.agent("recorder"))
             #expect(runner.inline.runs > 0, "batches ran on the fetcher thread; average call \(runner.inline.averageCall)")
             #expect(!runner.inline.disabled)
@@ -125,7 +119,7 @@ struct InlineDispatchTests {
             #expect(runner.inline.disabled, "the agent's batches go to the worker pool now")
             let total = 2_000 + 1 + 400
             try await eventually(timeout: .seconds(30), "every record recorded") { harness.count("recorded") >= total }
-            try await eventually("the offsets committed to the end") { committedToTheEnd(harness) }
+            try await eventually("the offsets committed to the end") { harness.committedToTheEnd() }
         }
         expectEachOnceInOrder(harness, records: 2_401)
         #expect(log.all.contains { $0.hasPrefix("warning") && $0.contains("a new thread polls") })

@@ -136,6 +136,15 @@ public struct HostHarness {
         return (0..<partitions).reduce(0) { $0 + Int(broker.endOffset(TopicPartition(topic, Int32($1)))) }
     }
 
+    /// Whether `group` has committed every partition of `topic` to its end.
+    public func committedToTheEnd(group: String = "sluice.recorder", topic: String = "input") -> Bool {
+        let committed = broker.committed(group: group)
+        let partitions = broker.partitionCount(of: topic) ?? 0
+        return (0..<Int32(partitions)).allSatisfy {
+            committed[TopicPartition(topic, $0)] == broker.endOffset(TopicPartition(topic, $0))
+        }
+    }
+
     /// Deletes the temporary directory.
     public func remove() { directory.remove() }
 }
