@@ -41,6 +41,11 @@ struct AdminBadRequestTests {
             let partition = try await HTTPExchange.post(host.baseURL, "/topics/input/messages", #"{"value": "v", "partition": 4}"#)
             #expect(partition.status == 400)
             #expect(partition.errorMessage == "partition 4 does not exist: input has 4 partitions (0...3)", "\(partition.text)")
+            // A topic no agent reads yet: the first record would create it with 4 partitions.
+            let fresh = try await HTTPExchange.post(host.baseURL, "/topics/fresh/messages", #"{"value": "v", "partition": 4}"#)
+            #expect(fresh.status == 400)
+            #expect(fresh.errorMessage == "partition 4 does not exist: fresh has 4 partitions (0...3)", "\(fresh.text)")
+            #expect(host.harness.count("fresh") == 0)
             let placed = try await HTTPExchange.post(host.baseURL, "/topics/input/messages", #"{"value": "v", "partition": 3}"#)
             #expect(placed.status == 200)
             #expect(host.harness.broker.endOffset(TopicPartition("input", 3)) == 1)

@@ -16,9 +16,7 @@ struct EarlyCompletionTests {
         try await harness.installRecorder(sidecar: "config:\n  output: recorded\n  mode: pending\n  complete: early\n")
         harness.produce("input", count: 5_000)
         let log = LogRecorder()
-        let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
-                                        logger: log.logger(label: "sluice.test"))
-        try await withRuntime(runtime) { _ in
+        try await harness.withRuntime(logger: log.logger(label: "sluice.test")) { _ in
             try await eventually("5,000 records recorded") { harness.count("recorded") >= 5_000 }
             try await eventually("the offsets committed to the end") { harness.committedToTheEnd() }
         }

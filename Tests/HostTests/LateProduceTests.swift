@@ -17,9 +17,7 @@ struct LateProduceTests {
         try await harness.installRecorder(sidecar: "config:\n  output: recorded\n  late_produce: 1\n")
         harness.produce("input", count: 2_000)
         let log = LogRecorder()
-        let runtime = try SluiceRuntime(configuration: harness.configuration, transport: MemoryTransport(broker: harness.broker),
-                                        logger: log.logger(label: "sluice.test"))
-        try await withRuntime(runtime) { _ in
+        try await harness.withRuntime(logger: log.logger(label: "sluice.test")) { _ in
             try await eventually("2,000 records recorded") { harness.count("recorded") >= 2_000 }
             try await eventually("the offsets committed to the end") { harness.committedToTheEnd() }
         }

@@ -26,6 +26,21 @@ struct ProduceTallyTests {
         #expect(reports.all.isEmpty, "nothing was owed, so nothing is reported")
     }
 
+    @Test("a report set after the close is not kept (a thread that found the batch just as it settled)")
+    func reportAfterClose() {
+        let tally = ProduceTally()
+        _ = tally.close()
+        final class Witness: Sendable {}
+        weak var witness: Witness?
+        do {
+            let kept = Witness()
+            witness = kept
+            tally.whenFinished { _ in _ = kept }
+        }
+        #expect(witness == nil, "the closed tally holds nothing the report captured")
+        #expect(!tally.produced())
+    }
+
     @Test("records still unacknowledged at the close are owed; only the last acknowledgement reports, once")
     func owedAfterClose() {
         let tally = ProduceTally()

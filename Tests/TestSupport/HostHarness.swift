@@ -83,10 +83,12 @@ public struct HostHarness {
 
     /// A host over the plugins directory and the harness's broker, or, when
     /// `configuration.broker` names Kafka, over Kafka built the way `sluice run` builds it.
-    /// With `tracing`, batches get spans and propagate `traceparent`.
-    public func makeRuntime(tracing: BatchTracing? = nil) throws -> SluiceRuntime {
+    /// With `tracing`, batches get spans and propagate `traceparent`; with
+    /// `logger`, the host logs there (by default: warnings and errors only).
+    public func makeRuntime(tracing: BatchTracing? = nil, logger custom: Logger? = nil) throws -> SluiceRuntime {
         var logger = Logger(label: "sluice.test")
         logger.logLevel = .warning
+        if let custom { logger = custom }
         switch configuration.broker {
         case .memory:
             return try SluiceRuntime(configuration: configuration, transport: MemoryTransport(broker: broker),
@@ -100,9 +102,9 @@ public struct HostHarness {
     /// `body` with it, and stops it — when `body` returns and when it (or the
     /// start) throws. What `body` returns is returned once the host has stopped.
     @discardableResult
-    public func withRuntime<Value>(tracing: BatchTracing? = nil,
+    public func withRuntime<Value>(tracing: BatchTracing? = nil, logger: Logger? = nil,
                                    _ body: (SluiceRuntime) async throws -> Value) async throws -> Value {
-        try await TestSupport.withRuntime(makeRuntime(tracing: tracing), body)
+        try await TestSupport.withRuntime(makeRuntime(tracing: tracing, logger: logger), body)
     }
 
     /// Points the configuration at the local Kafka broker with the properties

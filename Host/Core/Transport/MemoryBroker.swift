@@ -79,6 +79,11 @@ public final class MemoryBroker: @unchecked Sendable {
         lock.withLock { topics[topic]?.count }
     }
 
+    /// The partition count `topic` gets when an append or a subscription creates it.
+    public func partitionCountForNewTopic(_ topic: String) -> Int {
+        max(1, partitionsPerTopic[topic] ?? defaultPartitions)
+    }
+
     /// Appends `record` (creating its topic if needed) and returns where it went.
     @discardableResult
     public func append(_ record: OutgoingRecord) -> (partition: Int32, offset: Int64) {
@@ -194,8 +199,8 @@ public final class MemoryBroker: @unchecked Sendable {
     /// Lock held.
     private func logs(of topic: String, creatingWith partitions: Int?) -> [MemoryPartitionLog] {
         if let existing = topics[topic] { return existing }
-        let count = partitions ?? partitionsPerTopic[topic] ?? defaultPartitions
-        let created = (0..<max(1, count)).map { _ in MemoryPartitionLog() }
+        let count = partitions.map { max(1, $0) } ?? partitionCountForNewTopic(topic)
+        let created = (0..<count).map { _ in MemoryPartitionLog() }
         topics[topic] = created
         return created
     }

@@ -66,7 +66,9 @@ public struct MemoryTransport: Transport {
     }
 
     public func knownPartitionCount(of topic: String) -> Int? {
-        broker.partitionCount(of: topic)
+        // A topic no agent has subscribed to yet is created by the first
+        // record, with the count the broker gives new topics.
+        broker.partitionCount(of: topic) ?? broker.partitionCountForNewTopic(topic)
     }
 
     /// The broker keeps every record, so reading needs no consumer.

@@ -48,8 +48,9 @@ public protocol Transport: Sendable {
     /// partition whose end offset the transport does not know yet is left out.
     func lag(group: String, partitions: [TopicPartition]) -> [TopicPartition: Int64]
 
-    /// How many partitions `topic` has, when the transport knows without
-    /// asking a broker; nil when it does not (or the topic does not exist).
+    /// How many partitions `topic` has, or will have once a produce creates
+    /// it, when the transport knows without asking a broker; nil when it
+    /// does not.
     func knownPartitionCount(of topic: String) -> Int?
 
     /// At most `limit` records of `topic`, read without consuming (no group,

@@ -64,10 +64,12 @@ final class ProduceTally: Sendable {
 
     /// Sets what reports the last acknowledgement after the close, with the
     /// first failure acknowledged after it (nil: all were stored). Only the
-    /// first call counts. Set before the first record is produced.
+    /// first call counts, and none after the close (nothing could be owed
+    /// that was not produced before it). Set before the first record is produced.
     func whenFinished(_ report: @escaping @Sendable (_ failure: String?) -> Void) {
         failures.withLock { failures in
-            if failures.report == nil { failures.report = report }
+            guard failures.report == nil, state.load(ordering: .acquiring) & Self.closedBit == 0 else { return }
+            failures.report = report
         }
     }
 
