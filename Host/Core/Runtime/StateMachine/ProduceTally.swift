@@ -47,8 +47,6 @@ final class ProduceTally: Sendable {
         let failure: String?
     }
 
-    init() {}
-
     /// Notes one more produced record; false once the delivery has settled
     /// (the record must be refused).
     func produced() -> Bool {
@@ -112,7 +110,7 @@ final class ProduceTally: Sendable {
         report?(failure)
     }
 
-    /// Records produced and not yet acknowledged (for tests and snapshots).
+    /// Records produced and not yet acknowledged (read by tests).
     var unacknowledged: Int {
         Int(state.load(ordering: .relaxed) & ~Self.closedBit)
     }
