@@ -24,19 +24,9 @@ enum RunnerHostTable {
             produce: { _, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
                 guard let batch = session.batch(batchID) else { return Int32(SLUICE_STATUS_ERROR) }
                 batch.state.withLock { state in
-                    state.operations.u8(WireOperation.produce.rawValue)
-                    state.operations.data(raw(topic, topicLength))
-                    state.operations.i32(partition)
-                    state.operations.optionalData(key == nil ? nil : raw(key, keyLength))
-                    state.operations.optionalData(value == nil ? nil : raw(value, valueLength))
-                    state.operations.u32(UInt32(headers == nil ? 0 : headerCount))
-                    if let headers {
-                        for index in 0..<headerCount {
-                            let header = headers[index]
-                            state.operations.data(raw(header.name, header.name_len))
-                            state.operations.optionalData(header.value == nil ? nil : raw(header.value, header.value_len))
-                        }
-                    }
+                    writeProduce(into: &state.operations, topic: raw(topic, topicLength), record: sluice_produce_record(
+                        partition: partition, key: key, key_len: keyLength, value: value, value_len: valueLength,
+                        headers: headers, header_count: headerCount))
                 }
                 return Int32(SLUICE_STATUS_OK)
             },
@@ -184,9 +174,36 @@ enum RunnerHostTable {
                     var reader = WireReader(bytes)
                     return (try? reader.i64()) ?? -1
                 }
+            },
+            produce_batch: { _, batchID, topic, topicLength, records, count in
+                guard let batch = session.batch(batchID) else { return Int32(SLUICE_STATUS_ERROR) }
+                // Each record goes to the host as a produce of its own, with the batch's answer.
+                batch.state.withLock { state in
+                    for index in 0..<(records == nil ? 0 : count) {
+                        writeProduce(into: &state.operations, topic: raw(topic, topicLength), record: records![index])
+                    }
+                }
+                return Int32(SLUICE_STATUS_OK)
             }))
         return table
     }()
+
+    /// Appends one produce operation for `record` to a batch's operations.
+    static func writeProduce(into operations: inout WireWriter, topic: UnsafeRawBufferPointer, record: sluice_produce_record) {
+        operations.u8(WireOperation.produce.rawValue)
+        operations.data(topic)
+        operations.i32(record.partition)
+        operations.optionalData(record.key == nil ? nil : raw(record.key, record.key_len))
+        operations.optionalData(record.value == nil ? nil : raw(record.value, record.value_len))
+        operations.u32(UInt32(record.headers == nil ? 0 : record.header_count))
+        if let headers = record.headers {
+            for index in 0..<record.header_count {
+                let header = headers[index]
+                operations.data(raw(header.name, header.name_len))
+                operations.optionalData(header.value == nil ? nil : raw(header.value, header.value_len))
+            }
+        }
+    }
 
     static func raw(_ pointer: UnsafeRawPointer?, _ length: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : length)

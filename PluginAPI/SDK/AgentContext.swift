@@ -17,10 +17,14 @@ public struct AgentContext: Sendable {
     let session: StateSession?
     /// The instance's encoder for ``produce(topic:key:json:headers:partition:)``; nil: one per value.
     let encoder: ReusableRecordEncoder?
+    /// Gathers the batch's records for the host (nil: each goes at once).
+    let outbox: ProduceOutbox?
 
     init(host: HostServices, batchID: UInt64, topic: String, partition: Int32, attempt: UInt32,
-         slot: PartitionSlot?, session: StateSession? = nil, encoder: ReusableRecordEncoder? = nil) {
+         slot: PartitionSlot?, session: StateSession? = nil, encoder: ReusableRecordEncoder? = nil,
+         outbox: ProduceOutbox? = nil) {
         self.encoder = encoder
+        self.outbox = outbox
         self.host = host
         self.batchID = batchID
         self.topic = topic
@@ -42,6 +46,10 @@ public struct AgentContext: Sendable {
     public var traceparent: String? { host.traceparent(batchID: batchID) }
 
     /// Produces a record tied to this batch.
+    ///
+    /// A stateless agent's records are gathered and reach the host together,
+    /// in order, once the batch's records are handled (or every 512 records);
+    /// a host older than ABI 1.3, or an agent with tables, gets each at once.
     /// - Parameters:
     ///   - topic: the destination topic.
     ///   - key: the key (`String`, `[UInt8]`, `Data`, ...), or `nil`.
@@ -50,6 +58,9 @@ public struct AgentContext: Sendable {
     ///   - partition: a partition, or `nil` to let the host choose (murmur2 of the key).
     public func produce(topic: String, key: (any RecordBytes)?, value: (any RecordBytes)?,
                         headers: [RecordHeader] = [], partition: Int32? = nil) throws(ProduceError) {
+        if let outbox, try outbox.produce(topic: topic, key: key, value: value, headers: headers, partition: partition) {
+            return
+        }
         try host.produce(batchID: batchID, topic: topic, key: key, value: value, headers: headers, partition: partition)
     }
 
@@ -61,6 +72,9 @@ public struct AgentContext: Sendable {
     ///   ``ProduceError`` when the host refuses the record.
     public func produce(topic: String, key: (any RecordBytes)?, json value: some Encodable,
                         headers: [RecordHeader] = [], partition: Int32? = nil) throws {
+        if let outbox, try outbox.produce(topic: topic, key: key, json: value, headers: headers, partition: partition) {
+            return
+        }
         let send = { (encoder: RecordEncoder) throws in
             try encoder.withEncoded(value) { bytes in
                 try host.produce(batchID: batchID, topic: topic, key: key, value: bytes, headers: headers, partition: partition)

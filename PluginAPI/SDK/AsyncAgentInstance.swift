@@ -71,8 +71,11 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
                                 slot: PartitionSlot?, usesFoundationDecoder: Bool, state: AgentStateRuntime?,
                                 encoder: ReusableRecordEncoder, records: TypedRecordLoop<A>.Body) async {
         let session = state.map { StateSession(host: host, batchID: batch.id, runtime: $0, slot: slot) }
+        // A stateful batch's records go one by one: the host orders them with its table writes.
+        let outbox = state == nil && ProduceOutbox.isSupported(by: host)
+            ? ProduceOutbox(host: host, batchID: batch.id, encoders: encoder) : nil
         let context = AgentContext(host: host, batchID: batch.id, topic: batch.topic, partition: batch.partition,
-                                   attempt: batch.attempt, slot: slot, session: session, encoder: encoder)
+                                   attempt: batch.attempt, slot: slot, session: session, encoder: encoder, outbox: outbox)
         let startsTimers = state.map { !$0.timerOrder.isEmpty && slot?.declaredTimersStarted == false } ?? false
         if let state, startsTimers {
             do {
@@ -87,7 +90,14 @@ final class AsyncAgentInstance<A: Agent>: TypedAgentInstance<A>, @unchecked Send
         let decoder = ValueDecoding(for: A.self, foundation: usesFoundationDecoder)
         // Every key of the batch in one buffer: records share it instead of an array each.
         let keys = BatchKeys(batch)
-        switch await records(batch, agent, decoder, keys, context, state != nil) {
+        let end = await records(batch, agent, decoder, keys, context, state != nil)
+        do {
+            try outbox?.finish()
+        } catch {
+            // The host refused the gathered records (it logged why): the batch goes round again.
+            for index in 0..<batch.count { batch.setOutcome(.retry(reason: error.description), at: index, host: host) }
+        }
+        switch end {
         case .fatal(let reason):
             pending.fail(reason: reason)
         case .finished(let retried):

@@ -89,6 +89,31 @@ public struct HostServices: @unchecked Sendable {
         guard status == SLUICE_STATUS_OK else { throw ProduceError(topic: topic, reason: "the host refused the record (see its log)") }
     }
 
+    /// Whether the host takes a batch's records in one call (`produce_batch`, ABI 1.3).
+    var producesBatches: Bool {
+        Int(api.pointee.struct_size) >= MemoryLayout<sluice_host_api>.offset(of: \.produce_batch)! + MemoryLayout<UnsafeRawPointer?>.size
+            && api.pointee.produce_batch != nil
+    }
+
+    /// Produces `records` to `topic` for batch `batchID` in one host call
+    /// (``producesBatches`` must be true).
+    /// - Throws: ``ProduceError`` when the host refuses them; it logs why.
+    func produceBatch(batchID: UInt64, topic: String, records: UnsafeBufferPointer<sluice_produce_record>) throws(ProduceError) {
+        guard let produceBatch = api.pointee.produce_batch else {
+            throw ProduceError(topic: topic, reason: "the host does not support produce_batch")
+        }
+        undeclaredProduce?.produced(through: self)
+        var topicText = topic
+        let status = topicText.withUTF8 { topicBytes in
+            topicBytes.withMemoryRebound(to: CChar.self) { topicChars in
+                produceBatch(host, batchID, topicChars.baseAddress, topicChars.count, records.baseAddress, records.count)
+            }
+        }
+        guard status == SLUICE_STATUS_OK else {
+            throw ProduceError(topic: topic, reason: "the host refused the records handed over together (see its log)")
+        }
+    }
+
     /// The W3C `traceparent` of batch `batchID`'s span (55 characters), to send
     /// on requests made for the batch; nil when the host traces nothing (tracing
     /// off, a host older than ABI 1.1, or a batch that is not in flight).

@@ -22,9 +22,20 @@ final class ReusableRecordEncoder: @unchecked Sendable {
     /// Calls `body` with an idle encoder (or a new one when all are lent out)
     /// and takes it back afterwards.
     func withEncoder<Result>(_ body: (RecordEncoder) throws -> Result) rethrows -> Result {
-        let encoder = lock.withLock { idle.popLast() } ?? RecordEncoder()
-        defer { lock.withLock { idle.append(encoder) } }
+        let encoder = take()
+        defer { giveBack(encoder) }
         return try body(encoder)
+    }
+
+    /// An idle encoder (or a new one when all are lent out), lent until
+    /// ``giveBack(_:)``: for a caller that encodes many values in a row.
+    func take() -> RecordEncoder {
+        lock.withLock { idle.popLast() } ?? RecordEncoder()
+    }
+
+    /// Returns an encoder from ``take()`` to the pool.
+    func giveBack(_ encoder: RecordEncoder) {
+        lock.withLock { idle.append(encoder) }
     }
 
     /// Encoders idle now (for tests).

@@ -91,7 +91,7 @@ extern "C" {
 /** "SLCE" in little-endian byte order: the first four bytes of a descriptor. */
 #define SLUICE_PLUGIN_MAGIC 0x45434C53u
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 2
+#define SLUICE_ABI_MINOR 3
 
 /** The entry symbol's name for ABI major 1. */
 #define SLUICE_PLUGIN_ENTRY_V1 "sluice_plugin_entry_v1"
@@ -205,6 +205,21 @@ typedef struct sluice_header {
     const uint8_t *value;
     size_t value_len;
 } sluice_header;
+
+/**
+ * One record of a produce_batch call (ABI 1.3). Borrowed by the host for the
+ * call only, like produce's arguments. Passed as an array, it carries no
+ * struct_size: it never grows (a later minor that needs more adds a function).
+ */
+typedef struct sluice_produce_record {
+    int32_t partition;          /**< SLUICE_PARTITION_ANY lets the host choose */
+    const uint8_t *key;         /**< NULL for a null key */
+    size_t key_len;
+    const uint8_t *value;       /**< NULL for a null value (tombstone) */
+    size_t value_len;
+    const sluice_header *headers;
+    size_t header_count;
+} sluice_produce_record;
 
 /** One consumed record, borrowed (see OWNERSHIP). */
 typedef struct sluice_message {
@@ -345,6 +360,21 @@ typedef struct sluice_host_api {
 
     /** The partition's stream time (highest record timestamp seen), or -1 before any record or for a batch that is not open. */
     int64_t (*stream_time)(sluice_host *host, uint64_t batch_id);
+
+    /* ---- ABI 1.3: NULL in a host without it ---- */
+
+    /**
+     * Produce `count` records to `topic`, in order: what `count` calls of
+     * produce with the same batch_id and topic do, in one call. The host
+     * checks the batch and the topic once, counts the records against the
+     * batch at once and, on memory://, stores them under one lock. A plugin
+     * that produces many records per batch gathers them and calls this once
+     * per batch (or per few hundred records) instead of produce per record.
+     * Returns SLUICE_STATUS_OK, or SLUICE_STATUS_ERROR when the records cannot
+     * be accepted (unknown batch, topic name empty); the reason is logged.
+     */
+    int (*produce_batch)(sluice_host *host, uint64_t batch_id, const char *topic, size_t topic_len,
+                         const sluice_produce_record *records, size_t count);
 } sluice_host_api;
 
 /**

@@ -109,6 +109,9 @@
      && SLUICE_HOST_HAS(api, state_range) && SLUICE_HOST_HAS(api, timer_schedule)     \
      && SLUICE_HOST_HAS(api, timer_cancel) && SLUICE_HOST_HAS(api, stream_time))
 
+/** Whether the host table `api` provides ABI 1.3's produce_batch. */
+#define SLUICE_HOST_HAS_PRODUCE_BATCH(api) SLUICE_HOST_HAS(api, produce_batch)
+
 /**
  * Copies `reason` (NUL-terminated) into a create/validate_config error buffer
  * of capacity `error_cap`, cut short to fit and always NUL-terminated.

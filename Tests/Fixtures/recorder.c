@@ -20,6 +20,9 @@
  *            partition's previous batch, which has settled by then (a
  *            partition runs one call at a time), so the host must refuse it
  *            (default 0; partitions 0 to 63)
+ *   batch_produce 1: a batch's records are gathered and handed to the host in
+ *            one produce_batch call (ABI 1.3) once the batch is handled
+ *            (default 0: one produce call per record)
  * Message values steer the result:
  *   "retry:N..."  RETRY until the batch attempt exceeds N, then OK
  *   "poison..."   always RETRY (so retries run out)
@@ -82,7 +85,22 @@ typedef struct recorder {
     long long delay_us;
     int late_produce;
     uint64_t previous_batch[64]; /* late_produce: each partition's last batch id */
+    int batch_produce;
 } recorder;
+
+/* batch_produce: one batch's records, handed over together at its end
+ * (only when built against ABI 1.3 or later; an older header has no
+ * produce_batch, and such a build refuses the option). */
+#if SLUICE_ABI_MINOR >= 3
+typedef sluice_produce_record gathered_record;
+#else
+typedef struct { int unused; } gathered_record;
+#endif
+typedef struct gathered {
+    gathered_record *records;
+    char (*lines)[256];
+    size_t count;
+} gathered;
 
 
 static int starts_with(const sluice_message *m, const char *prefix) {
@@ -90,16 +108,24 @@ static int starts_with(const sluice_message *m, const char *prefix) {
     return m->value && m->value_len >= n && memcmp(m->value, prefix, n) == 0;
 }
 
-static void record_ok(recorder *r, sluice_batch *b, size_t i) {
+static void record_ok(recorder *r, sluice_batch *b, size_t i, gathered *g) {
     const sluice_message *m = &b->messages[i];
-    char line[256];
-    int n = snprintf(line, sizeof line, "%d:%lld:", b->partition, (long long)m->offset);
+    char own_line[256];
+    char *line = g ? g->lines[g->count] : own_line;
+    int n = snprintf(line, sizeof own_line, "%d:%lld:", b->partition, (long long)m->offset);
     size_t vlen = m->value_len < 64 ? m->value_len : 64;
     if (m->value) { memcpy(line + n, m->value, vlen); n += (int)vlen; }
     static const char version_name[] = "recorder.version";
     static const char version_value[] = AGENT_VERSION;
-    const sluice_header version = { version_name, sizeof version_name - 1,
-                                    (const uint8_t *)version_value, sizeof version_value - 1 };
+    static const sluice_header version = { version_name, sizeof version_name - 1,
+                                           (const uint8_t *)version_value, sizeof version_value - 1 };
+#if SLUICE_ABI_MINOR >= 3
+    if (g) {
+        g->records[g->count++] = (sluice_produce_record){ b->partition, m->key, m->key_len,
+                                                          (const uint8_t *)line, (size_t)n, &version, 1 };
+        return;
+    }
+#endif
     r->api->produce(r->host, b->id, r->output, strlen(r->output), b->partition,
                     m->key, m->key_len, (const uint8_t *)line, (size_t)n, &version, 1);
 }
@@ -123,7 +149,23 @@ static void produce_late(recorder *r, sluice_batch *b) {
                     NULL, 0, (const uint8_t *)late, (size_t)n, NULL, 0);
 }
 
+static int handle_records(recorder *r, sluice_batch *b, gathered *g);
+
 static int handle(recorder *r, sluice_batch *b) {
+    if (!r->batch_produce) return handle_records(r, b, NULL);
+    gathered g = { calloc(b->count + 1, sizeof *g.records), calloc(b->count + 1, sizeof *g.lines), 0 };
+    int status = handle_records(r, b, &g);
+#if SLUICE_ABI_MINOR >= 3
+    if (status == SLUICE_BATCH_DONE && g.count > 0) {
+        r->api->produce_batch(r->host, b->id, r->output, strlen(r->output), g.records, g.count);
+    }
+#endif
+    free(g.records);
+    free(g.lines);
+    return status;
+}
+
+static int handle_records(recorder *r, sluice_batch *b, gathered *g) {
     for (size_t i = 0; i < b->count; i++) {
         if (starts_with(&b->messages[i], "stall")) {
             struct timespec stall = { 3, 0 };
@@ -164,10 +206,10 @@ static int handle(recorder *r, sluice_batch *b) {
             if ((long)b->attempt <= fixture_retry_count(m->value, m->value_len)) {
                 b->results[i] = SLUICE_RESULT_RETRY;
             } else {
-                record_ok(r, b, i);
+                record_ok(r, b, i, g);
             }
         } else {
-            record_ok(r, b, i);
+            record_ok(r, b, i, g);
         }
     }
     return SLUICE_BATCH_DONE;
@@ -204,6 +246,17 @@ static int rec_create(const sluice_host_api *api, sluice_host *host, const char 
     r->early = r->pending && strcmp(complete, "early") == 0;
     r->delay_us = json_number(config, len, "delay_us", 0);
     r->late_produce = !r->pending && json_number(config, len, "late_produce", 0) != 0;
+    r->batch_produce = json_number(config, len, "batch_produce", 0) != 0;
+#if SLUICE_ABI_MINOR >= 3
+    int can_batch = SLUICE_HOST_HAS_PRODUCE_BATCH(api);
+#else
+    int can_batch = 0;
+#endif
+    if (r->batch_produce && !can_batch) {
+        snprintf(error, cap, "batch_produce needs ABI 1.3 produce_batch, in the header built against and in the host");
+        free(r);
+        return SLUICE_STATUS_ERROR;
+    }
     *instance = r;
     return SLUICE_STATUS_OK;
 }

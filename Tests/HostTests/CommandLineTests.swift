@@ -22,7 +22,7 @@ struct CommandLineTests {
         let swift = try await ProcessRunner.run([Self.binary, "plugins", "inspect", harness.pluginsDirectory + "/enricher.so"])
         #expect(swift.output.contains("name:          enricher"))
         #expect(swift.output.contains("topics:        orders"))
-        #expect(swift.output.contains("abi:           1.2"))
+        #expect(swift.output.contains("abi:           1.3"))
     }
 
     @Test("run stops gracefully on SIGTERM and exits 0")

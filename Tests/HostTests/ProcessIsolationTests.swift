@@ -89,7 +89,14 @@ struct ProcessIsolationTests {
                 #expect(harness.count("counted") < 4_000, "the kill comes mid-run")
                 let runners = RunnerProcesses.of(agent: "counting")
                 #expect(runners.count == 1)
-                if let runner = runners.first { Glibc.kill(runner.pid, SIGKILL) }
+                if let runner = runners.first {
+                    Glibc.kill(runner.pid, SIGKILL)
+                    // Under load the count may pass the next mark from records already
+                    // produced: wait for the new runner, or the next kill finds none.
+                    try await eventually("a new runner after kill \(kill)") {
+                        RunnerProcesses.of(agent: "counting").contains { $0.pid != runner.pid }
+                    }
+                }
             }
             try await eventually("the offsets committed to the end") {
                 let committed = harness.broker.committed(group: "sluice.counting")
@@ -142,7 +149,7 @@ struct ProcessIsolationTests {
 
     @Test("an isolated agent maps no plugin image in the host, runs one runner at its niceness, a reload replaces the runner, records are handled in order per partition, and no runner outlives the host")
     func noImageInTheHost() async throws {
-        var harness = try HostHarness(partitions: 2)
+        let harness = try HostHarness(partitions: 2)
         defer { harness.remove() }
         try await harness.installRecorder()
         // An agent name of this test's own: other tests of this process run isolated recorders too.

@@ -26,6 +26,22 @@ struct ProduceTallyTests {
         #expect(reports.all.isEmpty, "nothing was owed, so nothing is reported")
     }
 
+    @Test("records counted together (produce_batch) are owed and acknowledged by their count")
+    func counted() {
+        let tally = ProduceTally()
+        let reports = Reports()
+        tally.whenFinished(reports.callback())
+        #expect(tally.produced(count: 300) && tally.produced())
+        tally.acknowledged(count: 100)
+        #expect(tally.close() == .init(unacknowledged: 201, failure: nil))
+        #expect(!tally.produced(count: 5), "the delivery settled: refused")
+        tally.acknowledged(count: 200)
+        #expect(reports.all.isEmpty, "one record is still owed")
+        tally.failed("broker gone", count: 1)
+        #expect(reports.all == ["broker gone"])
+        #expect(tally.unacknowledged == 0)
+    }
+
     @Test("a report set after the close is not kept (a thread that found the batch just as it settled)")
     func reportAfterClose() {
         let tally = ProduceTally()

@@ -103,8 +103,30 @@ struct KafkaEndToEndTests {
         #expect(try await world.committed(group: host.group(of: "recorder"), topic: input) == ends)
     }
 
-    @Test("6. produce failure: records whose output cannot be stored are retried, then dead-lettered; nothing vanishes")
-    func produceFailure() async throws {
+    @Test("1b. records handed over together (produce_batch): each recorded once, in its partition, committed = end offsets")
+    func consumeAndCommitHandedOverTogether() async throws {
+        var host = try KafkaHost()
+        defer { host.remove() }
+        host.harness.configuration.agentDefaults.batchSize = 100
+        let total = 2000
+        let (input, output, _, _, ends) = try await host.installRecorderPipeline(records: total, recorderSettings: "  batch_produce: 1\n")
+        let reader = try await host.withRuntime { _ in
+            let reader = try await host.reader(output)
+            try await reader.waitForRecords(atLeast: total, "\(total) records recorded")
+            try await eventually(timeout: .seconds(60), "the offsets committed to the end") {
+                try await host.world.committed(group: host.group(of: "recorder"), topic: input) == ends
+            }
+            return reader
+        }
+        let recorded = RecordingLedger(reader.records)
+        #expect(recorded.missing(ends: ends) == 0)
+        #expect(recorded.duplicates == 0)
+        #expect(recorded.misplaced == 0)
+    }
+
+    @Test("6. produce failure: records whose output cannot be stored are retried, then dead-lettered; nothing vanishes (one by one, and handed over together)",
+          arguments: [false, true])
+    func produceFailure(handedOverTogether: Bool) async throws {
         var host = try KafkaHost()
         let world = host.world
         defer { host.remove() }
@@ -118,6 +140,7 @@ struct KafkaEndToEndTests {
               initial_backoff: 10ms
             config:
               output: \(output)
+              batch_produce: \(handedOverTogether ? 1 : 0)
             """)
         // The recorder writes to the input's partition number; the output has
         // one partition, so every record of partitions 1–3 fails to produce.

@@ -50,7 +50,7 @@ struct KeyCounterPluginTests {
         defer { directory.remove() }
         let image = try await Self.load(in: directory)
         #expect(image.name == "key-counter")
-        #expect(image.abiMinor == 2)
+        #expect(image.abiMinor == UInt16(SLUICE_ABI_MINOR))
         #expect(image.tables == ["counts", "windows"])
         #expect(image.handlesTimers)
         #expect(image.isStateful)
@@ -72,7 +72,7 @@ struct KeyCounterPluginTests {
 
         let withoutState = StateTableHost(tables: ["counts", "windows"], stateFunctions: false)
         #expect(try Self.create(image, host: withoutState) == .failure(CreateFailure(
-            line: "key-counter keeps tables, which need a host with ABI 1.2 state support (this host is 1.2 without it)")))
+            line: "key-counter keeps tables, which need a host with ABI 1.2 state support (this host is 1.3 without it)")))
     }
 
     @Test("counts per key, windows in the shared layout, closes a window into one record per key")

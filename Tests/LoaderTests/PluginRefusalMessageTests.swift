@@ -184,7 +184,7 @@ struct PluginRefusalMessageTests {
         FixtureRefusal(name: "only sluice_plugin_entry_v2: says which ABI it speaks", flags: ["-DENTRY_V2_ONLY"], reason: .missingEntry,
                        message: "missing entry symbol sluice_plugin_entry_v1; it exports sluice_plugin_entry_v2, so it speaks Sluice ABI 2 and this host speaks ABI 1"),
         FixtureRefusal(name: "an entry function returning NULL declines the host", flags: ["-DDECLINE"], reason: .declinedHost,
-                       message: "sluice_plugin_entry_v1(1, 2) returned NULL: the plugin declined this host (ABI 1.2)"),
+                       message: "sluice_plugin_entry_v1(1, 3) returned NULL: the plugin declined this host (ABI 1.3)"),
         FixtureRefusal(name: "a descriptor without the magic is not a Sluice plugin", flags: ["-DMAGIC=0"], reason: .badMagic,
                        message: "bad magic 0x00000000 (expected 0x45434c53): not a Sluice plugin"),
         FixtureRefusal(name: "a descriptor smaller than ABI 1.0's", flags: ["-DSTRUCT_SIZE=64"], reason: .descriptorTooSmall,

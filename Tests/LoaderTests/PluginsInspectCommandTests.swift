@@ -22,7 +22,7 @@ struct PluginsInspectCommandTests {
             name:          fixture
             version:       1.0.0
             description:   A loader test fixture
-            abi:           1.2
+            abi:           1.3
             descriptor:    160 bytes
             toolchain:     no Swift toolchain record (a C plugin, or built without the SDK)
             topics:        orders, payments
@@ -48,9 +48,9 @@ struct PluginsInspectCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["name"] as? String == "fixture")
         #expect(object["version"] as? String == "1.0.0")
-        #expect(object["abi"] as? String == "1.3")
+        #expect(object["abi"] as? String == "1.4")
         #expect(object["abi_major"] as? Int == 1)
-        #expect(object["abi_minor"] as? Int == 3)
+        #expect(object["abi_minor"] as? Int == 4)
         #expect(object.keys.allSatisfy { $0 == $0.lowercased() }, "\(object.keys.sorted())")
         #expect(object["descriptor_size"] as? Int == 176)
         #expect(object["tables"] as? [String] == [])

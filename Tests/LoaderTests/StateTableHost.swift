@@ -111,7 +111,7 @@ final class StateTableHost: @unchecked Sendable {
             histogram_record: { _, _, _, _ in },
             trace_context: { _, _, _, _ in 0 },
             state_get: nil, state_put: nil, state_range: nil,
-            timer_schedule: nil, timer_cancel: nil, stream_time: nil)
+            timer_schedule: nil, timer_cancel: nil, stream_time: nil, produce_batch: nil)
         guard stateFunctions else { return table }
         table.state_get = { handle, _, table, tableLength, key, keyLength, sink, context in
             let host = StateTableHost.host(handle)

@@ -24,6 +24,8 @@ final class HostRecorder: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var produced: [Produced] = []
+    /// How many records each produce_batch call carried, in call order.
+    private var produceBatchSizes: [Int] = []
     private var completions: [(batchID: UInt64, status: sluice_batch_status)] = []
     private var errors: [ErrorReason] = []
     private var logs: [(level: sluice_log_level, message: String)] = []
@@ -39,6 +41,8 @@ final class HostRecorder: @unchecked Sendable {
     /// The in-memory state store of the ABI 1.2 members (see ``StateStore``).
     let state = StateStore()
 
+    /// The size of a 1.2 table (it ends before produce_batch).
+    static let abi1_2Size = MemoryLayout<sluice_host_api>.offset(of: \.produce_batch)!
     /// The size of a 1.1 table (it ends after trace_context).
     static let abi1_1Size = MemoryLayout<sluice_host_api>.offset(of: \.state_get)!
     /// The size of a 1.0 table (it ends before trace_context).
@@ -46,10 +50,12 @@ final class HostRecorder: @unchecked Sendable {
 
     /// A recorder whose trace_context answers `traceparent`; `structSize`
     /// pretends an older host (a 1.0 table ends before trace_context, a 1.1
-    /// table before state_get), and the minor it reports follows the size.
+    /// table before state_get, a 1.2 table before produce_batch), and the
+    /// minor it reports follows the size.
     init(traceparent: String? = nil, structSize: Int = MemoryLayout<sluice_host_api>.size) {
         self.traceparent = traceparent
-        let minor = structSize <= Self.abi1_0Size ? 0 : structSize <= Self.abi1_1Size ? 1 : Int(SLUICE_ABI_MINOR)
+        let minor = structSize <= Self.abi1_0Size ? 0 : structSize <= Self.abi1_1Size ? 1
+            : structSize <= Self.abi1_2Size ? 2 : Int(SLUICE_ABI_MINOR)
         api = .allocate(capacity: 1)
         api.initialize(to: sluice_host_api(
             struct_size: UInt32(structSize),
@@ -58,22 +64,10 @@ final class HostRecorder: @unchecked Sendable {
                 HostRecorder.from(host).record { $0.logs.append((level, HostRecorder.text(message, length))) }
             },
             produce: { host, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
-                let recorder = HostRecorder.from(host)
-                let topicName = HostRecorder.text(topic, topicLength)
-                if topicName.isEmpty || recorder.refuseProduce { return SLUICE_STATUS_ERROR }
-                var copiedHeaders: [String: [UInt8]] = [:]
-                for index in 0..<headerCount {
-                    let header = headers![index]
-                    copiedHeaders[HostRecorder.text(header.name, header.name_len)] =
-                        Array(UnsafeBufferPointer(start: header.value, count: header.value_len))
-                }
-                let record = Produced(
-                    batchID: batchID, topic: topicName, partition: partition,
-                    key: key.map { Array(UnsafeBufferPointer(start: $0, count: keyLength)) },
-                    value: value.map { Array(UnsafeBufferPointer(start: $0, count: valueLength)) },
-                    headers: copiedHeaders)
-                recorder.record { $0.produced.append(record) }
-                return SLUICE_STATUS_OK
+                HostRecorder.from(host).recordProduced(
+                    batchID: batchID, topic: HostRecorder.text(topic, topicLength),
+                    record: sluice_produce_record(partition: partition, key: key, key_len: keyLength, value: value,
+                                                  value_len: valueLength, headers: headers, header_count: headerCount))
             },
             complete: { host, batchID, status in
                 HostRecorder.from(host).record { $0.completions.append((batchID, status)) }
@@ -135,7 +129,35 @@ final class HostRecorder: @unchecked Sendable {
                 HostRecorder.from(host).state.cancel(batchID: batchID, clock: clock, key: StateStore.bytes(key, keyLength))
                     ? SLUICE_STATUS_OK : SLUICE_STATE_ERROR
             },
-            stream_time: { host, batchID in HostRecorder.from(host).state.streamTime(batchID: batchID) }))
+            stream_time: { host, batchID in HostRecorder.from(host).state.streamTime(batchID: batchID) },
+            produce_batch: { host, batchID, topic, topicLength, records, count in
+                let recorder = HostRecorder.from(host)
+                let topicName = HostRecorder.text(topic, topicLength)
+                if topicName.isEmpty || recorder.refuseProduce { return SLUICE_STATUS_ERROR }
+                recorder.record { $0.produceBatchSizes.append(count) }
+                for index in 0..<count {
+                    _ = recorder.recordProduced(batchID: batchID, topic: topicName, record: records![index])
+                }
+                return SLUICE_STATUS_OK
+            }))
+    }
+
+    /// Notes one produced record (from produce or produce_batch).
+    private func recordProduced(batchID: UInt64, topic: String, record produced: sluice_produce_record) -> Int32 {
+        if topic.isEmpty || refuseProduce { return SLUICE_STATUS_ERROR }
+        var copiedHeaders: [String: [UInt8]] = [:]
+        for index in 0..<produced.header_count {
+            let header = produced.headers![index]
+            copiedHeaders[HostRecorder.text(header.name, header.name_len)] =
+                Array(UnsafeBufferPointer(start: header.value, count: header.value_len))
+        }
+        let record = Produced(
+            batchID: batchID, topic: topic, partition: produced.partition,
+            key: produced.key.map { Array(UnsafeBufferPointer(start: $0, count: produced.key_len)) },
+            value: produced.value.map { Array(UnsafeBufferPointer(start: $0, count: produced.value_len)) },
+            headers: copiedHeaders)
+        self.record { $0.produced.append(record) }
+        return SLUICE_STATUS_OK
     }
 
     deinit { api.deallocate() }
@@ -170,6 +192,7 @@ final class HostRecorder: @unchecked Sendable {
     }
 
     var producedRecords: [Produced] { read { $0.produced } }
+    var produceBatchCalls: [Int] { read { $0.produceBatchSizes } }
     var errorReasons: [ErrorReason] { read { $0.errors } }
     var logLines: [String] { read { $0.logs.map(\.message) } }
     func counter(_ name: String) -> Int64 { read { $0.counters[name] ?? 0 } }

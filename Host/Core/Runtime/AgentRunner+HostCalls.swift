@@ -87,19 +87,49 @@ extension AgentRunner {
         return true
     }
 
-    /// Notes one produced record on batch `batchID`'s tally: the one this
-    /// thread used last when it is that batch's, else the machine's (under
-    /// the lock). Nil when the batch is not in flight.
-    private func openTally(_ batchID: UInt64) -> ProduceTally? {
+    /// produce_batch(): `batch`'s records, as many produce() calls would, but
+    /// checked and counted against the batch once. Records of an agent with
+    /// tables or tracing take produce()'s path one by one.
+    func pluginProduceBatch(batchID: UInt64, batch: BorrowedRecordBatch) -> Bool {
+        guard !batch.topic.isEmpty else {
+            logger.error("plugin produced \(batch.count) records with an empty topic name; refused")
+            return false
+        }
+        guard batchID != 0, state == nil, tracing == nil else {
+            for index in 0..<batch.count where !pluginProduce(batchID: batchID, record: batch.outgoing(at: index)) {
+                return false
+            }
+            return true
+        }
+        guard batch.count > 0 else { return true }
+        guard let tally = openTally(batchID, count: batch.count) else {
+            logger.error("plugin produced \(batch.count) records for batch \(batchID), which is not in flight; refused")
+            return false
+        }
+        metrics.produced.increment(by: Int64(batch.count))
+        producer.produce(batch) { [tally, topic = batch.topic] count, failure in
+            if let failure {
+                tally.failed("produce to \(topic) failed: \(failure)", count: count)
+            } else {
+                tally.acknowledged(count: count)
+            }
+        }
+        return true
+    }
+
+    /// Notes `count` produced records on batch `batchID`'s tally: the one
+    /// this thread used last when it is that batch's, else the machine's
+    /// (under the lock). Nil when the batch is not in flight.
+    private func openTally(_ batchID: UInt64, count: Int = 1) -> ProduceTally? {
         if let remembered = ProducingThread.tally(for: batchID) {
             // Closed: the batch settled since this thread last produced for it.
-            return remembered.produced() ? remembered : nil
+            return remembered.produced(count: count) ? remembered : nil
         }
         guard let tally = lock.withLock({ machine.produceTally(for: batchID) }) else { return nil }
         tally.whenFinished { [self] failure in
             feed { machine, now, actions in machine.producesFinished(batchID, failure: failure, now: now, into: &actions) }
         }
-        guard tally.produced() else { return nil }
+        guard tally.produced(count: count) else { return nil }
         ProducingThread.remember(tally, for: batchID)
         return tally
     }

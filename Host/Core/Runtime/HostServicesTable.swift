@@ -97,6 +97,15 @@ enum HostServicesTable {
             },
             stream_time: { host, batchID in
                 HostServicesTable.runner(host)?.pluginStreamTime(batchID: batchID) ?? -1
+            },
+            produce_batch: { host, batchID, topic, topicLength, records, count in
+                guard host != nil else { return Int32(SLUICE_STATUS_ERROR) }
+                let batch = BorrowedRecordBatch(topic: HostServicesTable.text(topic, topicLength),
+                                                records: UnsafeBufferPointer(start: records, count: records == nil ? 0 : count))
+                let stored = HostServicesTable.withRunner(host, orElse: false) { runner in
+                    runner.pluginProduceBatch(batchID: batchID, batch: batch)
+                }
+                return stored ? Int32(SLUICE_STATUS_OK) : Int32(SLUICE_STATUS_ERROR)
             }))
         return table
     }()

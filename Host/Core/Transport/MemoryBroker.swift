@@ -115,6 +115,44 @@ public final class MemoryBroker: @unchecked Sendable {
         return (placed.0, placed.1)
     }
 
+    /// Appends the records of `batch` in order (creating the topic if
+    /// needed), copying them before the lock is taken and placing them all
+    /// under one take of it.
+    func append(_ batch: BorrowedRecordBatch) {
+        guard batch.count > 0 else { return }
+        let now = Int64(ConditionLock.wallClockMilliseconds())
+        var stored: [(record: MemoryPartitionLog.StoredRecord, keyHash: UInt32?, partition: Int32)] = []
+        stored.reserveCapacity(batch.count)
+        for record in batch.records {
+            stored.append((MemoryPartitionLog.store(record),
+                           record.key.map { Murmur2Partitioner.positiveHash(UnsafeBufferPointer(start: $0, count: record.key_len)) },
+                           record.partition))
+        }
+        let wakes: Bool = lock.withLock {
+            let logs: [MemoryPartitionLog]
+            if let last = lastAppended, last.topic == batch.topic {
+                logs = last.logs
+            } else {
+                logs = self.logs(of: batch.topic, creatingWith: nil)
+                lastAppended = (batch.topic, logs)
+            }
+            for entry in stored {
+                let partition: Int32
+                if entry.partition >= 0, Int(entry.partition) < logs.count {
+                    partition = entry.partition
+                } else if let keyHash = entry.keyHash {
+                    partition = Int32(keyHash % UInt32(logs.count))
+                } else {
+                    roundRobin &+= 1
+                    partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
+                }
+                _ = logs[Int(partition)].append(entry.record, timestampMilliseconds: now)
+            }
+            return !waitingTopics.isEmpty && waitingTopics[batch.topic] != nil
+        }
+        if wakes { lock.broadcast() }
+    }
+
     /// Lock held: a consumer waits for records of `topics` until `endWaiting(on:)`.
     func beginWaitingLocked(on topics: [String]) {
         for topic in topics { waitingTopics[topic, default: 0] += 1 }

@@ -102,5 +102,16 @@ struct MemoryProducer: RecordProducer {
         acknowledged(.success(RecordPlacement(partition: placed.partition, offset: placed.offset)))
     }
 
+    /// Stores the records under one take of the broker's lock.
+    func produce(_ batch: BorrowedRecordBatch,
+                 acknowledged: @escaping @Sendable (_ count: Int, _ failure: ProduceError?) -> Void) {
+        guard !batch.topic.isEmpty else {
+            acknowledged(batch.count, ProduceError("topic name is empty"))
+            return
+        }
+        broker.append(batch)
+        acknowledged(batch.count, nil)
+    }
+
     func flush(timeout: Duration) -> Bool { true }
 }

@@ -78,9 +78,30 @@ public protocol RecordProducer: Sendable {
     /// broker has stored it (saying where) or delivery has failed for good.
     func produce(_ record: OutgoingRecord, acknowledged: @escaping @Sendable (Result<RecordPlacement, ProduceError>) -> Void)
 
+    /// Enqueues every record of `batch`, in order. `acknowledged` runs one or
+    /// more times, from any thread, each time for `count` of the records: all
+    /// stored (`failure` nil) or failed for good; the counts add up to
+    /// `batch.count`. The default enqueues the records one by one.
+    func produce(_ batch: BorrowedRecordBatch,
+                 acknowledged: @escaping @Sendable (_ count: Int, _ failure: ProduceError?) -> Void)
+
     /// Waits up to `timeout` for every enqueued record to be acknowledged.
     /// Returns false if some are still outstanding.
     func flush(timeout: Duration) -> Bool
+}
+
+extension RecordProducer {
+    public func produce(_ batch: BorrowedRecordBatch,
+                        acknowledged: @escaping @Sendable (_ count: Int, _ failure: ProduceError?) -> Void) {
+        for index in 0..<batch.count {
+            produce(batch.outgoing(at: index)) { result in
+                switch result {
+                case .success: acknowledged(1, nil)
+                case .failure(let error): acknowledged(1, error)
+                }
+            }
+        }
+    }
 }
 
 /// One member of a consumer group. Used by a single fetcher thread, except

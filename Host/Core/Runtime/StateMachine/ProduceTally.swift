@@ -47,13 +47,13 @@ final class ProduceTally: Sendable {
         let failure: String?
     }
 
-    /// Notes one more produced record; false once the delivery has settled
-    /// (the record must be refused).
-    func produced() -> Bool {
+    /// Notes `count` more produced records; false once the delivery has
+    /// settled (the records must be refused).
+    func produced(count: Int = 1) -> Bool {
         var current = state.load(ordering: .relaxed)
         while current & Self.closedBit == 0 {
             let (exchanged, found) = state.compareExchange(
-                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+                expected: current, desired: current + UInt64(count), ordering: .acquiringAndReleasing)
             if exchanged { return true }
             current = found
         }
@@ -71,21 +71,21 @@ final class ProduceTally: Sendable {
         }
     }
 
-    /// A produced record was stored.
-    func acknowledged() {
-        guard state.subtract(1, ordering: .acquiringAndReleasing).newValue == Self.closedBit else { return }
+    /// `count` produced records were stored.
+    func acknowledged(count: Int = 1) {
+        guard state.subtract(UInt64(count), ordering: .acquiringAndReleasing).newValue == Self.closedBit else { return }
         finish()
     }
 
-    /// A produced record failed for good with `reason`.
-    func failed(_ reason: String) {
+    /// `count` produced records failed for good with `reason`.
+    func failed(_ reason: String, count: Int = 1) {
         let last = failures.withLock { failures in
             if state.load(ordering: .acquiring) & Self.closedBit == 0 {
                 if failures.beforeClose == nil { failures.beforeClose = reason }
             } else if failures.afterClose == nil {
                 failures.afterClose = reason
             }
-            return state.subtract(1, ordering: .acquiringAndReleasing).newValue == Self.closedBit
+            return state.subtract(UInt64(count), ordering: .acquiringAndReleasing).newValue == Self.closedBit
         }
         if last { finish() }
     }
