@@ -92,22 +92,8 @@ public final class MemoryBroker: @unchecked Sendable {
         let stored = MemoryPartitionLog.store(record)
         let keyHash = record.key.map { Murmur2Partitioner.positiveHash($0) }
         let placed: (Int32, Int64, Bool) = lock.withLock {
-            let logs: [MemoryPartitionLog]
-            if let last = lastAppended, last.topic == record.topic {
-                logs = last.logs
-            } else {
-                logs = self.logs(of: record.topic, creatingWith: nil)
-                lastAppended = (record.topic, logs)
-            }
-            let partition: Int32
-            if let explicit = record.partition, explicit >= 0, Int(explicit) < logs.count {
-                partition = explicit
-            } else if let keyHash {
-                partition = Int32(keyHash % UInt32(logs.count))
-            } else {
-                roundRobin &+= 1
-                partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
-            }
+            let logs = logsForAppendLocked(record.topic)
+            let partition = partitionLocked(explicit: record.partition ?? -1, keyHash: keyHash, of: logs.count)
             let offset = logs[Int(partition)].append(stored, timestampMilliseconds: now)
             return (partition, offset, !waitingTopics.isEmpty && waitingTopics[record.topic] != nil)
         }
@@ -129,28 +115,32 @@ public final class MemoryBroker: @unchecked Sendable {
                            record.partition))
         }
         let wakes: Bool = lock.withLock {
-            let logs: [MemoryPartitionLog]
-            if let last = lastAppended, last.topic == batch.topic {
-                logs = last.logs
-            } else {
-                logs = self.logs(of: batch.topic, creatingWith: nil)
-                lastAppended = (batch.topic, logs)
-            }
+            let logs = logsForAppendLocked(batch.topic)
             for entry in stored {
-                let partition: Int32
-                if entry.partition >= 0, Int(entry.partition) < logs.count {
-                    partition = entry.partition
-                } else if let keyHash = entry.keyHash {
-                    partition = Int32(keyHash % UInt32(logs.count))
-                } else {
-                    roundRobin &+= 1
-                    partition = Int32(Int(roundRobin & 0x7fff_ffff) % logs.count)
-                }
+                let partition = partitionLocked(explicit: entry.partition, keyHash: entry.keyHash, of: logs.count)
                 _ = logs[Int(partition)].append(entry.record, timestampMilliseconds: now)
             }
             return !waitingTopics.isEmpty && waitingTopics[batch.topic] != nil
         }
         if wakes { lock.broadcast() }
+    }
+
+    /// Lock held: the logs an append to `topic` goes to (created if needed;
+    /// the last topic's are remembered).
+    private func logsForAppendLocked(_ topic: String) -> [MemoryPartitionLog] {
+        if let last = lastAppended, last.topic == topic { return last.logs }
+        let logs = self.logs(of: topic, creatingWith: nil)
+        lastAppended = (topic, logs)
+        return logs
+    }
+
+    /// Lock held: the partition of a record: `explicit` when it is one of
+    /// the `count`, else by the key's hash, else round robin.
+    private func partitionLocked(explicit: Int32, keyHash: UInt32?, of count: Int) -> Int32 {
+        if explicit >= 0, Int(explicit) < count { return explicit }
+        if let keyHash { return Int32(keyHash % UInt32(count)) }
+        roundRobin &+= 1
+        return Int32(Int(roundRobin & 0x7fff_ffff) % count)
     }
 
     /// Lock held: a consumer waits for records of `topics` until `endWaiting(on:)`.
