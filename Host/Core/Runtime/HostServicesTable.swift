@@ -17,22 +17,9 @@ enum HostServicesTable {
             },
             produce: { host, batchID, topic, topicLength, partition, key, keyLength, value, valueLength, headers, headerCount in
                 guard host != nil else { return Int32(SLUICE_STATUS_ERROR) }
-                var copiedHeaders: [OutgoingRecord.Header] = []
-                if let headers, headerCount > 0 {
-                    copiedHeaders.reserveCapacity(headerCount)
-                    for index in 0..<headerCount {
-                        let header = headers[index]
-                        copiedHeaders.append(.init(
-                            name: HostServicesTable.text(header.name, header.name_len),
-                            value: HostServicesTable.bytes(header.value, header.value_len) ?? []))
-                    }
-                }
-                let record = OutgoingRecord(
-                    topic: HostServicesTable.text(topic, topicLength),
-                    partition: partition >= 0 ? partition : nil,
-                    key: HostServicesTable.bytes(key, keyLength),
-                    value: HostServicesTable.bytes(value, valueLength),
-                    headers: copiedHeaders)
+                let record = OutgoingRecord(topic: HostServicesTable.text(topic, topicLength), copying: sluice_produce_record(
+                    partition: partition, key: key, key_len: keyLength, value: value, value_len: valueLength,
+                    headers: headers, header_count: headerCount))
                 let stored = HostServicesTable.withRunner(host, orElse: false) { runner in
                     runner.pluginProduce(batchID: batchID, record: record)
                 }
